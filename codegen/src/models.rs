@@ -1,0 +1,163 @@
+//! Model types: structs from typify, enums from [`crate::enums`], in one `models.rs`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use schemars::schema::Schema;
+use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
+
+use crate::error::SchemaError;
+use crate::schema::Schemas;
+
+/// Definitions that are not generated but mapped onto hand-written runtime types.
+pub const RUNTIME_TYPES: &[(&str, &str)] = &[("SensitiveString", "crate::SensitiveString")];
+
+/// Renders `models.rs` for all definitions. `request_types` (the types sent as request bodies)
+/// get a `Default` impl even when a required string field keeps typify from deriving one, so
+/// callers can write `Type { required: .., ..Default::default() }`.
+pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, SchemaError> {
+    let mut settings = TypeSpaceSettings::default();
+    settings
+        .with_derive("PartialEq".to_string())
+        .with_struct_builder(false)
+        .with_map_type("::std::collections::BTreeMap");
+    let mut enums = Vec::new();
+    let mut defs = BTreeMap::new();
+    for (name, def) in &schemas.definitions {
+        let runtime = RUNTIME_TYPES.iter().find(|(n, _)| n == name);
+        if let Some((_, path)) = runtime {
+            settings.with_replacement(name, path, std::iter::empty());
+        } else if let Some(values) = schemas.enum_values(name) {
+            settings.with_replacement(
+                name,
+                name,
+                [TypeSpaceImpl::FromStr, TypeSpaceImpl::Display].into_iter(),
+            );
+            enums.push(crate::enums::render(
+                &def.file,
+                &def.pointer(name),
+                name,
+                def.description(),
+                &values,
+            )?);
+        }
+        let schema: Schema = serde_json::from_value(def.schema.clone()).map_err(|e| {
+            SchemaError::at(
+                &def.file,
+                def.pointer(name),
+                format!("not a schema typify understands: {e}"),
+            )
+        })?;
+        defs.insert(name.clone(), schema);
+    }
+    let mut space = TypeSpace::new(&settings);
+    space
+        .add_ref_types(defs)
+        .map_err(|e| SchemaError::at("*.json", "", format!("typify: {e}")))?;
+    if space.uses_chrono() || space.uses_uuid() || space.uses_regress() {
+        return Err(SchemaError::at(
+            "*.json",
+            "",
+            "a schema needs chrono, uuid or regress (date-time/uuid format or a pattern); the SDK does not depend on them",
+        ));
+    }
+    let structs = space.to_stream();
+    let tokens: TokenStream = quote! { #structs #(#enums)* };
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+        SchemaError::at("*.json", "", format!("generated models do not parse: {e}"))
+    })?;
+    polish(&mut file, request_types);
+    Ok(format!(
+        "{}{}",
+        crate::GENERATED_HEADER,
+        prettyplease::unparse(&file)
+    ))
+}
+
+/// Post-pass over typify's output: drops the unused `error` module (no generated type has a
+/// fallible conversion), derives `Default` on request types, and puts a space after `///`.
+fn polish(file: &mut syn::File, request_types: &[String]) {
+    file.items
+        .retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
+    for item in &mut file.items {
+        let syn::Item::Struct(s) = item else { continue };
+        space_docs(&mut s.attrs);
+        for field in s.fields.iter_mut() {
+            space_docs(&mut field.attrs);
+        }
+        if request_types.iter().any(|r| s.ident == r) {
+            add_default(&mut s.attrs);
+        }
+    }
+}
+
+fn space_docs(attrs: &mut [syn::Attribute]) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(nv) = &mut attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &mut nv.value
+        {
+            let text = s.value();
+            if !text.starts_with(' ') && !text.is_empty() {
+                *s = syn::LitStr::new(&format!(" {text}"), s.span());
+            }
+        }
+    }
+}
+
+fn add_default(attrs: &mut Vec<syn::Attribute>) {
+    let derives: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .map(|a| a.meta.to_token_stream().to_string())
+        .collect();
+    if !derives.iter().any(|d| d.contains("Default")) {
+        attrs.push(syn::parse_quote!(#[derive(Default)]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schemas() -> Schemas {
+        Schemas::from_files(vec![(
+            "m.json".to_string(),
+            json!({"definitions": {
+                "Req": {"type": "object", "description": "A request.", "required": ["id"], "properties": {
+                    "id": {"type": "string", "description": "The id."},
+                    "state": {"description": "State.", "$ref": "#/definitions/State"},
+                    "secret": {"description": "Secret.", "$ref": "#/definitions/SensitiveString"}
+                }},
+                "State": {"type": "string", "description": "A state.", "enum": ["ON", "OFF"]},
+                "SensitiveString": {"type": "string", "description": "Masked."}
+            }}),
+        )])
+        .unwrap()
+    }
+
+    #[test]
+    fn enums_are_open_and_runtime_types_replaced() {
+        let code = render(&schemas(), &[]).unwrap();
+        assert!(code.contains("Unknown(::std::string::String)"), "{code}");
+        assert!(
+            code.contains("::std::option::Option<crate::SensitiveString>"),
+            "{code}"
+        );
+        assert!(!code.contains("pub struct SensitiveString"), "{code}");
+        assert!(!code.contains("pub mod error"), "{code}");
+        assert!(code.contains("/// A request."), "{code}");
+    }
+
+    #[test]
+    fn request_types_get_default() {
+        let plain = render(&schemas(), &[]).unwrap();
+        let request = render(&schemas(), &["Req".to_string()]).unwrap();
+        assert!(!plain.contains("#[derive(Default)]"), "{plain}");
+        assert!(request.contains("#[derive(Default)]"), "{request}");
+    }
+}

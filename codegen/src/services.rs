@@ -1,0 +1,486 @@
+//! Service handles and one method per endpoint, rendered with `quote`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::endpoints::{Endpoint, EndpointFile, Location, Method, Param, ParamType, Service};
+use crate::error::SchemaError;
+use crate::schema::Schemas;
+
+/// Library name used in doc examples.
+pub const CRATE: &str = "azure_databricks_sdk";
+
+/// One `#[doc = " line"]` per line, so prettyplease prints ordinary `///` comments.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// Renders `services.rs`: handle structs, accessors and operation methods.
+pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaError> {
+    let mut items = Vec::new();
+    for service in &file.services {
+        items.push(render_service(service));
+        let ops = file
+            .endpoints
+            .iter()
+            .filter(|e| e.service == service.name)
+            .map(|e| render_endpoint(schemas, e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let children = file
+            .services
+            .iter()
+            .filter(|c| c.parent() == Some(service.name.as_str()))
+            .map(render_accessor);
+        let ty = format_ident!("{}", service.type_name);
+        items.push(quote! {
+            impl<'a> #ty<'a> {
+                #(#children)*
+                #(#ops)*
+            }
+        });
+    }
+    let roots = file
+        .services
+        .iter()
+        .filter(|s| s.parent().is_none())
+        .map(|s| {
+            let ty = format_ident!("{}", s.type_name);
+            let accessor = format_ident!("{}", s.accessor());
+            let doc = doc_attrs(&format!(
+                "{}\n\nSee [`{}`] for its operations.",
+                first_line(&s.doc),
+                s.type_name
+            ));
+            quote! {
+                #doc
+                pub fn #accessor(&self) -> #ty<'_> {
+                    #ty { client: self }
+                }
+            }
+        });
+    let tokens = quote! {
+        impl crate::Client {
+            #(#roots)*
+        }
+        #(#items)*
+    };
+    let parsed: syn::File = syn::parse2(tokens).map_err(|e| {
+        SchemaError::at(
+            "endpoints.json",
+            "",
+            format!("generated services do not parse: {e}"),
+        )
+    })?;
+    Ok(format!(
+        "{}{}",
+        crate::GENERATED_HEADER,
+        prettyplease::unparse(&parsed)
+    ))
+}
+
+fn first_line(doc: &str) -> &str {
+    doc.lines().next().unwrap_or_default()
+}
+
+fn render_service(service: &Service) -> TokenStream {
+    let ty = format_ident!("{}", service.type_name);
+    let doc = doc_attrs(&service.doc);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #ty<'a> {
+            client: &'a crate::Client,
+        }
+    }
+}
+
+fn render_accessor(child: &Service) -> TokenStream {
+    let ty = format_ident!("{}", child.type_name);
+    let accessor = format_ident!("{}", child.accessor());
+    let doc = doc_attrs(&format!(
+        "{}\n\nSee [`{}`] for its operations.",
+        first_line(&child.doc),
+        child.type_name
+    ));
+    quote! {
+        #doc
+        pub fn #accessor(&self) -> #ty<'a> {
+            #ty { client: self.client }
+        }
+    }
+}
+
+fn model(name: &str) -> TokenStream {
+    let ident = format_ident!("{}", name);
+    quote! { crate::models::#ident }
+}
+
+fn param_type(p: &Param) -> (TokenStream, TokenStream) {
+    // (argument type, body field type)
+    match &p.ty {
+        ParamType::Primitive(_) => (quote! { &str }, quote! { &'b str }),
+        ParamType::Ref { .. } => {
+            let m = model(p.ty.model().unwrap_or_default());
+            (quote! { #m }, quote! { &'b #m })
+        }
+        ParamType::Rust { rust } => {
+            let ident = format_ident!("{}", rust);
+            (quote! { crate::#ident }, quote! { &'b crate::#ident })
+        }
+    }
+}
+
+fn endpoint_const(e: &Endpoint) -> TokenStream {
+    let method = match e.method {
+        Method::Get => quote! { crate::transport::Method::Get },
+        Method::Post => quote! { crate::transport::Method::Post },
+    };
+    let path = &e.path;
+    let idempotent = e.idempotent;
+    let operation = format!("{}.{}", e.service, e.name);
+    let not_found = match &e.not_found_if {
+        Some(n) => {
+            let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
+            quote! { Some(crate::transport::NotFoundIf { status: #status, error_code: #code, message_contains: #text }) }
+        }
+        None => quote! { None },
+    };
+    quote! {
+        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
+            operation: #operation,
+            method: #method,
+            path: #path,
+            idempotent: #idempotent,
+            not_found_if: #not_found,
+        };
+    }
+}
+
+fn field_ident(name: &str) -> syn::Ident {
+    format_ident!("{}", name)
+}
+
+fn render_checks(schemas: &Schemas, e: &Endpoint) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for p in &e.params {
+        if let Some(check) = &p.check {
+            let f = format_ident!("{}", check);
+            let (name, arg) = (&p.name, field_ident(&p.name));
+            let arg = match p.ty {
+                ParamType::Primitive(_) => quote! { #arg },
+                _ => quote! { &#arg },
+            };
+            out.push(quote! { crate::validate::#f(#name, #arg)?; });
+        }
+    }
+    let request = e.request.as_ref().map(|r| r.name()).unwrap_or_default();
+    for check in &e.checks {
+        let rule = format_ident!("{}", check.rule);
+        out.push(match &check.field {
+            Some(field) => {
+                let ident = field_ident(field);
+                if schemas.property(request, field).is_some_and(|(_, required)| required) {
+                    quote! { crate::validate::#rule(#field, &request.#ident)?; }
+                } else {
+                    quote! { crate::validate::#rule(#field, crate::validate::required(#field, request.#ident.as_deref())?)?; }
+                }
+            }
+            None => {
+                let pairs = check.fields.iter().map(|name| {
+                    let ident = field_ident(name);
+                    quote! { (#name, request.#ident.is_some()) }
+                });
+                quote! { crate::validate::#rule(&[#(#pairs),*])?; }
+            }
+        });
+    }
+    out
+}
+
+fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
+    let method = match e.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    };
+    let mut doc = format!("{}\n\n`{method} {}`", e.doc.trim_end(), e.path);
+    if !e.params.is_empty() {
+        doc.push_str("\n\n# Arguments\n");
+        for p in &e.params {
+            doc.push_str(&format!("\n* `{}`: {}", p.name, p.description));
+        }
+    }
+    doc.push_str(&format!("\n\n# Returns\n\n{returns}"));
+    doc.push_str("\n\n# Errors\n\n[`crate::Error::Api`] with the service's answer, or a transport or decode error.");
+    let checked: Vec<String> = e
+        .params
+        .iter()
+        .filter(|p| p.check.is_some())
+        .map(|p| format!("`{}`", p.name))
+        .chain(e.checks.iter().map(|c| match &c.field {
+            Some(field) => format!("`{field}`"),
+            None => format!("{} `{}`", c.rule.replace('_', " "), c.fields.join("`/`")),
+        }))
+        .collect();
+    if !checked.is_empty() {
+        doc.push_str(&format!(
+            " [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: {}.",
+            checked.join(", ")
+        ));
+    }
+    doc.push_str(if e.idempotent {
+        "\n\nIdempotent: repeating the request cannot do harm."
+    } else {
+        "\n\nNot idempotent: the request is never replayed once it may have reached the service."
+    });
+    if !e.example.is_empty() {
+        doc.push_str(&format!(
+            "\n\n# Example\n\n```no_run\n# fn example(client: &{CRATE}::Client) -> {CRATE}::Result<()> {{\n# use {CRATE}::models::*;\n{}\n# Ok(())\n# }}\n```",
+            e.example.join("\n")
+        ));
+    }
+    let _ = schemas;
+    doc_attrs(&doc)
+}
+
+fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, SchemaError> {
+    let name = format_ident!("{}", e.name);
+    let endpoint = endpoint_const(e);
+    let checks = render_checks(schemas, e);
+
+    let (ret, returns, finish) = match (&e.response, &e.unwrap) {
+        (None, _) => (
+            quote! { () },
+            "Nothing: the service answers `{}` or an empty body.".to_string(),
+            quote! { let _: ::serde::de::IgnoredAny = response; Ok(()) },
+        ),
+        (Some(r), None) => {
+            let ty = model(r.name());
+            (
+                quote! { #ty },
+                format!("[`crate::models::{}`].", r.name()),
+                quote! { Ok(response) },
+            )
+        }
+        (Some(r), Some(field)) => {
+            let (item_schema, _) = schemas
+                .property(r.name(), field)
+                .expect("checked by the endpoint loader");
+            let item = item_schema["items"]["$ref"]
+                .as_str()
+                .and_then(|s| s.rsplit('/').next())
+                .ok_or_else(|| {
+                    SchemaError::at(
+                        "endpoints.json",
+                        "",
+                        format!("`{}.{field}` must be an array of a named type", r.name()),
+                    )
+                })?;
+            let item_ty = model(item);
+            let f = field_ident(field);
+            (
+                quote! { ::std::vec::Vec<#item_ty> },
+                format!(
+                    "The `{field}` of the answer as a `Vec<`[`crate::models::{item}`]`>`, empty when the service omits the key."
+                ),
+                quote! { Ok(response.#f) },
+            )
+        }
+    };
+    let response_ty = match &e.response {
+        None => quote! { ::serde::de::IgnoredAny },
+        Some(r) => model(r.name()),
+    };
+
+    let mut args = Vec::new();
+    let mut body_fields = Vec::new();
+    let mut body_init = Vec::new();
+    let mut query = Vec::new();
+    for p in &e.params {
+        let ident = field_ident(&p.name);
+        let key = &p.name;
+        let (arg_ty, field_ty) = param_type(p);
+        args.push(quote! { #ident: #arg_ty });
+        match p.location {
+            Location::Query => query.push(quote! { (#key, #ident) }),
+            Location::Body => {
+                let flatten = if p.flatten {
+                    quote! { #[serde(flatten)] }
+                } else {
+                    quote! {}
+                };
+                body_fields.push(quote! { #flatten #ident: #field_ty });
+                body_init.push(match p.ty {
+                    ParamType::Primitive(_) => quote! { #ident },
+                    _ => quote! { #ident: &#ident },
+                });
+            }
+        }
+    }
+    if let Some(r) = &e.request {
+        let ty = model(r.name());
+        args.push(quote! { request: &#ty });
+    }
+    let call = match e.method {
+        Method::Get => quote! { self.client.get(&ENDPOINT, &[#(#query),*])? },
+        Method::Post if e.request.is_some() => quote! { self.client.post(&ENDPOINT, request)? },
+        Method::Post if body_fields.is_empty() => quote! {{
+            #[derive(::serde::Serialize)]
+            struct Body {}
+            self.client.post(&ENDPOINT, &Body {})?
+        }},
+        Method::Post => quote! {{
+            #[derive(::serde::Serialize)]
+            struct Body<'b> { #(#body_fields),* }
+            self.client.post(&ENDPOINT, &Body { #(#body_init),* })?
+        }},
+    };
+    let doc = render_doc(schemas, e, &returns);
+    Ok(quote! {
+        #doc
+        pub fn #name(&self, #(#args),*) -> crate::Result<#ret> {
+            #endpoint
+            #(#checks)*
+            let response: #response_ty = #call;
+            #finish
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fixture(endpoint: serde_json::Value) -> (Schemas, EndpointFile) {
+        let schemas = Schemas::from_files(vec![(
+            "m.json".to_string(),
+            json!({"definitions": {
+                "Thing": {"type": "object", "description": "t", "required": ["id"], "properties": {
+                    "id": {"type": "string", "description": "id"},
+                    "name": {"type": "string", "description": "n"},
+                    "a": {"type": "integer", "format": "int32", "description": "a"},
+                    "b": {"type": "integer", "format": "int32", "description": "b"}
+                }},
+                "ListThings": {"type": "object", "description": "l", "properties": {
+                    "things": {"type": "array", "description": "t", "items": {"$ref": "#/definitions/Thing"}}
+                }}
+            }}),
+        )])
+        .unwrap();
+        let file = EndpointFile::from_value(
+            json!({"services": [
+                {"name": "things", "type_name": "Things", "doc": "Things."},
+                {"name": "things.parts", "type_name": "ThingParts", "doc": "Parts of things."}
+            ], "endpoints": [endpoint]}),
+            &schemas,
+        )
+        .unwrap();
+        (schemas, file)
+    }
+
+    fn render_one(endpoint: serde_json::Value) -> String {
+        let (schemas, file) = fixture(endpoint);
+        render(&schemas, &file).unwrap()
+    }
+
+    /// `code` contains `needle`, ignoring whitespace (prettyplease decides the line breaks).
+    fn has(code: &str, needle: &str) -> bool {
+        let squash = |s: &str| {
+            let s: String = s.split_whitespace().collect();
+            s.replace(",)", ")").replace(",]", "]").replace(",}", "}")
+        };
+        squash(code).contains(&squash(needle))
+    }
+
+    #[test]
+    fn get_with_query_parameter_and_unwrap() {
+        let code = render_one(json!({
+            "service": "things", "name": "list", "method": "GET", "path": "/api/2.0/things/list",
+            "doc": "Lists things.", "idempotent": true,
+            "params": [{"name": "owner", "in": "query", "type": "string", "description": "Owner.", "check": "non_empty"}],
+            "response": {"$ref": "m.json#/definitions/ListThings"}, "unwrap": "things"
+        }));
+        assert!(
+            has(
+                &code,
+                "pub fn list(&self, owner: &str) -> crate::Result<::std::vec::Vec<crate::models::Thing>>"
+            ),
+            "{code}"
+        );
+        assert!(
+            has(&code, "crate::validate::non_empty(\"owner\", owner)?;"),
+            "{code}"
+        );
+        assert!(
+            has(&code, "self.client.get(&ENDPOINT, &[(\"owner\", owner)])?"),
+            "{code}"
+        );
+        assert!(has(&code, "Ok(response.things)"), "{code}");
+        assert!(has(&code, "/// `GET /api/2.0/things/list`"), "{code}");
+    }
+
+    #[test]
+    fn post_with_inline_body_returns_unit() {
+        let code = render_one(json!({
+            "service": "things.parts", "name": "delete", "method": "POST", "path": "/api/2.0/things/parts/delete",
+            "doc": "Deletes.", "idempotent": true,
+            "params": [{"name": "id", "in": "body", "type": "string", "description": "Id."}]
+        }));
+        assert!(has(&code, "struct Body<'b> { id: &'b str, }"), "{code}");
+        assert!(
+            has(&code, "let _: ::serde::de::IgnoredAny = response;"),
+            "{code}"
+        );
+        assert!(
+            has(&code, "pub fn parts(&self) -> ThingParts<'a>"),
+            "{code}"
+        );
+        assert!(has(&code, "idempotent: true"), "{code}");
+    }
+
+    #[test]
+    fn request_checks_follow_the_schema() {
+        let code = render_one(json!({
+            "service": "things", "name": "edit", "method": "POST", "path": "/api/2.0/things/edit",
+            "doc": "Edits.", "idempotent": false, "request": {"$ref": "m.json#/definitions/Thing"},
+            "checks": [{"rule": "non_empty", "field": "id"}, {"rule": "non_empty", "field": "name"},
+                       {"rule": "exactly_one_of", "fields": ["a", "b"]}]
+        }));
+        assert!(
+            has(&code, "crate::validate::non_empty(\"id\", &request.id)?;"),
+            "{code}"
+        );
+        assert!(
+            has(
+                &code,
+                "crate::validate::non_empty(\"name\", crate::validate::required(\"name\", request.name.as_deref())?)?;"
+            ),
+            "{code}"
+        );
+        assert!(
+            has(
+                &code,
+                "crate::validate::exactly_one_of(&[(\"a\", request.a.is_some()), (\"b\", request.b.is_some())])?;"
+            ),
+            "{code}"
+        );
+        assert!(has(&code, "Not idempotent"), "{code}");
+    }
+
+    #[test]
+    fn doc_attrs_give_one_attribute_per_line() {
+        let tokens = doc_attrs("First.\n\nSecond.").to_string();
+        assert_eq!(
+            tokens,
+            "# [doc = \" First.\"] # [doc = \"\"] # [doc = \" Second.\"]"
+        );
+    }
+}
