@@ -133,7 +133,7 @@ fn param_type(p: &Param) -> (TokenStream, TokenStream) {
         }
         ParamType::Rust { rust } => {
             let ident = format_ident!("{}", rust);
-            (quote! { crate::#ident }, quote! { &'b crate::#ident })
+            (quote! { impl ::std::convert::Into<crate::#ident> }, quote! { &'b crate::#ident })
         }
     }
 }
@@ -259,7 +259,7 @@ fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, Schem
         (None, _) => (
             quote! { () },
             "Nothing: the service answers `{}` or an empty body.".to_string(),
-            quote! { let _: ::serde::de::IgnoredAny = response; Ok(()) },
+            quote! { Ok(()) },
         ),
         (Some(r), None) => {
             let ty = model(r.name());
@@ -343,12 +343,21 @@ fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, Schem
         }},
     };
     let doc = render_doc(schemas, e, &returns);
+    let conversions = e.params.iter().filter_map(|p| match &p.ty {
+        ParamType::Rust { rust } => {
+            let (ident, ty) = (field_ident(&p.name), format_ident!("{}", rust));
+            Some(quote! { let #ident: crate::#ty = #ident.into(); })
+        }
+        _ => None,
+    });
+    let binding = if e.response.is_some() { quote! { response } } else { quote! { _ } };
     Ok(quote! {
         #doc
         pub fn #name(&self, #(#args),*) -> crate::Result<#ret> {
             #endpoint
+            #(#conversions)*
             #(#checks)*
-            let response: #response_ty = #call;
+            let #binding: #response_ty = #call;
             #finish
         }
     })
