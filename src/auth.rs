@@ -1,6 +1,7 @@
 //! Credentials and the headers they put on every request.
 
 use std::fmt;
+use std::sync::Arc;
 
 use ureq::http::{HeaderName, HeaderValue};
 
@@ -25,6 +26,11 @@ pub struct Auth {
 
 #[derive(Clone)]
 enum AuthKind {
+    /// Credentials whose headers change over time (refreshed Azure AD tokens).
+    Dynamic {
+        method: &'static str,
+        source: Arc<dyn HeaderSource>,
+    },
     PersonalAccessToken(SensitiveString),
     AzureAdUser {
         token: SensitiveString,
@@ -86,16 +92,35 @@ impl Auth {
     /// Short name of the method: `pat`, `azure-ad-user` or `azure-ad-service-principal`.
     pub fn method(&self) -> &'static str {
         match self.kind {
+            AuthKind::Dynamic { method, .. } => method,
             AuthKind::PersonalAccessToken(_) => "pat",
             AuthKind::AzureAdUser { .. } => "azure-ad-user",
             AuthKind::AzureAdServicePrincipal { .. } => "azure-ad-service-principal",
         }
     }
 
-    /// Checks the credentials and builds the headers sent with every request.
-    pub(crate) fn headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>> {
+    /// Credentials that produce their headers per request (e.g. refreshing Azure AD tokens).
+    /// `method` names them in `Debug` and errors.
+    #[allow(dead_code)]
+    pub(crate) fn dynamic(method: &'static str, source: Arc<dyn HeaderSource>) -> Self {
+        Self {
+            kind: AuthKind::Dynamic { method, source },
+        }
+    }
+
+    /// Checks the credentials and prepares the headers of every request: built once for fixed
+    /// tokens, asked from the source per request otherwise.
+    pub(crate) fn headers(&self) -> Result<AuthHeaders> {
+        if let AuthKind::Dynamic { source, .. } = &self.kind {
+            return Ok(AuthHeaders::Dynamic(source.clone()));
+        }
+        self.static_headers().map(AuthHeaders::Static)
+    }
+
+    fn static_headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>> {
         let mut headers = Vec::with_capacity(3);
         let (token, resource_id) = match &self.kind {
+            AuthKind::Dynamic { .. } => unreachable!("dynamic credentials have no fixed headers"),
             AuthKind::PersonalAccessToken(token) => (token, None),
             AuthKind::AzureAdUser {
                 token,
@@ -172,6 +197,7 @@ impl fmt::Debug for Auth {
         let mut s = f.debug_struct("Auth");
         s.field("method", &self.method());
         match &self.kind {
+            AuthKind::Dynamic { source, .. } => s.field("source", source),
             AuthKind::PersonalAccessToken(token) => s.field("token", token),
             AuthKind::AzureAdUser {
                 token,
@@ -189,5 +215,43 @@ impl fmt::Debug for Auth {
                 .field("workspace_resource_id", workspace_resource_id),
         };
         s.finish()
+    }
+}
+
+/// A source of per-request credential headers, for credentials that change over time.
+/// Implementations cache and refresh their tokens; `Debug` must not show secrets.
+pub(crate) trait HeaderSource: Send + Sync + fmt::Debug {
+    /// The headers of the next request (`Authorization` first).
+    fn headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>>;
+}
+
+/// The credential headers of a client.
+#[derive(Debug, Clone)]
+pub(crate) enum AuthHeaders {
+    /// Fixed tokens: built once at `build()`.
+    Static(Vec<(HeaderName, HeaderValue)>),
+    /// Asked for on every request.
+    Dynamic(Arc<dyn HeaderSource>),
+}
+
+impl AuthHeaders {
+    /// Adds the headers to a request.
+    pub(crate) fn apply<B>(
+        &self,
+        mut request: ureq::RequestBuilder<B>,
+    ) -> Result<ureq::RequestBuilder<B>> {
+        match self {
+            AuthHeaders::Static(headers) => {
+                for (name, value) in headers {
+                    request = request.header(name, value);
+                }
+            }
+            AuthHeaders::Dynamic(source) => {
+                for (name, value) in source.headers()? {
+                    request = request.header(name, value);
+                }
+            }
+        }
+        Ok(request)
     }
 }

@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::http::{HeaderName, HeaderValue, Uri};
+use ureq::http::Uri;
 
+use crate::auth::AuthHeaders;
 use crate::{Auth, Error, Result};
 
 /// Default timeout of a whole request (connect, send, receive): 60 s.
@@ -45,8 +46,8 @@ pub(crate) struct Inner {
     /// `https://host[:port]`, no trailing slash.
     base: String,
     auth: Auth,
-    /// Built once from `auth`; sent with every request.
-    pub(crate) auth_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Built from `auth`; sent with every request.
+    pub(crate) auth_headers: AuthHeaders,
     pub(crate) max_response_bytes: u64,
 }
 

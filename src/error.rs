@@ -36,6 +36,15 @@ pub enum Error {
     /// The client configuration is invalid (host, credentials).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// Credentials could not be obtained (e.g. an Azure AD token request failed).
+    #[error("authentication failed: {message}")]
+    Auth {
+        /// What failed, without any secret.
+        message: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// The request could not be sent or the response not received (connection, TLS, timeout).
     #[error("{operation}: request failed")]
     Transport {

@@ -89,24 +89,21 @@ impl Client {
         };
         let response = match (call.method, call.body) {
             (Method::Get, _) => {
-                let mut request = inner
+                let request = inner
                     .agent
                     .get(&url)
                     .query_pairs(call.query.iter().copied());
-                for (name, value) in inner.auth_headers.iter() {
-                    request = request.header(name, value);
-                }
-                request.call()
+                inner.auth_headers.apply(request)?.call()
             }
             (Method::Post, body) => {
-                let mut request = inner
+                let request = inner
                     .agent
                     .post(&url)
                     .header(ureq::http::header::CONTENT_TYPE, "application/json");
-                for (name, value) in inner.auth_headers.iter() {
-                    request = request.header(name, value);
-                }
-                request.send(body.unwrap_or(b"{}"))
+                inner
+                    .auth_headers
+                    .apply(request)?
+                    .send(body.unwrap_or(b"{}"))
             }
         }
         .map_err(transport_error)?;

@@ -7,8 +7,7 @@ use httpmock::prelude::*;
 
 const AAD_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.aad-user-token.sig";
 const MANAGEMENT_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.management-token.sig";
-const RESOURCE_ID: &str =
-    "/subscriptions/3f2b8c1e-6d4a-4b9e-a7c2-91e5d0f4b8a6/resourceGroups/rg-data/providers/Microsoft.Databricks/workspaces/ws-prod";
+const RESOURCE_ID: &str = "/subscriptions/3f2b8c1e-6d4a-4b9e-a7c2-91e5d0f4b8a6/resourceGroups/rg-data/providers/Microsoft.Databricks/workspaces/ws-prod";
 const SP_HEADER: &str = "x-databricks-azure-sp-management-token";
 const RESOURCE_HEADER: &str = "x-databricks-azure-workspace-resource-id";
 
@@ -26,7 +25,10 @@ fn list_with(auth: Auth, present: &[(&str, &str)], absent: &[&str]) {
         }
         then.status(200).body("{}");
     });
-    common::client_with(&server, auth).clusters().list().unwrap();
+    common::client_with(&server, auth)
+        .clusters()
+        .list()
+        .unwrap();
     mock.assert();
 }
 
@@ -52,7 +54,10 @@ fn azure_ad_user_without_resource_id_sends_the_bearer_only() {
 fn azure_ad_user_with_resource_id_sends_the_workspace_header() {
     list_with(
         Auth::azure_ad_user(AAD_TOKEN, Some(RESOURCE_ID)),
-        &[("authorization", &format!("Bearer {AAD_TOKEN}")), (RESOURCE_HEADER, RESOURCE_ID)],
+        &[
+            ("authorization", &format!("Bearer {AAD_TOKEN}")),
+            (RESOURCE_HEADER, RESOURCE_ID),
+        ],
         &[SP_HEADER],
     );
 }
@@ -82,13 +87,20 @@ fn service_principal_of_the_workspace_sends_the_bearer_only() {
 #[test]
 fn management_token_without_resource_id_is_a_build_error() {
     let err = Client::builder("adb-1.2.azuredatabricks.net")
-        .auth(Auth::azure_ad_service_principal(AAD_TOKEN, Some(MANAGEMENT_TOKEN), None))
+        .auth(Auth::azure_ad_service_principal(
+            AAD_TOKEN,
+            Some(MANAGEMENT_TOKEN),
+            None,
+        ))
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(err.to_string().contains("workspace resource id"), "{err}");
     for text in [err.to_string(), format!("{err:?}")] {
-        assert!(!text.contains(MANAGEMENT_TOKEN) && !text.contains(AAD_TOKEN), "{text}");
+        assert!(
+            !text.contains(MANAGEMENT_TOKEN) && !text.contains(AAD_TOKEN),
+            "{text}"
+        );
     }
 }
 
@@ -108,7 +120,9 @@ fn malformed_tokens_are_build_errors_that_do_not_echo_the_token() {
 
 #[test]
 fn missing_credentials_is_a_build_error() {
-    let err = Client::builder("adb-1.2.azuredatabricks.net").build().unwrap_err();
+    let err = Client::builder("adb-1.2.azuredatabricks.net")
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("no credentials"), "{err}");
 }
 
@@ -120,9 +134,17 @@ fn debug_of_auth_and_client_shows_no_token() {
         Auth::azure_ad_service_principal(AAD_TOKEN, Some(MANAGEMENT_TOKEN), Some(RESOURCE_ID)),
     ];
     for auth in auths {
-        let client = Client::builder("adb-1.2.azuredatabricks.net").auth(auth.clone()).build().unwrap();
+        let client = Client::builder("adb-1.2.azuredatabricks.net")
+            .auth(auth.clone())
+            .build()
+            .unwrap();
         let builder = Client::builder("adb-1.2.azuredatabricks.net").auth(auth.clone());
-        for text in [format!("{auth:?}"), format!("{client:?}"), format!("{builder:?}"), format!("{client:#?}")] {
+        for text in [
+            format!("{auth:?}"),
+            format!("{client:?}"),
+            format!("{builder:?}"),
+            format!("{client:#?}"),
+        ] {
             for secret in [common::TOKEN, AAD_TOKEN, MANAGEMENT_TOKEN] {
                 assert!(!text.contains(secret), "{text}");
             }

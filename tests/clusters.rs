@@ -28,11 +28,22 @@ fn list_decodes_every_cluster() {
     let clusters = common::client(&server).clusters().list().unwrap();
     mock.assert();
     let ids: Vec<&str> = clusters.iter().map(|c| c.cluster_id.as_str()).collect();
-    assert_eq!(ids, ["1002-071455-lqp8z3vd", "1006-220004-k2m9w7hs", "1007-093512-7yxq3kfa"]);
+    assert_eq!(
+        ids,
+        [
+            "1002-071455-lqp8z3vd",
+            "1006-220004-k2m9w7hs",
+            "1007-093512-7yxq3kfa"
+        ]
+    );
     let states: Vec<_> = clusters.iter().map(|c| c.state.clone()).collect();
     assert_eq!(
         states,
-        [Some(ClusterState::Running), Some(ClusterState::Terminated), Some(ClusterState::Pending)]
+        [
+            Some(ClusterState::Running),
+            Some(ClusterState::Terminated),
+            Some(ClusterState::Pending)
+        ]
     );
     assert_eq!(clusters[0].num_workers, Some(3));
     assert_eq!(clusters[0].cluster_cores, Some(32.0));
@@ -50,7 +61,13 @@ fn list_of_an_empty_workspace_is_an_empty_vec() {
         common::get(when, "/api/2.0/clusters/list", &[]);
         json_ok(then, "{}".into());
     });
-    assert!(common::client(&server).clusters().list().unwrap().is_empty());
+    assert!(
+        common::client(&server)
+            .clusters()
+            .list()
+            .unwrap()
+            .is_empty()
+    );
     mock.assert();
 }
 
@@ -61,7 +78,10 @@ fn list_node_types_decodes_the_catalog() {
         common::get(when, "/api/2.0/clusters/list-node-types", &[]);
         json_ok(then, common::fixture("clusters/list_node_types.json"));
     });
-    let types = common::client(&server).clusters().list_node_types().unwrap();
+    let types = common::client(&server)
+        .clusters()
+        .list_node_types()
+        .unwrap();
     mock.assert();
     assert_eq!(types.len(), 3);
     let ds3 = &types[0];
@@ -70,7 +90,10 @@ fn list_node_types_decodes_the_catalog() {
     assert_eq!(ds3.category.as_deref(), Some("General Purpose"));
     assert_eq!(ds3.photon_driver_capable, Some(true));
     let instance = ds3.node_instance_type.as_ref().unwrap();
-    assert_eq!((instance.local_disks, instance.local_disk_size_gb), (Some(1), Some(28)));
+    assert_eq!(
+        (instance.local_disks, instance.local_disk_size_gb),
+        (Some(1), Some(28))
+    );
     let gpu = &types[2];
     assert_eq!(gpu.num_gpus, Some(1));
     let status = &gpu.node_info.as_ref().unwrap().status;
@@ -110,7 +133,13 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
     assert_eq!(c.node_type_id.as_deref(), Some("Standard_DS3_v2"));
     assert_eq!(c.state, Some(ClusterState::Running));
     assert_eq!(c.state_message.as_deref(), Some(""));
-    assert_eq!(c.autoscale, Some(AutoScale { min_workers: Some(2), max_workers: Some(8) }));
+    assert_eq!(
+        c.autoscale,
+        Some(AutoScale {
+            min_workers: Some(2),
+            max_workers: Some(8)
+        })
+    );
     assert_eq!(c.num_workers, None);
     assert_eq!(c.autotermination_minutes, Some(120));
     assert_eq!(c.enable_elastic_disk, Some(true));
@@ -124,7 +153,10 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
     assert_eq!(c.last_state_loss_time, Some(1728288942000));
     assert_eq!(c.last_restarted_time, Some(1728289263000));
     assert_eq!(c.policy_id.as_deref(), Some("E06216CAA0000360"));
-    assert_eq!(c.instance_pool_id.as_deref(), Some("0923-160512-curd12-pool-b8c3f1d8"));
+    assert_eq!(
+        c.instance_pool_id.as_deref(),
+        Some("0923-160512-curd12-pool-b8c3f1d8")
+    );
     assert_eq!(c.driver_instance_pool_id, c.instance_pool_id);
     assert_eq!(c.cluster_source, Some(ClusterSource::Ui));
     assert_eq!(c.data_security_mode, Some(DataSecurityMode::SingleUser));
@@ -136,8 +168,14 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
     assert_eq!(c.spark_env_vars["ENVIRONMENT"], "prod");
     assert_eq!(c.ssh_public_keys.len(), 1);
     let azure = c.azure_attributes.as_ref().unwrap();
-    assert_eq!(azure.availability, Some(AzureAvailability::SpotWithFallbackAzure));
-    assert_eq!((azure.first_on_demand, azure.spot_bid_max_price), (Some(1), Some(-1.0)));
+    assert_eq!(
+        azure.availability,
+        Some(AzureAvailability::SpotWithFallbackAzure)
+    );
+    assert_eq!(
+        (azure.first_on_demand, azure.spot_bid_max_price),
+        (Some(1), Some(-1.0))
+    );
     assert!(azure.log_analytics_info.is_some());
     let kinds: Vec<String> = c
         .init_scripts
@@ -145,8 +183,12 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
         .map(|s| {
             let kinds = [
                 s.dbfs.as_ref().map(|d| format!("dbfs:{}", d.destination)),
-                s.workspace.as_ref().map(|d| format!("workspace:{}", d.destination)),
-                s.volumes.as_ref().map(|d| format!("volumes:{}", d.destination)),
+                s.workspace
+                    .as_ref()
+                    .map(|d| format!("workspace:{}", d.destination)),
+                s.volumes
+                    .as_ref()
+                    .map(|d| format!("volumes:{}", d.destination)),
                 s.abfss.as_ref().map(|d| format!("abfss:{}", d.destination)),
                 s.file.as_ref().map(|d| format!("file:{}", d.destination)),
             ];
@@ -154,14 +196,23 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
         })
         .collect();
     assert_eq!(kinds.len(), 5);
-    for (kind, prefix) in kinds.iter().zip(["dbfs:", "workspace:", "volumes:", "abfss:", "file:"]) {
+    for (kind, prefix) in kinds
+        .iter()
+        .zip(["dbfs:", "workspace:", "volumes:", "abfss:", "file:"])
+    {
         assert!(kind.starts_with(prefix), "{kind}");
     }
     let driver = c.driver.as_ref().unwrap();
     assert_eq!(driver.private_ip.as_deref(), Some("10.139.64.4"));
     assert_eq!(c.executors.len(), 2);
     assert_eq!(
-        c.cluster_log_conf.as_ref().unwrap().dbfs.as_ref().unwrap().destination,
+        c.cluster_log_conf
+            .as_ref()
+            .unwrap()
+            .dbfs
+            .as_ref()
+            .unwrap()
+            .destination,
         "dbfs:/cluster-logs/analytics-shared-alice"
     );
     let clients = c.workload_type.as_ref().unwrap().clients.as_ref().unwrap();
@@ -179,13 +230,23 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
 fn get_of_a_terminated_cluster_has_its_termination_reason() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", "0918-130527-fjord512")]);
+        common::get(
+            when,
+            "/api/2.0/clusters/get",
+            &[("cluster_id", "0918-130527-fjord512")],
+        );
         json_ok(then, common::fixture("clusters/get_terminated.json"));
     });
-    let c = common::client(&server).clusters().get("0918-130527-fjord512").unwrap();
+    let c = common::client(&server)
+        .clusters()
+        .get("0918-130527-fjord512")
+        .unwrap();
     mock.assert();
     assert_eq!(c.state, Some(ClusterState::Terminated));
-    assert_eq!((c.num_workers, c.terminated_time), (Some(0), Some(1728244111000)));
+    assert_eq!(
+        (c.num_workers, c.terminated_time),
+        (Some(0), Some(1728244111000))
+    );
     assert!(c.executors.is_empty() && c.driver.is_none());
     let reason = c.termination_reason.unwrap();
     assert_eq!(reason.code, Some(TerminationCode::Inactivity));
@@ -200,7 +261,11 @@ fn get_of_a_terminated_cluster_has_its_termination_reason() {
 fn get_percent_encodes_the_query() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", "a b&c=d/é")]);
+        common::get(
+            when,
+            "/api/2.0/clusters/get",
+            &[("cluster_id", "a b&c=d/é")],
+        );
         json_ok(then, json!({"cluster_id": "a b&c=d/é"}).to_string());
     });
     let c = common::client(&server).clusters().get("a b&c=d/é").unwrap();
@@ -224,7 +289,11 @@ fn events_posts_the_request_and_decodes_the_page() {
         .events(&ClusterEventRequest {
             cluster_id: ID.into(),
             order: Some(ListOrder::Asc),
-            event_types: vec![ClusterEventType::Creating, ClusterEventType::Running, ClusterEventType::Resizing],
+            event_types: vec![
+                ClusterEventType::Creating,
+                ClusterEventType::Running,
+                ClusterEventType::Resizing,
+            ],
             limit: Some(3),
             ..Default::default()
         })
@@ -234,7 +303,11 @@ fn events_posts_the_request_and_decodes_the_page() {
     let types: Vec<_> = page.events.iter().map(|e| e.type_.clone()).collect();
     assert_eq!(
         types,
-        [Some(ClusterEventType::Creating), Some(ClusterEventType::Running), Some(ClusterEventType::Resizing)]
+        [
+            Some(ClusterEventType::Creating),
+            Some(ClusterEventType::Running),
+            Some(ClusterEventType::Resizing)
+        ]
     );
     let created = page.events[0].details.as_ref().unwrap();
     assert_eq!(created.user.as_deref(), Some("alice@example.com"));
@@ -242,14 +315,20 @@ fn events_posts_the_request_and_decodes_the_page() {
     assert_eq!(attributes.spark_version, "13.3.x-scala2.12");
     assert_eq!(attributes.runtime_engine, Some(RuntimeEngine::Photon));
     let running = page.events[1].details.as_ref().unwrap();
-    assert_eq!((running.current_num_workers, running.target_num_workers), (Some(2), Some(2)));
+    assert_eq!(
+        (running.current_num_workers, running.target_num_workers),
+        (Some(2), Some(2))
+    );
     let resized = page.events[2].details.as_ref().unwrap();
     assert_eq!(resized.cause, Some(ResizeCause::UserRequest));
     assert_eq!(resized.cluster_size.as_ref().unwrap().num_workers, Some(6));
     let previous = resized.previous_cluster_size.as_ref().unwrap();
     assert_eq!(previous.autoscale.as_ref().unwrap().max_workers, Some(8));
     let next = page.next_page.unwrap();
-    assert_eq!((next.cluster_id.as_str(), next.offset, next.limit), (ID, Some(3), Some(3)));
+    assert_eq!(
+        (next.cluster_id.as_str(), next.offset, next.limit),
+        (ID, Some(3), Some(3))
+    );
     assert_eq!(next.order, Some(ListOrder::Asc));
 }
 
@@ -260,7 +339,10 @@ fn events_with_only_the_id_sends_only_the_id() {
         common::post(when, "/api/2.0/clusters/events", json!({"cluster_id": ID}));
         json_ok(then, "{}".into());
     });
-    let request = ClusterEventRequest { cluster_id: ID.into(), ..Default::default() };
+    let request = ClusterEventRequest {
+        cluster_id: ID.into(),
+        ..Default::default()
+    };
     let page = common::client(&server).clusters().events(&request).unwrap();
     mock.assert();
     assert!(page.events.is_empty() && page.next_page.is_none() && page.total_count.is_none());
@@ -281,7 +363,11 @@ fn id_operations_post_the_id_and_return_unit() {
     for (path, op) in ops {
         let server = MockServer::start();
         let mock = server.mock(|when, then| {
-            common::post(when, &format!("/api/2.0/clusters/{path}"), json!({"cluster_id": ID}));
+            common::post(
+                when,
+                &format!("/api/2.0/clusters/{path}"),
+                json!({"cluster_id": ID}),
+            );
             json_ok(then, "{}".into());
         });
         let client = common::client(&server);
@@ -305,10 +391,18 @@ fn id_operations_accept_an_empty_body_answer() {
 fn resize_to_a_fixed_size_sends_only_num_workers() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/resize", json!({"cluster_id": ID, "num_workers": 5}));
+        common::post(
+            when,
+            "/api/2.0/clusters/resize",
+            json!({"cluster_id": ID, "num_workers": 5}),
+        );
         json_ok(then, "{}".into());
     });
-    let request = ClusterResizeRequest { cluster_id: ID.into(), num_workers: Some(5), ..Default::default() };
+    let request = ClusterResizeRequest {
+        cluster_id: ID.into(),
+        num_workers: Some(5),
+        ..Default::default()
+    };
     common::client(&server).clusters().resize(&request).unwrap();
     mock.assert();
 }
@@ -326,7 +420,10 @@ fn resize_to_autoscale_sends_the_range() {
     });
     let request = ClusterResizeRequest {
         cluster_id: ID.into(),
-        autoscale: Some(AutoScale { min_workers: Some(1), max_workers: Some(4) }),
+        autoscale: Some(AutoScale {
+            min_workers: Some(1),
+            max_workers: Some(4),
+        }),
         ..Default::default()
     };
     common::client(&server).clusters().resize(&request).unwrap();
@@ -344,13 +441,22 @@ fn resize_with_both_or_neither_size_is_refused_before_sending() {
     let both = ClusterResizeRequest {
         cluster_id: ID.into(),
         num_workers: Some(2),
-        autoscale: Some(AutoScale { min_workers: Some(1), max_workers: Some(4) }),
+        autoscale: Some(AutoScale {
+            min_workers: Some(1),
+            max_workers: Some(4),
+        }),
     };
-    let neither = ClusterResizeRequest { cluster_id: ID.into(), ..Default::default() };
+    let neither = ClusterResizeRequest {
+        cluster_id: ID.into(),
+        ..Default::default()
+    };
     for request in [both, neither] {
         let err = clusters.clusters().resize(&request).unwrap_err();
         assert!(err.is_invalid_input(), "{err}");
-        assert!(err.to_string().contains("`num_workers` or `autoscale`"), "{err}");
+        assert!(
+            err.to_string().contains("`num_workers` or `autoscale`"),
+            "{err}"
+        );
     }
     mock.assert_calls(0);
 }
@@ -402,15 +508,21 @@ fn create_sends_only_the_fields_set_and_returns_the_id() {
             }),
             init_scripts: vec![
                 InitScriptInfo {
-                    workspace: Some(WorkspaceStorageInfo { destination: "/Users/a@b.c/init.sh".into() }),
+                    workspace: Some(WorkspaceStorageInfo {
+                        destination: "/Users/a@b.c/init.sh".into(),
+                    }),
                     ..Default::default()
                 },
                 InitScriptInfo {
-                    volumes: Some(VolumesStorageInfo { destination: "/Volumes/main/default/s/init.sh".into() }),
+                    volumes: Some(VolumesStorageInfo {
+                        destination: "/Volumes/main/default/s/init.sh".into(),
+                    }),
                     ..Default::default()
                 },
                 InitScriptInfo {
-                    abfss: Some(AbfssStorageInfo { destination: "abfss://c@a.dfs.core.windows.net/init.sh".into() }),
+                    abfss: Some(AbfssStorageInfo {
+                        destination: "abfss://c@a.dfs.core.windows.net/init.sh".into(),
+                    }),
                     ..Default::default()
                 },
             ],
@@ -433,15 +545,27 @@ fn create_without_spark_version_or_with_two_sizes_is_refused() {
         then.status(200).body("{}");
     });
     let client = common::client(&server);
-    let err = client.clusters().create(&ClusterAttributes::default()).unwrap_err();
-    assert!(err.is_invalid_input() && err.to_string().contains("spark_version"), "{err}");
+    let err = client
+        .clusters()
+        .create(&ClusterAttributes::default())
+        .unwrap_err();
+    assert!(
+        err.is_invalid_input() && err.to_string().contains("spark_version"),
+        "{err}"
+    );
     let both = ClusterAttributes {
         spark_version: "13.3.x-scala2.12".into(),
         num_workers: Some(1),
         autoscale: Some(AutoScale::default()),
         ..Default::default()
     };
-    assert!(client.clusters().create(&both).unwrap_err().is_invalid_input());
+    assert!(
+        client
+            .clusters()
+            .create(&both)
+            .unwrap_err()
+            .is_invalid_input()
+    );
     mock.assert_calls(0);
 }
 
@@ -464,7 +588,10 @@ fn edit_sends_the_full_configuration_with_the_id() {
             cluster_id: Some(ID.into()),
             spark_version: "14.3.x-scala2.12".into(),
             node_type_id: Some("Standard_E8ds_v4".into()),
-            autoscale: Some(AutoScale { min_workers: Some(2), max_workers: Some(10) }),
+            autoscale: Some(AutoScale {
+                min_workers: Some(2),
+                max_workers: Some(10),
+            }),
             policy_id: Some("E06216CAA0000360".into()),
             apply_policy_default_values: Some(true),
             ..Default::default()
@@ -480,8 +607,15 @@ fn edit_without_cluster_id_is_refused_before_sending() {
         when.any_request();
         then.status(200).body("{}");
     });
-    let request = ClusterAttributes { spark_version: "13.3.x-scala2.12".into(), num_workers: Some(1), ..Default::default() };
-    let err = common::client(&server).clusters().edit(&request).unwrap_err();
+    let request = ClusterAttributes {
+        spark_version: "13.3.x-scala2.12".into(),
+        num_workers: Some(1),
+        ..Default::default()
+    };
+    let err = common::client(&server)
+        .clusters()
+        .edit(&request)
+        .unwrap_err();
     assert!(err.is_invalid_input(), "{err}");
     assert_eq!(err.to_string(), "invalid cluster_id: must be set");
     mock.assert_calls(0);
@@ -498,7 +632,13 @@ fn empty_or_blank_cluster_ids_are_refused_before_sending() {
     for id in ["", "   "] {
         assert!(client.clusters().get(id).unwrap_err().is_invalid_input());
         assert!(client.clusters().start(id).unwrap_err().is_invalid_input());
-        assert!(client.clusters().permanent_delete(id).unwrap_err().is_invalid_input());
+        assert!(
+            client
+                .clusters()
+                .permanent_delete(id)
+                .unwrap_err()
+                .is_invalid_input()
+        );
     }
     mock.assert_calls(0);
 }

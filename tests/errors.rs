@@ -46,12 +46,22 @@ fn resource_does_not_exist_keeps_status_code_message_and_request_id() {
 fn missing_cluster_on_get_is_not_found_although_it_is_a_400() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", "0000-000000-nothere")]);
+        common::get(
+            when,
+            "/api/2.0/clusters/get",
+            &[("cluster_id", "0000-000000-nothere")],
+        );
         error_answer(then, 400, "errors/cluster_does_not_exist.json");
     });
-    let err = common::client(&server).clusters().get("0000-000000-nothere").unwrap_err();
+    let err = common::client(&server)
+        .clusters()
+        .get("0000-000000-nothere")
+        .unwrap_err();
     mock.assert();
-    assert_eq!((err.status(), err.error_code()), (Some(400), Some("INVALID_PARAMETER_VALUE")));
+    assert_eq!(
+        (err.status(), err.error_code()),
+        (Some(400), Some("INVALID_PARAMETER_VALUE"))
+    );
     assert!(err.is_not_found(), "{err}");
 }
 
@@ -59,12 +69,22 @@ fn missing_cluster_on_get_is_not_found_although_it_is_a_400() {
 fn the_same_400_on_another_operation_is_not_a_not_found() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/start", json!({"cluster_id": "0000-000000-nothere"}));
+        common::post(
+            when,
+            "/api/2.0/clusters/start",
+            json!({"cluster_id": "0000-000000-nothere"}),
+        );
         error_answer(then, 400, "errors/cluster_does_not_exist.json");
     });
-    let err = common::client(&server).clusters().start("0000-000000-nothere").unwrap_err();
+    let err = common::client(&server)
+        .clusters()
+        .start("0000-000000-nothere")
+        .unwrap_err();
     mock.assert();
-    assert!(!err.is_not_found(), "only clusters.get declares the override");
+    assert!(
+        !err.is_not_found(),
+        "only clusters.get declares the override"
+    );
 }
 
 #[test]
@@ -77,10 +97,16 @@ fn integer_error_code_of_an_invalid_token_is_a_permission_error() {
     let err = common::client(&server).tokens().list().unwrap_err();
     mock.assert();
     assert_eq!(err.status(), Some(403));
-    assert_eq!(err.error_code(), None, "a non-string error_code counts as absent");
+    assert_eq!(
+        err.error_code(),
+        None,
+        "a non-string error_code counts as absent"
+    );
     assert_eq!(err.api().unwrap().message(), "Invalid access token.");
     assert!(err.is_permission_denied());
-    assert!(!err.to_string().contains(common::TOKEN) && !format!("{err:?}").contains(common::TOKEN));
+    assert!(
+        !err.to_string().contains(common::TOKEN) && !format!("{err:?}").contains(common::TOKEN)
+    );
 }
 
 #[test]
@@ -89,13 +115,17 @@ fn rate_limit_answer_keeps_details_and_the_request_id_from_them() {
     let mock = server.mock(|when, then| {
         common::get(when, "/api/2.0/clusters/list", &[]);
         // No X-Request-Id header: the id comes from the RequestInfo detail.
-        then.status(429).body(common::fixture("errors/with_details.json"));
+        then.status(429)
+            .body(common::fixture("errors/with_details.json"));
     });
     let err = common::client(&server).clusters().list().unwrap_err();
     mock.assert();
     assert!(err.is_rate_limited());
     assert_eq!(err.error_code(), Some("REQUEST_LIMIT_EXCEEDED"));
-    assert_eq!(err.request_id(), Some("ff54796b-9181-49fb-bbd7-5c290f36c0a3"));
+    assert_eq!(
+        err.request_id(),
+        Some("ff54796b-9181-49fb-bbd7-5c290f36c0a3")
+    );
     let details = err.api().unwrap().details();
     assert_eq!(details.len(), 2);
     assert_eq!(details[0]["reason"], "RATE_LIMIT_EXCEEDED");
@@ -105,11 +135,22 @@ fn rate_limit_answer_keeps_details_and_the_request_id_from_them() {
 fn already_exists_is_recognised_whatever_the_status() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::post(when, "/api/2.0/secrets/scopes/create", json!({"scope": "etl"}));
+        common::post(
+            when,
+            "/api/2.0/secrets/scopes/create",
+            json!({"scope": "etl"}),
+        );
         error_answer(then, 400, "errors/already_exists.json");
     });
-    let request = azure_databricks_sdk::models::CreateScopeRequest { scope: "etl".into(), ..Default::default() };
-    let err = common::client(&server).secrets().scopes().create(&request).unwrap_err();
+    let request = azure_databricks_sdk::models::CreateScopeRequest {
+        scope: "etl".into(),
+        ..Default::default()
+    };
+    let err = common::client(&server)
+        .secrets()
+        .scopes()
+        .create(&request)
+        .unwrap_err();
     mock.assert();
     assert!(err.is_already_exists() && !err.is_not_found());
 }
@@ -134,7 +175,8 @@ fn html_502_from_a_gateway_is_an_api_error_carrying_the_text() {
 #[test]
 fn a_body_that_does_not_decode_names_the_failing_field() {
     let server = MockServer::start();
-    let body = json!({"clusters": [{"cluster_id": "a"}, {"cluster_id": "b", "num_workers": "three"}]});
+    let body =
+        json!({"clusters": [{"cluster_id": "a"}, {"cluster_id": "b", "num_workers": "three"}]});
     let mock = server.mock(|when, then| {
         common::get(when, "/api/2.0/clusters/list", &[]);
         then.status(200).body(body.to_string());
@@ -142,13 +184,24 @@ fn a_body_that_does_not_decode_names_the_failing_field() {
     let err = common::client(&server).clusters().list().unwrap_err();
     mock.assert();
     match &err {
-        Error::Decode { path, status, operation, .. } => {
-            assert_eq!((path.as_str(), *status, operation.as_str()), ("clusters[1].num_workers", 200, "clusters.list"));
+        Error::Decode {
+            path,
+            status,
+            operation,
+            ..
+        } => {
+            assert_eq!(
+                (path.as_str(), *status, operation.as_str()),
+                ("clusters[1].num_workers", 200, "clusters.list")
+            );
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
     assert!(err.source().is_some(), "the serde error is the source");
-    assert!(!err.to_string().contains("invalid type"), "Display does not repeat the source: {err}");
+    assert!(
+        !err.to_string().contains("invalid type"),
+        "Display does not repeat the source: {err}"
+    );
 }
 
 #[test]
@@ -181,7 +234,11 @@ fn a_body_over_the_limit_is_refused() {
     let err = client.clusters().list().unwrap_err();
     mock.assert();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert!(err.source().unwrap().to_string().contains("512"), "{:?}", err.source());
+    assert!(
+        err.source().unwrap().to_string().contains("512"),
+        "{:?}",
+        err.source()
+    );
 }
 
 #[test]
@@ -194,14 +251,20 @@ fn a_redirect_to_another_host_is_not_followed_so_no_credentials_leave() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
         common::get(when, "/api/2.0/clusters/list", &[]);
-        then.status(302).header("location", elsewhere.url("/api/2.0/clusters/list"));
+        then.status(302)
+            .header("location", elsewhere.url("/api/2.0/clusters/list"));
     });
     let err = common::client(&server).clusters().list().unwrap_err();
     mock.assert();
     stolen.assert_calls(0);
     match err {
-        Error::Redirect { status, location, .. } => {
-            assert_eq!((status, location), (302, elsewhere.url("/api/2.0/clusters/list")));
+        Error::Redirect {
+            status, location, ..
+        } => {
+            assert_eq!(
+                (status, location),
+                (302, elsewhere.url("/api/2.0/clusters/list"))
+            );
         }
         other => panic!("expected a redirect error, got {other:?}"),
     }
@@ -209,19 +272,29 @@ fn a_redirect_to_another_host_is_not_followed_so_no_credentials_leave() {
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused_at_build_time() {
-    for host in ["http://adb-1234567890123456.7.azuredatabricks.net", "http://192.0.2.10:8080"] {
+    for host in [
+        "http://adb-1234567890123456.7.azuredatabricks.net",
+        "http://192.0.2.10:8080",
+    ] {
         let err = Client::builder(host)
             .auth(Auth::personal_access_token(common::TOKEN))
             .build()
             .unwrap_err();
-        assert!(matches!(err, Error::Config(_)) && err.to_string().contains("plain http"), "{err}");
+        assert!(
+            matches!(err, Error::Config(_)) && err.to_string().contains("plain http"),
+            "{err}"
+        );
     }
 }
 
 #[test]
 fn a_refused_connection_is_a_transport_error_with_a_source() {
     // Bind then drop a listener: the port is (almost certainly) closed now.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let client = Client::builder(format!("http://127.0.0.1:{port}"))
         .auth(Auth::personal_access_token(common::TOKEN))
         .no_proxy()
@@ -239,18 +312,30 @@ fn raw_get_and_post_use_the_same_auth_and_errors() {
     let server = MockServer::start();
     let get = server.mock(|when, then| {
         common::get(when, "/api/2.0/clusters/get", &[("cluster_id", ID)]);
-        then.status(200).body(json!({"cluster_id": ID, "state": "RUNNING"}).to_string());
+        then.status(200)
+            .body(json!({"cluster_id": ID, "state": "RUNNING"}).to_string());
     });
     let post = server.mock(|when, then| {
-        common::post(when, "/api/2.1/clusters/start", json!({"cluster_id": ID, "extra": [1, null]}));
-        then.status(400).body(json!({"error_code": "INVALID_STATE", "message": "running"}).to_string());
+        common::post(
+            when,
+            "/api/2.1/clusters/start",
+            json!({"cluster_id": ID, "extra": [1, null]}),
+        );
+        then.status(400)
+            .body(json!({"error_code": "INVALID_STATE", "message": "running"}).to_string());
     });
     let client = common::client(&server);
-    let cluster = client.raw().get("clusters/get", &[("cluster_id", ID)]).unwrap();
+    let cluster = client
+        .raw()
+        .get("clusters/get", &[("cluster_id", ID)])
+        .unwrap();
     assert_eq!(cluster["state"], "RUNNING");
     let err = client
         .raw()
-        .post("/api/2.1/clusters/start", &json!({"cluster_id": ID, "extra": [1, null]}))
+        .post(
+            "/api/2.1/clusters/start",
+            &json!({"cluster_id": ID, "extra": [1, null]}),
+        )
         .unwrap_err();
     get.assert();
     post.assert();
@@ -265,7 +350,10 @@ fn raw_empty_answer_is_an_empty_object() {
         common::post(when, "/api/2.0/clusters/pin", json!({"cluster_id": ID}));
         then.status(200);
     });
-    let answer = common::client(&server).raw().post("clusters/pin", &json!({"cluster_id": ID})).unwrap();
+    let answer = common::client(&server)
+        .raw()
+        .post("clusters/pin", &json!({"cluster_id": ID}))
+        .unwrap();
     mock.assert();
     assert_eq!(answer, json!({}));
 }

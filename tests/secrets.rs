@@ -3,8 +3,7 @@
 mod common;
 
 use azure_databricks_sdk::models::{
-    AclItem, AclPermission, AzureKeyVaultSecretScopeMetadata, CreateScopeRequest,
-    ScopeBackendType,
+    AclItem, AclPermission, AzureKeyVaultSecretScopeMetadata, CreateScopeRequest, ScopeBackendType,
 };
 use azure_databricks_sdk::{Client, Error, MAX_SECRET_BYTES, SecretValue};
 use base64::prelude::*;
@@ -124,7 +123,10 @@ fn put_accepts_str_and_vec_through_into() {
     let client = common::client(&server);
 
     client.secrets().put("etl", "k1", "plain").unwrap();
-    client.secrets().put("etl", "k2", vec![0xfe_u8, 0xed]).unwrap();
+    client
+        .secrets()
+        .put("etl", "k2", vec![0xfe_u8, 0xed])
+        .unwrap();
 
     string.assert();
     bytes.assert();
@@ -154,9 +156,10 @@ fn put_non_ascii_and_emoji_string_arrives_as_exact_utf8() {
             .body("{}");
     });
 
-    let result = common::client(&server)
-        .secrets()
-        .put("etl", "unicode", SecretValue::String(value.into()));
+    let result =
+        common::client(&server)
+            .secrets()
+            .put("etl", "unicode", SecretValue::String(value.into()));
 
     mock.assert();
     assert!(result.is_ok(), "{result:?}");
@@ -183,17 +186,16 @@ fn put_bytes_sends_standard_padded_base64_in_bytes_value() {
             "/api/2.0/secrets/put",
             json!({"scope": "etl", "key": "keystore", "bytes_value": encoded}),
         )
-        .is_true(|req: &HttpMockRequest| {
-            common::body_keys(req) == ["bytes_value", "key", "scope"]
-        });
+        .is_true(|req: &HttpMockRequest| common::body_keys(req) == ["bytes_value", "key", "scope"]);
         then.status(200)
             .header("content-type", "application/json")
             .body("{}");
     });
 
-    let result = common::client(&server)
-        .secrets()
-        .put("etl", "keystore", SecretValue::Bytes(raw.clone()));
+    let result =
+        common::client(&server)
+            .secrets()
+            .put("etl", "keystore", SecretValue::Bytes(raw.clone()));
 
     mock.assert();
     assert!(result.is_ok(), "{result:?}");
@@ -217,9 +219,10 @@ fn put_empty_string_sends_an_empty_string_value() {
             .body("{}");
     });
 
-    let result = common::client(&server)
-        .secrets()
-        .put("etl", "empty", SecretValue::String(String::new()));
+    let result =
+        common::client(&server)
+            .secrets()
+            .put("etl", "empty", SecretValue::String(String::new()));
 
     mock.assert();
     assert!(result.is_ok(), "{result:?}");
@@ -234,9 +237,10 @@ fn put_empty_bytes_sends_an_empty_bytes_value() {
         json!({"scope": "etl", "key": "empty", "bytes_value": ""}),
     );
 
-    let result = common::client(&server)
-        .secrets()
-        .put("etl", "empty", SecretValue::Bytes(Vec::new()));
+    let result =
+        common::client(&server)
+            .secrets()
+            .put("etl", "empty", SecretValue::Bytes(Vec::new()));
 
     mock.assert();
     assert!(result.is_ok(), "{result:?}");
@@ -253,9 +257,10 @@ fn put_of_exactly_128_kib_is_sent() {
         json!({"scope": "etl", "key": "big", "string_value": value}),
     );
 
-    let result = common::client(&server)
-        .secrets()
-        .put("etl", "big", SecretValue::String(value.clone()));
+    let result =
+        common::client(&server)
+            .secrets()
+            .put("etl", "big", SecretValue::String(value.clone()));
 
     mock.assert();
     assert!(result.is_ok(), "{result:?}");
@@ -280,8 +285,16 @@ fn put_over_128_kib_is_refused_before_sending_and_the_error_hides_the_value() {
             client.secrets().put("etl", "big", value.clone()),
         );
         for shown in [err.to_string(), format!("{err:?}"), format!("{err:#?}")] {
-            assert!(!shown.contains(pattern), "{}", &shown[..shown.len().min(300)]);
-            assert!(!shown.contains("TOPSEC"), "{}", &shown[..shown.len().min(300)]);
+            assert!(
+                !shown.contains(pattern),
+                "{}",
+                &shown[..shown.len().min(300)]
+            );
+            assert!(
+                !shown.contains("TOPSEC"),
+                "{}",
+                &shown[..shown.len().min(300)]
+            );
             assert!(
                 !shown.contains(&BASE64_STANDARD.encode(&pattern.as_bytes()[..6])),
                 "{}",
@@ -303,15 +316,19 @@ fn delete_posts_scope_and_key() {
         json!({"scope": "etl", "key": "db-password"}),
     );
 
-    let result: azure_databricks_sdk::Result<()> =
-        common::client(&server).secrets().delete("etl", "db-password");
+    let result: azure_databricks_sdk::Result<()> = common::client(&server)
+        .secrets()
+        .delete("etl", "db-password");
 
     mock.assert();
     assert!(result.is_ok(), "{result:?}");
 }
 
 /// Every operation that takes a scope name, called with `scope`.
-fn calls_with_scope(client: &Client, scope: &str) -> Vec<(&'static str, azure_databricks_sdk::Result<()>)> {
+fn calls_with_scope(
+    client: &Client,
+    scope: &str,
+) -> Vec<(&'static str, azure_databricks_sdk::Result<()>)> {
     let secrets = client.secrets();
     vec![
         ("secrets.list", secrets.list(scope).map(drop)),
@@ -690,7 +707,10 @@ fn scopes_list_decodes_both_backends_and_the_key_vault_metadata() {
     assert_eq!(scopes[0].keyvault_metadata, None);
 
     assert_eq!(scopes[1].name, "kv-prod");
-    assert_eq!(scopes[1].backend_type, Some(ScopeBackendType::AzureKeyvault));
+    assert_eq!(
+        scopes[1].backend_type,
+        Some(ScopeBackendType::AzureKeyvault)
+    );
     let kv = scopes[1]
         .keyvault_metadata
         .as_ref()
@@ -789,7 +809,11 @@ fn scopes_delete_accepts_an_empty_200_body() {
 
     // Without any header, then with a JSON content type but still no body.
     let mut bare = server.mock(|when, then| {
-        common::post(when, "/api/2.0/secrets/scopes/delete", json!({"scope": "etl"}));
+        common::post(
+            when,
+            "/api/2.0/secrets/scopes/delete",
+            json!({"scope": "etl"}),
+        );
         then.status(200);
     });
     let result = client.secrets().scopes().delete("etl");
@@ -798,7 +822,11 @@ fn scopes_delete_accepts_an_empty_200_body() {
     bare.delete();
 
     let typed = server.mock(|when, then| {
-        common::post(when, "/api/2.0/secrets/scopes/delete", json!({"scope": "etl"}));
+        common::post(
+            when,
+            "/api/2.0/secrets/scopes/delete",
+            json!({"scope": "etl"}),
+        );
         then.status(200)
             .header("content-type", "application/json")
             .body("");
@@ -850,7 +878,11 @@ fn unknown_extra_response_fields_are_ignored() {
     });
     let client = common::client(&server);
 
-    let item = client.secrets().acls().get("etl", "data-engineers").unwrap();
+    let item = client
+        .secrets()
+        .acls()
+        .get("etl", "data-engineers")
+        .unwrap();
     let listed = client.secrets().scopes().list().unwrap();
 
     acl.assert();
@@ -859,7 +891,10 @@ fn unknown_extra_response_fields_are_ignored() {
     assert_eq!(item.permission, AclPermission::Write);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "kv-prod");
-    assert_eq!(listed[0].backend_type, Some(ScopeBackendType::AzureKeyvault));
+    assert_eq!(
+        listed[0].backend_type,
+        Some(ScopeBackendType::AzureKeyvault)
+    );
     let kv = listed[0].keyvault_metadata.as_ref().unwrap();
     assert_eq!(kv.resource_id, KV_RESOURCE_ID);
     assert_eq!(kv.dns_name, KV_DNS_NAME);

@@ -3,8 +3,8 @@
 mod common;
 
 use azure_databricks_sdk::models::{CreateTokenRequest, PublicTokenInfo};
-use httpmock::prelude::*;
 use httpmock::HttpMockRequest;
+use httpmock::prelude::*;
 use serde_json::{Value, json};
 
 /// Checks one decoded token info against its JSON in a fixture, field by field.

@@ -7,10 +7,14 @@ use std::path::Path;
 #[test]
 fn generated_code_matches_the_reviewed_snapshot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let generated = azure_databricks_sdk_codegen::render(&root.join("../schema")).expect("the schema is valid");
+    let generated =
+        azure_databricks_sdk_codegen::render(&root.join("../schema")).expect("the schema is valid");
     let update = std::env::var_os("UPDATE_SNAPSHOT").is_some();
     let mut stale = Vec::new();
-    for (name, code) in [("models.rs", &generated.models), ("services.rs", &generated.services)] {
+    for (name, code) in [
+        ("models.rs", &generated.models),
+        ("services.rs", &generated.services),
+    ] {
         let path = root.join("snapshot").join(name);
         let reviewed = std::fs::read_to_string(&path).unwrap_or_default();
         if &reviewed != code {
