@@ -240,14 +240,25 @@ impl AuthHeaders {
         &self,
         mut request: ureq::RequestBuilder<B>,
     ) -> Result<ureq::RequestBuilder<B>> {
+        let log = |headers: &[(HeaderName, HeaderValue)]| {
+            if log::log_enabled!(target: "azure_databricks_sdk", log::Level::Trace) {
+                for (name, value) in headers {
+                    let value = crate::redact::header(name.as_str(), value.to_str().unwrap_or("?"));
+                    log::trace!(target: "azure_databricks_sdk", "header {name}: {value}");
+                }
+            }
+        };
         match self {
             AuthHeaders::Static(headers) => {
+                log(headers);
                 for (name, value) in headers {
                     request = request.header(name, value);
                 }
             }
             AuthHeaders::Dynamic(source) => {
-                for (name, value) in source.headers()? {
+                let headers = source.headers()?;
+                log(&headers);
+                for (name, value) in headers {
                     request = request.header(name, value);
                 }
             }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ureq::http::Uri;
 
 use crate::auth::AuthHeaders;
-use crate::{Auth, Error, Result};
+use crate::{Auth, Clock, Error, Result, RetryPolicy, SystemClock};
 
 /// Default timeout of a whole request (connect, send, receive): 60 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -43,6 +43,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) agent: ureq::Agent,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) clock: Arc<dyn Clock>,
     /// `https://host[:port]`, no trailing slash.
     base: String,
     auth: Auth,
@@ -71,7 +73,10 @@ impl Client {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            proxy_from_env: true,
+            proxy: ProxySetting::FromEnv,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+            user_agent_extra: None,
         }
     }
 
@@ -83,6 +88,19 @@ impl Client {
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
     }
+
+    /// The clock used by retries and waiters.
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+}
+
+/// Where requests go through.
+#[derive(Debug, Clone)]
+enum ProxySetting {
+    FromEnv,
+    Direct,
+    Url(String),
 }
 
 impl fmt::Debug for Client {
@@ -103,7 +121,10 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: u64,
-    proxy_from_env: bool,
+    proxy: ProxySetting,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    user_agent_extra: Option<String>,
 }
 
 impl ClientBuilder {
@@ -133,10 +154,40 @@ impl ClientBuilder {
         self
     }
 
-    /// Ignores the proxy environment variables. By default `HTTPS_PROXY`, `HTTP_PROXY`,
-    /// `ALL_PROXY` and `NO_PROXY` (upper or lower case) are honoured.
+    /// Connects directly, ignoring the proxy environment variables. By default
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (upper or lower case) are
+    /// honoured.
     pub fn no_proxy(mut self) -> Self {
-        self.proxy_from_env = false;
+        self.proxy = ProxySetting::Direct;
+        self
+    }
+
+    /// Sends every request through this proxy (`http://host:port`, `https://...`,
+    /// `socks5://...`; credentials as `http://user:pass@host:port`), overriding the
+    /// environment. By default the proxy comes from the environment (see [`Self::no_proxy`]).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// How failed calls are retried. Defaults to [`RetryPolicy::default`]: 8 attempts within
+    /// 5 minutes, honouring `Retry-After`; [`RetryPolicy::disabled`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The clock retries and waiters use to read the time and sleep. Defaults to
+    /// [`SystemClock`]; tests substitute one that does not really wait.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Appended to the `User-Agent` (`azure-databricks-sdk-rust/<version> <extra>`), e.g.
+    /// `my-tool/1.2`, so workspace admins can tell your tool's calls apart. None by default.
+    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Self {
+        self.user_agent_extra = Some(extra.into());
         self
     }
 
@@ -152,21 +203,39 @@ impl ClientBuilder {
             .auth
             .ok_or_else(|| Error::Config("no credentials: call .auth(Auth::...)".into()))?;
         let auth_headers = auth.headers()?;
-        let mut config = ureq::Agent::config_builder()
+        let user_agent = match &self.user_agent_extra {
+            Some(extra) if extra.chars().any(char::is_control) || extra.trim().is_empty() => {
+                return Err(Error::Config(
+                    "user_agent_extra must be non-empty printable text".into(),
+                ));
+            }
+            Some(extra) => format!("{USER_AGENT} {}", extra.trim()),
+            None => USER_AGENT.to_string(),
+        };
+        let proxy = match &self.proxy {
+            ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
+            ProxySetting::Direct => None,
+            ProxySetting::Url(url) => Some(
+                ureq::Proxy::new(url)
+                    .map_err(|_| Error::Config("the proxy URL is invalid".into()))?,
+            ),
+        };
+        let config = ureq::Agent::config_builder()
             // Error statuses carry the Databricks error body: read it instead of failing.
             .http_status_as_error(false)
             // Redirects are reported, never followed: credentials stay on the workspace host.
             .max_redirects(0)
-            .user_agent(USER_AGENT)
+            .user_agent(user_agent)
             .accept("application/json")
             .timeout_global(Some(self.timeout))
-            .timeout_connect(Some(self.connect_timeout));
-        if !self.proxy_from_env {
-            config = config.proxy(None);
-        }
+            .timeout_connect(Some(self.connect_timeout))
+            .proxy(proxy)
+            .tls_config(tls_config());
         Ok(Client {
             inner: Arc::new(Inner {
                 agent: config.build().new_agent(),
+                retry: self.retry,
+                clock: self.clock,
                 base,
                 auth,
                 auth_headers,
@@ -174,6 +243,17 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// TLS as the crate features choose: rustls with webpki roots (default), the platform verifier
+/// (`platform-verifier`), or native-tls (`native-tls` without `rustls`).
+fn tls_config() -> ureq::tls::TlsConfig {
+    let builder = ureq::tls::TlsConfig::builder();
+    #[cfg(feature = "platform-verifier")]
+    let builder = builder.root_certs(ureq::tls::RootCerts::PlatformVerifier);
+    #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+    let builder = builder.provider(ureq::tls::TlsProvider::NativeTls);
+    builder.build()
 }
 
 /// `https://host[:port]` from a bare host or a URL; `http` only for loopback hosts.

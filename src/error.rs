@@ -67,6 +67,67 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The response body is larger than the client's limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]).
+    #[error("{operation}: the response is larger than the {limit}-byte limit")]
+    ResponseTooLarge {
+        /// Operation (`clusters.get`) or path of the request.
+        operation: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Retrying stopped (attempts or time budget used up) while the call still failed; the
+    /// last error is the source, and `status()`, `error_code()` and the predicates report it.
+    #[error("{operation}: gave up after {attempts} attempt(s) in {elapsed:.1?} ({reason})")]
+    RetriesExhausted {
+        /// Operation (`clusters.get`) or path of the request.
+        operation: String,
+        /// Attempts made.
+        attempts: u32,
+        /// Time spent, waits included.
+        elapsed: std::time::Duration,
+        /// Why retrying stopped (attempt limit, budget, or a `Retry-After` beyond the budget).
+        reason: String,
+        /// The error of the last attempt.
+        #[source]
+        last: Box<Error>,
+    },
+    /// A cluster reached a state from which the awaited one cannot follow (e.g. `ERROR` or
+    /// `TERMINATED` while waiting for `RUNNING`).
+    #[error("cluster {cluster_id} is {state} instead of {target}: {state_message}")]
+    ClusterFailed {
+        /// The cluster.
+        cluster_id: String,
+        /// The state it reached.
+        state: crate::models::ClusterState,
+        /// The state that was awaited.
+        target: crate::models::ClusterState,
+        /// The service's explanation of the state.
+        state_message: String,
+        /// Why it terminated, when it did.
+        termination_reason: Option<Box<crate::models::TerminationReason>>,
+    },
+    /// A wait for a cluster state took longer than its timeout.
+    #[error("cluster {cluster_id} did not reach {target} within {timeout:?} (last state: {})", last_state.as_ref().map_or("unknown", |s| s.as_str()))]
+    WaitTimeout {
+        /// The cluster.
+        cluster_id: String,
+        /// The state that was awaited.
+        target: crate::models::ClusterState,
+        /// The timeout.
+        timeout: std::time::Duration,
+        /// The last state seen, if any poll succeeded.
+        last_state: Option<crate::models::ClusterState>,
+        /// The last state message seen.
+        last_state_message: Option<String>,
+    },
+    /// A paginated listing received the same page request twice: the service is not making
+    /// progress, so the iterator stops instead of looping.
+    #[error("{operation}: the service repeated a page (next_page did not advance)")]
+    RepeatedPage {
+        /// The paginated operation.
+        operation: String,
+    },
     /// The service answered with a redirect. Redirects are never followed, so credentials
     /// never leave the workspace host.
     #[error(
@@ -98,6 +159,7 @@ pub struct ApiError {
     pub(crate) request_id: Option<String>,
     pub(crate) body: String,
     pub(crate) not_found_override: bool,
+    pub(crate) retry_after: Option<std::time::Duration>,
 }
 
 /// Longest raw body kept in an [`ApiError`].
@@ -150,6 +212,11 @@ impl ApiError {
         &self.operation
     }
 
+    /// The wait the service asked for with `Retry-After`, if any.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+
     fn code_in(&self, codes: &[&str]) -> bool {
         self.error_code
             .as_deref()
@@ -195,10 +262,12 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl Error {
-    /// The [`ApiError`], when the service answered with an error.
+    /// The [`ApiError`], when the service answered with an error (also when it was the last
+    /// error before retries were exhausted).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            Error::RetriesExhausted { last, .. } => last.api(),
             _ => None,
         }
     }
@@ -208,6 +277,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode { status, .. } | Error::Redirect { status, .. } => Some(*status),
+            Error::RetriesExhausted { last, .. } => last.status(),
             _ => None,
         }
     }
@@ -321,6 +391,7 @@ impl ApiError {
             request_id,
             body: truncate(&text, MAX_ERROR_BODY).to_string(),
             not_found_override,
+            retry_after: None,
         }
     }
 }

@@ -46,21 +46,33 @@
 
 mod auth;
 mod client;
+mod clock;
 mod error;
 pub mod models;
+mod pagination;
 mod raw;
+mod redact;
+mod retry;
 mod secret;
 mod services;
 mod transport;
 mod validate;
+mod waiter;
 
 pub use auth::Auth;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     USER_AGENT,
 };
+pub use clock::{Clock, SystemClock};
 pub use error::{ApiError, Error, MAX_ERROR_BODY, Result};
+pub use pagination::EventsIter;
 pub use raw::Raw;
+pub use retry::{
+    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF, DEFAULT_RETRY_BUDGET,
+    RetryPolicy,
+};
 pub use secret::{SecretValue, SensitiveString};
 pub use services::{Clusters, SecretAcls, SecretScopes, Secrets, Tokens};
 pub use validate::{MAX_NAME_LEN, MAX_SECRET_BYTES};
+pub use waiter::{DEFAULT_WAIT_TIMEOUT, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL, Wait};

@@ -32,7 +32,8 @@ fn full_path(path: &str) -> String {
 }
 
 impl Raw<'_> {
-    /// `GET` with query parameters; returns the JSON answer (`{}` for an empty body).
+    /// `GET` with query parameters; returns the JSON answer (`{}` for an empty body). Retried
+    /// like any read.
     ///
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
@@ -48,11 +49,14 @@ impl Raw<'_> {
             path: &path,
             query,
             body: None,
+            idempotent: true,
             not_found_if: None,
         })
     }
 
-    /// `POST` with a JSON body, sent exactly as given; returns the JSON answer.
+    /// `POST` with a JSON body, sent exactly as given; returns the JSON answer. Since the SDK
+    /// cannot know whether an arbitrary `POST` is idempotent, it is retried only when it cannot
+    /// have reached the service.
     ///
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
@@ -69,6 +73,8 @@ impl Raw<'_> {
             path: &path,
             query: &[],
             body: Some(&body),
+            // Unknown endpoint: never replayed once it may have reached the service.
+            idempotent: false,
             not_found_if: None,
         })
     }

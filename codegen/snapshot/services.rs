@@ -25,7 +25,7 @@ impl crate::Client {
 /// Get it with [`crate::Client::clusters`].
 #[derive(Debug, Clone, Copy)]
 pub struct Clusters<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl<'a> Clusters<'a> {
     /// Lists the clusters of the workspace.
@@ -688,7 +688,7 @@ impl<'a> Clusters<'a> {
 /// Get it with [`crate::Client::tokens`].
 #[derive(Debug, Clone, Copy)]
 pub struct Tokens<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl<'a> Tokens<'a> {
     /// Lists the personal access tokens of the calling user (never their values).
@@ -827,7 +827,7 @@ impl<'a> Tokens<'a> {
 /// Get it with [`crate::Client::secrets`].
 #[derive(Debug, Clone, Copy)]
 pub struct Secrets<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl<'a> Secrets<'a> {
     /// Secret ACLs: who may read, write or manage the secrets of a scope.
@@ -1010,7 +1010,7 @@ impl<'a> Secrets<'a> {
 /// Get it with [`Secrets::acls`].
 #[derive(Debug, Clone, Copy)]
 pub struct SecretAcls<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl<'a> SecretAcls<'a> {
     /// Lists the access control entries of a scope.
@@ -1232,7 +1232,7 @@ impl<'a> SecretAcls<'a> {
 /// Get it with [`Secrets::scopes`].
 #[derive(Debug, Clone, Copy)]
 pub struct SecretScopes<'a> {
-    client: &'a crate::Client,
+    pub(crate) client: &'a crate::Client,
 }
 impl<'a> SecretScopes<'a> {
     /// Lists the secret scopes of the workspace, Databricks- and Azure Key Vault-backed.

@@ -97,7 +97,7 @@ fn render_service(service: &Service) -> TokenStream {
         #doc
         #[derive(Debug, Clone, Copy)]
         pub struct #ty<'a> {
-            client: &'a crate::Client,
+            pub(crate) client: &'a crate::Client,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! request must carry, and the JSON fixtures under `tests/fixtures/`.
 #![allow(dead_code)]
 
-use azure_databricks_sdk::{Auth, Client, USER_AGENT};
+use azure_databricks_sdk::{Auth, Client, ClientBuilder, RetryPolicy, USER_AGENT};
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
 use serde_json::Value;
@@ -15,13 +15,18 @@ pub fn client(server: &MockServer) -> Client {
     client_with(server, Auth::personal_access_token(TOKEN))
 }
 
-/// A client of `server` with the given credentials.
+/// A client of `server` with the given credentials. Retries are off: these tests pin what one
+/// request does (tests/retries.rs covers retrying).
 pub fn client_with(server: &MockServer, auth: Auth) -> Client {
-    Client::builder(server.base_url())
-        .auth(auth)
-        .no_proxy()
+    builder(server, auth)
+        .retry(RetryPolicy::disabled())
         .build()
         .expect("a loopback client builds")
+}
+
+/// A builder of a client of `server`, ignoring proxy variables of the environment.
+pub fn builder(server: &MockServer, auth: Auth) -> ClientBuilder {
+    Client::builder(server.base_url()).auth(auth).no_proxy()
 }
 
 /// The text of `tests/fixtures/<path>`.
