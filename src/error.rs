@@ -312,15 +312,17 @@ impl Error {
         self.api().is_some_and(ApiError::is_rate_limited)
     }
 
-    /// The request timed out.
+    /// The request, or a wait for a cluster state, timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Error::Transport {
                 source: ureq::Error::Timeout(_),
                 ..
             }
-        )
+            | Error::WaitTimeout { .. } => true,
+            Error::RetriesExhausted { last, .. } => last.is_timeout(),
+            _ => false,
+        }
     }
 
     /// The input was refused before sending.

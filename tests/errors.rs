@@ -231,8 +231,14 @@ fn a_body_over_the_limit_is_refused() {
         .unwrap();
     let err = client.clusters().list().unwrap_err();
     mock.assert();
-    assert!(matches!(err, Error::ResponseTooLarge { limit: 512, .. }), "{err:?}");
-    assert_eq!(err.to_string(), "clusters.list: the response is larger than the 512-byte limit");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 512, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "clusters.list: the response is larger than the 512-byte limit"
+    );
 }
 
 #[test]

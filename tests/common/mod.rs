@@ -77,3 +77,122 @@ pub fn body_keys(req: &HttpMockRequest) -> Vec<String> {
     keys.sort();
     keys
 }
+
+/// A [`Clock`](azure_databricks_sdk::Clock) that never sleeps: `sleep` records the wait and
+/// moves virtual time forward.
+#[derive(Debug)]
+pub struct FakeClock {
+    start: std::time::Instant,
+    elapsed: std::sync::Mutex<std::time::Duration>,
+    sleeps: std::sync::Mutex<Vec<std::time::Duration>>,
+}
+
+impl FakeClock {
+    /// A clock at virtual time zero.
+    pub fn new() -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self {
+            start: std::time::Instant::now(),
+            elapsed: Default::default(),
+            sleeps: Default::default(),
+        })
+    }
+
+    /// Every wait asked for, in order.
+    pub fn sleeps(&self) -> Vec<std::time::Duration> {
+        self.sleeps.lock().unwrap().clone()
+    }
+
+    /// Virtual time slept in total.
+    pub fn slept(&self) -> std::time::Duration {
+        *self.elapsed.lock().unwrap()
+    }
+}
+
+impl azure_databricks_sdk::Clock for FakeClock {
+    fn now(&self) -> std::time::Instant {
+        self.start + *self.elapsed.lock().unwrap()
+    }
+
+    fn sleep(&self, duration: std::time::Duration) {
+        *self.elapsed.lock().unwrap() += duration;
+        self.sleeps.lock().unwrap().push(duration);
+    }
+}
+
+/// What the [`ScriptedServer`] does with one connection.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Reads the request, then closes the connection without answering.
+    Drop,
+    /// Reads the request and answers with this status and JSON body.
+    Answer(u16, &'static str),
+    /// Reads the request and sends a body shorter than its `Content-Length`, then closes.
+    Truncate,
+}
+
+/// A raw TCP server for misbehaviour httpmock cannot produce: it handles one request per
+/// connection following `steps` (the last step repeats) and records each request line.
+pub struct ScriptedServer {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ScriptedServer {
+    /// Starts the server on a free loopback port.
+    pub fn start(steps: Vec<Step>) -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                let step = steps.get(i).or(steps.last()).cloned().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).unwrap();
+                    if header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            length = value.trim().parse().unwrap();
+                        }
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                seen.lock().unwrap().push(line.trim().to_string());
+                match step {
+                    Step::Drop => {}
+                    Step::Answer(status, body) => {
+                        let answer = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        stream.write_all(answer.as_bytes()).unwrap();
+                    }
+                    Step::Truncate => {
+                        let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n{\"clusters\": [";
+                        stream.write_all(answer.as_bytes()).unwrap();
+                    }
+                }
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        });
+        Self { url, requests }
+    }
+
+    /// The request lines received so far (`POST /api/2.0/clusters/create HTTP/1.1`).
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
