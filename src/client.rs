@@ -233,7 +233,11 @@ impl ClientBuilder {
             .tls_config(tls_config());
         Ok(Client {
             inner: Arc::new(Inner {
-                agent: config.build().new_agent(),
+                agent: ureq::Agent::with_parts(
+                    config.build(),
+                    ureq::unversioned::transport::DefaultConnector::default(),
+                    crate::resolver::CachingResolver::default(),
+                ),
                 retry: self.retry,
                 clock: self.clock,
                 base,

@@ -52,6 +52,7 @@ pub mod models;
 mod pagination;
 mod raw;
 mod redact;
+mod resolver;
 mod retry;
 mod secret;
 mod services;
@@ -68,6 +69,7 @@ pub use clock::{Clock, SystemClock};
 pub use error::{ApiError, Error, MAX_ERROR_BODY, Result};
 pub use pagination::EventsIter;
 pub use raw::Raw;
+pub use resolver::DNS_CACHE_TTL;
 pub use retry::{
     DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF, DEFAULT_RETRY_BUDGET,
     RetryPolicy,

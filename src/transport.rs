@@ -244,12 +244,23 @@ fn read(
         headers.retry_after =
             header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now()));
     }
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(limit)
-        .read_to_vec()?;
+    let body = read_body(response.body_mut(), limit)?;
     Ok((status, body, headers))
+}
+
+/// Reads a whole body of at most `limit` bytes into a buffer sized from `Content-Length`, so a
+/// large answer is not copied through doubling reallocations (which briefly holds 1.5x to 3x
+/// its size).
+fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, ureq::Error> {
+    use std::io::Read;
+    let expected = body.content_length().unwrap_or(0).min(limit);
+    let mut buffer = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).saturating_add(1));
+    body.with_config()
+        .limit(limit)
+        .reader()
+        .read_to_end(&mut buffer)
+        .map_err(ureq::Error::from)?;
+    Ok(buffer)
 }
 
 /// Decodes a success body; an empty body counts as `{}`. On failure the JSON path of the
