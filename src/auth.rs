@@ -101,7 +101,6 @@ impl Auth {
 
     /// Credentials that produce their headers per request (e.g. refreshing Azure AD tokens).
     /// `method` names them in `Debug` and errors.
-    #[allow(dead_code)]
     pub(crate) fn dynamic(method: &'static str, source: Arc<dyn HeaderSource>) -> Self {
         Self {
             kind: AuthKind::Dynamic { method, source },

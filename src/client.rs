@@ -299,7 +299,8 @@ pub(crate) fn base_url(host: &str) -> Result<String> {
     ))
 }
 
-fn is_loopback(host: &str) -> bool {
+/// `localhost` or a loopback IP (`[::1]` brackets allowed).
+pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host

@@ -45,8 +45,10 @@
 #![deny(missing_debug_implementations)]
 
 mod auth;
+mod azure;
 mod client;
 mod clock;
+mod config;
 mod error;
 pub mod models;
 mod pagination;
@@ -61,11 +63,17 @@ mod validate;
 mod waiter;
 
 pub use auth::Auth;
+pub use azure::{
+    AZURE_DATABRICKS_RESOURCE_ID, AzureCli, AzureClientSecret, AzureCloud, AzureManagedIdentity,
+    DEFAULT_AZ_TIMEOUT, DEFAULT_MSI_CONNECT_TIMEOUT, DEFAULT_MSI_ENDPOINT, DEFAULT_MSI_TIMEOUT,
+    DEFAULT_TOKEN_CONNECT_TIMEOUT, DEFAULT_TOKEN_TIMEOUT, TOKEN_REFRESH_MARGIN,
+};
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     USER_AGENT,
 };
 pub use clock::{Clock, SystemClock};
+pub use config::{AUTH_TYPES, Config, ConfigBuilder, ValueSource};
 pub use error::{ApiError, Error, MAX_ERROR_BODY, Result};
 pub use pagination::EventsIter;
 pub use raw::Raw;

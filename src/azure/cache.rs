@@ -1,0 +1,336 @@
+//! A cached access token, refreshed 40 s before it expires, fetched by one thread at a time.
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use crate::{Error, Result, SensitiveString};
+
+/// A token counts as expired this long before its expiry: Azure Databricks rejects tokens that
+/// expire within 30 s (the official SDKs use the same margin).
+pub const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(40);
+
+/// Wall-clock time, injectable for tests. Token expiries are wall-clock instants
+/// (`expires_on` is epoch seconds), hence `SystemTime`.
+pub(crate) trait WallClock: Send + Sync + fmt::Debug {
+    fn now(&self) -> SystemTime;
+}
+
+/// The real wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SystemWallClock;
+
+impl WallClock for SystemWallClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// An access token and when it expires. `Debug` masks the token.
+#[derive(Clone)]
+pub(crate) struct AccessToken {
+    pub(crate) value: SensitiveString,
+    pub(crate) expires_at: SystemTime,
+}
+
+impl AccessToken {
+    fn is_fresh(&self, now: SystemTime) -> bool {
+        now + TOKEN_REFRESH_MARGIN < self.expires_at
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("value", &self.value)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Gets a new token (one HTTP exchange or one `az` run, with its own retries).
+pub(crate) trait TokenFetcher: Send + Sync + fmt::Debug {
+    /// A new token; `now` is when the fetch started (for `expires_in`).
+    fn fetch(&self, now: SystemTime) -> Result<AccessToken>;
+}
+
+/// A token cache with single-flight refresh: while one thread fetches, the others wait for its
+/// result instead of sending their own request; if that fetch fails, they all get its error.
+pub(crate) struct CachedToken {
+    fetcher: Box<dyn TokenFetcher>,
+    clock: Arc<dyn WallClock>,
+    state: Mutex<State>,
+    done: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<AccessToken>,
+    /// Whether a fetch is running.
+    in_flight: bool,
+    /// Number of the latest fetch started.
+    flight: u64,
+    /// The latest failed fetch and its error text, for the threads that waited on it.
+    failure: Option<(u64, String)>,
+}
+
+impl CachedToken {
+    pub(crate) fn new(fetcher: Box<dyn TokenFetcher>, clock: Arc<dyn WallClock>) -> Self {
+        Self {
+            fetcher,
+            clock,
+            state: Mutex::new(State::default()),
+            done: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A token valid for more than 40 s: the cached one, or a new one.
+    pub(crate) fn get(&self) -> Result<SensitiveString> {
+        let mut state = self.lock();
+        let mut waited_on = None;
+        loop {
+            if let Some(token) = &state.token
+                && token.is_fresh(self.clock.now())
+            {
+                return Ok(token.value.clone());
+            }
+            if let (Some(waited), Some((failed, message))) = (waited_on, &state.failure)
+                && waited == *failed
+            {
+                return Err(Error::Auth {
+                    message: message.clone(),
+                    source: None,
+                });
+            }
+            if !state.in_flight {
+                break;
+            }
+            waited_on = Some(state.flight);
+            state = self
+                .done
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        state.in_flight = true;
+        state.flight += 1;
+        let flight = state.flight;
+        drop(state);
+
+        let mut guard = FlightGuard {
+            cache: self,
+            flight,
+            outcome: None,
+        };
+        let result = self.fetcher.fetch(self.clock.now());
+        guard.outcome = Some(match &result {
+            Ok(token) => Ok(token.clone()),
+            Err(e) => Err(error_text(e)),
+        });
+        drop(guard);
+        result.map(|token| token.value)
+    }
+
+    /// When the cached token expires, if there is one.
+    pub(crate) fn expires_at(&self) -> Option<SystemTime> {
+        self.lock().token.as_ref().map(|t| t.expires_at)
+    }
+}
+
+/// Ends a fetch even if the fetcher panicked: waiters are woken and never wait forever.
+struct FlightGuard<'a> {
+    cache: &'a CachedToken,
+    flight: u64,
+    outcome: Option<std::result::Result<AccessToken, String>>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.cache.lock();
+        state.in_flight = false;
+        match self.outcome.take() {
+            Some(Ok(token)) => {
+                state.token = Some(token);
+                state.failure = None;
+            }
+            Some(Err(message)) => state.failure = Some((self.flight, message)),
+            None => state.failure = Some((self.flight, "the token fetch panicked".into())),
+        }
+        drop(state);
+        self.cache.done.notify_all();
+    }
+}
+
+/// The message of an auth error and its causes, for the threads that share the failure.
+fn error_text(error: &Error) -> String {
+    let mut text = match error {
+        Error::Auth { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl fmt::Debug for CachedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedToken")
+            .field("fetcher", &self.fetcher)
+            .field("expires_at", &self.expires_at())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::Barrier;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A wall clock that only moves when told.
+    #[derive(Debug)]
+    pub(crate) struct FakeClock(Mutex<SystemTime>);
+
+    impl FakeClock {
+        pub(crate) fn new() -> Arc<Self> {
+            Arc::new(Self(Mutex::new(
+                SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            )))
+        }
+        pub(crate) fn advance(&self, by: Duration) {
+            *self.0.lock().unwrap() += by;
+        }
+    }
+
+    impl WallClock for FakeClock {
+        fn now(&self) -> SystemTime {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    /// Hands out `token-1`, `token-2`, ... valid for `ttl`; fails while `fail` is set.
+    #[derive(Debug)]
+    struct Counting {
+        calls: Arc<AtomicUsize>,
+        ttl: Duration,
+        delay: Duration,
+        fail: bool,
+    }
+
+    impl TokenFetcher for Counting {
+        fn fetch(&self, now: SystemTime) -> Result<AccessToken> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            std::thread::sleep(self.delay);
+            if self.fail {
+                return Err(Error::Auth {
+                    message: format!("fetch {n} refused"),
+                    source: None,
+                });
+            }
+            Ok(AccessToken {
+                value: SensitiveString::new(format!("token-{n}")),
+                expires_at: now + self.ttl,
+            })
+        }
+    }
+
+    fn cache(
+        ttl: u64,
+        delay_ms: u64,
+        fail: bool,
+        clock: Arc<FakeClock>,
+    ) -> (CachedToken, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fetcher = Counting {
+            calls: calls.clone(),
+            ttl: Duration::from_secs(ttl),
+            delay: Duration::from_millis(delay_ms),
+            fail,
+        };
+        (CachedToken::new(Box::new(fetcher), clock), calls)
+    }
+
+    #[test]
+    fn reuses_the_token_until_40_seconds_before_expiry() {
+        let clock = FakeClock::new();
+        let (cache, calls) = cache(3600, 0, false, clock.clone());
+        assert_eq!(cache.get().unwrap().expose(), "token-1");
+        clock.advance(Duration::from_secs(3600 - 41));
+        assert_eq!(cache.get().unwrap().expose(), "token-1");
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(cache.get().unwrap().expose(), "token-2");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_token_living_40_seconds_or_less_is_never_reused() {
+        let (cache, calls) = cache(40, 0, false, FakeClock::new());
+        cache.get().unwrap();
+        cache.get().unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn concurrent_callers_share_one_fetch() {
+        let (cache, calls) = cache(3600, 200, false, FakeClock::new());
+        let barrier = Barrier::new(8);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    barrier.wait();
+                    assert_eq!(cache.get().unwrap().expose(), "token-1");
+                });
+            }
+        });
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn waiters_share_the_failure_of_the_fetch_they_waited_on() {
+        let (cache, calls) = cache(3600, 200, true, FakeClock::new());
+        let barrier = Barrier::new(8);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    barrier.wait();
+                    let err = cache.get().unwrap_err().to_string();
+                    assert!(err.contains("fetch 1 refused"), "{err}");
+                });
+            }
+        });
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // The next caller tries again.
+        assert!(cache.get().unwrap_err().to_string().contains("fetch 2"));
+    }
+
+    #[test]
+    fn a_panicking_fetcher_releases_the_waiters() {
+        #[derive(Debug)]
+        struct Panics;
+        impl TokenFetcher for Panics {
+            fn fetch(&self, _: SystemTime) -> Result<AccessToken> {
+                panic!("boom")
+            }
+        }
+        let cache = CachedToken::new(Box::new(Panics), FakeClock::new());
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cache.get()));
+        assert!(caught.is_err());
+        assert!(!cache.lock().in_flight);
+    }
+
+    #[test]
+    fn debug_masks_the_token() {
+        let (cache, _) = cache(3600, 0, false, FakeClock::new());
+        cache.get().unwrap();
+        let debug = format!("{cache:?}");
+        assert!(!debug.contains("token-1"), "{debug}");
+        assert!(debug.contains("expires_at"), "{debug}");
+    }
+}

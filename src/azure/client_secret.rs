@@ -1,0 +1,263 @@
+//! Azure AD service principal with a client secret: the client-credentials grant of the v1
+//! token endpoint.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::AZURE_DATABRICKS_RESOURCE_ID;
+use super::cache::{AccessToken, CachedToken, SystemWallClock, TokenFetcher, WallClock};
+use super::cloud::AzureCloud;
+use super::headers::AzureHeaders;
+use super::http::{self, Retries};
+use crate::{Error, Result, SensitiveString};
+
+/// Default timeout of one token request: 30 s.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default timeout to connect to the token endpoint: 10 s.
+pub const DEFAULT_TOKEN_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An Azure AD service principal that signs in with a client secret; for
+/// [`crate::Auth::azure_client_secret`].
+///
+/// The SDK gets two tokens from `POST {authority}{tenant}/oauth2/token` (the v1 endpoint,
+/// `grant_type=client_credentials`): one for Azure Databricks (resource
+/// `2ff814a6-3304-4ab8-85cb-cd0e6f879c1d`, sent as `Authorization: Bearer`) and one for the
+/// Azure management endpoint (sent as `X-Databricks-Azure-SP-Management-Token`, so that a
+/// service principal with the Contributor or Owner role on the workspace resource is let in
+/// without being a workspace user). Both are cached and refreshed 40 s before they expire.
+/// `Debug` masks the secret.
+///
+/// ```
+/// use azure_databricks_sdk::{Auth, AzureClientSecret, Client};
+/// # fn main() -> azure_databricks_sdk::Result<()> {
+/// let sp = AzureClientSecret::new(
+///     "72f988bf-86f1-41af-91ab-2d7cd011db47", // tenant
+///     "8a7c2f1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b", // client (application) id
+///     "client-secret-value",
+/// )
+/// .workspace_resource_id(
+///     "/subscriptions/3f2b8c1e-6d4a-4b9e-a7c2-91e5d0f4b8a6/resourceGroups/rg/providers/Microsoft.Databricks/workspaces/ws",
+/// );
+/// assert!(!format!("{sp:?}").contains("client-secret-value"));
+/// let client = Client::builder("adb-1234567890123456.7.azuredatabricks.net")
+///     .auth(Auth::azure_client_secret(sp)?)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct AzureClientSecret {
+    pub(crate) tenant_id: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SensitiveString,
+    pub(crate) workspace_resource_id: Option<String>,
+    pub(crate) cloud: AzureCloud,
+    pub(crate) authority: Option<String>,
+    pub(crate) timeout: Duration,
+    pub(crate) use_proxy: bool,
+    pub(crate) retries: Retries,
+    pub(crate) clock: Arc<dyn WallClock>,
+}
+
+impl AzureClientSecret {
+    /// The service principal `client_id` (application id) with its `client_secret`, in the
+    /// directory `tenant_id` (a GUID or a domain such as `contoso.onmicrosoft.com`).
+    pub fn new(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            client_secret: SensitiveString::new(client_secret),
+            workspace_resource_id: None,
+            cloud: AzureCloud::Public,
+            authority: None,
+            timeout: DEFAULT_TOKEN_TIMEOUT,
+            use_proxy: true,
+            retries: Retries::DEFAULT,
+            clock: Arc::new(SystemWallClock),
+        }
+    }
+
+    /// The ARM id of the workspace
+    /// (`/subscriptions/.../providers/Microsoft.Databricks/workspaces/<name>`), sent as
+    /// `X-Databricks-Azure-Workspace-Resource-Id`. Not set by default.
+    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
+        self.workspace_resource_id = Some(id.into());
+        self
+    }
+
+    /// The Azure cloud: picks the authority and the management resource. Defaults to
+    /// [`AzureCloud::Public`] ([`crate::Config`] derives it from the host).
+    pub fn cloud(mut self, cloud: AzureCloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// The Azure AD authority to ask for tokens, e.g. `https://login.microsoftonline.com/`
+    /// (also how tests point it at a mock server; plain `http` only for loopback hosts).
+    /// Defaults to the authority of the [cloud](Self::cloud).
+    pub fn authority(mut self, url: impl Into<String>) -> Self {
+        self.authority = Some(url.into());
+        self
+    }
+
+    /// Timeout of one token request. Defaults to 30 s ([`DEFAULT_TOKEN_TIMEOUT`]); connecting
+    /// may take at most 10 s of it ([`DEFAULT_TOKEN_CONNECT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Connects to the token endpoint directly, ignoring the proxy environment variables
+    /// (honoured by default).
+    pub fn no_proxy(mut self) -> Self {
+        self.use_proxy = false;
+        self
+    }
+
+    /// Checks the settings and makes the header source.
+    pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
+        let missing = |what: &str| {
+            Error::Config(format!(
+                "azure-client-secret: the {what} is empty or contains whitespace"
+            ))
+        };
+        let blank = |s: &str| s.is_empty() || s.chars().any(char::is_whitespace);
+        if blank(&self.client_id) {
+            return Err(missing("client id"));
+        }
+        if self.client_secret.expose().is_empty() {
+            return Err(missing("client secret"));
+        }
+        let tenant_ok = !self.tenant_id.is_empty()
+            && self
+                .tenant_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        if !tenant_ok {
+            return Err(Error::Config(format!(
+                "azure-client-secret: invalid tenant id `{}`: expected a GUID or a domain name",
+                self.tenant_id
+            )));
+        }
+        let mut authority = self
+            .authority
+            .clone()
+            .unwrap_or_else(|| self.cloud.authority().to_string());
+        http::check_endpoint("Azure AD authority", &authority, false)?;
+        if !authority.ends_with('/') {
+            authority.push('/');
+        }
+        let url = format!("{authority}{}/oauth2/token", self.tenant_id);
+        let agent = http::agent(self.timeout, DEFAULT_TOKEN_CONNECT_TIMEOUT, self.use_proxy);
+        let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
+            Box::new(ClientSecretFetcher {
+                agent: agent.clone(),
+                url: url.clone(),
+                client_id: self.client_id.clone(),
+                client_secret: self.client_secret.clone(),
+                resource: resource.to_string(),
+                retries: self.retries,
+            })
+        };
+        let bearer = CachedToken::new(fetcher(AZURE_DATABRICKS_RESOURCE_ID), self.clock.clone());
+        let management = CachedToken::new(
+            fetcher(self.cloud.management_resource()),
+            self.clock.clone(),
+        );
+        AzureHeaders::new(
+            "azure-client-secret",
+            bearer,
+            Some(management),
+            self.workspace_resource_id.as_deref(),
+        )
+    }
+}
+
+impl fmt::Debug for AzureClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AzureClientSecret")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("workspace_resource_id", &self.workspace_resource_id)
+            .field("cloud", &self.cloud)
+            .field("authority", &self.authority)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One resource's token from the v1 endpoint.
+struct ClientSecretFetcher {
+    agent: ureq::Agent,
+    url: String,
+    client_id: String,
+    client_secret: SensitiveString,
+    resource: String,
+    retries: Retries,
+}
+
+impl TokenFetcher for ClientSecretFetcher {
+    fn fetch(&self, now: SystemTime) -> Result<AccessToken> {
+        let what = format!(
+            "azure-client-secret: Azure AD token for resource {} (client {})",
+            self.resource, self.client_id
+        );
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+            ("resource", self.resource.as_str()),
+        ];
+        http::fetch_token(&what, &self.retries, Some(&self.client_secret), now, || {
+            self.agent.post(&self.url).send_form(form)
+        })
+    }
+}
+
+impl fmt::Debug for ClientSecretFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSecretFetcher")
+            .field("url", &self.url)
+            .field("client_id", &self.client_id)
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::HeaderSource;
+    use crate::azure::cache::tests::FakeClock;
+    use httpmock::prelude::*;
+
+    #[test]
+    fn tokens_are_refreshed_by_the_clock_40_seconds_before_expiry() {
+        let aad = MockServer::start();
+        let token = aad.mock(|when, then| {
+            when.method(POST).path("/tenant-1/oauth2/token");
+            then.status(200)
+                .body(r#"{"access_token":"t.o.k","expires_in":"3600","token_type":"Bearer"}"#);
+        });
+        let clock = FakeClock::new();
+        let mut sp = AzureClientSecret::new("tenant-1", "client-1", "secret-1")
+            .authority(aad.base_url())
+            .no_proxy();
+        sp.clock = clock.clone();
+        let headers = sp.into_headers().unwrap();
+        headers.headers().unwrap();
+        token.assert_calls(2); // the Databricks token and the management token
+        clock.advance(Duration::from_secs(3600 - 41));
+        headers.headers().unwrap();
+        token.assert_calls(2);
+        clock.advance(Duration::from_secs(1));
+        let sent = headers.headers().unwrap();
+        token.assert_calls(4);
+        assert!(sent.iter().all(|(_, value)| value.is_sensitive()));
+    }
+}

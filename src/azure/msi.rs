@@ -1,0 +1,161 @@
+//! Azure managed identity: tokens from the instance metadata service (IMDS) of the VM,
+//! container or function the program runs on.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::AZURE_DATABRICKS_RESOURCE_ID;
+use super::cache::{AccessToken, CachedToken, SystemWallClock, TokenFetcher, WallClock};
+use super::cloud::AzureCloud;
+use super::headers::AzureHeaders;
+use super::http::{self, Retries};
+use crate::Result;
+
+/// The token endpoint of the Azure instance metadata service.
+pub const DEFAULT_MSI_ENDPOINT: &str = "http://169.254.169.254/metadata/identity/oauth2/token";
+/// Default timeout of one metadata request: 10 s; off Azure the address does not answer.
+pub const DEFAULT_MSI_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout to connect to the metadata service: 2 s (it is on the same host).
+pub const DEFAULT_MSI_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The managed identity of the Azure resource the program runs on; for
+/// [`crate::Auth::azure_managed_identity`] (`ARM_USE_MSI=true` in [`crate::Config`]).
+///
+/// Tokens come from `GET {endpoint}?api-version=2018-02-01&resource=...[&client_id=...]` with
+/// `Metadata: true`, never through a proxy: one for Azure Databricks (`Authorization`) and one
+/// for the management endpoint (`X-Databricks-Azure-SP-Management-Token`), like a service
+/// principal. Both are cached and refreshed 40 s before they expire. Requests are retried on
+/// 429 and 5xx answers, not on connection errors (off Azure the address never answers).
+#[derive(Clone)]
+#[must_use]
+pub struct AzureManagedIdentity {
+    pub(crate) client_id: Option<String>,
+    pub(crate) workspace_resource_id: Option<String>,
+    pub(crate) cloud: AzureCloud,
+    pub(crate) endpoint: String,
+    pub(crate) timeout: Duration,
+    pub(crate) clock: Arc<dyn WallClock>,
+}
+
+impl Default for AzureManagedIdentity {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AzureManagedIdentity {
+    /// The system-assigned identity, through [`DEFAULT_MSI_ENDPOINT`].
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            workspace_resource_id: None,
+            cloud: AzureCloud::Public,
+            endpoint: DEFAULT_MSI_ENDPOINT.to_string(),
+            timeout: DEFAULT_MSI_TIMEOUT,
+            clock: Arc::new(SystemWallClock),
+        }
+    }
+
+    /// A user-assigned identity, by its client id (`ARM_CLIENT_ID`). Not set by default (the
+    /// system-assigned identity).
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The ARM id of the workspace, sent as `X-Databricks-Azure-Workspace-Resource-Id`. Not set
+    /// by default.
+    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
+        self.workspace_resource_id = Some(id.into());
+        self
+    }
+
+    /// The Azure cloud: picks the management resource. Defaults to [`AzureCloud::Public`].
+    pub fn cloud(mut self, cloud: AzureCloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// The token endpoint. Defaults to [`DEFAULT_MSI_ENDPOINT`]; tests point it at a mock.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = url.into();
+        self
+    }
+
+    /// Timeout of one metadata request. Defaults to 10 s ([`DEFAULT_MSI_TIMEOUT`]); connecting
+    /// may take at most 2 s of it ([`DEFAULT_MSI_CONNECT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
+        http::check_endpoint("managed identity endpoint", &self.endpoint, true)?;
+        let agent = http::agent(self.timeout, DEFAULT_MSI_CONNECT_TIMEOUT, false);
+        let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
+            Box::new(MsiFetcher {
+                agent: agent.clone(),
+                endpoint: self.endpoint.clone(),
+                resource: resource.to_string(),
+                client_id: self.client_id.clone(),
+            })
+        };
+        AzureHeaders::new(
+            "azure-msi",
+            CachedToken::new(fetcher(AZURE_DATABRICKS_RESOURCE_ID), self.clock.clone()),
+            Some(CachedToken::new(
+                fetcher(self.cloud.management_resource()),
+                self.clock.clone(),
+            )),
+            self.workspace_resource_id.as_deref(),
+        )
+    }
+}
+
+impl fmt::Debug for AzureManagedIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AzureManagedIdentity")
+            .field("client_id", &self.client_id)
+            .field("workspace_resource_id", &self.workspace_resource_id)
+            .field("cloud", &self.cloud)
+            .field("endpoint", &self.endpoint)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct MsiFetcher {
+    agent: ureq::Agent,
+    endpoint: String,
+    resource: String,
+    client_id: Option<String>,
+}
+
+impl TokenFetcher for MsiFetcher {
+    fn fetch(&self, now: SystemTime) -> Result<AccessToken> {
+        let what = format!(
+            "azure-msi: managed identity token for resource {}",
+            self.resource
+        );
+        let retries = Retries {
+            on_connection_errors: false,
+            ..Retries::DEFAULT
+        };
+        let mut query = vec![
+            ("api-version", "2018-02-01"),
+            ("resource", self.resource.as_str()),
+        ];
+        if let Some(client_id) = &self.client_id {
+            query.push(("client_id", client_id.as_str()));
+        }
+        http::fetch_token(&what, &retries, None, now, || {
+            self.agent
+                .get(&self.endpoint)
+                .header("Metadata", "true")
+                .query_pairs(query.iter().copied())
+                .call()
+        })
+    }
+}

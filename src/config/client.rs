@@ -1,0 +1,56 @@
+//! Clients made from a [`Config`].
+
+use super::Config;
+use crate::{Client, ClientBuilder, Error, Result};
+
+impl Config {
+    /// A [`ClientBuilder`] for the configured host with the [credentials](Config::auth) this
+    /// configuration selects, to adjust timeouts and the like before `build()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when no host is configured, and the errors of [`Config::auth`].
+    pub fn client_builder(&self) -> Result<ClientBuilder> {
+        let host = self.host().ok_or_else(|| {
+            Error::Config(format!(
+                "no workspace host: set host in code, DATABRICKS_HOST, or `host` in a profile \
+                 of the config file. Found: {}",
+                self.found()
+            ))
+        })?;
+        let mut builder = Client::builder(host).auth(self.auth()?);
+        if self.overrides.no_proxy {
+            builder = builder.no_proxy();
+        }
+        Ok(builder)
+    }
+}
+
+impl Client {
+    /// A client configured like the official Databricks SDKs: from the environment
+    /// (`DATABRICKS_HOST`, `DATABRICKS_TOKEN`, `ARM_CLIENT_ID`, ...) and `~/.databrickscfg`.
+    /// Same as `Client::from_config(&Config::from_env()?)`; see [`Config`].
+    ///
+    /// ```no_run
+    /// # fn main() -> azure_databricks_sdk::Result<()> {
+    /// let client = azure_databricks_sdk::Client::from_env()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the configuration cannot be resolved, has no host, or no (or
+    /// more than one) authentication method; see [`Config::auth`].
+    pub fn from_env() -> Result<Client> {
+        Self::from_config(&Config::from_env()?)
+    }
+
+    /// A client for a resolved [`Config`]: its host and the credentials it selects.
+    ///
+    /// # Errors
+    ///
+    /// See [`Config::client_builder`] and [`crate::ClientBuilder::build`].
+    pub fn from_config(config: &Config) -> Result<Client> {
+        config.client_builder()?.build()
+    }
+}
