@@ -1,0 +1,42 @@
+//! The 3 Token API operations: the calling user's personal access tokens.
+
+use azure_databricks_sdk::SensitiveString;
+use azure_databricks_sdk::models::{CreateTokenRequest, ListTokensResponse, Token};
+use serde_json::{Value, json};
+
+use super::{Call, to_json};
+use crate::api::params::Params;
+use crate::error::ApiError;
+use crate::state::Workspace;
+
+type Answer = Result<Value, ApiError>;
+
+/// `GET token/list`: the caller's tokens, never their values.
+pub(crate) fn list(ws: &mut Workspace, call: &Call, _: &Params) -> Answer {
+    to_json(&ListTokensResponse {
+        token_infos: ws.tokens.list(&call.caller.name),
+    })
+}
+
+/// `POST token/create`: the only answer that carries the value.
+pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
+    let request: CreateTokenRequest = params.decode(&[])?;
+    let (value, record) = ws.tokens.issue(
+        &mut ws.env.rng,
+        &call.caller.name,
+        call.now,
+        request.lifetime_seconds,
+        request.comment,
+    )?;
+    to_json(&Token {
+        token_value: SensitiveString::new(value),
+        token_info: Some(record.public()),
+    })
+}
+
+/// `POST token/delete`.
+pub(crate) fn delete(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
+    ws.tokens
+        .delete(&call.caller.name, params.str("token_id")?)?;
+    Ok(json!({}))
+}

@@ -1,0 +1,393 @@
+//! The public handle: start, inspect, steer and stop an emulated workspace.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use azure_databricks_sdk::{Auth, Client, ClientBuilder, Clock as SdkClock};
+
+use crate::api;
+use crate::clock::{Clock, millis};
+use crate::fault::Fault;
+use crate::http::{Request, Server};
+use crate::sdk_clock::EmulatedClock;
+use crate::state::catalog::Catalog;
+use crate::state::{Timings, Workspace};
+
+/// The user name behind [`Emulator::admin_token`] unless [`EmulatorBuilder::admin_user`] says
+/// otherwise.
+pub const DEFAULT_ADMIN_USER: &str = "admin@example.com";
+
+/// An emulated Azure Databricks workspace, serving the REST API on `http://127.0.0.1:<port>`.
+///
+/// It answers the 27 operations of the SDK (clusters, tokens, secrets, secret ACLs, secret
+/// scopes) under `/api/2.0/`, the clusters ones also under `/api/2.1/`, with the service's
+/// validation, state rules, error codes and statuses. Dropping it stops the server.
+///
+/// Time is emulated: with the default speed of 0 it stands still, and only
+/// [`Emulator::advance`] moves it, so a cluster stays `PENDING` until the test advances past
+/// the startup time (3 minutes by default).
+///
+/// ```
+/// use std::time::Duration;
+/// use azure_databricks_emulator::Emulator;
+/// use azure_databricks_sdk::models::{ClusterAttributes, ClusterState};
+///
+/// let ws = Emulator::start()?;
+/// let client = ws.client();
+/// let id = client.clusters().create(&ClusterAttributes {
+///     cluster_name: Some("etl".into()),
+///     spark_version: "15.4.x-scala2.12".into(),
+///     node_type_id: Some("Standard_DS3_v2".into()),
+///     num_workers: Some(2),
+///     ..Default::default()
+/// })?.cluster_id;
+/// assert_eq!(client.clusters().get(&id)?.state, Some(ClusterState::Pending));
+/// ws.advance(Duration::from_secs(180));
+/// assert_eq!(client.clusters().get(&id)?.state, Some(ClusterState::Running));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Emulator {
+    base_url: String,
+    admin_user: String,
+    admin_token: String,
+    shared: Arc<Mutex<Workspace>>,
+    // Dropped last: stops the server and joins its threads.
+    server: Server,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .field("admin_user", &self.admin_user)
+            .field("admin_token", &"****")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts a workspace on a free loopback port with the default settings: frozen clock,
+    /// admin `admin@example.com`, 3-minute cluster startup.
+    ///
+    /// # Errors
+    ///
+    /// When no loopback port can be bound.
+    pub fn start() -> io::Result<Emulator> {
+        Self::builder().start()
+    }
+
+    /// Settings for a workspace; see [`EmulatorBuilder`].
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:<port>`: the host to give a client (`DATABRICKS_HOST`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The port the workspace listens on.
+    pub fn port(&self) -> u16 {
+        self.server.addr().port()
+    }
+
+    /// A token of the workspace admin (`DATABRICKS_TOKEN`); it never expires.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// The admin's user name (`admin@example.com` by default).
+    pub fn admin_user(&self) -> &str {
+        &self.admin_user
+    }
+
+    /// A client of the workspace authenticated as the admin.
+    ///
+    /// Like every client made here it waits in emulated time ([`Emulator::clock`]): the SDK's
+    /// waiters and retry backoffs move a frozen emulator forward instead of sleeping.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use azure_databricks_emulator::Emulator;
+    /// use azure_databricks_sdk::models::{ClusterAttributes, ClusterState};
+    ///
+    /// let ws = Emulator::start()?;
+    /// let cluster = ws.client().clusters().create_and_wait(&ClusterAttributes {
+    ///     spark_version: "14.3.x-scala2.12".into(),
+    ///     node_type_id: Some("Standard_E8ds_v4".into()),
+    ///     num_workers: Some(4),
+    ///     ..Default::default()
+    /// }, Duration::from_secs(600))?;
+    /// assert_eq!(cluster.state, Some(ClusterState::Running));
+    /// assert_eq!(cluster.executors.len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client(&self) -> Client {
+        self.client_as(&self.admin_token)
+    }
+
+    /// A client of the workspace authenticated with `token` (from [`Emulator::add_user`],
+    /// `tokens().create`, or any string, to see it refused).
+    ///
+    /// ```
+    /// use azure_databricks_emulator::Emulator;
+    ///
+    /// let ws = Emulator::start()?;
+    /// let err = ws.client_as("dapi-not-a-token").clusters().list().unwrap_err();
+    /// assert!(err.is_permission_denied());
+    /// assert_eq!(err.status(), Some(403));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `token` cannot be sent in an HTTP header (it has control characters).
+    pub fn client_as(&self, token: &str) -> Client {
+        self.client_builder(token)
+            .build()
+            .expect("a loopback URL and a header-safe token always make a client")
+    }
+
+    /// A client builder set up for the workspace (URL, `token`, no proxy, the emulated
+    /// [`Emulator::clock`]), to change other settings, e.g. turn retries off to see faults.
+    ///
+    /// ```
+    /// use azure_databricks_emulator::{Emulator, Fault};
+    /// use azure_databricks_sdk::RetryPolicy;
+    ///
+    /// let ws = Emulator::start()?;
+    /// let once = ws.client_builder(ws.admin_token()).retry(RetryPolicy::disabled()).build()?;
+    /// ws.inject(Fault::unavailable());
+    /// assert_eq!(once.clusters().list().unwrap_err().status(), Some(503));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn client_builder(&self, token: &str) -> ClientBuilder {
+        Client::builder(&self.base_url)
+            .auth(Auth::personal_access_token(token))
+            .no_proxy()
+            .clock(self.clock())
+    }
+
+    /// The emulated time as an SDK [`Clock`](SdkClock), for clients built elsewhere
+    /// (`ClientBuilder::clock`): `sleep` lets emulated time pass (at once when the emulator is
+    /// frozen, in `duration / speed` of real time otherwise).
+    pub fn clock(&self) -> Arc<dyn SdkClock> {
+        Arc::new(EmulatedClock::new(Arc::clone(&self.shared)))
+    }
+
+    /// Adds a workspace user (a member of the group `users`) and returns a token of theirs
+    /// that never expires. Adding an existing user gives them another token.
+    ///
+    /// ```
+    /// use azure_databricks_emulator::Emulator;
+    /// use azure_databricks_sdk::models::CreateScopeRequest;
+    ///
+    /// let ws = Emulator::start()?;
+    /// let bob = ws.client_as(&ws.add_user("bob@example.com"));
+    /// let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    /// bob.secrets().scopes().create(&CreateScopeRequest { scope: "bobs".into(), ..Default::default() })?;
+    /// bob.secrets().put("bobs", "password", "s3cr3t")?;
+    /// // The creator holds MANAGE; alice has no ACL on the scope.
+    /// assert!(alice.secrets().list("bobs").unwrap_err().is_permission_denied());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_user(&self, user_name: &str) -> String {
+        api::lock(&self.shared).add_user(user_name, false, None)
+    }
+
+    /// Adds a workspace admin (groups `users` and `admins`: bypasses secret ACLs, may pin
+    /// clusters) and returns a token of theirs that never expires.
+    pub fn add_admin(&self, user_name: &str) -> String {
+        api::lock(&self.shared).add_user(user_name, true, None)
+    }
+
+    /// Moves the emulated time forward; cluster transitions due in that time happen, each
+    /// at its own time (events carry the time they were due).
+    pub fn advance(&self, by: Duration) {
+        api::lock(&self.shared).advance(by);
+    }
+
+    /// The emulated time, in epoch milliseconds (the unit of every time field of the API).
+    pub fn now_millis(&self) -> i64 {
+        api::lock(&self.shared).clock.now_ms()
+    }
+
+    /// Arms a fault for the next matching request(s); see [`Fault`]. Faults queue up and are
+    /// played in the order they were injected.
+    pub fn inject(&self, fault: Fault) {
+        api::lock(&self.shared).faults.push(fault);
+    }
+
+    /// Disarms every pending fault.
+    pub fn clear_faults(&self) {
+        api::lock(&self.shared).faults.clear();
+    }
+
+    /// How many requests the workspace received, faulted ones included: what a retrying
+    /// client really sent.
+    pub fn request_count(&self) -> u64 {
+        api::lock(&self.shared).requests
+    }
+
+    /// The value of a secret, which the API never returns: to check what a tool wrote.
+    ///
+    /// ```
+    /// use azure_databricks_emulator::Emulator;
+    /// use azure_databricks_sdk::SecretValue;
+    /// use azure_databricks_sdk::models::CreateScopeRequest;
+    ///
+    /// let ws = Emulator::start()?;
+    /// let client = ws.client();
+    /// client.secrets().scopes().create(&CreateScopeRequest { scope: "etl".into(), ..Default::default() })?;
+    /// client.secrets().put("etl", "key", SecretValue::Bytes(vec![0, 1, 2]))?;
+    /// assert_eq!(ws.secret_value("etl", "key"), Some(vec![0, 1, 2]));
+    /// assert_eq!(ws.secret_value("etl", "other"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn secret_value(&self, scope: &str, key: &str) -> Option<Vec<u8>> {
+        api::lock(&self.shared).secrets.value(scope, key)
+    }
+}
+
+/// Settings of an [`Emulator`], from [`Emulator::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use azure_databricks_emulator::Emulator;
+///
+/// // One emulated minute per real second, clusters up in 30 emulated seconds.
+/// let ws = Emulator::builder()
+///     .speed(60.0)
+///     .startup_time(Duration::from_secs(30))
+///     .admin_user("ops@contoso.com")
+///     .start()?;
+/// assert_eq!(ws.admin_user(), "ops@contoso.com");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct EmulatorBuilder {
+    port: u16,
+    speed: f64,
+    admin_user: String,
+    admin_token: Option<String>,
+    timings: Timings,
+    log_requests: bool,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            speed: 0.0,
+            admin_user: DEFAULT_ADMIN_USER.to_string(),
+            admin_token: None,
+            timings: Timings::default(),
+            log_requests: false,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The loopback port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How fast emulated time runs against real time: 0 (the default) stands still between
+    /// [`Emulator::advance`] calls, 1 is real time, 60 is a minute per second.
+    pub fn speed(mut self, factor: f64) -> Self {
+        self.speed = factor;
+        self
+    }
+
+    /// The admin's user name.
+    pub fn admin_user(mut self, user_name: impl Into<String>) -> Self {
+        self.admin_user = user_name.into();
+        self
+    }
+
+    /// A fixed admin token instead of a random `dapi…` one (e.g. to keep `DATABRICKS_TOKEN`
+    /// across restarts of the binary).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    /// Emulated time from create or start (PENDING) to RUNNING; 3 minutes by default.
+    pub fn startup_time(mut self, d: Duration) -> Self {
+        self.timings.startup = millis(d);
+        self
+    }
+
+    /// Emulated time from restart, or edit of a running cluster (RESTARTING), to RUNNING;
+    /// 2 minutes by default.
+    pub fn restart_time(mut self, d: Duration) -> Self {
+        self.timings.restart = millis(d);
+        self
+    }
+
+    /// Emulated time an upsize (RESIZING) takes; 2 minutes by default.
+    pub fn resize_time(mut self, d: Duration) -> Self {
+        self.timings.resize = millis(d);
+        self
+    }
+
+    /// Emulated time from TERMINATING to TERMINATED; 1 minute by default.
+    pub fn termination_time(mut self, d: Duration) -> Self {
+        self.timings.termination = millis(d);
+        self
+    }
+
+    /// Print one line per request on stderr (`POST /api/2.0/clusters/create -> 200`).
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.log_requests = on;
+        self
+    }
+
+    /// Starts the workspace.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound, or the admin user or token is empty or has whitespace
+    /// or control characters.
+    pub fn start(self) -> io::Result<Emulator> {
+        let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, what.to_string());
+        if !usable(&self.admin_user) {
+            return Err(invalid(
+                "the admin user name must be non-empty printable text without spaces",
+            ));
+        }
+        if self.admin_token.as_deref().is_some_and(|t| !usable(t)) {
+            return Err(invalid(
+                "the admin token must be non-empty printable text without spaces",
+            ));
+        }
+        let catalog = Catalog::azure().map_err(io::Error::other)?;
+        let mut workspace = Workspace::new(Clock::new(self.speed), self.timings, catalog);
+        workspace.log_requests = self.log_requests;
+        let admin_token = workspace.add_user(&self.admin_user, true, self.admin_token);
+        let shared = Arc::new(Mutex::new(workspace));
+        let handler_shared = Arc::clone(&shared);
+        let server = Server::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)),
+            Arc::new(move |request: &Request| api::handle(&handler_shared, request)),
+        )?;
+        Ok(Emulator {
+            base_url: format!("http://{}", server.addr()),
+            admin_user: self.admin_user,
+            admin_token,
+            shared,
+            server,
+        })
+    }
+}
+
+/// Printable ASCII without spaces: safe in a header and in a shell line.
+fn usable(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
+}

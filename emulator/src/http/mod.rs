@@ -1,0 +1,15 @@
+//! A small HTTP/1.1 server on `std::net`: keep-alive, `Content-Length` and chunked request
+//! bodies, `Expect: 100-continue`, one thread per connection.
+//!
+//! It is ours rather than a server crate's so that a fault can close a connection without
+//! answering (servers that own the socket always answer, e.g. tiny_http sends a 500 for a
+//! dropped request) and so that the emulator builds in seconds.
+
+mod connection;
+mod request;
+mod response;
+mod server;
+
+pub(crate) use request::Request;
+pub(crate) use response::Response;
+pub(crate) use server::{Outcome, Server};

@@ -1,0 +1,87 @@
+//! An Azure Databricks workspace on loopback, for tests and for trying things without an
+//! account.
+//!
+//! [`Emulator::start`] serves the REST API on `http://127.0.0.1:<port>`: the 27 operations of
+//! [`azure_databricks_sdk`] (clusters, tokens, secrets, secret ACLs, secret scopes), with the
+//! service's validation, state rules, error codes and statuses, so that code written against
+//! it behaves the same against a real workspace. Any client can use it: this SDK
+//! ([`Emulator::client`]), curl, the Databricks CLI or the official Python SDK (point
+//! `DATABRICKS_HOST` at [`Emulator::base_url`] and `DATABRICKS_TOKEN` at
+//! [`Emulator::admin_token`]). The API is blocking; dropping the emulator stops it.
+//!
+//! ```
+//! use std::time::Duration;
+//! use azure_databricks_emulator::{Emulator, Fault};
+//! use azure_databricks_sdk::models::{ClusterAttributes, ClusterState, CreateScopeRequest};
+//!
+//! let ws = Emulator::start()?;
+//! let client = ws.client();
+//!
+//! // Clusters follow their lifecycle on an emulated clock the test moves.
+//! let id = client.clusters().create(&ClusterAttributes {
+//!     spark_version: "15.4.x-scala2.12".into(),
+//!     node_type_id: Some("Standard_DS3_v2".into()),
+//!     num_workers: Some(1),
+//!     ..Default::default()
+//! })?.cluster_id;
+//! ws.advance(Duration::from_secs(180));
+//! assert_eq!(client.clusters().get(&id)?.state, Some(ClusterState::Running));
+//!
+//! // Secret ACLs are enforced per user.
+//! let alice = ws.client_as(&ws.add_user("alice@example.com"));
+//! client.secrets().scopes().create(&CreateScopeRequest { scope: "etl".into(), ..Default::default() })?;
+//! assert!(alice.secrets().list("etl").unwrap_err().is_permission_denied());
+//!
+//! // Faults test resilience: the SDK retries the 429 after its Retry-After, in emulated time.
+//! ws.inject(Fault::too_many_requests(Duration::from_secs(2)));
+//! let before = ws.request_count();
+//! client.tokens().list()?;
+//! assert_eq!(ws.request_count() - before, 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What is emulated
+//!
+//! * **Clusters**: Azure catalogs of node types (`Standard_DS3_v2`, `Standard_E8ds_v4`, …) and
+//!   runtime versions (`13.3.x-scala2.12`, `14.3.x-scala2.12`, `15.4.x-scala2.12`, …); create
+//!   and edit validate like the service; ids like `0923-164208-meows279`; PENDING → RUNNING,
+//!   RESTARTING, RESIZING, TERMINATING → TERMINATED on the emulated clock (see
+//!   [`EmulatorBuilder`] for the durations), autotermination after the idle minutes; start,
+//!   restart, resize and edit obey the state rules (`INVALID_STATE`); pin and unpin (admins);
+//!   every change recorded as an event, and `clusters/events` with time range, types, order,
+//!   offset/limit pages, `next_page` and `total_count`; unknown ids answer 400
+//!   `INVALID_PARAMETER_VALUE` "Cluster … does not exist" like the service; terminated
+//!   clusters are forgotten after 30 days unless pinned. Every user may manage every cluster.
+//! * **Tokens**: `dapi…` values returned once, per-user lists without values, expiry, revocation,
+//!   600 per user; unknown, expired and revoked tokens answer 403
+//!   `{"error_code": 403, "message": "Invalid access token."}`.
+//! * **Secrets**: Databricks-backed scopes and read-only Azure Key Vault-backed ones (created
+//!   with any token here, where the service wants an Azure AD token); name rules, 128 KB values,
+//!   1000 secrets per scope; ACLs READ < WRITE < MANAGE per principal, the group `users` holding
+//!   every user, admins bypassing ACLs; the creator gets MANAGE, or `users` does.
+//! * **Users**: an admin ([`Emulator::admin_token`]) and the users of [`Emulator::add_user`];
+//!   `GET /api/2.0/preview/scim/v2/Me` tells who a token belongs to.
+//! * **Wire**: empty lists and unset fields omitted (`clusters/list` answers `{}`), JSON bodies
+//!   or query strings on GET, `null` members read as absent, malformed JSON answered 400
+//!   `MALFORMED_REQUEST`, unknown paths 404 `ENDPOINT_NOT_FOUND`, an `X-Request-Id` on every
+//!   answer.
+//! * **Faults** ([`Fault`]): 429 with `Retry-After`, 503, slow answers, dropped connections.
+//!
+//! All state lives behind one lock, so any number of concurrent clients see a consistent
+//! workspace with no lost update. Nothing is persisted.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
+
+mod api;
+mod clock;
+mod emulator;
+mod error;
+mod fault;
+mod http;
+mod ids;
+mod sdk_clock;
+mod state;
+
+pub use emulator::{DEFAULT_ADMIN_USER, Emulator, EmulatorBuilder};
+pub use fault::Fault;

@@ -1,0 +1,205 @@
+//! Personal access tokens: issue, authenticate, list, revoke.
+
+use std::collections::HashMap;
+
+use azure_databricks_sdk::models::PublicTokenInfo;
+
+use crate::error::ApiError;
+use crate::ids::{self, Rng};
+
+/// Most tokens one user may hold, as the service enforces.
+pub(crate) const MAX_TOKENS_PER_USER: usize = 600;
+
+/// A token as the workspace keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TokenRecord {
+    pub(crate) id: String,
+    pub(crate) owner: String,
+    pub(crate) created: i64,
+    /// Epoch ms after which the token is refused; `None` never expires.
+    pub(crate) expiry: Option<i64>,
+    pub(crate) comment: Option<String>,
+}
+
+impl TokenRecord {
+    /// The public view: everything but the value.
+    pub(crate) fn public(&self) -> PublicTokenInfo {
+        PublicTokenInfo {
+            token_id: self.id.clone(),
+            creation_time: Some(self.created),
+            expiry_time: Some(self.expiry.unwrap_or(-1)),
+            comment: self.comment.clone(),
+            last_accessed_time: None,
+        }
+    }
+
+    fn valid_at(&self, now: i64) -> bool {
+        self.expiry.is_none_or(|expiry| now < expiry)
+    }
+}
+
+/// All tokens of the workspace, by value.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    by_value: HashMap<String, TokenRecord>,
+}
+
+impl Tokens {
+    /// Issues a token for `owner`. `lifetime_secs` of `None` or 0 never expires.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_PARAMETER_VALUE` for a negative lifetime, `QUOTA_EXCEEDED` past
+    /// [`MAX_TOKENS_PER_USER`].
+    pub(crate) fn issue(
+        &mut self,
+        rng: &mut Rng,
+        owner: &str,
+        now: i64,
+        lifetime_secs: Option<i64>,
+        comment: Option<String>,
+    ) -> Result<(String, TokenRecord), ApiError> {
+        let lifetime = lifetime_secs.unwrap_or(0);
+        if lifetime < 0 {
+            return Err(ApiError::invalid_parameter(format!(
+                "lifetime_seconds must be positive, or omitted for a token that does not expire; got {lifetime}"
+            )));
+        }
+        if self.of(owner).count() >= MAX_TOKENS_PER_USER {
+            return Err(ApiError::quota_exceeded(format!(
+                "User {owner} has reached the limit of {MAX_TOKENS_PER_USER} tokens."
+            )));
+        }
+        let value = self.fresh_value(rng);
+        self.insert(value.clone(), rng, owner, now, lifetime, comment);
+        let record = self.by_value[&value].clone();
+        Ok((value, record))
+    }
+
+    /// Registers a token with a chosen value (the admin token, users added by the test).
+    pub(crate) fn insert(
+        &mut self,
+        value: String,
+        rng: &mut Rng,
+        owner: &str,
+        now: i64,
+        lifetime_secs: i64,
+        comment: Option<String>,
+    ) {
+        let record = TokenRecord {
+            id: rng.hex(64),
+            owner: owner.to_string(),
+            created: now,
+            expiry: (lifetime_secs > 0).then(|| now.saturating_add(lifetime_secs * 1000)),
+            comment,
+        };
+        self.by_value.insert(value, record);
+    }
+
+    /// A token value not in use yet.
+    pub(crate) fn fresh_value(&self, rng: &mut Rng) -> String {
+        loop {
+            let value = ids::token_value(rng);
+            if !self.by_value.contains_key(&value) {
+                return value;
+            }
+        }
+    }
+
+    /// The owner of a valid (known, unexpired) token.
+    pub(crate) fn owner(&self, value: &str, now: i64) -> Option<&str> {
+        self.by_value
+            .get(value)
+            .filter(|t| t.valid_at(now))
+            .map(|t| t.owner.as_str())
+    }
+
+    fn of<'a>(&'a self, owner: &'a str) -> impl Iterator<Item = &'a TokenRecord> + 'a {
+        self.by_value.values().filter(move |t| t.owner == owner)
+    }
+
+    /// The tokens of `owner`, oldest first, without values.
+    pub(crate) fn list(&self, owner: &str) -> Vec<PublicTokenInfo> {
+        let mut mine: Vec<&TokenRecord> = self.of(owner).collect();
+        mine.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        mine.into_iter().map(TokenRecord::public).collect()
+    }
+
+    /// Revokes a token of `owner`.
+    ///
+    /// # Errors
+    ///
+    /// `RESOURCE_DOES_NOT_EXIST` when `owner` has no token with this id.
+    pub(crate) fn delete(&mut self, owner: &str, token_id: &str) -> Result<(), ApiError> {
+        let value = self
+            .by_value
+            .iter()
+            .find(|(_, t)| t.owner == owner && t.id == token_id)
+            .map(|(value, _)| value.clone())
+            .ok_or_else(|| {
+                ApiError::not_found(format!("Token with id {token_id} does not exist."))
+            })?;
+        self.by_value.remove(&value);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issued_tokens_authenticate_until_they_expire() {
+        let mut tokens = Tokens::default();
+        let mut rng = Rng::seeded(3);
+        let (value, record) = tokens
+            .issue(&mut rng, "alice", 1_000, Some(60), Some("ci".into()))
+            .unwrap();
+        assert_eq!(record.expiry, Some(61_000));
+        assert_eq!(tokens.owner(&value, 60_999), Some("alice"));
+        assert_eq!(tokens.owner(&value, 61_000), None);
+        assert_eq!(tokens.owner("dapi-unknown", 0), None);
+    }
+
+    #[test]
+    fn tokens_without_lifetime_never_expire_and_show_minus_one() {
+        let mut tokens = Tokens::default();
+        let mut rng = Rng::seeded(4);
+        let (value, record) = tokens.issue(&mut rng, "bob", 5, None, None).unwrap();
+        assert_eq!(record.public().expiry_time, Some(-1));
+        assert_eq!(tokens.owner(&value, i64::MAX), Some("bob"));
+        assert!(
+            tokens
+                .issue(&mut rng, "bob", 5, Some(-1), None)
+                .unwrap_err()
+                .message
+                .contains("lifetime_seconds")
+        );
+    }
+
+    #[test]
+    fn users_list_and_delete_only_their_own_tokens() {
+        let mut tokens = Tokens::default();
+        let mut rng = Rng::seeded(5);
+        let (_, alice) = tokens.issue(&mut rng, "alice", 1, None, None).unwrap();
+        let (bob_value, bob) = tokens.issue(&mut rng, "bob", 2, None, None).unwrap();
+        assert_eq!(tokens.list("alice").len(), 1);
+        assert_eq!(tokens.list("alice")[0].token_id, alice.id);
+        let err = tokens.delete("alice", &bob.id).unwrap_err();
+        assert_eq!((err.status, err.code()), (404, "RESOURCE_DOES_NOT_EXIST"));
+        tokens.delete("bob", &bob.id).unwrap();
+        assert_eq!(tokens.owner(&bob_value, 3), None);
+    }
+
+    #[test]
+    fn the_per_user_quota_is_enforced() {
+        let mut tokens = Tokens::default();
+        let mut rng = Rng::seeded(6);
+        for _ in 0..MAX_TOKENS_PER_USER {
+            tokens.issue(&mut rng, "carol", 0, None, None).unwrap();
+        }
+        let err = tokens.issue(&mut rng, "carol", 0, None, None).unwrap_err();
+        assert_eq!(err.code(), "QUOTA_EXCEEDED");
+        tokens.issue(&mut rng, "dave", 0, None, None).unwrap();
+    }
+}

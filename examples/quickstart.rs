@@ -1,0 +1,373 @@
+//! A tour of the SDK: clusters, tokens, secrets.
+//!
+//! ```sh
+//! cargo run --example quickstart                       # an emulated workspace, no account needed
+//! DATABRICKS_HOST=adb-1234567890123456.7.azuredatabricks.net DATABRICKS_TOKEN=dapi... \
+//!     cargo run --example quickstart                   # your workspace, read-only
+//! cargo run --example quickstart -- --write            # your workspace: also creates, then removes,
+//!                                                      # a 1-worker cluster, a token and a secret scope
+//! ```
+//!
+//! Without `DATABRICKS_HOST` the tour runs against the workspace emulator
+//! (`azure-databricks-emulator`), whose clock runs 2 emulated minutes per real second, so a
+//! cluster takes about 1.5 s to start.
+
+use std::error::Error;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use azure_databricks_emulator::Emulator;
+use azure_databricks_sdk::models::{
+    AclPermission, ClusterAttributes, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
+    ClusterState, CreateScopeRequest, CreateTokenRequest, ListOrder, NodeType, SparkVersion,
+};
+use azure_databricks_sdk::{Auth, Client, SecretValue, Wait};
+
+/// Emulated seconds per real second.
+const EMULATOR_SPEED: f64 = 120.0;
+/// Longest wait for a cluster state.
+const WAIT: Duration = Duration::from_secs(20 * 60);
+
+type Result<T = ()> = std::result::Result<T, Box<dyn Error>>;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nerror: {error}");
+            let mut source = error.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result {
+    let write = std::env::args().skip(1).any(|arg| arg == "--write");
+    let host = std::env::var("DATABRICKS_HOST").unwrap_or_default();
+    if host.trim().is_empty() {
+        let ws = Emulator::builder().speed(EMULATOR_SPEED).start()?;
+        println!(
+            "No DATABRICKS_HOST set: touring an emulated workspace at {} (1 s = 2 emulated minutes).",
+            ws.base_url()
+        );
+        let tour = Tour {
+            client: ws.client(),
+            emulator: Some(&ws),
+        };
+        tour.read_only()?;
+        tour.write()?;
+        println!("\nTour done; everything it created is gone again. Next:");
+        println!(
+            "  * your own workspace: set DATABRICKS_HOST and DATABRICKS_TOKEN and run this again"
+        );
+        println!(
+            "  * a workspace for curl, the Databricks CLI or the Python SDK: cargo run -p azure-databricks-emulator"
+        );
+        return Ok(());
+    }
+    let token = std::env::var("DATABRICKS_TOKEN")
+        .map_err(|_| "DATABRICKS_HOST is set but DATABRICKS_TOKEN is not: set it to a personal access token (dapi...)")?;
+    let tour = Tour {
+        client: Client::builder(host)
+            .auth(Auth::personal_access_token(token))
+            .build()?,
+        emulator: None,
+    };
+    println!("Workspace {}", tour.client.base_url());
+    tour.read_only()?;
+    if write {
+        tour.write()?;
+        println!("\nTour done; everything it created is gone again.");
+        Ok(())
+    } else {
+        println!(
+            "\nRead-only tour done. Run with `-- --write` to also create (and remove) a 1-worker cluster, a token and a secret scope."
+        );
+        Ok(())
+    }
+}
+
+struct Tour<'a> {
+    client: Client,
+    /// The emulated workspace, if the tour runs against one.
+    emulator: Option<&'a Emulator>,
+}
+
+impl Tour<'_> {
+    /// Now, in the workspace's time (emulated or real), in epoch milliseconds.
+    fn now_ms(&self) -> i64 {
+        match self.emulator {
+            Some(ws) => ws.now_millis(),
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64),
+        }
+    }
+
+    fn since(&self, start_ms: i64) -> String {
+        let secs = (self.now_ms() - start_ms).max(0) / 1000;
+        let clock = if self.emulator.is_some() {
+            " emulated"
+        } else {
+            ""
+        };
+        format!("{}m {:02}s{clock}", secs / 60, secs % 60)
+    }
+
+    fn read_only(&self) -> Result {
+        let clusters = self.client.clusters();
+        section("Clusters");
+        let list = clusters.list()?;
+        println!("{} cluster(s)", list.len());
+        for cluster in list.iter().take(5) {
+            println!(
+                "  {}  {:<12} {}",
+                cluster.cluster_id,
+                state_name(cluster),
+                cluster.cluster_name.as_deref().unwrap_or("")
+            );
+        }
+        let node_types = clusters.list_node_types()?;
+        println!("{} node types, e.g.:", node_types.len());
+        for node in node_types.iter().take(4) {
+            println!(
+                "  {:<22} {:>3} cores {:>4} GB  {}",
+                node.node_type_id,
+                node.num_cores,
+                node.memory_mb / 1024,
+                node.category.as_deref().unwrap_or("")
+            );
+        }
+        let versions = clusters.spark_versions()?;
+        println!(
+            "{} runtime versions; latest LTS: {}",
+            versions.len(),
+            latest_lts(&versions).map_or("none", |v| v.key.as_str())
+        );
+
+        section("Tokens");
+        for token in self.client.tokens().list()? {
+            println!(
+                "  {}…  {}",
+                &token.token_id[..token.token_id.len().min(12)],
+                token.comment.as_deref().unwrap_or("(no comment)")
+            );
+        }
+
+        section("Secret scopes");
+        let scopes = self.client.secrets().scopes().list()?;
+        if scopes.is_empty() {
+            println!("  (none)");
+        }
+        for scope in scopes {
+            let backend = scope
+                .backend_type
+                .map_or("?".to_string(), |b| b.to_string());
+            println!("  {:<30} {backend}", scope.name);
+        }
+        Ok(())
+    }
+
+    fn write(&self) -> Result {
+        self.cluster_tour()?;
+        self.token_tour()?;
+        self.secrets_tour()
+    }
+
+    fn cluster_tour(&self) -> Result {
+        let clusters = self.client.clusters();
+        section("A cluster's life");
+        let node_type = smallest_node_type(&clusters.list_node_types()?)
+            .ok_or("the workspace offers no usable node type")?;
+        let version = latest_lts(&clusters.spark_versions()?)
+            .ok_or("the workspace offers no LTS runtime")?
+            .key
+            .clone();
+        let spec = ClusterAttributes {
+            cluster_name: Some("sdk-quickstart".into()),
+            spark_version: version.clone(),
+            node_type_id: Some(node_type.clone()),
+            num_workers: Some(1),
+            autotermination_minutes: Some(10),
+            ..Default::default()
+        };
+        let id = clusters.create(&spec)?.cluster_id;
+        println!("created {id}: 1 x {node_type}, {version}");
+        // Whatever happens next, the cluster is removed at the end.
+        let outcome = self.use_cluster(&id);
+        let cleanup = clusters.permanent_delete(&id);
+        outcome?;
+        cleanup?;
+        println!("permanently deleted {id}");
+        Ok(())
+    }
+
+    fn use_cluster(&self, id: &str) -> Result {
+        let clusters = self.client.clusters();
+        let start = self.now_ms();
+        let running = clusters.wait_for(id, ClusterState::Running, self.progress())?;
+        println!(
+            "RUNNING after {}: driver {} and {} worker(s)",
+            self.since(start),
+            running
+                .driver
+                .as_ref()
+                .and_then(|d| d.private_ip.as_deref())
+                .unwrap_or("?"),
+            running.executors.len()
+        );
+
+        let start = self.now_ms();
+        let resize = ClusterResizeRequest {
+            cluster_id: id.to_string(),
+            num_workers: Some(2),
+            ..Default::default()
+        };
+        let resized = clusters.resize_and_wait(&resize, self.progress())?;
+        println!(
+            "resized to {} workers in {}",
+            resized.executors.len(),
+            self.since(start)
+        );
+
+        let start = self.now_ms();
+        clusters.delete_and_wait(id, self.progress())?;
+        println!("TERMINATED after {}", self.since(start));
+
+        let events = clusters.events(&ClusterEventRequest {
+            cluster_id: id.to_string(),
+            order: Some(ListOrder::Asc),
+            ..Default::default()
+        })?;
+        println!("{} events:", events.total_count.unwrap_or_default());
+        for event in &events.events {
+            let kind = event.type_.as_ref().map_or("?", |t| t.as_str());
+            let at = event.timestamp.map_or(String::new(), |t| {
+                format!("+{}s", (t - events.events[0].timestamp.unwrap_or(t)) / 1000)
+            });
+            println!("  {at:>6}  {kind}");
+        }
+        Ok(())
+    }
+
+    /// A wait that prints each new state.
+    fn progress(&self) -> Wait<'static> {
+        let mut last: Option<ClusterState> = None;
+        Wait::default()
+            .timeout(WAIT)
+            .on_progress(move |cluster: &ClusterInfo| {
+                if cluster.state != last {
+                    println!("  … {}", state_name(cluster));
+                    last = cluster.state.clone();
+                }
+            })
+    }
+
+    fn token_tour(&self) -> Result {
+        let tokens = self.client.tokens();
+        section("Tokens");
+        let token = tokens.create(&CreateTokenRequest {
+            comment: Some("sdk quickstart".into()),
+            lifetime_seconds: Some(3600),
+        })?;
+        let info = token
+            .token_info
+            .ok_or("token/create answered no token_info")?;
+        // The value is returned only now. A secret: never printed, not even in part.
+        let value = token.token_value.expose();
+        println!(
+            "created token {}… (a {}-character value, returned only by this call; valid 1 h)",
+            info.token_id.get(..12).unwrap_or(&info.token_id),
+            value.len()
+        );
+        let listed = tokens.list()?;
+        println!(
+            "token/list shows {} token(s), never their values",
+            listed.len()
+        );
+        tokens.delete(&info.token_id)?;
+        println!("deleted it");
+        Ok(())
+    }
+
+    fn secrets_tour(&self) -> Result {
+        let secrets = self.client.secrets();
+        section("Secrets");
+        let scope = format!("sdk-quickstart-{}", self.now_ms() % 1_000_000);
+        secrets.scopes().create(&CreateScopeRequest {
+            scope: scope.clone(),
+            ..Default::default()
+        })?;
+        println!("created scope {scope}");
+        // Whatever happens next, the scope is removed at the end.
+        let outcome = (|| -> Result {
+            secrets.put(&scope, "db-password", "s3cr3t")?;
+            secrets.put(
+                &scope,
+                "keystore",
+                SecretValue::Bytes(vec![0xfe, 0xed, 0xfa, 0xce]),
+            )?;
+            for secret in secrets.list(&scope)? {
+                println!("  secret {:<12} (values are never listed)", secret.key);
+            }
+            match secrets.acls().put(&scope, "users", AclPermission::Read) {
+                Ok(()) => {
+                    for acl in secrets.acls().list(&scope)? {
+                        println!("  acl    {:<20} {}", acl.principal, acl.permission);
+                    }
+                }
+                Err(e) if e.is_permission_denied() => {
+                    println!("  (secret ACLs need the Premium tier: skipped)");
+                }
+                Err(e) => return Err(e.into()),
+            }
+            Ok(())
+        })();
+        let cleanup = secrets.scopes().delete(&scope);
+        outcome?;
+        cleanup?;
+        println!("deleted scope {scope} and its secrets");
+        Ok(())
+    }
+}
+
+fn section(title: &str) {
+    println!("\n== {title}");
+}
+
+fn state_name(cluster: &ClusterInfo) -> &str {
+    cluster.state.as_ref().map_or("?", |s| s.as_str())
+}
+
+/// `Standard_DS3_v2` when offered, else the smallest general-purpose type.
+fn smallest_node_type(node_types: &[NodeType]) -> Option<String> {
+    let usable = || {
+        node_types
+            .iter()
+            .filter(|n| !n.is_deprecated.unwrap_or(false) && n.num_gpus.unwrap_or(0) == 0)
+    };
+    usable()
+        .find(|n| n.node_type_id == "Standard_DS3_v2")
+        .or_else(|| usable().min_by(|a, b| a.num_cores.total_cmp(&b.num_cores)))
+        .map(|n| n.node_type_id.clone())
+}
+
+/// The newest plain LTS runtime (no ML, GPU or Photon), e.g. `15.4.x-scala2.12`.
+fn latest_lts(versions: &[SparkVersion]) -> Option<&SparkVersion> {
+    let number = |key: &str| -> Option<(u32, u32)> {
+        let (major, rest) = key.split_once('.')?;
+        let (minor, _) = rest.split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    };
+    versions
+        .iter()
+        .filter(|v| v.name.as_deref().is_some_and(|n| n.contains("LTS")))
+        .filter(|v| v.key.split('-').count() == 2)
+        .filter_map(|v| Some((number(&v.key)?, v)))
+        .max_by_key(|(n, v)| (*n, v.key.ends_with("2.12")))
+        .map(|(_, v)| v)
+}

@@ -1,0 +1,1034 @@
+//! Scenarios of the SDK against the workspace emulator: cluster lifecycle on the emulated
+//! clock, events pagination, tokens, secrets with ACLs as different users, errors as the
+//! service answers them, injected faults, and many concurrent clients.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use azure_databricks_emulator::{Emulator, Fault};
+use azure_databricks_sdk::models::{
+    AclPermission, AutoScale, AzureKeyVaultSecretScopeMetadata, ClusterAttributes,
+    ClusterEventRequest, ClusterEventType, ClusterResizeRequest, ClusterState, CreateScopeRequest,
+    CreateTokenRequest, ListOrder, ScopeBackendType, TerminationCode,
+};
+use azure_databricks_sdk::{Client, Error, RetryPolicy, SecretValue};
+use base64::prelude::*;
+use serde_json::{Value, json};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn spec(workers: i32) -> ClusterAttributes {
+    ClusterAttributes {
+        cluster_name: Some("scenario".into()),
+        spark_version: "15.4.x-scala2.12".into(),
+        node_type_id: Some("Standard_DS3_v2".into()),
+        num_workers: Some(workers),
+        ..Default::default()
+    }
+}
+
+/// An admin client that sends every call once, so faults and errors are seen as they are.
+fn once(ws: &Emulator) -> Client {
+    ws.client_builder(ws.admin_token())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+fn scope(name: &str) -> CreateScopeRequest {
+    CreateScopeRequest {
+        scope: name.into(),
+        ..Default::default()
+    }
+}
+
+fn state(client: &Client, id: &str) -> ClusterState {
+    client.clusters().get(id).unwrap().state.unwrap()
+}
+
+fn event_types(client: &Client, id: &str) -> Vec<String> {
+    let request = ClusterEventRequest {
+        cluster_id: id.into(),
+        order: Some(ListOrder::Asc),
+        limit: Some(500),
+        ..Default::default()
+    };
+    let page = client.clusters().events(&request).unwrap();
+    page.events
+        .iter()
+        .map(|e| e.type_.as_ref().unwrap().as_str().to_string())
+        .collect()
+}
+
+/// Sends raw bytes and reads the whole answer (the request must say `Connection: close`).
+fn raw_http(ws: &Emulator, request: &str) -> String {
+    let mut stream = TcpStream::connect(ws.base_url().trim_start_matches("http://")).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clusters
+
+#[test]
+fn a_created_cluster_is_pending_until_the_startup_time_then_running_with_its_workers() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let id = client.clusters().create(&spec(3)).unwrap().cluster_id;
+    let pending = client.clusters().get(&id).unwrap();
+    assert_eq!(pending.state, Some(ClusterState::Pending));
+    assert!(pending.executors.is_empty() && pending.driver.is_none());
+    assert_eq!(
+        pending.creator_user_name.as_deref(),
+        Some("admin@example.com")
+    );
+
+    ws.advance(MINUTE * 3 - Duration::from_millis(1));
+    assert_eq!(state(&client, &id), ClusterState::Pending);
+    ws.advance(Duration::from_millis(1));
+    let running = client.clusters().get(&id).unwrap();
+    assert_eq!(running.state, Some(ClusterState::Running));
+    assert_eq!(running.executors.len(), 3);
+    assert!(running.driver.is_some());
+    assert_eq!(event_types(&client, &id), ["CREATING", "RUNNING"]);
+}
+
+#[test]
+fn cluster_ids_have_the_service_format_mmdd_hhmmss_and_8_lowercase_alphanumerics() {
+    let ws = Emulator::start().unwrap();
+    let id = ws.client().clusters().create(&spec(1)).unwrap().cluster_id;
+    let parts: Vec<&str> = id.split('-').collect();
+    assert_eq!(parts.len(), 3, "{id}");
+    assert!(
+        parts[0].len() == 4 && parts[0].bytes().all(|b| b.is_ascii_digit()),
+        "{id}"
+    );
+    assert!(
+        parts[1].len() == 6 && parts[1].bytes().all(|b| b.is_ascii_digit()),
+        "{id}"
+    );
+    assert_eq!(parts[2].len(), 8, "{id}");
+    assert!(
+        parts[2]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+        "{id}"
+    );
+}
+
+#[test]
+fn resize_restart_terminate_edit_start_and_permanent_delete_walk_the_lifecycle() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let clusters = client.clusters();
+    let id = clusters.create(&spec(1)).unwrap().cluster_id;
+    ws.advance(MINUTE * 3);
+
+    clusters
+        .resize(&ClusterResizeRequest {
+            cluster_id: id.clone(),
+            num_workers: Some(4),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Resizing);
+    ws.advance(MINUTE * 2);
+    let resized = clusters.get(&id).unwrap();
+    assert_eq!(resized.state, Some(ClusterState::Running));
+    assert_eq!((resized.num_workers, resized.executors.len()), (Some(4), 4));
+
+    clusters.restart(&id).unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Restarting);
+    ws.advance(MINUTE * 2);
+    assert_eq!(state(&client, &id), ClusterState::Running);
+
+    clusters.delete(&id).unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Terminating);
+    ws.advance(MINUTE);
+    let terminated = clusters.get(&id).unwrap();
+    assert_eq!(terminated.state, Some(ClusterState::Terminated));
+    let reason = terminated.termination_reason.unwrap();
+    assert_eq!(reason.code, Some(TerminationCode::UserRequest));
+
+    // Edit of a terminated cluster applies at the next start.
+    clusters
+        .edit(&ClusterAttributes {
+            cluster_id: Some(id.clone()),
+            cluster_name: Some("renamed".into()),
+            ..spec(2)
+        })
+        .unwrap();
+    let edited = clusters.get(&id).unwrap();
+    assert_eq!(edited.state, Some(ClusterState::Terminated));
+    assert_eq!(edited.cluster_name.as_deref(), Some("renamed"));
+    clusters.start(&id).unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Pending);
+    ws.advance(MINUTE * 3);
+    assert_eq!(clusters.get(&id).unwrap().executors.len(), 2);
+
+    assert_eq!(
+        event_types(&client, &id),
+        [
+            "CREATING",
+            "RUNNING",
+            "RESIZING",
+            "UPSIZE_COMPLETED",
+            "RESTARTING",
+            "RUNNING",
+            "TERMINATING",
+            "EDITED",
+            "STARTING",
+            "RUNNING"
+        ]
+    );
+
+    clusters.permanent_delete(&id).unwrap();
+    assert!(clusters.get(&id).unwrap_err().is_not_found());
+    assert!(clusters.list().unwrap().is_empty());
+}
+
+#[test]
+fn start_resize_restart_and_edit_in_the_wrong_state_answer_400_invalid_state() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    let clusters = client.clusters();
+    let id = clusters.create(&spec(1)).unwrap().cluster_id;
+    let resize = ClusterResizeRequest {
+        cluster_id: id.clone(),
+        num_workers: Some(2),
+        ..Default::default()
+    };
+    let edit = ClusterAttributes {
+        cluster_id: Some(id.clone()),
+        ..spec(2)
+    };
+    let invalid_state = |result: azure_databricks_sdk::Result<()>| {
+        let err = result.unwrap_err();
+        assert_eq!(err.status(), Some(400), "{err}");
+        assert_eq!(err.error_code(), Some("INVALID_STATE"), "{err}");
+        err.api().unwrap().message().to_string()
+    };
+    // PENDING: nothing but terminate.
+    assert_eq!(
+        invalid_state(clusters.resize(&resize)),
+        format!("Cluster {id} is in unexpected state Pending.")
+    );
+    invalid_state(clusters.restart(&id));
+    invalid_state(clusters.edit(&edit));
+    invalid_state(clusters.start(&id));
+    // RUNNING: no start.
+    ws.advance(MINUTE * 3);
+    invalid_state(clusters.start(&id));
+    // TERMINATED: no restart, no resize.
+    clusters.delete(&id).unwrap();
+    ws.advance(MINUTE);
+    invalid_state(clusters.restart(&id));
+    invalid_state(clusters.resize(&resize));
+    // Terminating a terminated cluster is a no-op.
+    clusters.delete(&id).unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Terminated);
+}
+
+#[test]
+fn create_validates_versions_node_types_sizes_and_autotermination_like_the_service() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    let both = json!({
+        "spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_DS3_v2",
+        "num_workers": 1, "autoscale": {"min_workers": 1, "max_workers": 2}
+    });
+    let refusals = [
+        client
+            .clusters()
+            .create(&ClusterAttributes {
+                spark_version: "99.9.x-scala2.12".into(),
+                ..spec(1)
+            })
+            .unwrap_err(),
+        client
+            .clusters()
+            .create(&ClusterAttributes {
+                node_type_id: Some("Standard_Imaginary_v9".into()),
+                ..spec(1)
+            })
+            .unwrap_err(),
+        client
+            .clusters()
+            .create(&ClusterAttributes {
+                num_workers: None,
+                ..spec(1)
+            })
+            .unwrap_err(),
+        // The SDK refuses both before sending; the raw call shows the service's answer.
+        client.raw().post("clusters/create", &both).unwrap_err(),
+        client
+            .clusters()
+            .create(&ClusterAttributes {
+                autotermination_minutes: Some(5),
+                ..spec(1)
+            })
+            .unwrap_err(),
+        client
+            .clusters()
+            .create(&ClusterAttributes {
+                autotermination_minutes: Some(10_001),
+                ..spec(1)
+            })
+            .unwrap_err(),
+    ];
+    for err in refusals {
+        assert_eq!(err.status(), Some(400), "{err}");
+        assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"), "{err}");
+    }
+    assert!(client.clusters().list().unwrap().is_empty());
+    // The edges of the autotermination range are accepted.
+    for minutes in [0, 10, 10_000] {
+        let created = client.clusters().create(&ClusterAttributes {
+            autotermination_minutes: Some(minutes),
+            ..spec(1)
+        });
+        assert!(created.is_ok(), "{minutes}");
+    }
+}
+
+#[test]
+fn an_unknown_cluster_is_400_invalid_parameter_value_that_the_sdk_calls_not_found() {
+    let ws = Emulator::start().unwrap();
+    let err = ws
+        .client()
+        .clusters()
+        .get("0101-000000-nothere0")
+        .unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"));
+    assert_eq!(
+        err.api().unwrap().message(),
+        "Cluster 0101-000000-nothere0 does not exist"
+    );
+}
+
+#[test]
+fn an_empty_workspace_answers_empty_objects_never_empty_arrays() {
+    let ws = Emulator::start().unwrap();
+    let raw = ws.client();
+    assert_eq!(raw.raw().get("clusters/list", &[]).unwrap(), json!({}));
+    assert_eq!(
+        raw.raw().get("secrets/scopes/list", &[]).unwrap(),
+        json!({})
+    );
+    raw.secrets().scopes().create(&scope("empty")).unwrap();
+    assert_eq!(
+        raw.raw()
+            .get("secrets/list", &[("scope", "empty")])
+            .unwrap(),
+        json!({})
+    );
+}
+
+#[test]
+fn the_waiters_of_the_sdk_finish_at_once_in_emulated_time() {
+    let ws = Emulator::start().unwrap();
+    let started = Instant::now();
+    let client = ws.client();
+    let running = client
+        .clusters()
+        .create_and_wait(&spec(2), MINUTE * 20)
+        .unwrap();
+    assert_eq!(running.state, Some(ClusterState::Running));
+    let id = running.cluster_id;
+    let resized = client
+        .clusters()
+        .resize_and_wait(
+            &ClusterResizeRequest {
+                cluster_id: id.clone(),
+                autoscale: Some(AutoScale {
+                    min_workers: Some(5),
+                    max_workers: Some(8),
+                }),
+                ..Default::default()
+            },
+            MINUTE * 20,
+        )
+        .unwrap();
+    assert_eq!(resized.executors.len(), 5);
+    let terminated = client.clusters().delete_and_wait(&id, MINUTE * 20).unwrap();
+    assert_eq!(terminated.state, Some(ClusterState::Terminated));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn an_idle_cluster_terminates_itself_after_its_autotermination_minutes() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let id = client
+        .clusters()
+        .create(&ClusterAttributes {
+            autotermination_minutes: Some(30),
+            ..spec(1)
+        })
+        .unwrap()
+        .cluster_id;
+    ws.advance(MINUTE * 32);
+    assert_eq!(state(&client, &id), ClusterState::Running);
+    ws.advance(MINUTE * 2);
+    let cluster = client.clusters().get(&id).unwrap();
+    assert_eq!(cluster.state, Some(ClusterState::Terminated));
+    assert_eq!(
+        cluster.termination_reason.unwrap().code,
+        Some(TerminationCode::Inactivity)
+    );
+}
+
+#[test]
+fn only_admins_may_pin_clusters() {
+    let ws = Emulator::start().unwrap();
+    let id = ws.client().clusters().create(&spec(1)).unwrap().cluster_id;
+    let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    assert!(
+        alice
+            .clusters()
+            .pin(&id)
+            .unwrap_err()
+            .is_permission_denied()
+    );
+    ws.client().clusters().pin(&id).unwrap();
+    ws.client().clusters().pin(&id).unwrap();
+    assert_eq!(
+        event_types(&ws.client(), &id),
+        ["CREATING", "PINNED"],
+        "pinning twice records one event"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/// A running cluster with 60 PINNED/UNPINNED events one emulated second apart (62 in all).
+fn cluster_with_many_events(ws: &Emulator) -> String {
+    let client = ws.client();
+    let id = client.clusters().create(&spec(1)).unwrap().cluster_id;
+    ws.advance(MINUTE * 3);
+    for _ in 0..30 {
+        ws.advance(Duration::from_secs(1));
+        client.clusters().pin(&id).unwrap();
+        ws.advance(Duration::from_secs(1));
+        client.clusters().unpin(&id).unwrap();
+    }
+    id
+}
+
+#[test]
+fn following_next_page_returns_every_event_once_newest_first() {
+    let ws = Emulator::start().unwrap();
+    let id = cluster_with_many_events(&ws);
+    let client = ws.client();
+    let mut request = ClusterEventRequest {
+        cluster_id: id.clone(),
+        limit: Some(7),
+        ..Default::default()
+    };
+    let mut times = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = client.clusters().events(&request).unwrap();
+        assert_eq!(page.total_count, Some(62));
+        assert!(page.events.len() <= 7);
+        times.extend(page.events.iter().map(|e| e.timestamp.unwrap()));
+        pages += 1;
+        match page.next_page {
+            Some(next) => request = next,
+            None => break,
+        }
+    }
+    assert_eq!(pages, 9);
+    assert_eq!(times.len(), 62);
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let distinct: BTreeSet<i64> = times.iter().copied().collect();
+    // CREATING and... RUNNING share no time; every pin/unpin has its own second.
+    assert_eq!(distinct.len(), 62);
+
+    // The SDK's iterator walks the same pages.
+    let all: Vec<i64> = client
+        .clusters()
+        .events_iter(&ClusterEventRequest {
+            cluster_id: id,
+            limit: Some(7),
+            ..Default::default()
+        })
+        .map(|e| e.unwrap().timestamp.unwrap())
+        .collect();
+    assert_eq!(all, times);
+}
+
+#[test]
+fn events_filter_by_time_range_and_type_in_ascending_order() {
+    let ws = Emulator::start().unwrap();
+    let created_at = ws.now_millis();
+    let id = cluster_with_many_events(&ws);
+    let client = ws.client();
+    let first_pin = created_at + 3 * 60_000 + 1_000;
+    let request = ClusterEventRequest {
+        cluster_id: id,
+        start_time: Some(first_pin),
+        end_time: Some(first_pin + 9_000),
+        event_types: vec![ClusterEventType::Pinned],
+        order: Some(ListOrder::Asc),
+        ..Default::default()
+    };
+    let page = client.clusters().events(&request).unwrap();
+    let times: Vec<i64> = page.events.iter().map(|e| e.timestamp.unwrap()).collect();
+    assert_eq!(
+        times,
+        [
+            first_pin,
+            first_pin + 2_000,
+            first_pin + 4_000,
+            first_pin + 6_000,
+            first_pin + 8_000
+        ]
+    );
+    assert_eq!(page.total_count, Some(5));
+    assert!(page.next_page.is_none());
+}
+
+#[test]
+fn events_limits_are_1_to_500() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    let id = client.clusters().create(&spec(1)).unwrap().cluster_id;
+    for limit in [0, 501] {
+        let err = client
+            .clusters()
+            .events(&ClusterEventRequest {
+                cluster_id: id.clone(),
+                limit: Some(limit),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"), "{limit}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and authentication
+
+#[test]
+fn a_token_value_is_shown_once_never_listed_and_refused_after_expiry_or_revocation() {
+    let ws = Emulator::start().unwrap();
+    let admin = ws.client();
+    let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    let created = alice
+        .tokens()
+        .create(&CreateTokenRequest {
+            comment: Some("ci".into()),
+            lifetime_seconds: Some(3600),
+        })
+        .unwrap();
+    let value = created.token_value.expose().to_string();
+    assert!(value.starts_with("dapi") && value.len() == 36, "{value}");
+    assert!(value[4..].bytes().all(|b| b.is_ascii_hexdigit()));
+    let info = created.token_info.unwrap();
+    assert_eq!(
+        info.expiry_time.unwrap() - info.creation_time.unwrap(),
+        3_600_000
+    );
+
+    let listed = alice.raw().get("token/list", &[]).unwrap();
+    assert_eq!(listed["token_infos"].as_array().unwrap().len(), 2);
+    assert!(!listed.to_string().contains(&value));
+    assert!(!listed.to_string().contains("token_value"));
+    assert_eq!(
+        admin.tokens().list().unwrap().len(),
+        1,
+        "a user sees only their tokens"
+    );
+
+    let ci = ws.client_as(&value);
+    ws.advance(Duration::from_secs(3599));
+    assert!(ci.clusters().list().is_ok());
+    ws.advance(Duration::from_secs(1));
+    assert!(ci.clusters().list().unwrap_err().is_permission_denied());
+
+    let revoked = admin
+        .tokens()
+        .create(&CreateTokenRequest::default())
+        .unwrap();
+    let revoked_id = revoked.token_info.unwrap().token_id;
+    let revoked_client = ws.client_as(revoked.token_value.expose());
+    assert!(revoked_client.clusters().list().is_ok());
+    assert!(
+        alice
+            .tokens()
+            .delete(&revoked_id)
+            .unwrap_err()
+            .is_not_found(),
+        "not hers"
+    );
+    admin.tokens().delete(&revoked_id).unwrap();
+    assert!(
+        revoked_client
+            .clusters()
+            .list()
+            .unwrap_err()
+            .is_permission_denied()
+    );
+    assert!(
+        admin
+            .tokens()
+            .delete(&revoked_id)
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+#[test]
+fn an_invalid_token_is_403_with_the_integer_error_code_of_the_service() {
+    let ws = Emulator::start().unwrap();
+    let err = ws
+        .client_as("dapi00000000000000000000000000000000")
+        .tokens()
+        .list()
+        .unwrap_err();
+    assert!(err.is_permission_denied());
+    assert_eq!(err.status(), Some(403));
+    assert_eq!(
+        err.error_code(),
+        None,
+        "the code is the integer 403, not a string"
+    );
+    let api = err.api().unwrap();
+    assert_eq!(api.message(), "Invalid access token.");
+    let body: Value = serde_json::from_str(api.body()).unwrap();
+    assert_eq!(
+        body,
+        json!({"error_code": 403, "message": "Invalid access token."})
+    );
+}
+
+#[test]
+fn the_scim_me_endpoint_names_the_caller() {
+    let ws = Emulator::start().unwrap();
+    let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    let me = alice.raw().get("preview/scim/v2/Me", &[]).unwrap();
+    assert_eq!(me["userName"], "alice@example.com");
+    assert_eq!(me["groups"][0]["display"], "users");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets, scopes and ACLs
+
+#[test]
+fn alice_cannot_read_bobs_scope_until_bob_grants_her_read_and_write_needs_write() {
+    let ws = Emulator::start().unwrap();
+    let bob = ws.client_as(&ws.add_user("bob@example.com"));
+    let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    bob.secrets().scopes().create(&scope("bobs")).unwrap();
+    bob.secrets().put("bobs", "db-password", "hunter2").unwrap();
+
+    let denied = alice.secrets().list("bobs").unwrap_err();
+    assert!(denied.is_permission_denied());
+    assert_eq!(denied.error_code(), Some("PERMISSION_DENIED"));
+    assert!(
+        alice
+            .secrets()
+            .put("bobs", "k", "v")
+            .unwrap_err()
+            .is_permission_denied()
+    );
+
+    bob.secrets()
+        .acls()
+        .put("bobs", "alice@example.com", AclPermission::Read)
+        .unwrap();
+    let keys: Vec<String> = alice
+        .secrets()
+        .list("bobs")
+        .unwrap()
+        .into_iter()
+        .map(|s| s.key)
+        .collect();
+    assert_eq!(keys, ["db-password"]);
+    assert!(
+        alice
+            .secrets()
+            .put("bobs", "k", "v")
+            .unwrap_err()
+            .is_permission_denied()
+    );
+    assert!(
+        alice
+            .secrets()
+            .acls()
+            .list("bobs")
+            .unwrap_err()
+            .is_permission_denied()
+    );
+
+    bob.secrets()
+        .acls()
+        .put("bobs", "alice@example.com", AclPermission::Write)
+        .unwrap();
+    alice.secrets().put("bobs", "k", "v").unwrap();
+    assert_eq!(
+        bob.secrets()
+            .acls()
+            .get("bobs", "alice@example.com")
+            .unwrap()
+            .permission,
+        AclPermission::Write
+    );
+
+    bob.secrets()
+        .acls()
+        .delete("bobs", "alice@example.com")
+        .unwrap();
+    assert!(
+        alice
+            .secrets()
+            .list("bobs")
+            .unwrap_err()
+            .is_permission_denied()
+    );
+    // The admin bypasses ACLs.
+    assert_eq!(ws.client().secrets().list("bobs").unwrap().len(), 2);
+}
+
+#[test]
+fn a_scope_created_for_users_is_managed_by_every_user() {
+    let ws = Emulator::start().unwrap();
+    let bob = ws.client_as(&ws.add_user("bob@example.com"));
+    let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    bob.secrets()
+        .scopes()
+        .create(&CreateScopeRequest {
+            initial_manage_principal: Some("users".into()),
+            ..scope("team")
+        })
+        .unwrap();
+    let acls = alice.secrets().acls().list("team").unwrap();
+    assert_eq!(acls.len(), 1);
+    assert_eq!(
+        (acls[0].principal.as_str(), &acls[0].permission),
+        ("users", &AclPermission::Manage)
+    );
+    alice.secrets().put("team", "shared", "yes").unwrap();
+    alice.secrets().scopes().delete("team").unwrap();
+    assert!(bob.secrets().scopes().list().unwrap().is_empty());
+}
+
+#[test]
+fn an_azure_key_vault_scope_is_listed_but_refuses_put_and_delete() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    let vault = AzureKeyVaultSecretScopeMetadata {
+        resource_id: "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+            .into(),
+        dns_name: "https://kv.vault.azure.net/".into(),
+    };
+    client
+        .secrets()
+        .scopes()
+        .create(&CreateScopeRequest {
+            scope_backend_type: Some(ScopeBackendType::AzureKeyvault),
+            backend_azure_keyvault: Some(vault.clone()),
+            ..scope("akv")
+        })
+        .unwrap();
+    let scopes = client.secrets().scopes().list().unwrap();
+    assert_eq!(
+        scopes[0].backend_type,
+        Some(ScopeBackendType::AzureKeyvault)
+    );
+    assert_eq!(scopes[0].keyvault_metadata, Some(vault));
+    for err in [
+        client.secrets().put("akv", "k", "v").unwrap_err(),
+        client.secrets().delete("akv", "k").unwrap_err(),
+    ] {
+        assert_eq!(err.status(), Some(400), "{err}");
+        assert_eq!(err.error_code(), Some("BAD_REQUEST"), "{err}");
+    }
+    client.secrets().scopes().delete("akv").unwrap();
+}
+
+#[test]
+fn a_second_scope_with_the_same_name_is_400_resource_already_exists() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    client.secrets().scopes().create(&scope("etl")).unwrap();
+    let err = client.secrets().scopes().create(&scope("etl")).unwrap_err();
+    assert!(err.is_already_exists());
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.api().unwrap().message(), "Scope etl already exists!");
+    let missing = client.secrets().scopes().delete("nope").unwrap_err();
+    assert_eq!(missing.status(), Some(404));
+    assert_eq!(missing.error_code(), Some("RESOURCE_DOES_NOT_EXIST"));
+}
+
+#[test]
+fn string_and_bytes_secrets_are_stored_as_sent() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    client.secrets().scopes().create(&scope("etl")).unwrap();
+    client.secrets().put("etl", "text", "pässwörd").unwrap();
+    client
+        .secrets()
+        .put(
+            "etl",
+            "blob",
+            SecretValue::Bytes(vec![0, 159, 146, 150, 255]),
+        )
+        .unwrap();
+    assert_eq!(
+        ws.secret_value("etl", "text").unwrap(),
+        "pässwörd".as_bytes()
+    );
+    assert_eq!(
+        ws.secret_value("etl", "blob").unwrap(),
+        [0, 159, 146, 150, 255]
+    );
+    let listed = client.secrets().list("etl").unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed
+            .iter()
+            .all(|s| s.last_updated_timestamp == Some(ws.now_millis()))
+    );
+}
+
+#[test]
+fn secret_values_are_limited_to_128_kb_decoded_and_scopes_to_1000_secrets() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    client.secrets().scopes().create(&scope("big")).unwrap();
+    let put = |len: usize| {
+        client.raw().post(
+            "secrets/put",
+            &json!({"scope": "big", "key": "blob", "bytes_value": BASE64_STANDARD.encode(vec![7u8; len])}),
+        )
+    };
+    put(128 * 1024).unwrap();
+    let err = put(128 * 1024 + 1).unwrap_err();
+    assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"));
+
+    for i in 1..1000 {
+        client.secrets().put("big", &format!("k{i}"), "v").unwrap();
+    }
+    let err = client
+        .secrets()
+        .put("big", "one-too-many", "v")
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("RESOURCE_LIMIT_EXCEEDED"));
+    assert_eq!(client.secrets().list("big").unwrap().len(), 1000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire
+
+#[test]
+fn clusters_answer_under_api_2_1_and_unknown_paths_are_404_endpoint_not_found() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    client.clusters().create(&spec(1)).unwrap();
+    let listed = client.raw().get("/api/2.1/clusters/list", &[]).unwrap();
+    assert_eq!(listed["clusters"].as_array().unwrap().len(), 1);
+    for path in ["/api/2.1/secrets/scopes/list", "/api/2.0/clusters/nope"] {
+        let err = client.raw().get(path, &[]).unwrap_err();
+        assert_eq!(err.status(), Some(404), "{path}");
+        assert_eq!(err.error_code(), Some("ENDPOINT_NOT_FOUND"), "{path}");
+    }
+}
+
+#[test]
+fn a_body_that_is_not_a_json_object_is_400_malformed_request() {
+    let ws = Emulator::start().unwrap();
+    let err = once(&ws)
+        .raw()
+        .post("clusters/create", &json!(["not", "an", "object"]))
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("MALFORMED_REQUEST"));
+    let answer = raw_http(
+        &ws,
+        &format!(
+            "POST /api/2.0/secrets/scopes/create HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{{\"scope\":",
+            ws.admin_token()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(
+        answer.contains(r#""error_code":"MALFORMED_REQUEST""#),
+        "{answer}"
+    );
+}
+
+#[test]
+fn every_answer_has_a_request_id_that_errors_keep() {
+    let ws = Emulator::start().unwrap();
+    let err = once(&ws)
+        .clusters()
+        .get("0101-000000-nothere0")
+        .unwrap_err();
+    let id = err.request_id().unwrap().to_string();
+    assert_eq!(id.len(), 36, "{id}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+#[test]
+fn an_injected_429_carries_retry_after_and_the_sdk_retries_it() {
+    let ws = Emulator::start().unwrap();
+    ws.inject(Fault::too_many_requests(Duration::from_secs(7)));
+    let err = once(&ws).clusters().list().unwrap_err();
+    assert!(err.is_rate_limited());
+    assert_eq!(
+        err.api().unwrap().retry_after(),
+        Some(Duration::from_secs(7))
+    );
+
+    ws.inject(Fault::too_many_requests(Duration::from_secs(7)).times(2));
+    let before = (ws.request_count(), ws.now_millis());
+    assert!(ws.client().clusters().list().unwrap().is_empty());
+    assert_eq!(ws.request_count() - before.0, 3);
+    assert!(
+        ws.now_millis() - before.1 >= 14_000,
+        "the client waited Retry-After twice, in emulated time"
+    );
+}
+
+#[test]
+fn an_injected_503_is_seen_without_retries_and_the_request_is_not_carried_out() {
+    let ws = Emulator::start().unwrap();
+    ws.inject(Fault::unavailable().on("secrets/scopes/create"));
+    let err = once(&ws)
+        .secrets()
+        .scopes()
+        .create(&scope("x"))
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.error_code(), Some("TEMPORARILY_UNAVAILABLE"));
+    assert!(ws.client().secrets().scopes().list().unwrap().is_empty());
+}
+
+#[test]
+fn a_dropped_connection_is_a_transport_error_and_the_request_is_not_carried_out() {
+    let ws = Emulator::start().unwrap();
+    ws.inject(Fault::drop_connection());
+    let err = once(&ws).clusters().create(&spec(1)).unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(ws.request_count(), 1);
+    assert!(ws.client().clusters().list().unwrap().is_empty());
+}
+
+#[test]
+fn a_delayed_answer_arrives_late_and_a_client_timing_out_still_made_the_change() {
+    let ws = Emulator::start().unwrap();
+    ws.inject(Fault::delay(Duration::from_millis(300)));
+    let started = Instant::now();
+    once(&ws).secrets().scopes().create(&scope("slow")).unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    let impatient = ws
+        .client_builder(ws.admin_token())
+        .retry(RetryPolicy::disabled())
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    ws.inject(Fault::delay(Duration::from_secs(2)));
+    let err = impatient
+        .secrets()
+        .scopes()
+        .create(&scope("late"))
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    let names: Vec<String> = ws
+        .client()
+        .secrets()
+        .scopes()
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, ["late", "slow"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency
+
+#[test]
+fn eight_clients_doing_100_operations_each_lose_no_update() {
+    let ws = Emulator::start().unwrap();
+    ws.client()
+        .secrets()
+        .scopes()
+        .create(&CreateScopeRequest {
+            initial_manage_principal: Some("users".into()),
+            ..scope("shared")
+        })
+        .unwrap();
+    let users: Vec<String> = (0..8).map(|t| format!("user{t}@example.com")).collect();
+    let tokens: Vec<String> = users.iter().map(|u| ws.add_user(u)).collect();
+    std::thread::scope(|s| {
+        for (t, token) in tokens.iter().enumerate() {
+            let client = ws.client_as(token);
+            s.spawn(move || {
+                for i in 0..100 {
+                    match i % 10 {
+                        0..=3 => client
+                            .secrets()
+                            .put("shared", &format!("t{t}-{i}"), format!("{t}:{i}"))
+                            .unwrap(),
+                        4..=6 => {
+                            client.clusters().create(&spec(1)).unwrap();
+                        }
+                        _ => {
+                            client
+                                .tokens()
+                                .create(&CreateTokenRequest::default())
+                                .unwrap();
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let admin = ws.client();
+    let keys: BTreeSet<String> = admin
+        .secrets()
+        .list("shared")
+        .unwrap()
+        .into_iter()
+        .map(|s| s.key)
+        .collect();
+    let expected: BTreeSet<String> = (0..8)
+        .flat_map(|t| {
+            (0..100)
+                .filter(|i| i % 10 <= 3)
+                .map(move |i| format!("t{t}-{i}"))
+        })
+        .collect();
+    assert_eq!(keys.len(), 320);
+    assert_eq!(keys, expected);
+    assert_eq!(ws.secret_value("shared", "t5-42").unwrap(), b"5:42");
+
+    let clusters = admin.clusters().list().unwrap();
+    assert_eq!(clusters.len(), 240);
+    let ids: BTreeSet<&str> = clusters.iter().map(|c| c.cluster_id.as_str()).collect();
+    assert_eq!(ids.len(), 240, "ids are unique");
+    for user in &users {
+        let mine = clusters
+            .iter()
+            .filter(|c| c.creator_user_name.as_deref() == Some(user.as_str()))
+            .count();
+        assert_eq!(mine, 30, "{user}");
+    }
+    for token in &tokens {
+        // 30 created + the one the emulator gave the user.
+        assert_eq!(ws.client_as(token).tokens().list().unwrap().len(), 31);
+    }
+}
