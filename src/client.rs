@@ -15,6 +15,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default limit of a response body: 64 MiB (a list of 1,000 clusters is about 2.3 MB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// Longest timeout passed to the HTTP library (longer ones are cut to it): a year.
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("azure-databricks-sdk-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -96,11 +98,22 @@ impl Client {
 }
 
 /// Where requests go through.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum ProxySetting {
     FromEnv,
     Direct,
     Url(String),
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::FromEnv => f.write_str("FromEnv"),
+            ProxySetting::Direct => f.write_str("Direct"),
+            // A proxy URL may carry credentials (`http://user:password@proxy:3128`).
+            ProxySetting::Url(url) => write!(f, "Url({:?})", crate::redact::url(url)),
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -227,8 +240,8 @@ impl ClientBuilder {
             .max_redirects(0)
             .user_agent(user_agent)
             .accept("application/json")
-            .timeout_global(Some(self.timeout))
-            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout.min(MAX_TIMEOUT)))
+            .timeout_connect(Some(self.connect_timeout.min(MAX_TIMEOUT)))
             .proxy(proxy)
             .tls_config(tls_config());
         Ok(Client {
@@ -263,7 +276,12 @@ fn tls_config() -> ureq::tls::TlsConfig {
 /// `https://host[:port]` from a bare host or a URL; `http` only for loopback hosts.
 pub(crate) fn base_url(host: &str) -> Result<String> {
     let host = host.trim();
-    let bad = |why: &str| Error::Config(format!("invalid workspace host `{host}`: {why}"));
+    let bad = |why: &str| {
+        Error::Config(format!(
+            "invalid workspace host `{}`: {why}",
+            crate::redact::url(host)
+        ))
+    };
     if host.is_empty() {
         return Err(bad("empty"));
     }

@@ -75,6 +75,8 @@ pub use client::{
 pub use clock::{Clock, SystemClock};
 pub use config::{AUTH_TYPES, Config, ConfigBuilder, ValueSource};
 pub use error::{ApiError, Error, MAX_ERROR_BODY, Result};
+/// The map type of the models (tags, Spark configuration): keeps the order of the wire.
+pub use indexmap::IndexMap;
 pub use pagination::EventsIter;
 pub use raw::Raw;
 pub use resolver::DNS_CACHE_TTL;

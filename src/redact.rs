@@ -37,7 +37,21 @@ pub fn body(bytes: &[u8]) -> String {
     if text.contains('=') && !text.contains(char::is_whitespace) {
         return mask_form(&text);
     }
-    crate::error::truncate(&text, MAX_LOGGED).to_string()
+    // Neither JSON nor a form: its secrets cannot be found, so only its size is logged.
+    format!("<{} bytes, not JSON>", bytes.len())
+}
+
+/// A URL or host as it may be shown: credentials in it (`scheme://user:password@host`) masked.
+pub fn url(text: &str) -> std::borrow::Cow<'_, str> {
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    match authority.rfind('@') {
+        Some(at) => {
+            let start = text.len() - rest.len();
+            format!("{}{MASK}{}", &text[..start], &text[start + at..]).into()
+        }
+        None => text.into(),
+    }
 }
 
 /// A header value as it may be logged.
@@ -103,6 +117,24 @@ mod tests {
             logged,
             "grant_type=client_credentials&client_id=abc&client_secret=****&resource=x"
         );
+    }
+
+    #[test]
+    fn credentials_in_urls_are_masked() {
+        assert_eq!(
+            url("https://token:dapi1@adb-1.2.azuredatabricks.net"),
+            "https://****@adb-1.2.azuredatabricks.net"
+        );
+        assert_eq!(url("user:pw@proxy:8080/x@y"), "****@proxy:8080/x@y");
+        assert_eq!(
+            url("https://adb-1.2.azuredatabricks.net/a@b"),
+            "https://adb-1.2.azuredatabricks.net/a@b"
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_not_logged() {
+        assert_eq!(super::body(b"<html>secret</html>"), "<19 bytes, not JSON>");
     }
 
     #[test]

@@ -24,25 +24,29 @@ const TRANSIENT_MESSAGES: &[&str] = &[
     "RPC token bucket limit has been exceeded",
 ];
 
-/// Error codes that mean "try again later".
-const RETRY_CODES: &[&str] = &[
-    "REQUEST_LIMIT_EXCEEDED",
-    "TEMPORARILY_UNAVAILABLE",
-    "RESOURCE_EXHAUSTED",
-];
+/// Error codes of a request the service refused to process (throttling): safe to send again
+/// whatever the operation.
+const THROTTLE_CODES: &[&str] = &["REQUEST_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED"];
+
+/// Error codes of a temporary failure: the request may have been processed in part.
+const UNAVAILABLE_CODES: &[&str] = &["TEMPORARILY_UNAVAILABLE"];
+
+/// Longest `Retry-After` taken into account (anything longer exceeds every sensible budget).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// How failed calls are retried.
 ///
-/// A call is retried when the service answers 429 or 503, an error code
-/// `REQUEST_LIMIT_EXCEEDED`, `TEMPORARILY_UNAVAILABLE` or `RESOURCE_EXHAUSTED`, or one of the
-/// transient messages the official SDKs list; and on connection errors — always when the request
-/// cannot have reached the service (connection refused, DNS, TLS handshake, connect timeout), and
-/// otherwise only for operations declared idempotent in the endpoint schema. So
-/// `clusters().create` and `tokens().create` are never sent twice once they may have arrived.
+/// Every call is retried when the service refused it for throttling (HTTP 429,
+/// `REQUEST_LIMIT_EXCEEDED`, `RESOURCE_EXHAUSTED`: it did not process the request) or when the
+/// request cannot have reached the service (connection refused, DNS, connect timeout).
+/// Operations declared idempotent in the endpoint schema are also retried on 503,
+/// `TEMPORARILY_UNAVAILABLE`, the transient messages the official SDKs list, and any other
+/// connection failure or timeout. So `clusters().create` and `tokens().create` are never sent
+/// twice once they may have been processed.
 ///
-/// The wait before attempt *n + 1* is the `Retry-After` of the answer (seconds or HTTP date) when
-/// there is one, else an exponential backoff (`initial · 2ⁿ⁻¹`, capped at `max`) with "equal
-/// jitter" (half fixed, half random). Retrying stops after `max_attempts` attempts or when the next
+/// The wait before attempt *n + 1* is an exponential backoff (`initial · 2ⁿ⁻¹`, capped at
+/// `max`) with "equal jitter" (half fixed, half random), or the answer's `Retry-After` (seconds
+/// or HTTP date) when that is longer. Retrying stops after `max_attempts` attempts or when the next
 /// wait would exceed the budget; the error then says so and carries the last error as its source
 /// ([`Error::RetriesExhausted`]).
 ///
@@ -126,15 +130,25 @@ impl RetryPolicy {
 pub(crate) fn is_retryable(error: &Error, idempotent: bool) -> bool {
     match error {
         Error::Api(api) => {
-            matches!(api.status(), 429 | 503)
-                || api.error_code().is_some_and(|c| RETRY_CODES.contains(&c))
-                || TRANSIENT_MESSAGES.iter().any(|m| api.message().contains(m))
+            let code_in = |codes: &[&str]| api.error_code().is_some_and(|c| codes.contains(&c));
+            let throttled = api.status() == 429 || code_in(THROTTLE_CODES);
+            let unavailable = api.status() == 503
+                || code_in(UNAVAILABLE_CODES)
+                || TRANSIENT_MESSAGES.iter().any(|m| api.message().contains(m));
+            throttled || (idempotent && unavailable)
         }
         Error::Transport { source, .. } => {
-            not_sent(source) || (idempotent && transient_transport(source))
+            !rejected_certificate(source)
+                && (not_sent(source) || (idempotent && transient_transport(source)))
         }
         _ => false,
     }
+}
+
+/// The server's certificate was rejected: a new attempt gets the same certificate. (rustls
+/// errors reach us wrapped in `Io(InvalidData)` and print as "invalid peer certificate: ...".)
+fn rejected_certificate(error: &ureq::Error) -> bool {
+    error.to_string().contains("invalid peer certificate")
 }
 
 /// The request cannot have reached the service: nothing was sent on a connection.
@@ -152,11 +166,6 @@ fn not_sent(error: &ureq::Error) -> bool {
                 | NetworkDown
                 | AddrNotAvailable
         ),
-        ureq::Error::Tls(_) => true,
-        // A handshake failure is retried, a certificate the client rejects is not: it will not
-        // change (rustls prints such errors as "invalid peer certificate: ...").
-        #[cfg(feature = "rustls")]
-        ureq::Error::Rustls(e) => !e.to_string().starts_with("invalid peer certificate"),
         _ => false,
     }
 }
@@ -172,11 +181,14 @@ fn transient_transport(error: &ureq::Error) -> bool {
 /// The wait a `Retry-After` header asks for: delta-seconds or an HTTP date.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            at.duration_since(now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -217,6 +229,10 @@ mod tests {
         let past = httpdate::fmt_http_date(now - Duration::from_secs(42));
         assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(MAX_RETRY_AFTER)
+        );
     }
 
     #[test]

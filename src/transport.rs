@@ -117,13 +117,14 @@ impl Client {
                 return Err(error);
             }
             let elapsed = clock.now().saturating_duration_since(started);
+            let backoff = policy.backoff_for(attempt);
             let (wait, asked) = match error.api().and_then(ApiError::retry_after) {
-                Some(asked) => (asked, true),
-                None => (policy.backoff_for(attempt), false),
+                Some(asked) if asked > backoff => (asked, true),
+                _ => (backoff, false),
             };
             let stop = if attempt >= policy.max_attempts {
                 Some(format!("attempt limit of {}", policy.max_attempts))
-            } else if elapsed + wait > policy.budget {
+            } else if elapsed.saturating_add(wait) > policy.budget {
                 Some(if asked {
                     format!(
                         "Retry-After of {wait:?} exceeds the {:?} retry budget",

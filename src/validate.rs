@@ -29,29 +29,35 @@ pub(crate) fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a st
     value.ok_or_else(|| invalid(field, "must be set"))
 }
 
-fn name_rule(field: &str, value: &str, what: &str) -> Result<()> {
-    let valid_chars = value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+/// `value` is 1 to 128 ASCII letters, digits, `-`, `_`, `.` and the `extra` characters.
+fn name_rule(field: &str, value: &str, what: &str, extra: &[u8]) -> Result<()> {
+    let valid_chars = value.bytes().all(|b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') || extra.contains(&b)
+    });
     if value.is_empty() || value.len() > MAX_NAME_LEN || !valid_chars {
+        let extra: String = extra
+            .iter()
+            .map(|&b| format!(", `{}`", b as char))
+            .collect();
         return Err(invalid(
             field,
             format!(
-                "{what} `{value}` must be 1 to {MAX_NAME_LEN} ASCII letters, digits, `-`, `_` or `.`"
+                "{what} `{value}` must be 1 to {MAX_NAME_LEN} ASCII letters, digits, `-`, `_`{extra} or `.`"
             ),
         ));
     }
     Ok(())
 }
 
-/// A secret scope name: `[A-Za-z0-9_.-]{1,128}`.
+/// A secret scope name: `[A-Za-z0-9_.@-]{1,128}`. The service also accepts `@` in scope names
+/// (e.g. a scope named after its owner, `alice@example.com`), so the SDK does too.
 pub(crate) fn scope_name(field: &str, value: &str) -> Result<()> {
-    name_rule(field, value, "scope name")
+    name_rule(field, value, "scope name", b"@")
 }
 
 /// A secret key: `[A-Za-z0-9_.-]{1,128}`.
 pub(crate) fn secret_key(field: &str, value: &str) -> Result<()> {
-    name_rule(field, value, "secret key")
+    name_rule(field, value, "secret key", b"")
 }
 
 /// A secret value of at most [`MAX_SECRET_BYTES`]. The error never shows the value.
@@ -105,7 +111,7 @@ mod tests {
 
     #[test]
     fn scope_names_follow_the_service_rule() {
-        for ok in ["etl", "a.b-c_D9", &"x".repeat(128)] {
+        for ok in ["etl", "a.b-c_D9", "alice@example.com", &"x".repeat(128)] {
             scope_name("scope", ok).unwrap();
         }
         for bad in ["", "has space", "ünï", "a/b", &"x".repeat(129)] {
@@ -114,6 +120,12 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn secret_keys_take_no_at_sign() {
+        assert!(secret_key("key", "a@b").is_err());
+        secret_key("key", "a.b-c_D9").unwrap();
     }
 
     #[test]

@@ -117,7 +117,8 @@ impl Clusters<'_> {
         terminated_is_done: bool,
     ) -> Result<ClusterInfo> {
         let clock = self.client.clock();
-        let deadline = clock.now() + wait.timeout;
+        // A timeout too large to represent means no deadline.
+        let deadline = clock.now().checked_add(wait.timeout);
         let mut pause = FIRST_POLL_INTERVAL;
         loop {
             let info = self.get(cluster_id)?;
@@ -139,7 +140,7 @@ impl Clusters<'_> {
                 _ => {}
             }
             let now = clock.now();
-            if now >= deadline {
+            if deadline.is_some_and(|d| now >= d) {
                 return Err(Error::WaitTimeout {
                     cluster_id: cluster_id.to_string(),
                     target,
@@ -148,7 +149,8 @@ impl Clusters<'_> {
                     last_state_message: info.state_message,
                 });
             }
-            clock.sleep(pause.min(deadline - now));
+            let left = deadline.map_or(pause, |d| d - now);
+            clock.sleep(pause.min(left));
             pause = (pause + FIRST_POLL_INTERVAL).min(MAX_POLL_INTERVAL);
         }
     }

@@ -176,3 +176,21 @@ fn client_is_send_sync_and_cheap_to_clone() {
     }
     mock.assert_calls(4);
 }
+
+#[test]
+fn credentials_in_a_host_url_or_proxy_url_are_never_echoed() {
+    let err = Client::builder("https://token:dapiSECRET123@adb-1.2.azuredatabricks.net")
+        .auth(Auth::personal_access_token(common::TOKEN))
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("dapiSECRET123"), "{err}");
+    assert!(err.to_string().contains("credentials in the URL"), "{err}");
+    let builder = Client::builder("adb-1.2.azuredatabricks.net")
+        .auth(Auth::personal_access_token(common::TOKEN))
+        .proxy("http://user:proxyPASS@proxy:8080");
+    let debug = format!("{builder:?}");
+    assert!(
+        !debug.contains("proxyPASS") && debug.contains("proxy:8080"),
+        "{debug}"
+    );
+}

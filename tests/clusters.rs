@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use azure_databricks_sdk::IndexMap;
 
 use azure_databricks_sdk::models::*;
 use httpmock::prelude::*;
@@ -253,7 +253,7 @@ fn get_of_a_terminated_cluster_has_its_termination_reason() {
     assert_eq!(reason.type_, Some(TerminationType::Success));
     assert_eq!(
         reason.parameters,
-        BTreeMap::from([("inactivity_duration_min".to_string(), "120".to_string())])
+        IndexMap::from([("inactivity_duration_min".to_string(), "120".to_string())])
     );
 }
 
@@ -499,8 +499,8 @@ fn create_sends_only_the_fields_set_and_returns_the_id() {
             autotermination_minutes: Some(30),
             // A false value is sent, not dropped.
             enable_elastic_disk: Some(false),
-            spark_conf: BTreeMap::from([("spark.master".into(), "local[*]".into())]),
-            custom_tags: BTreeMap::from([("ResourceClass".into(), "SingleNode".into())]),
+            spark_conf: IndexMap::from([("spark.master".into(), "local[*]".into())]),
+            custom_tags: IndexMap::from([("ResourceClass".into(), "SingleNode".into())]),
             azure_attributes: Some(AzureAttributes {
                 availability: Some(AzureAvailability::OnDemandAzure),
                 first_on_demand: Some(1),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use azure_databricks_sdk::Clock;
 use azure_databricks_sdk::models::{ClusterAttributes, CreateTokenRequest};
 use azure_databricks_sdk::{Auth, Client, Error, RetryPolicy};
 use common::{FakeClock, ScriptedServer, Step};
@@ -436,4 +437,49 @@ fn an_explicit_proxy_receives_the_requests() {
     let requests = proxy.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert!(requests[0].contains("127.0.0.1:9"), "{requests:?}");
+}
+
+#[test]
+fn create_is_retried_when_throttled_but_not_on_503() {
+    let server = MockServer::start();
+    let create = server.mock(|when, then| {
+        when.method(POST).path("/api/2.0/clusters/create");
+        then.respond_with(sequence(vec![
+            (429, Some("1"), THROTTLED),
+            (503, None, UNAVAILABLE),
+        ]));
+    });
+    let clock = FakeClock::new();
+    let request = ClusterAttributes {
+        spark_version: "13.3.x-scala2.12".into(),
+        num_workers: Some(1),
+        ..Default::default()
+    };
+    let err = client(&server.base_url(), &clock, RetryPolicy::default())
+        .clusters()
+        .create(&request)
+        .unwrap_err();
+    // The 429 was refused by the service and retried; the 503 may have created the cluster.
+    create.assert_calls(2);
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.status(), Some(503));
+}
+
+#[test]
+fn a_huge_retry_after_neither_panics_nor_waits() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(GET).path("/api/2.0/clusters/list");
+        then.status(429)
+            .header("retry-after", "18446744073709551615")
+            .body(THROTTLED);
+    });
+    let clock = FakeClock::new();
+    clock.sleep(Duration::from_secs(2));
+    let err = client(&server.base_url(), &clock, RetryPolicy::default())
+        .clusters()
+        .list()
+        .unwrap_err();
+    mock.assert_calls(1);
+    assert!(err.to_string().contains("Retry-After"), "{err}");
 }

@@ -283,3 +283,15 @@ fn start_restart_and_resize_and_wait_end_on_running() {
         Some(ClusterState::Running)
     );
 }
+
+#[test]
+fn an_unbounded_timeout_does_not_overflow() {
+    let server = MockServer::start();
+    states(&server, vec![state("PENDING"), state("RUNNING")]);
+    let clock = FakeClock::new();
+    let info = client(&server, &clock)
+        .clusters()
+        .wait_for(ID, ClusterState::Running, Duration::MAX)
+        .unwrap();
+    assert_eq!(info.state, Some(ClusterState::Running));
+}

@@ -103,14 +103,8 @@ pub struct ClusterAttributes {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cluster_source: ::std::option::Option<ClusterSource>,
     /// Additional tags, as tag name to value, applied to all the cluster's Azure resources on top of the default tags.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub custom_tags: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Data governance / access mode of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_security_mode: ::std::option::Option<DataSecurityMode>,
@@ -154,20 +148,11 @@ pub struct ClusterAttributes {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_user_name: ::std::option::Option<::std::string::String>,
     /// Spark configuration properties, as key to value, e.g. `spark.speculation` to `true`. Extra JVM options go in `spark.driver.extraJavaOptions` and `spark.executor.extraJavaOptions`.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub spark_conf: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub spark_conf: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Environment variables set on every node, as name to value, e.g. `PYSPARK_PYTHON` to `/databricks/python3/bin/python3`.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub spark_env_vars: ::std::collections::BTreeMap<
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub spark_env_vars: ::indexmap::IndexMap<
         ::std::string::String,
         ::std::string::String,
     >,
@@ -275,26 +260,14 @@ pub struct ClusterInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_user_name: ::std::option::Option<::std::string::String>,
     /// Additional tags, as tag name to value, applied to all the cluster's Azure resources (VMs, disks, ...) on top of `default_tags`.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub custom_tags: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Data governance / access mode of the cluster, which decides who may use it and which security features are available.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_security_mode: ::std::option::Option<DataSecurityMode>,
     /// Tags Databricks adds to every cluster's Azure resources (`Vendor`, `Creator`, `ClusterName`, `ClusterId`, ...), as tag name to value.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub default_tags: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub default_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Custom Docker image the cluster runs in (Databricks Container Services), if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub docker_image: ::std::option::Option<DockerImage>,
@@ -353,23 +326,14 @@ pub struct ClusterInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_user_name: ::std::option::Option<::std::string::String>,
     /// Spark configuration properties set on the cluster, as key to value, e.g. `spark.speculation` to `true`.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub spark_conf: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub spark_conf: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Canonical identifier of the Spark context; changes every time the driver restarts, so `(cluster_id, spark_context_id)` identifies one driver incarnation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub spark_context_id: ::std::option::Option<i64>,
     /// Environment variables set on every node of the cluster, as name to value.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub spark_env_vars: ::std::collections::BTreeMap<
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub spark_env_vars: ::indexmap::IndexMap<
         ::std::string::String,
         ::std::string::String,
     >,
@@ -789,14 +753,8 @@ pub struct TerminationReason {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<TerminationCode>,
     /// Details of the termination as key to string value. Known keys include `username`, `databricks_error_message`, `inactivity_duration_min` (a number as a string, e.g. `"120"`), `instance_id`, `azure_error_code`, `azure_error_message`, `instance_pool_id` and `instance_pool_error_code`.
-    #[serde(
-        default,
-        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-    )]
-    pub parameters: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    #[serde(default, skip_serializing_if = ":: indexmap :: IndexMap::is_empty")]
+    pub parameters: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Category of the termination reason: success, client error, service fault or cloud failure.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TerminationType>,

@@ -42,7 +42,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -80,7 +80,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -121,7 +121,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -166,7 +166,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -210,7 +210,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -261,7 +261,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -308,7 +308,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -355,7 +355,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -402,7 +402,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -449,7 +449,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Not idempotent: the request is never replayed once it may have reached the service.
+    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
     ///
     /// # Example
     ///
@@ -496,7 +496,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -539,7 +539,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`, exactly one of `num_workers`/`autoscale`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -589,7 +589,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `spark_version`, at most one of `num_workers`/`autoscale`.
     ///
-    /// Not idempotent: the request is never replayed once it may have reached the service.
+    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
     ///
     /// # Example
     ///
@@ -643,7 +643,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`, `spark_version`, at most one of `num_workers`/`autoscale`.
     ///
-    /// Not idempotent: the request is never replayed once it may have reached the service.
+    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
     ///
     /// # Example
     ///
@@ -703,7 +703,7 @@ impl<'a> Tokens<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -745,7 +745,7 @@ impl<'a> Tokens<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Not idempotent: the request is never replayed once it may have reached the service.
+    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
     ///
     /// # Example
     ///
@@ -792,7 +792,7 @@ impl<'a> Tokens<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `token_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -862,7 +862,7 @@ impl<'a> Secrets<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -912,7 +912,7 @@ impl<'a> Secrets<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `key`, `value`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -973,7 +973,7 @@ impl<'a> Secrets<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `key`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -1031,7 +1031,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -1080,7 +1080,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `principal`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -1131,7 +1131,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `principal`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -1195,7 +1195,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `principal`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -1247,7 +1247,7 @@ impl<'a> SecretScopes<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///
@@ -1287,7 +1287,7 @@ impl<'a> SecretScopes<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Not idempotent: the request is never replayed once it may have reached the service.
+    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
     ///
     /// # Example
     ///
@@ -1333,7 +1333,7 @@ impl<'a> SecretScopes<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Idempotent: repeating the request cannot do harm.
+    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
     ///
     /// # Example
     ///

@@ -21,7 +21,7 @@ pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, Sch
     settings
         .with_derive("PartialEq".to_string())
         .with_struct_builder(false)
-        .with_map_type("::std::collections::BTreeMap");
+        .with_map_type("::indexmap::IndexMap");
     let mut enums = Vec::new();
     let mut defs = BTreeMap::new();
     for (name, def) in &schemas.definitions {

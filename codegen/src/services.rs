@@ -239,9 +239,9 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
         ));
     }
     doc.push_str(if e.idempotent {
-        "\n\nIdempotent: repeating the request cannot do harm."
+        "\n\nIdempotent: repeating the request cannot do harm, so it is retried on transient failures too."
     } else {
-        "\n\nNot idempotent: the request is never replayed once it may have reached the service."
+        "\n\nNot idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service."
     });
     if !e.example.is_empty() {
         doc.push_str(&format!(

@@ -258,7 +258,9 @@ fn parse_output(
         _ => None,
     };
     let expires_at = match (epoch, map.get("expiresOn").and_then(Value::as_str)) {
-        (Some(epoch), _) => SystemTime::UNIX_EPOCH + Duration::from_secs(epoch),
+        (Some(epoch), _) => SystemTime::UNIX_EPOCH
+            .checked_add(Duration::from_secs(epoch))
+            .ok_or_else(|| bad("an expires_on beyond the representable time"))?,
         (None, Some(text)) => {
             let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S%.f")
                 .map_err(|_| bad(&format!("cannot read expiresOn `{text}`")))?;

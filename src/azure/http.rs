@@ -53,8 +53,10 @@ pub(crate) fn agent(timeout: Duration, connect_timeout: Duration, use_proxy: boo
         .max_redirects(0)
         .user_agent(USER_AGENT)
         .accept("application/json")
-        .timeout_global(Some(timeout))
-        .timeout_connect(Some(connect_timeout.min(timeout)));
+        .timeout_global(Some(timeout.min(crate::client::MAX_TIMEOUT)))
+        .timeout_connect(Some(
+            connect_timeout.min(timeout).min(crate::client::MAX_TIMEOUT),
+        ));
     if !use_proxy {
         config = config.proxy(None);
     }
@@ -240,12 +242,13 @@ pub(crate) fn parse_token(what: &str, body: &[u8], now: SystemTime) -> Result<Ac
         }
     };
     let expires_at = if let Some(expires_in) = seconds("expires_in") {
-        now + Duration::from_secs(expires_in)
+        now.checked_add(Duration::from_secs(expires_in))
     } else if let Some(expires_on) = seconds("expires_on") {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(expires_on)
+        SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(expires_on))
     } else {
         return Err(bad("no expires_in or expires_on"));
     };
+    let expires_at = expires_at.ok_or_else(|| bad("an expiry beyond the representable time"))?;
     Ok(AccessToken {
         value: SensitiveString::new(token),
         expires_at,

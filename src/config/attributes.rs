@@ -154,7 +154,8 @@ impl Value {
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Plain(s) => fmt::Debug::fmt(s, f),
+            // A host may be a URL with credentials in it.
+            Value::Plain(s) => fmt::Debug::fmt(&crate::redact::url(s), f),
             Value::Secret(s) => fmt::Debug::fmt(s, f),
         }
     }

@@ -83,13 +83,22 @@ pub(crate) struct SecretStore {
     scopes: BTreeMap<String, Scope>,
 }
 
-/// Whether a scope name or key follows `[A-Za-z0-9_.-]{1,128}`.
+/// Whether a key follows `[A-Za-z0-9_.-]{1,128}`.
 pub(crate) fn valid_name(name: &str) -> bool {
+    valid_with(name, b"")
+}
+
+/// Whether a scope name follows `[A-Za-z0-9_.@-]{1,128}` (the service accepts `@` there).
+pub(crate) fn valid_scope_name(name: &str) -> bool {
+    valid_with(name, b"@")
+}
+
+fn valid_with(name: &str, extra: &[u8]) -> bool {
     !name.is_empty()
         && name.len() <= MAX_NAME_LEN
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') || extra.contains(&b)
+        })
 }
 
 impl SecretStore {
@@ -139,7 +148,7 @@ impl SecretStore {
         initial_manage_principal: Option<&str>,
         backend: Backend,
     ) -> Result<(), ApiError> {
-        if !valid_name(name) {
+        if !valid_scope_name(name) {
             return Err(ApiError::invalid_parameter(format!(
                 "Scope name {name:?} is invalid: it must consist of alphanumeric characters, dashes, underscores and periods, and may not exceed {MAX_NAME_LEN} characters."
             )));
