@@ -117,6 +117,28 @@ fn token_mock<'a>(
     })
 }
 
+/// Token endpoint mocks answering the Azure Databricks and the management token, each valid
+/// for an hour.
+fn hour_long_tokens(aad: &MockServer) -> (Mock<'_>, Mock<'_>) {
+    let databricks = token_mock(
+        aad,
+        AZURE_DATABRICKS_RESOURCE_ID,
+        200,
+        token_answer(DATABRICKS_TOKEN, AZURE_DATABRICKS_RESOURCE_ID, 3599),
+        Duration::ZERO,
+        None,
+    );
+    let management = token_mock(
+        aad,
+        MANAGEMENT,
+        200,
+        token_answer(MANAGEMENT_TOKEN, MANAGEMENT, 3599),
+        Duration::ZERO,
+        None,
+    );
+    (databricks, management)
+}
+
 fn sp(aad: &MockServer) -> AzureClientSecret {
     AzureClientSecret::new(TENANT, CLIENT_ID, SECRET)
         .authority(aad.base_url())
@@ -174,22 +196,7 @@ fn everything(err: &Error) -> String {
 fn client_secret_gets_both_tokens_once_and_sends_both_headers_for_100_calls() {
     let aad = MockServer::start();
     let workspace = MockServer::start();
-    let databricks = token_mock(
-        &aad,
-        AZURE_DATABRICKS_RESOURCE_ID,
-        200,
-        token_answer(DATABRICKS_TOKEN, AZURE_DATABRICKS_RESOURCE_ID, 3599),
-        Duration::ZERO,
-        None,
-    );
-    let management = token_mock(
-        &aad,
-        MANAGEMENT,
-        200,
-        token_answer(MANAGEMENT_TOKEN, MANAGEMENT, 3599),
-        Duration::ZERO,
-        None,
-    );
+    let (databricks, management) = hour_long_tokens(&aad);
     let list = workspace_mock(
         &workspace,
         DATABRICKS_TOKEN,
@@ -360,22 +367,7 @@ fn a_500_from_the_token_endpoint_is_retried() {
         Duration::ZERO,
         Some(1),
     );
-    let databricks = token_mock(
-        &aad,
-        AZURE_DATABRICKS_RESOURCE_ID,
-        200,
-        token_answer(DATABRICKS_TOKEN, AZURE_DATABRICKS_RESOURCE_ID, 3599),
-        Duration::ZERO,
-        None,
-    );
-    let management = token_mock(
-        &aad,
-        MANAGEMENT,
-        200,
-        token_answer(MANAGEMENT_TOKEN, MANAGEMENT, 3599),
-        Duration::ZERO,
-        None,
-    );
+    let (databricks, management) = hour_long_tokens(&aad);
     let list = workspace_mock(
         &workspace,
         DATABRICKS_TOKEN,
@@ -459,22 +451,7 @@ fn malformed_client_secret_settings_are_refused_up_front() {
 fn config_with_arm_variables_drives_the_client_secret_flow() {
     let aad = MockServer::start();
     let workspace = MockServer::start();
-    let databricks = token_mock(
-        &aad,
-        AZURE_DATABRICKS_RESOURCE_ID,
-        200,
-        token_answer(DATABRICKS_TOKEN, AZURE_DATABRICKS_RESOURCE_ID, 3599),
-        Duration::ZERO,
-        None,
-    );
-    let management = token_mock(
-        &aad,
-        MANAGEMENT,
-        200,
-        token_answer(MANAGEMENT_TOKEN, MANAGEMENT, 3599),
-        Duration::ZERO,
-        None,
-    );
+    let (databricks, management) = hour_long_tokens(&aad);
     let list = workspace_mock(
         &workspace,
         DATABRICKS_TOKEN,
