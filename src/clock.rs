@@ -1,9 +1,9 @@
 //! The one seam through which retries and waiters read the time and sleep.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-/// Where retries and waiters get the time and how they wait.
+/// Where retries, waiters and Azure AD token caches get the time and how they wait.
 ///
 /// The default, [`SystemClock`], uses the real clock and `std::thread::sleep`. Tests (yours and
 /// ours) substitute a clock whose `sleep` only advances a counter, so nothing really waits; set it
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use std::sync::Mutex;
-/// use std::time::{Duration, Instant};
+/// use std::time::{Duration, Instant, SystemTime};
 /// use azure_databricks_sdk::Clock;
 ///
 /// /// A clock that never sleeps: each `sleep` moves virtual time forward.
@@ -28,6 +28,11 @@ pub trait Clock: Send + Sync + fmt::Debug {
     fn now(&self) -> Instant;
     /// Blocks the calling thread for `duration` (or pretends to).
     fn sleep(&self, duration: Duration);
+    /// The wall-clock time, for token expiries given as dates (`expires_on`). Defaults to
+    /// [`SystemTime::now`].
+    fn wall_time(&self) -> SystemTime {
+        SystemTime::now()
+    }
 }
 
 /// The real clock: [`Instant::now`] and [`std::thread::sleep`].

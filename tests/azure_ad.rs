@@ -2,6 +2,8 @@
 //! httpmock as the token endpoint, managed identity against httpmock as IMDS, and the Azure
 //! CLI as a fake `az` script. No real Azure, no real environment, no real home directory.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Barrier;
@@ -141,6 +143,8 @@ fn hour_long_tokens(aad: &MockServer) -> (Mock<'_>, Mock<'_>) {
 
 fn sp(aad: &MockServer) -> AzureClientSecret {
     AzureClientSecret::new(TENANT, CLIENT_ID, SECRET)
+        // Waits between retries of the token request only move this clock.
+        .clock(common::FakeClock::new())
         .authority(aad.base_url())
         .workspace_resource_id(RESOURCE_ID)
         .no_proxy()

@@ -1,5 +1,6 @@
 //! A cached access token, refreshed 40 s before it expires, fetched by one thread at a time.
 
+use crate::Clock;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -9,22 +10,6 @@ use crate::{Error, Result, SensitiveString};
 /// A token counts as expired this long before its expiry: Azure Databricks rejects tokens that
 /// expire within 30 s (the official SDKs use the same margin).
 pub const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(40);
-
-/// Wall-clock time, injectable for tests. Token expiries are wall-clock instants
-/// (`expires_on` is epoch seconds), hence `SystemTime`.
-pub(crate) trait WallClock: Send + Sync + fmt::Debug {
-    fn now(&self) -> SystemTime;
-}
-
-/// The real wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct SystemWallClock;
-
-impl WallClock for SystemWallClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
 
 /// An access token and when it expires. `Debug` masks the token.
 #[derive(Clone)]
@@ -51,14 +36,15 @@ impl fmt::Debug for AccessToken {
 /// Gets a new token (one HTTP exchange or one `az` run, with its own retries).
 pub(crate) trait TokenFetcher: Send + Sync + fmt::Debug {
     /// A new token; `now` is when the fetch started (for `expires_in`).
-    fn fetch(&self, now: SystemTime) -> Result<AccessToken>;
+    /// Fetches a token; `clock` gives the wall time (expiries) and sleeps between retries.
+    fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken>;
 }
 
 /// A token cache with single-flight refresh: while one thread fetches, the others wait for its
 /// result instead of sending their own request; if that fetch fails, they all get its error.
 pub(crate) struct CachedToken {
     fetcher: Box<dyn TokenFetcher>,
-    clock: Arc<dyn WallClock>,
+    clock: Arc<dyn Clock>,
     state: Mutex<State>,
     done: Condvar,
 }
@@ -75,7 +61,7 @@ struct State {
 }
 
 impl CachedToken {
-    pub(crate) fn new(fetcher: Box<dyn TokenFetcher>, clock: Arc<dyn WallClock>) -> Self {
+    pub(crate) fn new(fetcher: Box<dyn TokenFetcher>, clock: Arc<dyn Clock>) -> Self {
         Self {
             fetcher,
             clock,
@@ -94,7 +80,7 @@ impl CachedToken {
         let mut waited_on = None;
         loop {
             if let Some(token) = &state.token
-                && token.is_fresh(self.clock.now())
+                && token.is_fresh(self.clock.wall_time())
             {
                 return Ok(token.value.clone());
             }
@@ -125,7 +111,7 @@ impl CachedToken {
             flight,
             outcome: None,
         };
-        let result = self.fetcher.fetch(self.clock.now());
+        let result = self.fetcher.fetch(&*self.clock);
         guard.outcome = Some(match &result {
             Ok(token) => Ok(token.clone()),
             Err(e) => Err(error_text(e)),
@@ -209,8 +195,14 @@ pub(crate) mod tests {
         }
     }
 
-    impl WallClock for FakeClock {
-        fn now(&self) -> SystemTime {
+    impl Clock for FakeClock {
+        fn now(&self) -> std::time::Instant {
+            std::time::Instant::now()
+        }
+        fn sleep(&self, duration: Duration) {
+            self.advance(duration);
+        }
+        fn wall_time(&self) -> SystemTime {
             *self.0.lock().unwrap()
         }
     }
@@ -225,7 +217,8 @@ pub(crate) mod tests {
     }
 
     impl TokenFetcher for Counting {
-        fn fetch(&self, now: SystemTime) -> Result<AccessToken> {
+        fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
+            let now = clock.wall_time();
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
             std::thread::sleep(self.delay);
             if self.fail {
@@ -315,7 +308,7 @@ pub(crate) mod tests {
         #[derive(Debug)]
         struct Panics;
         impl TokenFetcher for Panics {
-            fn fetch(&self, _: SystemTime) -> Result<AccessToken> {
+            fn fetch(&self, _: &dyn Clock) -> Result<AccessToken> {
                 panic!("boom")
             }
         }

@@ -11,9 +11,10 @@ use chrono::{Local, LocalResult, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, SystemWallClock, TokenFetcher, WallClock};
+use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::headers::AzureHeaders;
 use super::process::{RunError, find_az, run};
+use crate::{Clock, SystemClock};
 use crate::{Error, Result, SensitiveString};
 
 /// Default time `az account get-access-token` may take: 60 s.
@@ -47,7 +48,7 @@ pub struct AzureCli {
     /// The whole environment of `az` (from an injected [`crate::Config`] environment).
     pub(crate) environment: Option<Arc<HashMap<String, String>>>,
     pub(crate) timeout: Duration,
-    pub(crate) clock: Arc<dyn WallClock>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Default for AzureCli {
@@ -65,8 +66,15 @@ impl AzureCli {
             search_path: None,
             environment: None,
             timeout: DEFAULT_AZ_TIMEOUT,
-            clock: Arc::new(SystemWallClock),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The clock that dates token expiries and paces retries of the token request. Defaults
+    /// to [`SystemClock`]; tests substitute one that does not really wait.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Asks for tokens of this tenant (`--tenant`). Not set by default (the account's tenant).
@@ -170,7 +178,7 @@ fn auth_error(message: String) -> Error {
 }
 
 impl TokenFetcher for CliFetcher {
-    fn fetch(&self, _now: SystemTime) -> Result<AccessToken> {
+    fn fetch(&self, _clock: &dyn Clock) -> Result<AccessToken> {
         let program = find_az(self.search_path.as_deref()).ok_or_else(|| {
             auth_error(
                 "azure-cli: the Azure CLI (`az`) was not found on PATH; install it and run \

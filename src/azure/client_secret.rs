@@ -3,13 +3,14 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, SystemWallClock, TokenFetcher, WallClock};
+use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::cloud::AzureCloud;
 use super::headers::AzureHeaders;
 use super::http::{self, Retries};
+use crate::{Clock, SystemClock};
 use crate::{Error, Result, SensitiveString};
 
 /// Default timeout of one token request: 30 s.
@@ -57,7 +58,7 @@ pub struct AzureClientSecret {
     pub(crate) timeout: Duration,
     pub(crate) use_proxy: bool,
     pub(crate) retries: Retries,
-    pub(crate) clock: Arc<dyn WallClock>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl AzureClientSecret {
@@ -78,7 +79,7 @@ impl AzureClientSecret {
             timeout: DEFAULT_TOKEN_TIMEOUT,
             use_proxy: true,
             retries: Retries::DEFAULT,
-            clock: Arc::new(SystemWallClock),
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -87,6 +88,13 @@ impl AzureClientSecret {
     /// `X-Databricks-Azure-Workspace-Resource-Id`. Not set by default.
     pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
         self.workspace_resource_id = Some(id.into());
+        self
+    }
+
+    /// The clock that dates token expiries and paces retries of the token request. Defaults
+    /// to [`SystemClock`]; tests substitute one that does not really wait.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -202,7 +210,7 @@ struct ClientSecretFetcher {
 }
 
 impl TokenFetcher for ClientSecretFetcher {
-    fn fetch(&self, now: SystemTime) -> Result<AccessToken> {
+    fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
         let what = format!(
             "azure-client-secret: Azure AD token for resource {} (client {})",
             self.resource, self.client_id
@@ -213,9 +221,13 @@ impl TokenFetcher for ClientSecretFetcher {
             ("client_secret", self.client_secret.expose()),
             ("resource", self.resource.as_str()),
         ];
-        http::fetch_token(&what, &self.retries, Some(&self.client_secret), now, || {
-            self.agent.post(&self.url).send_form(form)
-        })
+        http::fetch_token(
+            &what,
+            &self.retries,
+            Some(&self.client_secret),
+            clock,
+            || self.agent.post(&self.url).send_form(form),
+        )
     }
 }
 

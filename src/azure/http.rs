@@ -94,7 +94,7 @@ pub(crate) fn fetch_token(
     what: &str,
     retries: &Retries,
     secret: Option<&SensitiveString>,
-    now: SystemTime,
+    clock: &dyn crate::Clock,
     send: impl Fn() -> std::result::Result<Response<ureq::Body>, ureq::Error>,
 ) -> Result<AccessToken> {
     let mut attempt = 0;
@@ -106,7 +106,7 @@ pub(crate) fn fetch_token(
             Err(e) if !last && retries.on_connection_errors && is_connection_error(&e) => {
                 let wait = retries.backoff(attempt, None);
                 log::debug!(target: LOG_TARGET, "{what}: {e}; retrying in {wait:?}");
-                std::thread::sleep(wait);
+                clock.sleep(wait);
                 continue;
             }
             Err(e) => {
@@ -128,14 +128,14 @@ pub(crate) fn fetch_token(
         })?;
         match status {
             200..=299 => {
-                let token = parse_token(what, &body, now)?;
+                let token = parse_token(what, &body, clock.wall_time())?;
                 log::debug!(target: LOG_TARGET, "{what}: new token, expires at {}", expiry(&token));
                 return Ok(token);
             }
             429 | 500..=599 if !last => {
                 let wait = retries.backoff(attempt, retry_after);
                 log::debug!(target: LOG_TARGET, "{what}: HTTP {status}; retrying in {wait:?}");
-                std::thread::sleep(wait);
+                clock.sleep(wait);
             }
             _ => {
                 let mut message = error_message(what, status, &body, attempt);
@@ -315,11 +315,13 @@ mod tests {
     ) -> (Result<AccessToken>, usize) {
         let answers = std::sync::Mutex::new(answers.into_iter());
         let sent = std::sync::atomic::AtomicUsize::new(0);
+        // Waits between attempts only move this clock.
+        let clock = crate::azure::cache::tests::FakeClock::new();
         let result = fetch_token(
             "token",
             &retries,
             Some(&SensitiveString::new("hunter22")),
-            now(),
+            &*clock,
             || {
                 sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 match answers.lock().unwrap().next().expect("an answer left") {

@@ -3,14 +3,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, SystemWallClock, TokenFetcher, WallClock};
+use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::cloud::AzureCloud;
 use super::headers::AzureHeaders;
 use super::http::{self, Retries};
 use crate::Result;
+use crate::{Clock, SystemClock};
 
 /// The token endpoint of the Azure instance metadata service.
 pub const DEFAULT_MSI_ENDPOINT: &str = "http://169.254.169.254/metadata/identity/oauth2/token";
@@ -35,7 +36,7 @@ pub struct AzureManagedIdentity {
     pub(crate) cloud: AzureCloud,
     pub(crate) endpoint: String,
     pub(crate) timeout: Duration,
-    pub(crate) clock: Arc<dyn WallClock>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Default for AzureManagedIdentity {
@@ -53,7 +54,7 @@ impl AzureManagedIdentity {
             cloud: AzureCloud::Public,
             endpoint: DEFAULT_MSI_ENDPOINT.to_string(),
             timeout: DEFAULT_MSI_TIMEOUT,
-            clock: Arc::new(SystemWallClock),
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -68,6 +69,13 @@ impl AzureManagedIdentity {
     /// by default.
     pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
         self.workspace_resource_id = Some(id.into());
+        self
+    }
+
+    /// The clock that dates token expiries and paces retries of the token request. Defaults
+    /// to [`SystemClock`]; tests substitute one that does not really wait.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -134,7 +142,7 @@ struct MsiFetcher {
 }
 
 impl TokenFetcher for MsiFetcher {
-    fn fetch(&self, now: SystemTime) -> Result<AccessToken> {
+    fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
         let what = format!(
             "azure-msi: managed identity token for resource {}",
             self.resource
@@ -150,7 +158,7 @@ impl TokenFetcher for MsiFetcher {
         if let Some(client_id) = &self.client_id {
             query.push(("client_id", client_id.as_str()));
         }
-        http::fetch_token(&what, &retries, None, now, || {
+        http::fetch_token(&what, &retries, None, clock, || {
             self.agent
                 .get(&self.endpoint)
                 .header("Metadata", "true")
