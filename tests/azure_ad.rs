@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Barrier;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -151,11 +150,7 @@ fn sp(aad: &MockServer) -> AzureClientSecret {
 }
 
 fn client(workspace: &MockServer, auth: Auth) -> Client {
-    Client::builder(workspace.base_url())
-        .auth(auth)
-        .no_proxy()
-        .build()
-        .unwrap()
+    common::builder(workspace, auth).build().unwrap()
 }
 
 /// `clusters/list` requiring exactly these credential headers.
@@ -462,7 +457,7 @@ fn config_with_arm_variables_drives_the_client_secret_flow() {
         Some(MANAGEMENT_TOKEN),
         Some(RESOURCE_ID),
     );
-    let env = env(&[
+    let env = common::env(&[
         ("DATABRICKS_HOST", &workspace.base_url()),
         ("ARM_CLIENT_ID", CLIENT_ID),
         ("ARM_CLIENT_SECRET", SECRET),
@@ -750,13 +745,6 @@ fn a_hanging_az_is_killed_after_the_timeout() {
 // ---------------------------------------------------------------------------------------------
 // the default chain reaching the Azure CLI
 
-fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// `PATH` with only `dir` and the system directories the fake script needs (`cat`).
 fn path_with(dir: &Path) -> String {
     let dirs = [
@@ -773,7 +761,7 @@ fn default_chain_falls_through_to_a_signed_in_azure_cli() {
     let workspace = MockServer::start();
     let list = workspace_mock(&workspace, "cli.chain.token", None, None);
     let config = Config::builder()
-        .environment(env(&[
+        .environment(common::env(&[
             ("DATABRICKS_HOST", &workspace.base_url()),
             ("PATH", &path_with(az.path())),
         ]))
@@ -793,7 +781,7 @@ fn default_chain_falls_through_to_a_signed_in_azure_cli() {
 fn default_chain_error_lists_every_method_and_why() {
     let az = FakeAz::new("echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1");
     let config = Config::builder()
-        .environment(env(&[
+        .environment(common::env(&[
             ("DATABRICKS_HOST", "adb-1.2.azuredatabricks.net"),
             ("ARM_CLIENT_ID", CLIENT_ID),
             ("PATH", &path_with(az.path())),
@@ -827,7 +815,7 @@ fn default_chain_uses_the_managed_identity_only_when_asked() {
     }
     let list = workspace_mock(&workspace, "msi.token.x", Some("msi.token.x"), None);
     let config = Config::builder()
-        .environment(env(&[
+        .environment(common::env(&[
             ("DATABRICKS_HOST", &workspace.base_url()),
             ("ARM_USE_MSI", "true"),
         ]))

@@ -2,6 +2,8 @@
 //! rules, malformed files, ambiguity and `auth_type`. Every test injects its environment and
 //! writes its own file: the developer's environment and `~/.databrickscfg` are never read.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -10,13 +12,6 @@ use azure_databricks_sdk::{AUTH_TYPES, AzureCloud, Client, Config, ConfigBuilder
 const HOST: &str = "adb-1234567890123456.7.azuredatabricks.net";
 const TOKEN: &str = "dapi0123456789abcdef0123456789abcd";
 const SECRET: &str = "pass#word;with spaces";
-
-fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 /// A temporary directory holding `.databrickscfg` with `text`.
 struct Home {
@@ -47,7 +42,7 @@ impl Home {
     /// `HOME` pointing here (so `~/.databrickscfg` is this file), plus `pairs`; and an empty
     /// `PATH`, so that no real `az` is ever found.
     fn env(&self, pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        let mut env = env(pairs);
+        let mut env = common::env(pairs);
         env.insert("HOME".into(), self.path().display().to_string());
         env.insert("USERPROFILE".into(), self.path().display().to_string());
         env.entry("PATH".into())
@@ -342,7 +337,10 @@ fn a_missing_default_file_is_fine_and_an_explicit_one_is_not() {
     assert!(err.contains("profile [dev] was asked for"), "{err}");
 
     // Without HOME there is no default file, and nothing of the real home is read.
-    let config = Config::builder().environment(env(&[])).build().unwrap();
+    let config = Config::builder()
+        .environment(common::env(&[]))
+        .build()
+        .unwrap();
     assert!(format!("{config:?}").contains("no config file (no home directory)"));
     assert_eq!(config.host(), None);
 }
@@ -589,7 +587,7 @@ fn debug_shows_what_is_set_and_where_with_secrets_masked() {
     let builder = Config::builder()
         .token(TOKEN)
         .azure_client_secret("s3cr3t")
-        .environment(env(&[("ARM_CLIENT_SECRET", "env-s3cr3t")]));
+        .environment(common::env(&[("ARM_CLIENT_SECRET", "env-s3cr3t")]));
     let debug = format!("{builder:?}");
     assert!(
         !debug.contains(TOKEN) && !debug.contains("s3cr3t"),

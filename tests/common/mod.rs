@@ -29,6 +29,14 @@ pub fn builder(server: &MockServer, auth: Auth) -> ClientBuilder {
     Client::builder(server.base_url()).auth(auth).no_proxy()
 }
 
+/// An environment for `ConfigBuilder::environment`: the given variables and nothing else.
+pub fn env(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// The text of `tests/fixtures/<path>`.
 pub fn fixture(path: &str) -> String {
     let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
