@@ -1,16 +1,107 @@
-//! Credentials and the headers they put on every request.
+//! Credentials and the headers they put on every request; [`CredentialsProvider`] lets
+//! programs bring their own.
 
 use std::fmt;
 use std::sync::Arc;
 
 use ureq::http::{HeaderName, HeaderValue};
 
-use crate::{Error, Result, SensitiveString};
+use crate::error::{AuthError, ConfigError};
+use crate::{LOG_TARGET, Result, SensitiveString};
 
 /// Header carrying the Azure management token of a service principal.
 pub const SP_MANAGEMENT_TOKEN_HEADER: &str = "x-databricks-azure-sp-management-token";
 /// Header carrying the ARM id of the workspace.
 pub const WORKSPACE_RESOURCE_ID_HEADER: &str = "x-databricks-azure-workspace-resource-id";
+
+/// The credential headers of one request, filled in by a [`CredentialsProvider`]. Values are
+/// [`SensitiveString`]s: `Debug` shows only the header names.
+#[derive(Default, Clone)]
+pub struct CredentialHeaders {
+    entries: Vec<(String, SensitiveString)>,
+}
+
+impl CredentialHeaders {
+    /// `Authorization: Bearer <token>`.
+    pub fn bearer(&mut self, token: &str) -> &mut Self {
+        self.insert("authorization", format!("Bearer {token}"))
+    }
+
+    /// Any header, e.g. `X-Databricks-Azure-SP-Management-Token`.
+    pub fn insert(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<SensitiveString>,
+    ) -> &mut Self {
+        self.entries.push((name.into(), value.into()));
+        self
+    }
+
+    /// The headers, in the order they were inserted.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &SensitiveString)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// Whether no header was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Debug for CredentialHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.entries.iter().map(|(n, v)| (n, v)))
+            .finish()
+    }
+}
+
+/// A source of credentials: fills in the headers of each request. Implement it to bring your
+/// own credentials (a vault, a token broker, a sign-in this SDK does not know) and pass it to
+/// [`Auth::provider`] or [`crate::ConfigBuilder::credentials_provider`].
+///
+/// [`credentials`](Self::credentials) is called before every request (retries included), from
+/// any thread: cache tokens and refresh them before they expire. `Debug` must not show
+/// secrets.
+///
+/// ```
+/// use std::sync::Arc;
+/// use azure_databricks_sdk::{Auth, AuthError, Client, CredentialHeaders, CredentialsProvider};
+///
+/// #[derive(Debug)]
+/// struct FromVault;
+///
+/// impl CredentialsProvider for FromVault {
+///     fn auth_type(&self) -> &str {
+///         "my-vault"
+///     }
+///     fn credentials(&self, headers: &mut CredentialHeaders) -> azure_databricks_sdk::Result<()> {
+///         let token = std::env::var("MY_VAULT_TOKEN")
+///             .map_err(|e| AuthError::new("my-vault", "no token in the vault").with_source(e))?;
+///         headers.bearer(&token);
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> azure_databricks_sdk::Result<()> {
+/// let client = Client::builder("adb-1234567890123456.7.azuredatabricks.net")
+///     .auth(Auth::provider(Arc::new(FromVault)))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub trait CredentialsProvider: Send + Sync + fmt::Debug {
+    /// The name of the method (an `auth_type` such as `azure-cli`, or your own), for errors and
+    /// `Debug`.
+    fn auth_type(&self) -> &str;
+
+    /// Adds the credential headers of the next request to `headers`.
+    ///
+    /// # Errors
+    ///
+    /// Any [`crate::Error`]; usually an [`AuthError`] saying why no credentials could be had.
+    /// The call that needed them fails with it, before anything is sent to the workspace.
+    fn credentials(&self, headers: &mut CredentialHeaders) -> Result<()>;
+}
 
 /// How the client authenticates. Tokens are held as [`SensitiveString`]s: `Debug` masks them.
 ///
@@ -26,11 +117,8 @@ pub struct Auth {
 
 #[derive(Clone)]
 enum AuthKind {
-    /// Credentials whose headers change over time (refreshed Azure AD tokens).
-    Dynamic {
-        method: &'static str,
-        source: Arc<dyn HeaderSource>,
-    },
+    /// Credentials that produce their headers per request (refreshed tokens, user providers).
+    Provider(Arc<dyn CredentialsProvider>),
     PersonalAccessToken(SensitiveString),
     AzureAdUser {
         token: SensitiveString,
@@ -89,37 +177,34 @@ impl Auth {
         }
     }
 
-    /// Short name of the method: `pat`, `azure-ad-user` or `azure-ad-service-principal`.
-    pub fn method(&self) -> &'static str {
-        match self.kind {
-            AuthKind::Dynamic { method, .. } => method,
+    /// Credentials from a [`CredentialsProvider`]: yours, or one of the SDK's.
+    pub fn provider(provider: Arc<dyn CredentialsProvider>) -> Self {
+        Self {
+            kind: AuthKind::Provider(provider),
+        }
+    }
+
+    /// Short name of the method: `pat`, `azure-ad-user`, `azure-ad-service-principal`, or the
+    /// [`CredentialsProvider::auth_type`] of a provider.
+    pub fn method(&self) -> &str {
+        match &self.kind {
+            AuthKind::Provider(provider) => provider.auth_type(),
             AuthKind::PersonalAccessToken(_) => "pat",
             AuthKind::AzureAdUser { .. } => "azure-ad-user",
             AuthKind::AzureAdServicePrincipal { .. } => "azure-ad-service-principal",
         }
     }
 
-    /// Credentials that produce their headers per request (e.g. refreshing Azure AD tokens).
-    /// `method` names them in `Debug` and errors.
-    pub(crate) fn dynamic(method: &'static str, source: Arc<dyn HeaderSource>) -> Self {
-        Self {
-            kind: AuthKind::Dynamic { method, source },
-        }
-    }
-
     /// Checks the credentials and prepares the headers of every request: built once for fixed
-    /// tokens, asked from the source per request otherwise.
-    pub(crate) fn headers(&self) -> Result<AuthHeaders> {
-        if let AuthKind::Dynamic { source, .. } = &self.kind {
-            return Ok(AuthHeaders::Dynamic(source.clone()));
+    /// tokens, asked from the provider per request otherwise.
+    pub(crate) fn prepare(&self) -> Result<PreparedAuth> {
+        if let AuthKind::Provider(provider) = &self.kind {
+            return Ok(PreparedAuth::Provider(provider.clone()));
         }
-        self.static_headers().map(AuthHeaders::Static)
-    }
-
-    fn static_headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>> {
-        let mut headers = Vec::with_capacity(3);
+        let method = self.method();
+        let mut headers = CredentialHeaders::default();
         let (token, resource_id) = match &self.kind {
-            AuthKind::Dynamic { .. } => unreachable!("dynamic credentials have no fixed headers"),
+            AuthKind::Provider(_) => unreachable!("providers have no fixed headers"),
             AuthKind::PersonalAccessToken(token) => (token, None),
             AuthKind::AzureAdUser {
                 token,
@@ -130,65 +215,69 @@ impl Auth {
                 management_token,
                 workspace_resource_id,
             } => {
-                match (management_token, workspace_resource_id) {
-                    (Some(_), None) => {
-                        return Err(Error::Config(
-                            "a service principal management token needs the workspace resource id \
-                             (the service ignores the token without it)"
-                                .into(),
-                        ));
-                    }
-                    (Some(management), Some(_)) => headers.push((
-                        HeaderName::from_static(SP_MANAGEMENT_TOKEN_HEADER),
-                        secret_header("the management token", management.expose())?,
-                    )),
-                    _ => {}
+                if management_token.is_some() && workspace_resource_id.is_none() {
+                    return Err(ConfigError::attribute(
+                        "workspace_resource_id",
+                        "a service principal management token needs the workspace resource id \
+                         (the service ignores the token without it)",
+                    )
+                    .into());
                 }
                 (token, workspace_resource_id.as_deref())
             }
         };
-        let bearer = format!("Bearer {}", token_text(self.method(), token)?);
-        headers.insert(
-            0,
-            (
-                ureq::http::header::AUTHORIZATION,
-                secret_header("the token", &bearer)?,
-            ),
-        );
-        if let Some(id) = resource_id {
-            let value = HeaderValue::from_str(id)
-                .ok()
-                .filter(|_| !id.trim().is_empty());
-            let value = value.ok_or_else(|| {
-                Error::Config(
-                    "the workspace resource id is empty or not a valid header value".into(),
-                )
-            })?;
-            headers.push((HeaderName::from_static(WORKSPACE_RESOURCE_ID_HEADER), value));
+        let text = token.expose();
+        if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ConfigError::attribute(
+                "token",
+                format!("the {method} token is empty or contains whitespace"),
+            )
+            .into());
         }
-        Ok(headers)
+        headers.bearer(text);
+        if let AuthKind::AzureAdServicePrincipal {
+            management_token: Some(management),
+            ..
+        } = &self.kind
+        {
+            headers.insert(SP_MANAGEMENT_TOKEN_HEADER, management.clone());
+        }
+        if let Some(id) = resource_id {
+            headers.insert(WORKSPACE_RESOURCE_ID_HEADER, id);
+        }
+        let headers = to_http(method, &headers).map_err(|e| ConfigError::new(e.reason))?;
+        Ok(PreparedAuth::Static(headers))
     }
 }
 
-fn token_text<'a>(method: &str, token: &'a SensitiveString) -> Result<&'a str> {
-    let text = token.expose();
-    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::Config(format!(
-            "the {method} token is empty or contains whitespace"
-        )));
-    }
-    Ok(text)
-}
-
-/// A header value marked sensitive; the error never contains the value.
-fn secret_header(what: &str, value: &str) -> Result<HeaderValue> {
-    let mut header = HeaderValue::from_str(value).map_err(|_| {
-        Error::Config(format!(
-            "{what} contains characters not allowed in a header"
-        ))
-    })?;
-    header.set_sensitive(true);
-    Ok(header)
+/// The headers as the HTTP library takes them; values marked sensitive. Fails on a name or
+/// value not allowed in a header (without quoting the value).
+pub(crate) fn to_http(
+    method: &str,
+    headers: &CredentialHeaders,
+) -> std::result::Result<Vec<(HeaderName, HeaderValue)>, AuthError> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let header_name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+                AuthError::new(method, format!("`{name}` is not a valid header name"))
+            })?;
+            let trimmed = value.expose().trim();
+            let mut header_value = HeaderValue::from_str(trimmed)
+                .ok()
+                .filter(|_| !trimmed.is_empty())
+                .ok_or_else(|| {
+                    AuthError::new(
+                        method,
+                        format!(
+                            "the value of {name} is empty or has characters not allowed in a header"
+                        ),
+                    )
+                })?;
+            header_value.set_sensitive(true);
+            Ok((header_name, header_value))
+        })
+        .collect()
 }
 
 impl fmt::Debug for Auth {
@@ -196,7 +285,7 @@ impl fmt::Debug for Auth {
         let mut s = f.debug_struct("Auth");
         s.field("method", &self.method());
         match &self.kind {
-            AuthKind::Dynamic { source, .. } => s.field("source", source),
+            AuthKind::Provider(provider) => s.field("provider", provider),
             AuthKind::PersonalAccessToken(token) => s.field("token", token),
             AuthKind::AzureAdUser {
                 token,
@@ -217,45 +306,40 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// A source of per-request credential headers, for credentials that change over time.
-/// Implementations cache and refresh their tokens; `Debug` must not show secrets.
-pub(crate) trait HeaderSource: Send + Sync + fmt::Debug {
-    /// The headers of the next request (`Authorization` first).
-    fn headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>>;
-}
-
-/// The credential headers of a client.
+/// The credential headers of a client, ready for requests.
 #[derive(Debug, Clone)]
-pub(crate) enum AuthHeaders {
+pub(crate) enum PreparedAuth {
     /// Fixed tokens: built once at `build()`.
     Static(Vec<(HeaderName, HeaderValue)>),
     /// Asked for on every request.
-    Dynamic(Arc<dyn HeaderSource>),
+    Provider(Arc<dyn CredentialsProvider>),
 }
 
-impl AuthHeaders {
+impl PreparedAuth {
     /// Adds the headers to a request.
     pub(crate) fn apply<B>(
         &self,
         mut request: ureq::RequestBuilder<B>,
     ) -> Result<ureq::RequestBuilder<B>> {
         let log = |headers: &[(HeaderName, HeaderValue)]| {
-            if log::log_enabled!(target: "azure_databricks_sdk", log::Level::Trace) {
+            if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
                 for (name, value) in headers {
                     let value = crate::redact::header(name.as_str(), value.to_str().unwrap_or("?"));
-                    log::trace!(target: "azure_databricks_sdk", "header {name}: {value}");
+                    log::trace!(target: LOG_TARGET, "header {name}: {value}");
                 }
             }
         };
         match self {
-            AuthHeaders::Static(headers) => {
+            PreparedAuth::Static(headers) => {
                 log(headers);
                 for (name, value) in headers {
                     request = request.header(name, value);
                 }
             }
-            AuthHeaders::Dynamic(source) => {
-                let headers = source.headers()?;
+            PreparedAuth::Provider(provider) => {
+                let mut headers = CredentialHeaders::default();
+                provider.credentials(&mut headers)?;
+                let headers = to_http(provider.auth_type(), &headers)?;
                 log(&headers);
                 for (name, value) in headers {
                     request = request.header(name, value);

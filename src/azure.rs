@@ -12,16 +12,30 @@ mod process;
 
 use std::sync::Arc;
 
-pub use cache::TOKEN_REFRESH_MARGIN;
-pub use cli::{AzureCli, DEFAULT_AZ_TIMEOUT};
-pub use client_secret::{AzureClientSecret, DEFAULT_TOKEN_CONNECT_TIMEOUT, DEFAULT_TOKEN_TIMEOUT};
+pub use cli::AzureCli;
+pub use client_secret::AzureClientSecret;
 pub use cloud::AzureCloud;
 pub(crate) use headers::AzureHeaders;
-pub use msi::{
-    AzureManagedIdentity, DEFAULT_MSI_CONNECT_TIMEOUT, DEFAULT_MSI_ENDPOINT, DEFAULT_MSI_TIMEOUT,
-};
+pub use msi::AzureManagedIdentity;
 
+use crate::error::ConfigError;
 use crate::{Auth, Result};
+
+/// Checks a tenant id: a GUID or a domain name (`contoso.onmicrosoft.com`).
+pub(crate) fn check_tenant(method: &str, tenant: &str) -> Result<()> {
+    let ok = !tenant.is_empty()
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+    if !ok {
+        return Err(ConfigError::attribute(
+            "azure_tenant_id",
+            format!("{method}: invalid tenant id `{tenant}`: expected a GUID or a domain name"),
+        )
+        .into());
+    }
+    Ok(())
+}
 
 /// The application (resource) id of Azure Databricks: the audience of its Azure AD tokens, in
 /// every Azure cloud.
@@ -62,6 +76,6 @@ impl Auth {
     }
 
     pub(crate) fn from_azure(headers: AzureHeaders) -> Auth {
-        Auth::dynamic(headers.method(), Arc::new(headers))
+        Auth::provider(Arc::new(headers))
     }
 }

@@ -6,26 +6,20 @@ use std::time::Duration;
 
 use ureq::http::Uri;
 
-use crate::auth::AuthHeaders;
-use crate::{Auth, Clock, Error, Result, RetryPolicy, SystemClock};
+use crate::auth::PreparedAuth;
+use crate::error::ConfigError;
+use crate::{Auth, Clock, Result, RetryPolicy, SystemClock, defaults};
 
-/// Default timeout of a whole request (connect, send, receive): 60 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default timeout to establish a connection: 30 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit of a response body: 64 MiB (a list of 1,000 clusters is about 2.3 MB).
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// Longest timeout passed to the HTTP library (longer ones are cut to it): a year.
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
-/// The `User-Agent` sent with every request.
-pub const USER_AGENT: &str = concat!("azure-databricks-sdk-rust/", env!("CARGO_PKG_VERSION"));
 
 /// A client of one Azure Databricks workspace.
 ///
-/// Cheap to clone (an `Arc` inside) and `Send + Sync`: clones share the connection pool.
-/// Operations live on the service handles: [`Client::clusters`], [`Client::tokens`],
-/// [`Client::secrets`] (with [`crate::Secrets::acls`] and [`crate::Secrets::scopes`]), and the
-/// escape hatch [`Client::raw`].
+/// Cheap to clone (an `Arc` inside) and `Send + Sync`: clones share the connection pool, so
+/// share one client between threads. Operations live on the service handles:
+/// [`Client::clusters`], [`Client::tokens`], [`Client::secrets`] (with
+/// [`crate::Secrets::acls`] and [`crate::Secrets::scopes`]), and the escape hatch
+/// [`Client::raw`].
 ///
 /// ```no_run
 /// use azure_databricks_sdk::{Auth, Client};
@@ -49,9 +43,10 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     /// `https://host[:port]`, no trailing slash.
     base: String,
-    auth: Auth,
-    /// Built from `auth`; sent with every request.
-    pub(crate) auth_headers: AuthHeaders,
+    /// What the caller gave (for `Debug`).
+    given_auth: Auth,
+    /// Built from it; sent with every request.
+    pub(crate) auth: PreparedAuth,
     pub(crate) max_response_bytes: u64,
 }
 
@@ -72,9 +67,10 @@ impl Client {
         ClientBuilder {
             host: host.into(),
             auth: None,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            timeout: defaults::TIMEOUT,
+            connect_timeout: defaults::CONNECT_TIMEOUT,
+            max_response_bytes: defaults::MAX_RESPONSE_BYTES,
+            max_idle_connections_per_host: defaults::MAX_IDLE_CONNECTIONS_PER_HOST,
             proxy: ProxySetting::FromEnv,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
@@ -85,6 +81,11 @@ impl Client {
     /// The workspace URL requests go to, e.g. `https://adb-1234567890123456.7.azuredatabricks.net`.
     pub fn base_url(&self) -> &str {
         &self.inner.base
+    }
+
+    /// The authentication method in use (`pat`, `azure-cli`, ...; see [`Auth::method`]).
+    pub fn auth_method(&self) -> &str {
+        self.inner.given_auth.method()
     }
 
     pub(crate) fn inner(&self) -> &Inner {
@@ -120,7 +121,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base)
-            .field("auth", &self.inner.auth)
+            .field("auth", &self.inner.given_auth)
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +135,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: u64,
+    max_idle_connections_per_host: usize,
     proxy: ProxySetting,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
@@ -147,23 +149,40 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of a whole request, from connecting to reading the last byte of the answer.
-    /// Defaults to 60 s ([`DEFAULT_TIMEOUT`]).
+    /// Longest time each phase of a request may take: sending the request, waiting for the
+    /// answer's headers, reading the answer's body. Within a phase the connection must also
+    /// never be silent for more than half of it. Defaults to 60 s ([`defaults::TIMEOUT`]).
+    ///
+    /// So a call is bounded (connect + 3 × `timeout` at most per attempt, plus the retry
+    /// budget), and a stalled connection is noticed after `timeout / 2`. There is no
+    /// whole-request deadline: that would make the HTTP library resolve the host name in a
+    /// thread of its own on every request, halving the calls per second.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Timeout to establish a connection. Defaults to 30 s ([`DEFAULT_CONNECT_TIMEOUT`]).
+    /// Timeout to establish a connection (TCP and TLS). Defaults to 10 s
+    /// ([`defaults::CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Largest response body accepted; a larger one fails with a transport error.
-    /// Defaults to 64 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+    /// Largest response body accepted; a larger one fails with
+    /// [`crate::Error::ResponseTooLarge`]. Defaults to 64 MiB
+    /// ([`defaults::MAX_RESPONSE_BYTES`]).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
+        self
+    }
+
+    /// Idle connections kept open for reuse (the pool holds only connections to the workspace
+    /// host). Set it to the number of threads that share the client, so none of them has to
+    /// open a connection (and pay a TLS handshake) between calls. Defaults to 16
+    /// ([`defaults::MAX_IDLE_CONNECTIONS_PER_HOST`]).
+    pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.max_idle_connections_per_host = connections;
         self
     }
 
@@ -208,58 +227,99 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the host is not a valid host or URL, uses plain `http://` for a
-    /// host that is not loopback, or when the credentials are missing or malformed.
+    /// [`crate::Error::Config`] when the host is not a valid host or URL (or has a port outside
+    /// 1–65535), uses plain `http://` for a host that is not loopback, or when the credentials
+    /// are missing or malformed.
     pub fn build(self) -> Result<Client> {
         let base = base_url(&self.host)?;
-        let auth = self
-            .auth
-            .ok_or_else(|| Error::Config("no credentials: call .auth(Auth::...)".into()))?;
-        let auth_headers = auth.headers()?;
+        let given_auth = self.auth.ok_or_else(|| {
+            ConfigError::new("no credentials: call .auth(Auth::...) or use Client::from_env()")
+        })?;
+        let auth = given_auth.prepare()?;
         let user_agent = match &self.user_agent_extra {
             Some(extra) if extra.chars().any(char::is_control) || extra.trim().is_empty() => {
-                return Err(Error::Config(
-                    "user_agent_extra must be non-empty printable text".into(),
-                ));
+                return Err(ConfigError::attribute(
+                    "user_agent_extra",
+                    "must be non-empty printable text",
+                )
+                .into());
             }
-            Some(extra) => format!("{USER_AGENT} {}", extra.trim()),
-            None => USER_AGENT.to_string(),
+            Some(extra) => format!("{} {}", defaults::USER_AGENT, extra.trim()),
+            None => defaults::USER_AGENT.to_string(),
         };
         let proxy = match &self.proxy {
             ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
             ProxySetting::Direct => None,
             ProxySetting::Url(url) => Some(
                 ureq::Proxy::new(url)
-                    .map_err(|_| Error::Config("the proxy URL is invalid".into()))?,
+                    .map_err(|_| ConfigError::attribute("proxy", "the proxy URL is invalid"))?,
             ),
         };
-        let config = ureq::Agent::config_builder()
-            // Error statuses carry the Databricks error body: read it instead of failing.
-            .http_status_as_error(false)
-            // Redirects are reported, never followed: credentials stay on the workspace host.
-            .max_redirects(0)
-            .user_agent(user_agent)
-            .accept("application/json")
-            .timeout_global(Some(self.timeout.min(MAX_TIMEOUT)))
-            .timeout_connect(Some(self.connect_timeout.min(MAX_TIMEOUT)))
-            .proxy(proxy)
-            .tls_config(tls_config());
+        let agent = agent(AgentSettings {
+            user_agent: &user_agent,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            max_idle_connections_per_host: self.max_idle_connections_per_host,
+            proxy,
+        });
         Ok(Client {
             inner: Arc::new(Inner {
-                agent: ureq::Agent::with_parts(
-                    config.build(),
-                    ureq::unversioned::transport::DefaultConnector::default(),
-                    crate::resolver::CachingResolver::default(),
-                ),
+                agent,
                 retry: self.retry,
                 clock: self.clock,
                 base,
+                given_auth,
                 auth,
-                auth_headers,
                 max_response_bytes: self.max_response_bytes,
             }),
         })
     }
+}
+
+/// What differs between the HTTP agents of the SDK (the workspace client, token requests).
+pub(crate) struct AgentSettings<'a> {
+    pub(crate) user_agent: &'a str,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) max_idle_connections_per_host: usize,
+    pub(crate) proxy: Option<ureq::Proxy>,
+}
+
+/// The one place an HTTP agent is configured: error statuses are answers (their body carries
+/// the error), redirects are never followed (credentials stay on the host they are for),
+/// timeouts per phase and per read/write (see [`ClientBuilder::timeout`]), TLS per the crate
+/// features.
+pub(crate) fn agent(settings: AgentSettings<'_>) -> ureq::Agent {
+    let phase = Some(settings.timeout.min(MAX_TIMEOUT));
+    // The socket timeout per read or write stays below the phase deadline, so it is the same
+    // value for every read and the HTTP library sets it once per connection instead of on
+    // every read (a `setsockopt` each).
+    let io = Some((settings.timeout / 2).min(MAX_TIMEOUT));
+    let idle = settings.max_idle_connections_per_host;
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(settings.user_agent)
+        .accept("application/json")
+        .timeout_connect(Some(
+            settings
+                .connect_timeout
+                .min(settings.timeout)
+                .min(MAX_TIMEOUT),
+        ))
+        .timeout_send_request(phase)
+        .timeout_send_body(phase)
+        .timeout_recv_response(phase)
+        .timeout_recv_body(phase)
+        .timeout_per_read(io)
+        .timeout_per_write(io)
+        .max_idle_connections(idle.max(1).saturating_mul(4))
+        .max_idle_connections_per_host(idle)
+        .max_idle_age(defaults::MAX_IDLE_AGE)
+        .proxy(settings.proxy)
+        .tls_config(tls_config())
+        .build()
+        .new_agent()
 }
 
 /// TLS as the crate features choose: rustls with webpki roots (default), the platform verifier
@@ -276,45 +336,81 @@ fn tls_config() -> ureq::tls::TlsConfig {
 /// `https://host[:port]` from a bare host or a URL; `http` only for loopback hosts.
 pub(crate) fn base_url(host: &str) -> Result<String> {
     let host = host.trim();
-    let bad = |why: &str| {
-        Error::Config(format!(
-            "invalid workspace host `{}`: {why}",
-            crate::redact::url(host)
-        ))
-    };
     if host.is_empty() {
-        return Err(bad("empty"));
+        return Err(ConfigError::attribute("host", "the workspace host is empty").into());
     }
     let url = if host.contains("://") {
         host.to_string()
     } else {
         format!("https://{host}")
     };
-    let uri: Uri = url.parse().map_err(|_| bad("not a host name or URL"))?;
+    let uri = check_url("workspace host", &url, UrlPolicy::Workspace)
+        .map_err(|why| ConfigError::attribute("host", why))?;
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err(ConfigError::attribute(
+            "host",
+            format!(
+                "invalid workspace host `{}`: give only the scheme and host, without a path or query",
+                crate::redact::url(host)
+            ),
+        )
+        .into());
+    }
     let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    Ok(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+/// Where a URL may point, besides `https` anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlPolicy {
+    /// Plain `http` for loopback hosts only (tests, emulators).
+    Workspace,
+    /// Also plain `http` to a link-local address (the Azure instance metadata service).
+    MetadataService,
+}
+
+/// The one URL policy of the SDK, for the workspace and every token endpoint: a valid URL with
+/// a host, no credentials in it, a port in 1–65535, and `https` (plain `http` only where
+/// `policy` allows it), so that a bearer token never crosses the network unencrypted and never
+/// goes to a port the caller did not mean. The error text never contains credentials.
+pub(crate) fn check_url(
+    what: &str,
+    url: &str,
+    policy: UrlPolicy,
+) -> std::result::Result<Uri, String> {
+    let shown = crate::redact::url(url);
+    let bad = |why: &str| format!("invalid {what} `{shown}`: {why}");
+    let uri: Uri = url.parse().map_err(|_| bad("not a host name or URL"))?;
     let authority = uri.authority().ok_or_else(|| bad("no host"))?;
     if authority.as_str().contains('@') {
-        return Err(bad("credentials in the URL are not allowed; use .auth(..)"));
+        return Err(bad("credentials in the URL are not allowed"));
     }
-    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
-        return Err(bad(
-            "give only the scheme and host, without a path or query",
-        ));
+    if authority.host().is_empty() {
+        return Err(bad("no host"));
     }
-    match scheme.as_str() {
-        "https" => {}
-        "http" if is_loopback(authority.host()) => {}
-        "http" => {
-            return Err(bad(
-                "plain http is only allowed for loopback hosts; a bearer token must not cross the network unencrypted",
-            ));
-        }
-        _ => return Err(bad("the scheme must be https")),
+    if let Some((_, port)) = authority.as_str().rsplit_once(':')
+        && !port.ends_with(']')
+        && !port.parse::<u16>().is_ok_and(|p| p >= 1)
+    {
+        return Err(bad("the port must be a number from 1 to 65535"));
     }
-    Ok(format!(
-        "{scheme}://{}",
-        authority.as_str().to_ascii_lowercase()
-    ))
+    let host = authority.host();
+    let ip = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .ok();
+    let link_local = matches!(ip, Some(std::net::IpAddr::V4(v4)) if v4.is_link_local());
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => Ok(uri),
+        Some("http") if is_loopback(host) => Ok(uri),
+        Some("http") if policy == UrlPolicy::MetadataService && link_local => Ok(uri),
+        Some("http") => Err(bad(
+            "plain http is only allowed for loopback hosts; a bearer token must not cross the network unencrypted",
+        )),
+        _ => Err(bad("the scheme must be https")),
+    }
 }
 
 /// `localhost` or a loopback IP (`[::1]` brackets allowed).
@@ -372,8 +468,34 @@ mod tests {
             "https://u:p@h",
             "ftp://h",
             "https://h?x=1",
+            "http://127.0.0.1:99999",
+            "https://adb-1.2.azuredatabricks.net:99999",
+            "https://adb-1.2.azuredatabricks.net:0",
         ] {
             assert!(base_url(bad).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod url_policy_tests {
+    use super::*;
+
+    #[test]
+    fn token_endpoints_follow_the_same_policy_and_imds_may_be_plain_http() {
+        let ok = |url, policy| check_url("endpoint", url, policy).is_ok();
+        assert!(ok(
+            "https://login.microsoftonline.com/",
+            UrlPolicy::Workspace
+        ));
+        assert!(ok("http://127.0.0.1:9/", UrlPolicy::Workspace));
+        assert!(!ok("http://login.example.com/", UrlPolicy::Workspace));
+        assert!(!ok("http://169.254.169.254/x", UrlPolicy::Workspace));
+        assert!(ok("http://169.254.169.254/x", UrlPolicy::MetadataService));
+        assert!(!ok("ftp://h/", UrlPolicy::Workspace));
+        assert!(!ok("https://h:65536/", UrlPolicy::Workspace));
+        assert!(ok("http://[::1]:8080/", UrlPolicy::Workspace));
+        let err = check_url("proxy", "https://user:pw@h", UrlPolicy::Workspace).unwrap_err();
+        assert!(!err.contains("pw"), "{err}");
     }
 }

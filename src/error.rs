@@ -1,14 +1,20 @@
-//! The one error type of the crate.
+//! The one error type of the crate, and the structured parts it carries.
 
+use std::any::Any;
 use std::fmt;
+use std::time::Duration;
+
+use crate::ValueSource;
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong.
 ///
-/// `Display` is one short line and never repeats its [`source`](std::error::Error::source);
-/// print the chain to see the cause. No variant ever holds a token or a secret value.
+/// `Display` is one short line and never repeats its [`source`](std::error::Error::source).
+/// `Debug` (what `fn main() -> Result<(), Error>` prints) is the whole chain on one line:
+/// `clusters.get: request failed: connection refused`; `{:#?}` puts each cause on a line of
+/// its own. No variant ever holds a token or a secret value.
 ///
 /// ```no_run
 /// # fn example(client: &azure_databricks_sdk::Client) {
@@ -19,7 +25,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// }
 /// # }
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The service answered with an error status (4xx/5xx).
@@ -33,27 +39,15 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The client configuration is invalid (host, credentials).
-    #[error("invalid configuration: {0}")]
-    Config(String),
+    /// The client configuration is invalid (host, credentials, an attribute's value).
+    #[error(transparent)]
+    Config(Box<ConfigError>),
     /// Credentials could not be obtained (e.g. an Azure AD token request failed).
-    #[error("authentication failed: {message}")]
-    Auth {
-        /// What failed, without any secret.
-        message: String,
-        /// The underlying error, if any.
-        #[source]
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
-    },
+    #[error(transparent)]
+    Auth(Box<AuthError>),
     /// The request could not be sent or the response not received (connection, TLS, timeout).
-    #[error("{operation}: request failed")]
-    Transport {
-        /// Operation (`clusters.get`) or path of the request.
-        operation: String,
-        /// The transport error.
-        #[source]
-        source: ureq::Error,
-    },
+    #[error(transparent)]
+    Transport(Box<TransportError>),
     /// A success response whose body does not match the expected type.
     #[error("{operation}: cannot decode the response at `{path}`")]
     Decode {
@@ -85,45 +79,20 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
         /// Time spent, waits included.
-        elapsed: std::time::Duration,
+        elapsed: Duration,
         /// Why retrying stopped (attempt limit, budget, or a `Retry-After` beyond the budget).
         reason: String,
         /// The error of the last attempt.
         #[source]
         last: Box<Error>,
     },
-    /// A cluster reached a state from which the awaited one cannot follow (e.g. `ERROR` or
-    /// `TERMINATED` while waiting for `RUNNING`).
-    #[error("cluster {cluster_id} is {state} instead of {target}: {state_message}")]
-    ClusterFailed {
-        /// The cluster.
-        cluster_id: String,
-        /// The state it reached.
-        state: crate::models::ClusterState,
-        /// The state that was awaited.
-        target: crate::models::ClusterState,
-        /// The service's explanation of the state.
-        state_message: String,
-        /// Why it terminated, when it did.
-        termination_reason: Option<Box<crate::models::TerminationReason>>,
-    },
-    /// A wait for a cluster state took longer than its timeout.
-    #[error("cluster {cluster_id} did not reach {target} within {timeout:?} (last state: {})", last_state.as_ref().map_or("unknown", |s| s.as_str()))]
-    WaitTimeout {
-        /// The cluster.
-        cluster_id: String,
-        /// The state that was awaited.
-        target: crate::models::ClusterState,
-        /// The timeout.
-        timeout: std::time::Duration,
-        /// The last state seen, if any poll succeeded.
-        last_state: Option<crate::models::ClusterState>,
-        /// The last state message seen.
-        last_state_message: Option<String>,
-    },
+    /// A wait for a resource state ended without reaching it: the resource reached a state from
+    /// which the awaited one cannot follow, or the wait timed out.
+    #[error(transparent)]
+    Wait(Box<WaitError>),
     /// A paginated listing received the same page request twice: the service is not making
     /// progress, so the iterator stops instead of looping.
-    #[error("{operation}: the service repeated a page (next_page did not advance)")]
+    #[error("{operation}: the service repeated a page (the next page did not advance)")]
     RepeatedPage {
         /// The paginated operation.
         operation: String,
@@ -143,6 +112,29 @@ pub enum Error {
     },
 }
 
+impl fmt::Debug for Error {
+    /// The error and every cause: on one line (`a: b: c`), or with `{:#?}` one per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        // `Api`, `Config`, ... are transparent: their Display already is the first link.
+        let mut previous = self.to_string();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if text != previous {
+                if f.alternate() {
+                    write!(f, "\n  caused by: {text}")?;
+                } else {
+                    write!(f, ": {text}")?;
+                }
+            }
+            previous = text;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
 /// An error answer of the service, with everything it said.
 ///
 /// Databricks answers `{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "...", "details":
@@ -159,18 +151,16 @@ pub struct ApiError {
     pub(crate) request_id: Option<String>,
     pub(crate) body: String,
     pub(crate) not_found_override: bool,
-    pub(crate) retry_after: Option<std::time::Duration>,
+    pub(crate) retry_after: Option<Duration>,
 }
-
-/// Longest raw body kept in an [`ApiError`].
-pub const MAX_ERROR_BODY: usize = 8 * 1024;
 
 /// Error codes that mean "does not exist".
 const NOT_FOUND_CODES: &[&str] = &["RESOURCE_DOES_NOT_EXIST", "NOT_FOUND"];
 /// Error codes that mean "already exists".
 const ALREADY_EXISTS_CODES: &[&str] = &["RESOURCE_ALREADY_EXISTS", "ALREADY_EXISTS"];
-/// Error codes that mean "slow down".
-const RATE_LIMIT_CODES: &[&str] = &[
+/// Error codes of a request the service refused to process because the caller is throttled.
+/// The one list behind both [`ApiError::is_rate_limited`] and the retry classifier.
+pub(crate) const RATE_LIMIT_CODES: &[&str] = &[
     "REQUEST_LIMIT_EXCEEDED",
     "RESOURCE_EXHAUSTED",
     "TOO_MANY_REQUESTS",
@@ -213,11 +203,11 @@ impl ApiError {
     }
 
     /// The wait the service asked for with `Retry-After`, if any.
-    pub fn retry_after(&self) -> Option<std::time::Duration> {
+    pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }
 
-    fn code_in(&self, codes: &[&str]) -> bool {
+    pub(crate) fn code_in(&self, codes: &[&str]) -> bool {
         self.error_code
             .as_deref()
             .is_some_and(|c| codes.contains(&c))
@@ -240,9 +230,16 @@ impl ApiError {
         self.status == 403 || self.code_in(&["PERMISSION_DENIED"])
     }
 
-    /// The caller is throttled: HTTP 429, `REQUEST_LIMIT_EXCEEDED` or `RESOURCE_EXHAUSTED`.
+    /// The caller is throttled: HTTP 429, `REQUEST_LIMIT_EXCEEDED`, `RESOURCE_EXHAUSTED` or
+    /// `TOO_MANY_REQUESTS`. Such answers are always retried (see [`crate::RetryPolicy`]).
     pub fn is_rate_limited(&self) -> bool {
         self.status == 429 || self.code_in(RATE_LIMIT_CODES)
+    }
+
+    /// The resource is not in a state that allows the operation (`INVALID_STATE`), e.g. starting
+    /// a running cluster or editing one that is restarting.
+    pub fn is_invalid_state(&self) -> bool {
+        self.code_in(&["INVALID_STATE"])
     }
 }
 
@@ -261,6 +258,324 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// The configuration is invalid: which attribute (when one is at fault), where its value came
+/// from, and why. Never holds a secret value.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub(crate) attribute: Option<String>,
+    pub(crate) value_source: Option<ValueSource>,
+    pub(crate) reason: String,
+}
+
+impl ConfigError {
+    /// An error about the configuration as a whole.
+    pub(crate) fn new(reason: impl Into<String>) -> Self {
+        Self {
+            attribute: None,
+            value_source: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// An error about one attribute (`host`, `auth_type`, ...).
+    pub(crate) fn attribute(attribute: &str, reason: impl Into<String>) -> Self {
+        Self {
+            attribute: Some(attribute.to_string()),
+            value_source: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// Where the faulty value came from.
+    pub(crate) fn with_source(mut self, source: &ValueSource) -> Self {
+        self.value_source = Some(source.clone());
+        self
+    }
+
+    /// The attribute at fault (`host`, `auth_type`, `azure_tenant_id`, ...), if one is.
+    pub fn attribute_name(&self) -> Option<&str> {
+        self.attribute.as_deref()
+    }
+
+    /// Where the faulty value came from, when an attribute is at fault and was set.
+    pub fn value_source(&self) -> Option<&ValueSource> {
+        self.value_source.as_ref()
+    }
+
+    /// What is wrong, in words.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid configuration: ")?;
+        if let Some(attribute) = &self.attribute {
+            write!(f, "{attribute}")?;
+            if let Some(source) = &self.value_source {
+                write!(f, " (from {source})")?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A configuration error about the configuration as a whole.
+pub(crate) fn config_error(reason: impl Into<String>) -> Error {
+    ConfigError::new(reason).into()
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(Box::new(e))
+    }
+}
+
+/// Credentials could not be obtained: which authentication method, why, and the underlying
+/// error. Never holds a secret value.
+#[derive(Debug)]
+pub struct AuthError {
+    pub(crate) method: String,
+    pub(crate) reason: String,
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl AuthError {
+    /// `method` (an `auth_type` name such as `azure-cli`, or a [`crate::CredentialsProvider`]'s)
+    /// failed because of `reason`. The reason must not contain a secret.
+    pub fn new(method: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            method: method.into(),
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// With the underlying error (which must not print a secret either).
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The authentication method (`pat`, `azure-client-secret`, `azure-cli`, ...).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// What failed, in words.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "authentication failed ({}): {}",
+            self.method, self.reason
+        )
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(e: AuthError) -> Self {
+        Error::Auth(Box::new(e))
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name does not resolve (DNS).
+    HostNotFound,
+    /// No connection could be made (refused, unreachable).
+    Connect,
+    /// A timeout of the HTTP client ran out (connect, send, receive).
+    Timeout,
+    /// The TLS handshake failed or the certificate was rejected.
+    Tls,
+    /// The connection broke while sending or receiving.
+    Io,
+    /// The peer did not speak HTTP properly.
+    Protocol,
+    /// Anything else (a bad proxy setting, ...).
+    Other,
+}
+
+/// The request could not be sent or the answer not received. The HTTP library's own error is
+/// the [`source`](std::error::Error::source).
+#[derive(Debug)]
+pub struct TransportError {
+    pub(crate) operation: String,
+    pub(crate) kind: TransportErrorKind,
+    pub(crate) host: Option<String>,
+    /// Whether the request may have reached the service (false: no connection was made).
+    pub(crate) sent: bool,
+    pub(crate) source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl TransportError {
+    /// The kind of failure.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Operation (`clusters.get`) or path of the request.
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// The host that could not be reached, when known.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.operation)?;
+        let host = self.host.as_deref().unwrap_or("the host");
+        match self.kind {
+            TransportErrorKind::HostNotFound => write!(f, "cannot resolve {host}"),
+            TransportErrorKind::Connect => write!(f, "cannot connect to {host}"),
+            TransportErrorKind::Timeout => f.write_str("request timed out"),
+            TransportErrorKind::Tls => f.write_str("TLS failed"),
+            _ => f.write_str("request failed"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(Box::new(e))
+    }
+}
+
+/// A wait for a resource state that ended without reaching it (see
+/// [`crate::Clusters::wait_for`]): the resource reached a state from which the awaited one
+/// cannot follow, or the wait timed out.
+pub struct WaitError {
+    pub(crate) resource: String,
+    pub(crate) target: String,
+    pub(crate) state: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) note: Option<String>,
+    pub(crate) last: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl WaitError {
+    /// What was awaited, e.g. `cluster 0923-164208-meows279`.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The awaited state, e.g. `RUNNING`.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The last state seen, if any poll succeeded.
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    /// The service's explanation of the last state (`state_message`).
+    pub fn state_message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// Why the resource stopped, as the service said (for clusters: the termination code,
+    /// type and parameters), when it did.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// `Some(timeout)` when the wait timed out; `None` when the resource failed.
+    pub fn timed_out(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// What the SDK did about it, e.g. that it deleted a cluster that failed to start.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
+    /// The last polled resource, e.g. `err.wait().and_then(|w| w.last::<ClusterInfo>())`.
+    pub fn last<T: Any>(&self) -> Option<&T> {
+        self.last.as_ref()?.downcast_ref()
+    }
+}
+
+impl fmt::Debug for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitError")
+            .field("resource", &self.resource)
+            .field("target", &self.target)
+            .field("state", &self.state)
+            .field("state_message", &self.message)
+            .field("reason", &self.reason)
+            .field("timed_out", &self.timeout)
+            .field("note", &self.note)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state.as_deref().unwrap_or("unknown");
+        match self.timeout {
+            Some(timeout) => write!(
+                f,
+                "{} did not reach {} within {timeout:?} (last state: {state})",
+                self.resource, self.target
+            )?,
+            None => {
+                write!(f, "{} is {state} instead of {}", self.resource, self.target)?;
+                if let Some(message) = &self.message {
+                    write!(f, ": {message}")?;
+                }
+            }
+        }
+        if let Some(note) = &self.note {
+            write!(f, "; {note}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for WaitError {}
+
+impl From<WaitError> for Error {
+    fn from(e: WaitError) -> Self {
+        Error::Wait(Box::new(e))
+    }
+}
+
 impl Error {
     /// The [`ApiError`], when the service answered with an error (also when it was the last
     /// error before retries were exhausted).
@@ -268,6 +583,41 @@ impl Error {
         match self {
             Error::Api(e) => Some(e),
             Error::RetriesExhausted { last, .. } => last.api(),
+            _ => None,
+        }
+    }
+
+    /// The [`TransportError`], when the request failed on the way (also as the last error
+    /// before retries were exhausted).
+    pub fn transport(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport(e) => Some(e),
+            Error::RetriesExhausted { last, .. } => last.transport(),
+            _ => None,
+        }
+    }
+
+    /// The [`ConfigError`] of a configuration problem.
+    pub fn config(&self) -> Option<&ConfigError> {
+        match self {
+            Error::Config(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The [`AuthError`] of a credentials problem.
+    pub fn auth(&self) -> Option<&AuthError> {
+        match self {
+            Error::Auth(e) => Some(e),
+            Error::RetriesExhausted { last, .. } => last.auth(),
+            _ => None,
+        }
+    }
+
+    /// The [`WaitError`] of a wait that ended without reaching its state.
+    pub fn wait(&self) -> Option<&WaitError> {
+        match self {
+            Error::Wait(e) => Some(e),
             _ => None,
         }
     }
@@ -312,22 +662,39 @@ impl Error {
         self.api().is_some_and(ApiError::is_rate_limited)
     }
 
-    /// The request, or a wait for a cluster state, timed out.
+    /// See [`ApiError::is_invalid_state`].
+    pub fn is_invalid_state(&self) -> bool {
+        self.api().is_some_and(ApiError::is_invalid_state)
+    }
+
+    /// The request, or a wait for a resource state, timed out.
     pub fn is_timeout(&self) -> bool {
-        match self {
-            Error::Transport {
-                source: ureq::Error::Timeout(_),
-                ..
-            }
-            | Error::WaitTimeout { .. } => true,
-            Error::RetriesExhausted { last, .. } => last.is_timeout(),
-            _ => false,
-        }
+        self.transport()
+            .is_some_and(|t| t.kind == TransportErrorKind::Timeout)
+            || self.wait().is_some_and(|w| w.timeout.is_some())
+    }
+
+    /// No connection could be made: the host does not resolve or refuses connections.
+    pub fn is_connect(&self) -> bool {
+        self.transport().is_some_and(|t| {
+            matches!(
+                t.kind,
+                TransportErrorKind::Connect | TransportErrorKind::HostNotFound
+            )
+        })
     }
 
     /// The input was refused before sending.
     pub fn is_invalid_input(&self) -> bool {
         matches!(self, Error::InvalidInput { .. })
+    }
+
+    /// Shorthand for an [`Error::InvalidInput`].
+    pub(crate) fn invalid_input(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -345,7 +712,7 @@ impl ApiError {
         status: u16,
         body: &[u8],
         header_request_id: Option<String>,
-        not_found_if: Option<&crate::transport::NotFoundIf>,
+        not_found_if: &[crate::operation::NotFoundIf],
     ) -> Self {
         let text = String::from_utf8_lossy(body);
         let (error_code, message, details) = match serde_json::from_slice::<serde_json::Value>(body)
@@ -379,7 +746,7 @@ impl ApiError {
                 is_request_info.then(|| d["request_id"].as_str().map(str::to_string))?
             })
         });
-        let not_found_override = not_found_if.is_some_and(|n| {
+        let not_found_override = not_found_if.iter().any(|n| {
             n.status == status
                 && error_code.as_deref() == Some(n.error_code)
                 && message.contains(n.message_contains)
@@ -391,7 +758,7 @@ impl ApiError {
             message,
             details,
             request_id,
-            body: truncate(&text, MAX_ERROR_BODY).to_string(),
+            body: truncate(&text, crate::defaults::MAX_ERROR_BODY).to_string(),
             not_found_override,
             retry_after: None,
         }
@@ -444,7 +811,7 @@ mod tests {
     use super::*;
 
     fn parse(status: u16, body: &str) -> ApiError {
-        ApiError::from_response("op", status, body.as_bytes(), None, None)
+        ApiError::from_response("op", status, body.as_bytes(), None, &[])
     }
 
     #[test]
@@ -475,6 +842,7 @@ mod tests {
         let e = parse(400, "INVALID_STATE: cluster is terminating");
         assert_eq!(e.error_code(), Some("INVALID_STATE"));
         assert_eq!(e.message(), "cluster is terminating");
+        assert!(e.is_invalid_state());
     }
 
     #[test]
@@ -494,9 +862,10 @@ mod tests {
 
     #[test]
     fn body_is_truncated_on_a_char_boundary() {
-        let body = "é".repeat(MAX_ERROR_BODY);
+        let max = crate::defaults::MAX_ERROR_BODY;
+        let body = "é".repeat(max);
         let e = parse(500, &body);
-        assert!(e.body().len() <= MAX_ERROR_BODY);
+        assert!(e.body().len() <= max);
         assert!(e.body().chars().all(|c| c == 'é'));
     }
 
@@ -510,5 +879,48 @@ mod tests {
             e.to_string(),
             "op: HTTP 404 RESOURCE_DOES_NOT_EXIST: Scope x does not exist!"
         );
+    }
+
+    #[test]
+    fn debug_is_the_whole_chain_on_one_line() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let transport = TransportError {
+            operation: "clusters.get".into(),
+            kind: TransportErrorKind::Connect,
+            host: Some("adb-1.2.azuredatabricks.net".into()),
+            sent: false,
+            source: Box::new(io),
+        };
+        let err = Error::RetriesExhausted {
+            operation: "clusters.get".into(),
+            attempts: 3,
+            elapsed: Duration::from_secs(3),
+            reason: "connection attempt limit of 3".into(),
+            last: Box::new(transport.into()),
+        };
+        assert_eq!(
+            format!("{err:?}"),
+            "clusters.get: gave up after 3 attempt(s) in 3.0s (connection attempt limit of 3): \
+             clusters.get: cannot connect to adb-1.2.azuredatabricks.net: connection refused"
+        );
+        assert!(format!("{err:#?}").contains("\n  caused by: clusters.get: cannot connect"));
+    }
+
+    #[test]
+    fn config_and_auth_errors_name_what_is_at_fault() {
+        let e: Error = ConfigError::attribute("auth_type", "expected one of pat, azure-cli")
+            .with_source(&ValueSource::Code)
+            .into();
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration: auth_type (from code): expected one of pat, azure-cli"
+        );
+        assert_eq!(e.config().unwrap().attribute_name(), Some("auth_type"));
+        let e: Error = AuthError::new("azure-cli", "not logged in").into();
+        assert_eq!(
+            e.to_string(),
+            "authentication failed (azure-cli): not logged in"
+        );
+        assert_eq!(e.auth().unwrap().method(), "azure-cli");
     }
 }

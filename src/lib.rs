@@ -28,6 +28,9 @@
 //! * [`models`] has the request and response types.
 //! * Every failure is an [`Error`]; API errors keep status, error code, message, details and
 //!   request id ([`ApiError`]).
+//! * [`operations`] lists every operation (method, path, idempotency) as data, [`rules`] the
+//!   service's name and size rules that inputs are checked against, [`defaults`] every
+//!   default.
 //!
 //! The models and the service methods are generated at build time from the JSON Schemas and
 //! the endpoint list under `schema/` in the repository.
@@ -46,45 +49,40 @@
 
 mod auth;
 mod azure;
+mod call;
 mod client;
 mod clock;
 mod config;
+pub mod defaults;
 mod error;
 pub mod models;
-mod pagination;
+mod operation;
+pub mod operations;
 mod raw;
 mod redact;
-mod resolver;
 mod retry;
+pub mod rules;
 mod secret;
 mod services;
-mod transport;
 mod validate;
-mod waiter;
 
-pub use auth::Auth;
+/// Target of the crate's log records.
+pub(crate) const LOG_TARGET: &str = "azure_databricks_sdk";
+
+pub use auth::{Auth, CredentialHeaders, CredentialsProvider};
 pub use azure::{
     AZURE_DATABRICKS_RESOURCE_ID, AzureCli, AzureClientSecret, AzureCloud, AzureManagedIdentity,
-    DEFAULT_AZ_TIMEOUT, DEFAULT_MSI_CONNECT_TIMEOUT, DEFAULT_MSI_ENDPOINT, DEFAULT_MSI_TIMEOUT,
-    DEFAULT_TOKEN_CONNECT_TIMEOUT, DEFAULT_TOKEN_TIMEOUT, TOKEN_REFRESH_MARGIN,
 };
-pub use client::{
-    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    USER_AGENT,
-};
+pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
 pub use config::{AUTH_TYPES, Config, ConfigBuilder, ValueSource};
-pub use error::{ApiError, Error, MAX_ERROR_BODY, Result};
+pub use error::{
+    ApiError, AuthError, ConfigError, Error, Result, TransportError, TransportErrorKind, WaitError,
+};
 /// The map type of the models (tags, Spark configuration): keeps the order of the wire.
 pub use indexmap::IndexMap;
-pub use pagination::EventsIter;
+pub use operation::{HttpMethod, NotFoundIf, Operation};
 pub use raw::Raw;
-pub use resolver::DNS_CACHE_TTL;
-pub use retry::{
-    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_BACKOFF, DEFAULT_RETRY_BUDGET,
-    RetryPolicy,
-};
+pub use retry::RetryPolicy;
 pub use secret::{SecretValue, SensitiveString};
-pub use services::{Clusters, SecretAcls, SecretScopes, Secrets, Tokens};
-pub use validate::{MAX_NAME_LEN, MAX_SECRET_BYTES};
-pub use waiter::{DEFAULT_WAIT_TIMEOUT, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL, Wait};
+pub use services::*;

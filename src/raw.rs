@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use crate::transport::{Call, Method};
+use crate::call::Call;
+use crate::operation::HttpMethod;
 use crate::{Client, Result};
 
 /// Untyped access to any endpoint of the workspace; see [`Client::raw`].
@@ -45,12 +46,12 @@ impl Raw<'_> {
         let path = full_path(path);
         self.client.execute(&Call {
             operation: &path,
-            method: Method::Get,
+            method: HttpMethod::Get,
             path: &path,
             query,
             body: None,
             idempotent: true,
-            not_found_if: None,
+            not_found_if: &[],
         })
     }
 
@@ -69,13 +70,13 @@ impl Raw<'_> {
         let body = serde_json::to_vec(body).expect("a serde_json::Value always serializes");
         self.client.execute(&Call {
             operation: &path,
-            method: Method::Post,
+            method: HttpMethod::Post,
             path: &path,
             query: &[],
             body: Some(&body),
             // Unknown endpoint: never replayed once it may have reached the service.
             idempotent: false,
-            not_found_if: None,
+            not_found_if: &[],
         })
     }
 }

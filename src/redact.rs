@@ -2,30 +2,37 @@
 
 use serde_json::Value;
 
-/// JSON keys (and form fields) whose values are never logged.
-pub const SENSITIVE_KEYS: &[&str] = &[
-    "token_value",
-    "string_value",
-    "bytes_value",
+/// Secret fields of the OAuth 2.0 / Azure AD token protocol (form fields and answers of token
+/// endpoints), which are not part of the workspace schema. The workspace's own secret fields
+/// come from the schema: [`crate::operations::SENSITIVE_FIELDS`].
+const TOKEN_PROTOCOL_FIELDS: &[&str] = &[
     "client_secret",
     "access_token",
     "refresh_token",
+    "id_token",
+    "client_assertion",
+    "subject_token",
     "password",
-    "log_analytics_primary_key",
 ];
 
+/// Whether the value of the JSON key or form field `key` is never logged.
+fn is_sensitive(key: &str) -> bool {
+    crate::operations::SENSITIVE_FIELDS.contains(&key) || TOKEN_PROTOCOL_FIELDS.contains(&key)
+}
+
 /// Headers whose values are never logged.
-pub const SENSITIVE_HEADERS: &[&str] = &["authorization", "x-databricks-azure-sp-management-token"];
+pub(crate) const SENSITIVE_HEADERS: &[&str] =
+    &["authorization", "x-databricks-azure-sp-management-token"];
 
 /// The mask that replaces a secret.
-pub const MASK: &str = "****";
+pub(crate) const MASK: &str = "****";
 
 /// Longest body text put in a log record.
 const MAX_LOGGED: usize = 2048;
 
 /// A body as it may be logged: JSON with sensitive values masked, form fields likewise, and
 /// anything else (HTML, plain text) shortened.
-pub fn body(bytes: &[u8]) -> String {
+pub(crate) fn body(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return String::new();
     }
@@ -42,7 +49,7 @@ pub fn body(bytes: &[u8]) -> String {
 }
 
 /// A URL or host as it may be shown: credentials in it (`scheme://user:password@host`) masked.
-pub fn url(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn url(text: &str) -> std::borrow::Cow<'_, str> {
     let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     match authority.rfind('@') {
@@ -55,7 +62,7 @@ pub fn url(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A header value as it may be logged.
-pub fn header<'a>(name: &str, value: &'a str) -> &'a str {
+pub(crate) fn header<'a>(name: &str, value: &'a str) -> &'a str {
     if SENSITIVE_HEADERS
         .iter()
         .any(|h| name.eq_ignore_ascii_case(h))
@@ -70,7 +77,7 @@ fn mask_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if SENSITIVE_KEYS.contains(&key.as_str()) {
+                if is_sensitive(key) {
                     *v = Value::String(MASK.into());
                 } else {
                     mask_json(v);
@@ -85,7 +92,7 @@ fn mask_json(value: &mut Value) {
 fn mask_form(text: &str) -> String {
     text.split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if SENSITIVE_KEYS.contains(&key) => format!("{key}={MASK}"),
+            Some((key, _)) if is_sensitive(key) => format!("{key}={MASK}"),
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()
@@ -95,6 +102,14 @@ fn mask_form(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_secret_field_of_the_schema_is_masked() {
+        for key in crate::operations::SENSITIVE_FIELDS {
+            let logged = super::body(format!(r#"{{"{key}":"hunter2"}}"#).as_bytes());
+            assert!(!logged.contains("hunter2"), "{key}: {logged}");
+        }
+    }
 
     #[test]
     fn json_secrets_are_masked_at_any_depth() {

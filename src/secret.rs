@@ -140,3 +140,21 @@ impl serde::Serialize for SecretValue {
         map.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_keys_of_secret_values_are_declared_sensitive_in_the_schema() {
+        for value in [SecretValue::String("s".into()), SecretValue::Bytes(vec![1])] {
+            let json = serde_json::to_value(&value).unwrap();
+            for key in json.as_object().unwrap().keys() {
+                assert!(
+                    crate::operations::SENSITIVE_FIELDS.contains(&key.as_str()),
+                    "`{key}` is not in the `sensitive_fields` of the SecretValue parameter in schema/endpoints.json"
+                );
+            }
+        }
+    }
+}

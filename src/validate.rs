@@ -1,19 +1,12 @@
 //! Checks run before a request is sent; the generated methods call them as the endpoint
-//! schema says (`check` of a parameter, `checks` of a request type).
+//! schema says (`check` of a parameter, `checks` of a request type), with the typed rules of
+//! [`crate::rules`].
 
-use crate::{Error, Result, SecretValue};
-
-/// Largest secret value the service accepts: 128 KB.
-pub const MAX_SECRET_BYTES: usize = 128 * 1024;
-
-/// Longest scope name or secret key.
-pub const MAX_NAME_LEN: usize = 128;
+use crate::rules::{NameRule, SizeRule};
+use crate::{Error, Result};
 
 fn invalid(field: &str, reason: impl Into<String>) -> Error {
-    Error::InvalidInput {
-        field: field.to_string(),
-        reason: reason.into(),
-    }
+    Error::invalid_input(field, reason)
 }
 
 /// A string that must not be empty or blank.
@@ -29,45 +22,25 @@ pub(crate) fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a st
     value.ok_or_else(|| invalid(field, "must be set"))
 }
 
-/// `value` is 1 to 128 ASCII letters, digits, `-`, `_`, `.` and the `extra` characters.
-fn name_rule(field: &str, value: &str, what: &str, extra: &[u8]) -> Result<()> {
-    let valid_chars = value.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') || extra.contains(&b)
-    });
-    if value.is_empty() || value.len() > MAX_NAME_LEN || !valid_chars {
-        let extra: String = extra
-            .iter()
-            .map(|&b| format!(", `{}`", b as char))
-            .collect();
+/// A name that must follow `rule`.
+pub(crate) fn name(rule: &NameRule, field: &str, value: &str) -> Result<()> {
+    if !rule.accepts(value) {
         return Err(invalid(
             field,
-            format!(
-                "{what} `{value}` must be 1 to {MAX_NAME_LEN} ASCII letters, digits, `-`, `_`{extra} or `.`"
-            ),
+            format!("{} `{value}` must be {}", rule.what, rule.describe()),
         ));
     }
     Ok(())
 }
 
-/// A secret scope name: `[A-Za-z0-9_.@-]{1,128}`. The service also accepts `@` in scope names
-/// (e.g. a scope named after its owner, `alice@example.com`), so the SDK does too.
-pub(crate) fn scope_name(field: &str, value: &str) -> Result<()> {
-    name_rule(field, value, "scope name", b"@")
-}
-
-/// A secret key: `[A-Za-z0-9_.-]{1,128}`.
-pub(crate) fn secret_key(field: &str, value: &str) -> Result<()> {
-    name_rule(field, value, "secret key", b"")
-}
-
-/// A secret value of at most [`MAX_SECRET_BYTES`]. The error never shows the value.
-pub(crate) fn secret_value(field: &str, value: &SecretValue) -> Result<()> {
-    if value.len() > MAX_SECRET_BYTES {
+/// A value of `len` bytes that must fit `rule`. The error never shows the value.
+pub(crate) fn size(rule: &SizeRule, field: &str, len: usize) -> Result<()> {
+    if len > rule.max_bytes {
         return Err(invalid(
             field,
             format!(
-                "the value has {} bytes; the service accepts at most {MAX_SECRET_BYTES}",
-                value.len()
+                "the {} has {len} bytes; the service accepts at most {}",
+                rule.what, rule.max_bytes
             ),
         ));
     }
@@ -109,30 +82,49 @@ pub(crate) fn at_most_one_of(fields: &[(&str, bool)]) -> Result<()> {
 mod tests {
     use super::*;
 
+    use crate::SecretValue;
+    use crate::rules::{SCOPE_NAME, SECRET_KEY, SECRET_VALUE};
+
     #[test]
     fn scope_names_follow_the_service_rule() {
         for ok in ["etl", "a.b-c_D9", "alice@example.com", &"x".repeat(128)] {
-            scope_name("scope", ok).unwrap();
+            name(&SCOPE_NAME, "scope", ok).unwrap();
         }
         for bad in ["", "has space", "ünï", "a/b", &"x".repeat(129)] {
             assert!(
-                matches!(scope_name("scope", bad), Err(Error::InvalidInput { .. })),
+                matches!(
+                    name(&SCOPE_NAME, "scope", bad),
+                    Err(Error::InvalidInput { .. })
+                ),
                 "{bad}"
             );
         }
+        let err = name(&SCOPE_NAME, "scope", "a b").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid scope: scope name `a b` must be 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `@`"
+        );
     }
 
     #[test]
     fn secret_keys_take_no_at_sign() {
-        assert!(secret_key("key", "a@b").is_err());
-        secret_key("key", "a.b-c_D9").unwrap();
+        assert!(name(&SECRET_KEY, "key", "a@b").is_err());
+        name(&SECRET_KEY, "key", "a.b-c_D9").unwrap();
     }
 
     #[test]
     fn secret_value_limit_is_128_kib_and_the_error_hides_the_value() {
-        secret_value("value", &SecretValue::Bytes(vec![1; MAX_SECRET_BYTES])).unwrap();
-        let big = SecretValue::String("s".repeat(MAX_SECRET_BYTES + 1));
-        let err = secret_value("value", &big).unwrap_err().to_string();
+        let max = SECRET_VALUE.max_bytes;
+        size(
+            &SECRET_VALUE,
+            "value",
+            SecretValue::Bytes(vec![1; max]).len(),
+        )
+        .unwrap();
+        let big = SecretValue::String("s".repeat(max + 1));
+        let err = size(&SECRET_VALUE, "value", big.len())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("131073 bytes"), "{err}");
         assert!(!err.contains("sss"), "{err}");
     }

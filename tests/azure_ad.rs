@@ -536,8 +536,9 @@ fn managed_identity_errors_are_clear() {
     let err = client(&workspace, Auth::azure_managed_identity(msi).unwrap())
         .clusters()
         .list()
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    // Display is the first line; Debug (what `main` prints) has the whole chain.
+    let err = format!("{err:?}");
     assert!(
         err.contains("azure-msi") && err.contains("HTTP 400 invalid_request: Identity not found"),
         "{err}"
@@ -648,7 +649,7 @@ fn azure_cli_local_time_expiry_of_older_clis_is_understood() {
     }));
     let short = FakeAz::printing(&json!({
         "accessToken": "old.cli.token",
-        "expiresOn": local_time_in(30),
+        "expiresOn": local_time_in(35),
         "tokenType": "Bearer",
     }));
     let workspace = MockServer::start();

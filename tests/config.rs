@@ -403,15 +403,15 @@ fn invalid_values_are_refused_with_their_source() {
     for (pairs, want) in [
         (
             &[("ARM_USE_MSI", "maybe")][..],
-            "invalid azure_use_msi \"maybe\" (from env ARM_USE_MSI): expected true or false",
+            "azure_use_msi (from env ARM_USE_MSI): invalid value \"maybe\": expected true or false",
         ),
         (
             &[("ARM_ENVIRONMENT", "MARS")],
-            "invalid azure_environment \"MARS\" (from env ARM_ENVIRONMENT)",
+            "azure_environment (from env ARM_ENVIRONMENT): invalid value \"MARS\"",
         ),
         (
             &[("DATABRICKS_AUTH_TYPE", "oauth-m2m")],
-            "invalid auth_type \"oauth-m2m\" (from env DATABRICKS_AUTH_TYPE): expected one of pat, azure-client-secret, azure-msi, azure-cli",
+            "auth_type (from env DATABRICKS_AUTH_TYPE): invalid value \"oauth-m2m\": expected one of pat, azure-client-secret, azure-msi, azure-cli",
         ),
     ] {
         let err = home.builder(pairs).build().unwrap_err().to_string();

@@ -303,7 +303,11 @@ fn a_refused_connection_is_a_transport_error_with_a_source() {
         .unwrap();
     let err = client.clusters().list().unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "clusters.list: request failed");
+    assert_eq!(
+        err.to_string(),
+        format!("clusters.list: cannot connect to 127.0.0.1:{port}")
+    );
+    assert!(err.is_connect() && !err.is_timeout());
     assert!(err.source().is_some());
     assert!(!format!("{err:?}").contains(common::TOKEN));
 }

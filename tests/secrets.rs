@@ -5,7 +5,8 @@ mod common;
 use azure_databricks_sdk::models::{
     AclItem, AclPermission, AzureKeyVaultSecretScopeMetadata, CreateScopeRequest, ScopeBackendType,
 };
-use azure_databricks_sdk::{Client, Error, MAX_SECRET_BYTES, SecretValue};
+use azure_databricks_sdk::rules::SECRET_VALUE;
+use azure_databricks_sdk::{Client, Error, SecretValue};
 use base64::prelude::*;
 use httpmock::HttpMockRequest;
 use httpmock::prelude::*;
@@ -248,7 +249,7 @@ fn put_empty_bytes_sends_an_empty_bytes_value() {
 
 #[test]
 fn put_of_exactly_128_kib_is_sent() {
-    let value = "v".repeat(MAX_SECRET_BYTES);
+    let value = "v".repeat(SECRET_VALUE.max_bytes);
     assert_eq!(value.len(), 131_072);
     let server = MockServer::start();
     let mock = mock_post(

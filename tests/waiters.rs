@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use azure_databricks_sdk::models::{ClusterAttributes, ClusterState, TerminationCode};
-use azure_databricks_sdk::{Auth, Client, Error, RetryPolicy, Wait};
+use azure_databricks_sdk::models::{ClusterAttributes, ClusterInfo, ClusterState, TerminationCode};
+use azure_databricks_sdk::{Auth, Client, RetryPolicy, Wait};
 use common::FakeClock;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse};
@@ -104,22 +104,19 @@ fn waiting_for_running_fails_fast_on_error_with_the_reason() {
         .clusters()
         .wait_for(ID, ClusterState::Running, Wait::default())
         .unwrap_err();
-    match &err {
-        Error::ClusterFailed {
-            state,
-            state_message,
-            termination_reason,
-            ..
-        } => {
-            assert_eq!(*state, ClusterState::Terminated);
-            assert_eq!(state_message, "Init script failure");
-            assert_eq!(
-                termination_reason.as_ref().unwrap().code,
-                Some(TerminationCode::InitScriptFailure)
-            );
-        }
-        other => panic!("expected ClusterFailed, got {other:?}"),
-    }
+    let wait = err.wait().expect("a wait error");
+    assert_eq!(wait.state(), Some("TERMINATED"));
+    assert_eq!(wait.state_message(), Some("Init script failure"));
+    assert_eq!(
+        wait.reason(),
+        Some("INIT_SCRIPT_FAILURE (CLIENT_ERROR), databricks_error_message: exit 1")
+    );
+    assert_eq!(wait.timed_out(), None);
+    let last = wait.last::<ClusterInfo>().expect("the last polled cluster");
+    assert_eq!(
+        last.termination_reason.as_ref().unwrap().code,
+        Some(TerminationCode::InitScriptFailure)
+    );
     assert!(
         err.to_string()
             .contains("TERMINATED instead of RUNNING: Init script failure"),
@@ -137,19 +134,10 @@ fn a_timeout_reports_the_last_state_seen() {
         .clusters()
         .wait_for(ID, ClusterState::Running, Duration::from_secs(30))
         .unwrap_err();
-    match &err {
-        Error::WaitTimeout {
-            last_state,
-            last_state_message,
-            timeout,
-            ..
-        } => {
-            assert_eq!(*last_state, Some(ClusterState::Restarting));
-            assert_eq!(last_state_message.as_deref(), Some("RESTARTING message"));
-            assert_eq!(*timeout, Duration::from_secs(30));
-        }
-        other => panic!("expected WaitTimeout, got {other:?}"),
-    }
+    let wait = err.wait().expect("a wait error");
+    assert_eq!(wait.state(), Some("RESTARTING"));
+    assert_eq!(wait.state_message(), Some("RESTARTING message"));
+    assert_eq!(wait.timed_out(), Some(Duration::from_secs(30)));
     assert!(err.is_timeout());
     assert_eq!(
         clock.slept(),
@@ -211,16 +199,7 @@ fn delete_and_wait_waits_for_terminated_and_fails_on_error() {
         .clusters()
         .delete_and_wait(ID, Wait::default())
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::ClusterFailed {
-                state: ClusterState::Error,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.wait().and_then(|w| w.state()), Some("ERROR"), "{err:?}");
 }
 
 #[test]

@@ -42,7 +42,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -56,16 +56,9 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn list(&self) -> crate::Result<::std::vec::Vec<crate::models::ClusterInfo>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.list",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/clusters/list",
-            idempotent: true,
-            not_found_if: None,
-        };
         let response: crate::models::ListClustersResponse = self
             .client
-            .get(&ENDPOINT, &[])?;
+            .get(&crate::operations::CLUSTERS_LIST, &[])?;
         Ok(response.clusters)
     }
     /// Lists the node (VM) types that can be used to launch a cluster, e.g. `Standard_DS3_v2`.
@@ -80,7 +73,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -95,16 +88,9 @@ impl<'a> Clusters<'a> {
     pub fn list_node_types(
         &self,
     ) -> crate::Result<::std::vec::Vec<crate::models::NodeType>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.list_node_types",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/clusters/list-node-types",
-            idempotent: true,
-            not_found_if: None,
-        };
         let response: crate::models::ListNodeTypesResponse = self
             .client
-            .get(&ENDPOINT, &[])?;
+            .get(&crate::operations::CLUSTERS_LIST_NODE_TYPES, &[])?;
         Ok(response.node_types)
     }
     /// Lists the Databricks Runtime versions that can be used to launch a cluster.
@@ -121,7 +107,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -136,16 +122,9 @@ impl<'a> Clusters<'a> {
     pub fn spark_versions(
         &self,
     ) -> crate::Result<::std::vec::Vec<crate::models::SparkVersion>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.spark_versions",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/clusters/spark-versions",
-            idempotent: true,
-            not_found_if: None,
-        };
         let response: crate::models::SparkVersionsResponse = self
             .client
-            .get(&ENDPOINT, &[])?;
+            .get(&crate::operations::CLUSTERS_SPARK_VERSIONS, &[])?;
         Ok(response.versions)
     }
     /// Gets the information of a cluster.
@@ -166,7 +145,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -179,21 +158,10 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn get(&self, cluster_id: &str) -> crate::Result<crate::models::ClusterInfo> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.get",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/clusters/get",
-            idempotent: true,
-            not_found_if: Some(crate::transport::NotFoundIf {
-                status: 400u16,
-                error_code: "INVALID_PARAMETER_VALUE",
-                message_contains: "does not exist",
-            }),
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let response: crate::models::ClusterInfo = self
             .client
-            .get(&ENDPOINT, &[("cluster_id", cluster_id)])?;
+            .get(&crate::operations::CLUSTERS_GET, &[("cluster_id", cluster_id)])?;
         Ok(response)
     }
     /// Reads one page of the events of a cluster (state changes, resizes, terminations, ...).
@@ -210,7 +178,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -230,17 +198,10 @@ impl<'a> Clusters<'a> {
         &self,
         request: &crate::models::ClusterEventRequest,
     ) -> crate::Result<crate::models::ClusterEventResponse> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.events",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/events",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", &request.cluster_id)?;
         let response: crate::models::ClusterEventResponse = self
             .client
-            .post(&ENDPOINT, request)?;
+            .post(&crate::operations::CLUSTERS_EVENTS, request)?;
         Ok(response)
     }
     /// Pins a cluster, so that it stays in the cluster list after it is terminated.
@@ -261,7 +222,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -273,20 +234,13 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn pin(&self, cluster_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.pin",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/pin",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { cluster_id })?
+            self.client.post(&crate::operations::CLUSTERS_PIN, &Body { cluster_id })?
         };
         Ok(())
     }
@@ -308,7 +262,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -320,20 +274,13 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn unpin(&self, cluster_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.unpin",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/unpin",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { cluster_id })?
+            self.client.post(&crate::operations::CLUSTERS_UNPIN, &Body { cluster_id })?
         };
         Ok(())
     }
@@ -355,7 +302,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -367,20 +314,13 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn delete(&self, cluster_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.delete",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/delete",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { cluster_id })?
+            self.client.post(&crate::operations::CLUSTERS_DELETE, &Body { cluster_id })?
         };
         Ok(())
     }
@@ -402,7 +342,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -414,20 +354,17 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn permanent_delete(&self, cluster_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.permanent_delete",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/permanent-delete",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { cluster_id })?
+            self.client
+                .post(
+                    &crate::operations::CLUSTERS_PERMANENT_DELETE,
+                    &Body { cluster_id },
+                )?
         };
         Ok(())
     }
@@ -449,7 +386,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -461,20 +398,13 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn restart(&self, cluster_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.restart",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/restart",
-            idempotent: false,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { cluster_id })?
+            self.client.post(&crate::operations::CLUSTERS_RESTART, &Body { cluster_id })?
         };
         Ok(())
     }
@@ -496,7 +426,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -508,20 +438,13 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn start(&self, cluster_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.start",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/start",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { cluster_id })?
+            self.client.post(&crate::operations::CLUSTERS_START, &Body { cluster_id })?
         };
         Ok(())
     }
@@ -539,7 +462,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`, exactly one of `num_workers`/`autoscale`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -558,13 +481,6 @@ impl<'a> Clusters<'a> {
         &self,
         request: &crate::models::ClusterResizeRequest,
     ) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.resize",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/resize",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("cluster_id", &request.cluster_id)?;
         crate::validate::exactly_one_of(
             &[
@@ -572,7 +488,9 @@ impl<'a> Clusters<'a> {
                 ("autoscale", request.autoscale.is_some()),
             ],
         )?;
-        let _: ::serde::de::IgnoredAny = self.client.post(&ENDPOINT, request)?;
+        let _: ::serde::de::IgnoredAny = self
+            .client
+            .post(&crate::operations::CLUSTERS_RESIZE, request)?;
         Ok(())
     }
     /// Creates a cluster and starts it.
@@ -589,7 +507,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `spark_version`, at most one of `num_workers`/`autoscale`.
     ///
-    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -612,13 +530,6 @@ impl<'a> Clusters<'a> {
         &self,
         request: &crate::models::ClusterAttributes,
     ) -> crate::Result<crate::models::ClusterId> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.create",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/create",
-            idempotent: false,
-            not_found_if: None,
-        };
         crate::validate::non_empty("spark_version", &request.spark_version)?;
         crate::validate::at_most_one_of(
             &[
@@ -626,7 +537,9 @@ impl<'a> Clusters<'a> {
                 ("autoscale", request.autoscale.is_some()),
             ],
         )?;
-        let response: crate::models::ClusterId = self.client.post(&ENDPOINT, request)?;
+        let response: crate::models::ClusterId = self
+            .client
+            .post(&crate::operations::CLUSTERS_CREATE, request)?;
         Ok(response)
     }
     /// Replaces the configuration of a cluster (`cluster_id` is required).
@@ -643,7 +556,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`, `spark_version`, at most one of `num_workers`/`autoscale`.
     ///
-    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -661,13 +574,6 @@ impl<'a> Clusters<'a> {
     /// # }
     /// ```
     pub fn edit(&self, request: &crate::models::ClusterAttributes) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "clusters.edit",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/clusters/edit",
-            idempotent: false,
-            not_found_if: None,
-        };
         crate::validate::non_empty(
             "cluster_id",
             crate::validate::required("cluster_id", request.cluster_id.as_deref())?,
@@ -679,7 +585,9 @@ impl<'a> Clusters<'a> {
                 ("autoscale", request.autoscale.is_some()),
             ],
         )?;
-        let _: ::serde::de::IgnoredAny = self.client.post(&ENDPOINT, request)?;
+        let _: ::serde::de::IgnoredAny = self
+            .client
+            .post(&crate::operations::CLUSTERS_EDIT, request)?;
         Ok(())
     }
 }
@@ -703,7 +611,7 @@ impl<'a> Tokens<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -719,16 +627,9 @@ impl<'a> Tokens<'a> {
     pub fn list(
         &self,
     ) -> crate::Result<::std::vec::Vec<crate::models::PublicTokenInfo>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "tokens.list",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/token/list",
-            idempotent: true,
-            not_found_if: None,
-        };
         let response: crate::models::ListTokensResponse = self
             .client
-            .get(&ENDPOINT, &[])?;
+            .get(&crate::operations::TOKENS_LIST, &[])?;
         Ok(response.token_infos)
     }
     /// Creates a personal access token for the calling user.
@@ -745,7 +646,7 @@ impl<'a> Tokens<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -764,14 +665,9 @@ impl<'a> Tokens<'a> {
         &self,
         request: &crate::models::CreateTokenRequest,
     ) -> crate::Result<crate::models::Token> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "tokens.create",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/token/create",
-            idempotent: false,
-            not_found_if: None,
-        };
-        let response: crate::models::Token = self.client.post(&ENDPOINT, request)?;
+        let response: crate::models::Token = self
+            .client
+            .post(&crate::operations::TOKENS_CREATE, request)?;
         Ok(response)
     }
     /// Revokes a personal access token.
@@ -792,7 +688,7 @@ impl<'a> Tokens<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `token_id`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -804,20 +700,13 @@ impl<'a> Tokens<'a> {
     /// # }
     /// ```
     pub fn delete(&self, token_id: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "tokens.delete",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/token/delete",
-            idempotent: true,
-            not_found_if: None,
-        };
         crate::validate::non_empty("token_id", token_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 token_id: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { token_id })?
+            self.client.post(&crate::operations::TOKENS_DELETE, &Body { token_id })?
         };
         Ok(())
     }
@@ -862,7 +751,7 @@ impl<'a> Secrets<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -879,17 +768,10 @@ impl<'a> Secrets<'a> {
         &self,
         scope: &str,
     ) -> crate::Result<::std::vec::Vec<crate::models::SecretMetadata>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.list",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/secrets/list",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         let response: crate::models::ListSecretsResponse = self
             .client
-            .get(&ENDPOINT, &[("scope", scope)])?;
+            .get(&crate::operations::SECRETS_LIST, &[("scope", scope)])?;
         Ok(response.secrets)
     }
     /// Creates or overwrites a secret in a Databricks-backed scope.
@@ -912,7 +794,7 @@ impl<'a> Secrets<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `key`, `value`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -931,17 +813,10 @@ impl<'a> Secrets<'a> {
         key: &str,
         value: impl ::std::convert::Into<crate::SecretValue>,
     ) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.put",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/secrets/put",
-            idempotent: true,
-            not_found_if: None,
-        };
         let value: crate::SecretValue = value.into();
-        crate::validate::scope_name("scope", scope)?;
-        crate::validate::secret_key("key", key)?;
-        crate::validate::secret_value("value", &value)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
+        crate::validate::name(&crate::rules::SECRET_KEY, "key", key)?;
+        crate::validate::size(&crate::rules::SECRET_VALUE, "value", value.len())?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
@@ -950,7 +825,11 @@ impl<'a> Secrets<'a> {
                 #[serde(flatten)]
                 value: &'b crate::SecretValue,
             }
-            self.client.post(&ENDPOINT, &Body { scope, key, value: &value })?
+            self.client
+                .post(
+                    &crate::operations::SECRETS_PUT,
+                    &Body { scope, key, value: &value },
+                )?
         };
         Ok(())
     }
@@ -963,7 +842,7 @@ impl<'a> Secrets<'a> {
     /// # Arguments
     ///
     /// * `scope`: Name of the secret scope.
-    /// * `key`: Key of the secret.
+    /// * `key`: Key of the secret: ASCII letters, digits, `-`, `_` and `.`, at most 128 characters.
     ///
     /// # Returns
     ///
@@ -973,7 +852,7 @@ impl<'a> Secrets<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `key`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -985,22 +864,15 @@ impl<'a> Secrets<'a> {
     /// # }
     /// ```
     pub fn delete(&self, scope: &str, key: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.delete",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/secrets/delete",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
-        crate::validate::secret_key("key", key)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
+        crate::validate::name(&crate::rules::SECRET_KEY, "key", key)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 scope: &'b str,
                 key: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { scope, key })?
+            self.client.post(&crate::operations::SECRETS_DELETE, &Body { scope, key })?
         };
         Ok(())
     }
@@ -1031,7 +903,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1048,17 +920,10 @@ impl<'a> SecretAcls<'a> {
         &self,
         scope: &str,
     ) -> crate::Result<::std::vec::Vec<crate::models::AclItem>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.acls.list",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/secrets/acls/list",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         let response: crate::models::ListAclsResponse = self
             .client
-            .get(&ENDPOINT, &[("scope", scope)])?;
+            .get(&crate::operations::SECRETS_ACLS_LIST, &[("scope", scope)])?;
         Ok(response.items)
     }
     /// Gets the permission of one principal on a scope.
@@ -1080,7 +945,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `principal`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1097,18 +962,14 @@ impl<'a> SecretAcls<'a> {
         scope: &str,
         principal: &str,
     ) -> crate::Result<crate::models::AclItem> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.acls.get",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/secrets/acls/get",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         crate::validate::non_empty("principal", principal)?;
         let response: crate::models::AclItem = self
             .client
-            .get(&ENDPOINT, &[("scope", scope), ("principal", principal)])?;
+            .get(
+                &crate::operations::SECRETS_ACLS_GET,
+                &[("scope", scope), ("principal", principal)],
+            )?;
         Ok(response)
     }
     /// Grants a permission on a scope to a principal, replacing the one it had.
@@ -1131,7 +992,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `principal`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1148,14 +1009,7 @@ impl<'a> SecretAcls<'a> {
         principal: &str,
         permission: crate::models::AclPermission,
     ) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.acls.put",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/secrets/acls/put",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         crate::validate::non_empty("principal", principal)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
@@ -1166,7 +1020,7 @@ impl<'a> SecretAcls<'a> {
             }
             self.client
                 .post(
-                    &ENDPOINT,
+                    &crate::operations::SECRETS_ACLS_PUT,
                     &Body {
                         scope,
                         principal,
@@ -1195,7 +1049,7 @@ impl<'a> SecretAcls<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`, `principal`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1207,14 +1061,7 @@ impl<'a> SecretAcls<'a> {
     /// # }
     /// ```
     pub fn delete(&self, scope: &str, principal: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.acls.delete",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/secrets/acls/delete",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         crate::validate::non_empty("principal", principal)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
@@ -1222,7 +1069,11 @@ impl<'a> SecretAcls<'a> {
                 scope: &'b str,
                 principal: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { scope, principal })?
+            self.client
+                .post(
+                    &crate::operations::SECRETS_ACLS_DELETE,
+                    &Body { scope, principal },
+                )?
         };
         Ok(())
     }
@@ -1247,7 +1098,7 @@ impl<'a> SecretScopes<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1261,16 +1112,9 @@ impl<'a> SecretScopes<'a> {
     /// # }
     /// ```
     pub fn list(&self) -> crate::Result<::std::vec::Vec<crate::models::SecretScope>> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.scopes.list",
-            method: crate::transport::Method::Get,
-            path: "/api/2.0/secrets/scopes/list",
-            idempotent: true,
-            not_found_if: None,
-        };
         let response: crate::models::ListScopesResponse = self
             .client
-            .get(&ENDPOINT, &[])?;
+            .get(&crate::operations::SECRETS_SCOPES_LIST, &[])?;
         Ok(response.scopes)
     }
     /// Creates a secret scope.
@@ -1287,7 +1131,7 @@ impl<'a> SecretScopes<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Not idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service.
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1306,15 +1150,10 @@ impl<'a> SecretScopes<'a> {
         &self,
         request: &crate::models::CreateScopeRequest,
     ) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.scopes.create",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/secrets/scopes/create",
-            idempotent: false,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", &request.scope)?;
-        let _: ::serde::de::IgnoredAny = self.client.post(&ENDPOINT, request)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", &request.scope)?;
+        let _: ::serde::de::IgnoredAny = self
+            .client
+            .post(&crate::operations::SECRETS_SCOPES_CREATE, request)?;
         Ok(())
     }
     /// Deletes a secret scope with all its secrets and ACLs.
@@ -1333,7 +1172,7 @@ impl<'a> SecretScopes<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `scope`.
     ///
-    /// Idempotent: repeating the request cannot do harm, so it is retried on transient failures too.
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -1345,20 +1184,13 @@ impl<'a> SecretScopes<'a> {
     /// # }
     /// ```
     pub fn delete(&self, scope: &str) -> crate::Result<()> {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: "secrets.scopes.delete",
-            method: crate::transport::Method::Post,
-            path: "/api/2.0/secrets/scopes/delete",
-            idempotent: true,
-            not_found_if: None,
-        };
-        crate::validate::scope_name("scope", scope)?;
+        crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
             struct Body<'b> {
                 scope: &'b str,
             }
-            self.client.post(&ENDPOINT, &Body { scope })?
+            self.client.post(&crate::operations::SECRETS_SCOPES_DELETE, &Body { scope })?
         };
         Ok(())
     }

@@ -1,16 +1,14 @@
-//! The endpoint description file (`schema/endpoints.json`): one entry per operation.
+//! The endpoint description file (`schema/endpoints.json`): the services, one entry per
+//! operation, shared parameter definitions, and the service's name and size rules.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::SchemaError;
+use crate::error::{SchemaError, escape};
 use crate::schema::{ENDPOINTS_FILE, Schemas, read_json};
-
-/// Checks an inline parameter may name (functions of the SDK's `validate` module).
-pub const PARAM_CHECKS: &[&str] = &["non_empty", "scope_name", "secret_key", "secret_value"];
 
 /// The whole endpoint file.
 #[derive(Debug, Clone, Deserialize)]
@@ -19,10 +17,42 @@ pub struct EndpointFile {
     /// Documentation of the file itself (ignored by the generator).
     #[serde(default, rename = "description")]
     pub _description: Option<String>,
+    /// The service's rules for names and sizes, by name; checks refer to them.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Rule>,
+    /// Parameter definitions shared by several operations (`{"$ref": "#/parameters/x"}`).
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Param>,
     /// Service handles, parents before children.
     pub services: Vec<Service>,
     /// Every operation.
     pub endpoints: Vec<Endpoint>,
+}
+
+/// A rule of the service, generated into `crate::rules` as a constant named after it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// 1 to `max_len` ASCII letters, digits and the `extra` characters.
+    Name {
+        /// What is named, for messages (`scope name`).
+        what: String,
+        /// Allowed characters besides ASCII letters and digits.
+        extra: String,
+        /// Longest name in bytes.
+        max_len: u32,
+        /// Where the rule comes from.
+        description: String,
+    },
+    /// At most `max_bytes` bytes.
+    Size {
+        /// What is measured, for messages (`secret value`).
+        what: String,
+        /// Largest size in bytes.
+        max_bytes: u32,
+        /// Where the rule comes from.
+        description: String,
+    },
 }
 
 /// A service handle such as `clusters` or `secrets.acls`.
@@ -60,6 +90,16 @@ pub enum Method {
     Post,
 }
 
+impl Method {
+    /// `GET` or `POST`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,10 +122,14 @@ pub enum ParamType {
         #[serde(rename = "$ref")]
         reference: String,
     },
-    /// A hand-written runtime type (`crate::<rust>`), passed by value.
+    /// A hand-written runtime type (`crate::<rust>`), passed by value and flattened into the
+    /// body; `sensitive_fields` are the body keys it writes whose values are secrets.
     Rust {
         /// Type name in the crate root.
         rust: String,
+        /// Body keys of the type whose values are secrets (masked in logs).
+        #[serde(default)]
+        sensitive_fields: Vec<String>,
     },
 }
 
@@ -99,26 +143,59 @@ impl ParamType {
     }
 }
 
-/// One inline parameter.
+/// A check of a value before sending: the built-in `non_empty`, or the name of a [`Rule`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum CheckKind {
+    /// Must not be empty or blank.
+    NonEmpty,
+    /// Must follow the named rule of the file's `rules`.
+    Rule(String),
+}
+
+impl From<String> for CheckKind {
+    fn from(name: String) -> Self {
+        if name == "non_empty" {
+            CheckKind::NonEmpty
+        } else {
+            CheckKind::Rule(name)
+        }
+    }
+}
+
+/// One inline parameter, or a reference to a shared one.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
+    /// `#/parameters/<name>`: the shared definition to use (the other keys must be absent).
+    #[serde(default, rename = "$ref")]
+    pub reference: Option<String>,
     /// Argument and wire name.
+    #[serde(default)]
     pub name: String,
-    /// Query or body.
-    #[serde(rename = "in")]
-    pub location: Location,
+    /// Query or body; by default the query of a GET and the body of a POST.
+    #[serde(default, rename = "in")]
+    pub location: Option<Location>,
     /// Its type.
-    #[serde(rename = "type")]
+    #[serde(default = "string_type", rename = "type")]
     pub ty: ParamType,
     /// Documentation.
+    #[serde(default)]
     pub description: String,
-    /// Validation before sending (one of [`PARAM_CHECKS`]).
+    /// Validation before sending.
     #[serde(default)]
-    pub check: Option<String>,
-    /// Serialize the value's fields into the body instead of under `name`.
-    #[serde(default)]
-    pub flatten: bool,
+    pub check: Option<CheckKind>,
+}
+
+fn string_type() -> ParamType {
+    ParamType::Primitive("string".into())
+}
+
+impl Param {
+    /// Where the parameter goes (resolved by the loader).
+    pub fn location(&self) -> Location {
+        self.location.unwrap_or(Location::Body)
+    }
 }
 
 /// A `{"$ref": ...}` to a model type.
@@ -141,25 +218,46 @@ fn ref_name(reference: &str) -> &str {
     reference.rsplit('/').next().unwrap_or(reference)
 }
 
-/// String checks a request field may name (functions of the SDK's `validate` module).
-pub const FIELD_CHECKS: &[&str] = &["non_empty", "scope_name", "secret_key"];
-
-/// Checks over several optional fields of a request.
-pub const GROUP_CHECKS: &[&str] = &["exactly_one_of", "at_most_one_of"];
-
-/// Validation of request-struct fields before sending: `{"rule": "non_empty", "field": "x"}` or
+/// Validation of request-struct fields before sending: `{"rule": "non_empty", "field": "x"}`,
+/// `{"rule": "scope_name", "field": "x"}`, or a group rule over optional fields:
 /// `{"rule": "exactly_one_of", "fields": ["a", "b"]}`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Check {
-    /// One of [`FIELD_CHECKS`] (with `field`) or [`GROUP_CHECKS`] (with `fields`).
-    pub rule: String,
-    /// The string field a field check applies to; an optional field must also be set.
-    #[serde(default)]
-    pub field: Option<String>,
-    /// The optional fields a group check counts.
-    #[serde(default)]
-    pub fields: Vec<String>,
+#[serde(untagged)]
+pub enum Check {
+    /// A check of one string field.
+    Field {
+        /// `non_empty` or a rule name.
+        rule: CheckKind,
+        /// The field; an optional field must also be set.
+        field: String,
+    },
+    /// A rule over several optional fields.
+    Group {
+        /// Which rule.
+        rule: GroupRule,
+        /// The optional fields it counts.
+        fields: Vec<String>,
+    },
+}
+
+/// Rules over several optional fields of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRule {
+    /// Exactly one of the fields is set.
+    ExactlyOneOf,
+    /// At most one of the fields is set.
+    AtMostOneOf,
+}
+
+impl GroupRule {
+    /// The name of the runtime check (`crate::validate::<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupRule::ExactlyOneOf => "exactly_one_of",
+            GroupRule::AtMostOneOf => "at_most_one_of",
+        }
+    }
 }
 
 /// An error answer that means "not found" although it is not a 404.
@@ -205,12 +303,24 @@ pub struct Endpoint {
     pub unwrap: Option<String>,
     /// Whether repeating the request can do no harm.
     pub idempotent: bool,
-    /// A non-404 answer that means "does not exist".
+    /// Non-404 answers that mean "does not exist".
     #[serde(default)]
-    pub not_found_if: Option<NotFoundIf>,
+    pub not_found_if: Vec<NotFoundIf>,
     /// Lines of the doc example (`client` in scope).
     #[serde(default)]
     pub example: Vec<String>,
+}
+
+impl Endpoint {
+    /// `service.method`, e.g. `secrets.acls.put`: the operation's name in errors and logs.
+    pub fn operation(&self) -> String {
+        format!("{}.{}", self.service, self.name)
+    }
+
+    /// The name of the generated operation constant, e.g. `SECRETS_ACLS_PUT`.
+    pub fn const_name(&self) -> String {
+        self.operation().replace('.', "_").to_ascii_uppercase()
+    }
 }
 
 impl EndpointFile {
@@ -220,17 +330,68 @@ impl EndpointFile {
         Self::from_value(value, schemas)
     }
 
-    /// Parses and checks an already read endpoint file.
+    /// Parses and checks an already read endpoint file; shared parameters are resolved.
     pub fn from_value(value: Value, schemas: &Schemas) -> Result<Self, SchemaError> {
-        let file: EndpointFile = serde_json::from_value(value).map_err(|e| {
+        let mut file: EndpointFile = serde_json::from_value(value).map_err(|e| {
             SchemaError::at(
                 ENDPOINTS_FILE,
                 "",
                 format!("not a valid endpoint file: {e}"),
             )
         })?;
+        file.resolve_parameters()?;
         file.check(schemas)?;
         Ok(file)
+    }
+
+    /// Replaces `{"$ref": "#/parameters/x"}` by the shared definition and fills in each
+    /// parameter's location from the method.
+    fn resolve_parameters(&mut self) -> Result<(), SchemaError> {
+        for (name, p) in &self.parameters {
+            let at = format!("/parameters/{}", escape(name));
+            if p.reference.is_some() || p.name != *name {
+                return Err(err(
+                    &at,
+                    format!(
+                        "a shared parameter is named after its key (`{name}`) and holds no `$ref`"
+                    ),
+                ));
+            }
+        }
+        let shared = self.parameters.clone();
+        for (i, e) in self.endpoints.iter_mut().enumerate() {
+            let default = match e.method {
+                Method::Get => Location::Query,
+                Method::Post => Location::Body,
+            };
+            for (j, p) in e.params.iter_mut().enumerate() {
+                let at = format!("/endpoints/{i}/params/{j}");
+                if let Some(reference) = &p.reference {
+                    let key = reference.strip_prefix("#/parameters/").unwrap_or_default();
+                    let Some(definition) = shared.get(key) else {
+                        return Err(err(
+                            &format!("{at}/$ref"),
+                            format!("`$ref` to nowhere: `{reference}`"),
+                        ));
+                    };
+                    let only_ref = p.name.is_empty()
+                        && p.description.is_empty()
+                        && p.check.is_none()
+                        && p.ty == string_type();
+                    if !only_ref {
+                        return Err(err(
+                            &at,
+                            "a parameter `$ref` takes nothing else but an optional `in`",
+                        ));
+                    }
+                    let location = p.location;
+                    *p = definition.clone();
+                    p.location = location.or(definition.location);
+                }
+                p.location.get_or_insert(default);
+            }
+        }
+        Ok(())
     }
 
     /// Model types sent by some endpoint (request bodies and inline `$ref` parameters).
@@ -252,7 +413,57 @@ impl EndpointFile {
         self.services.iter().find(|s| s.name == name)
     }
 
+    /// Body keys of runtime parameter types whose values are secrets.
+    pub fn sensitive_runtime_fields(&self) -> BTreeSet<String> {
+        self.endpoints
+            .iter()
+            .flat_map(|e| &e.params)
+            .filter_map(|p| match &p.ty {
+                ParamType::Rust {
+                    sensitive_fields, ..
+                } => Some(sensitive_fields.iter().cloned()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     fn check(&self, schemas: &Schemas) -> Result<(), SchemaError> {
+        for (name, rule) in &self.rules {
+            let at = format!("/rules/{}", escape(name));
+            let (what, description) = match rule {
+                Rule::Name {
+                    what,
+                    description,
+                    extra,
+                    max_len,
+                } => {
+                    if *max_len == 0 || !extra.is_ascii() {
+                        return Err(err(&at, "a name rule needs max_len ≥ 1 and ASCII extras"));
+                    }
+                    (what, description)
+                }
+                Rule::Size {
+                    what,
+                    description,
+                    max_bytes,
+                } => {
+                    if *max_bytes == 0 {
+                        return Err(err(&at, "a size rule needs max_bytes ≥ 1"));
+                    }
+                    (what, description)
+                }
+            };
+            if !is_snake(name) || name == "non_empty" {
+                return Err(err(
+                    &at,
+                    "a rule name is snake_case and not a built-in check",
+                ));
+            }
+            if what.trim().is_empty() || description.trim().is_empty() {
+                return Err(err(&at, "a rule needs `what` and a `description`"));
+            }
+        }
         let mut names = BTreeSet::new();
         for (i, s) in self.services.iter().enumerate() {
             let at = format!("/services/{i}");
@@ -281,16 +492,39 @@ impl EndpointFile {
             }
         }
         let mut ops = BTreeSet::new();
+        let mut routes = BTreeSet::new();
         for (i, e) in self.endpoints.iter().enumerate() {
-            e.check(&format!("/endpoints/{i}"), self, schemas)?;
-            if !ops.insert((e.service.as_str(), e.name.as_str())) {
+            let at = format!("/endpoints/{i}");
+            e.check(&at, self, schemas)?;
+            if !ops.insert(e.operation()) {
                 return Err(err(
-                    &format!("/endpoints/{i}"),
-                    format!("operation `{}.{}` is declared twice", e.service, e.name),
+                    &at,
+                    format!("operation `{}` is declared twice", e.operation()),
+                ));
+            }
+            if !routes.insert((e.method.as_str(), e.path.clone())) {
+                return Err(err(
+                    &format!("{at}/path"),
+                    format!("`{} {}` is declared twice", e.method.as_str(), e.path),
                 ));
             }
         }
         Ok(())
+    }
+
+    fn check_kind(&self, at: &str, kind: &CheckKind) -> Result<Option<&Rule>, SchemaError> {
+        match kind {
+            CheckKind::NonEmpty => Ok(None),
+            CheckKind::Rule(name) => self.rules.get(name).map(Some).ok_or_else(|| {
+                err(
+                    at,
+                    format!(
+                        "unknown check `{name}` (known: non_empty, {})",
+                        self.rules.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }),
+        }
     }
 }
 
@@ -329,16 +563,25 @@ impl Endpoint {
                 "the method name must be snake_case",
             ));
         }
-        if !self.path.starts_with("/api/") || self.path.contains(['?', '#', ' ']) {
+        let versioned = self
+            .path
+            .strip_prefix("/api/")
+            .and_then(|p| p.split_once('/'))
+            .is_some_and(|(v, rest)| {
+                !v.is_empty()
+                    && v.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && !rest.is_empty()
+            });
+        if !versioned || self.path.contains(['?', '#', ' ']) {
             return Err(err(
                 &format!("{at}/path"),
-                "the path must start with /api/ and hold no query",
+                "the path must be /api/<version>/<route> and hold no query",
             ));
         }
         if self.doc.trim().is_empty() {
             return Err(err(
                 at,
-                format!("operation `{}.{}` has no doc", self.service, self.name),
+                format!("operation `{}` has no doc", self.operation()),
             ));
         }
         if self.request.is_some() && !self.params.is_empty() {
@@ -363,16 +606,16 @@ impl Endpoint {
                     "a parameter needs a snake_case name and a description",
                 ));
             }
-            if p.location != expected {
+            if p.location() != expected {
                 return Err(err(
                     &format!("{pat}/in"),
                     format!(
-                        "a {:?} sends its parameters in the {expected:?}",
-                        self.method
+                        "a {} sends its parameters in the {expected:?}",
+                        self.method.as_str()
                     ),
                 ));
             }
-            if p.location == Location::Query && !matches!(p.ty, ParamType::Primitive(_)) {
+            if p.location() == Location::Query && !matches!(p.ty, ParamType::Primitive(_)) {
                 return Err(err(&format!("{pat}/type"), "query parameters are strings"));
             }
             match &p.ty {
@@ -391,24 +634,18 @@ impl Endpoint {
                 )?,
                 _ => {}
             }
-            if p.flatten != matches!(p.ty, ParamType::Rust { .. }) {
-                return Err(err(
-                    &format!("{pat}/flatten"),
-                    "runtime (`rust`) parameters are flattened into the body, others are not",
-                ));
-            }
-            if let Some(c) = &p.check {
-                if !PARAM_CHECKS.contains(&c.as_str()) {
-                    return Err(err(
-                        &format!("{pat}/check"),
-                        format!("unknown check `{c}` (known: {})", PARAM_CHECKS.join(", ")),
-                    ));
-                }
+            if let Some(kind) = &p.check {
+                let rule = file.check_kind(&format!("{pat}/check"), kind)?;
                 let on_string = matches!(p.ty, ParamType::Primitive(_));
-                if on_string == (c == "secret_value") {
+                let applies = match rule {
+                    None | Some(Rule::Name { .. }) => on_string,
+                    // Anything with a `len()`: a string, or a runtime type that has one.
+                    Some(Rule::Size { .. }) => !matches!(p.ty, ParamType::Ref { .. }),
+                };
+                if !applies {
                     return Err(err(
                         &format!("{pat}/check"),
-                        format!("check `{c}` does not apply to this parameter type"),
+                        "this check does not apply to this parameter type",
                     ));
                 }
             }
@@ -417,7 +654,7 @@ impl Endpoint {
             check_ref(&format!("{at}/request"), r, schemas)?;
         }
         for (j, c) in self.checks.iter().enumerate() {
-            self.check_check(&format!("{at}/checks/{j}"), c, schemas)?;
+            self.check_check(&format!("{at}/checks/{j}"), c, file, schemas)?;
         }
         if let Some(r) = &self.response {
             check_ref(&format!("{at}/response"), r, schemas)?;
@@ -440,7 +677,13 @@ impl Endpoint {
         Ok(())
     }
 
-    fn check_check(&self, at: &str, check: &Check, schemas: &Schemas) -> Result<(), SchemaError> {
+    fn check_check(
+        &self,
+        at: &str,
+        check: &Check,
+        file: &EndpointFile,
+        schemas: &Schemas,
+    ) -> Result<(), SchemaError> {
         let Some(request) = &self.request else {
             return Err(err(at, "`checks` apply to the fields of `request`"));
         };
@@ -449,31 +692,27 @@ impl Endpoint {
                 .property(request.name(), f)
                 .ok_or_else(|| err(at, format!("`{}` has no field `{f}`", request.name())))
         };
-        match (&check.field, check.fields.as_slice()) {
-            (Some(f), []) if FIELD_CHECKS.contains(&check.rule.as_str()) => {
-                if field(f)?.0["type"] != "string" {
+        match check {
+            Check::Field { rule, field: f } => {
+                if matches!(file.check_kind(at, rule)?, Some(Rule::Size { .. })) {
                     return Err(err(
                         at,
-                        format!("`{}` needs a string field, `{f}` is not", check.rule),
+                        "size rules apply to parameters, not request fields",
                     ));
                 }
+                if field(f)?.0["type"] != "string" {
+                    return Err(err(at, format!("`{f}` is not a string field")));
+                }
             }
-            (None, fields) if GROUP_CHECKS.contains(&check.rule.as_str()) && fields.len() > 1 => {
+            Check::Group { fields, .. } => {
+                if fields.len() < 2 {
+                    return Err(err(at, "a group rule needs at least two fields"));
+                }
                 for f in fields {
                     if field(f)?.1 {
                         return Err(err(at, format!("`{f}` is required, so it is always set")));
                     }
                 }
-            }
-            _ => {
-                return Err(err(
-                    at,
-                    format!(
-                        "unknown check: use `field` with one of {} or `fields` with one of {}",
-                        FIELD_CHECKS.join(", "),
-                        GROUP_CHECKS.join(", ")
-                    ),
-                ));
             }
         }
         Ok(())
@@ -503,7 +742,12 @@ mod tests {
     }
 
     fn file(endpoint: Value) -> Value {
-        json!({"services": [{"name": "things", "type_name": "Things", "doc": "Things."}], "endpoints": [endpoint]})
+        json!({
+            "rules": {"thing_name": {"kind": "name", "what": "thing name", "extra": "-_", "max_len": 64, "description": "d"}},
+            "parameters": {"id": {"name": "id", "description": "The id.", "check": "non_empty"}},
+            "services": [{"name": "things", "type_name": "Things", "doc": "Things."}],
+            "endpoints": [endpoint]
+        })
     }
 
     fn get() -> Value {
@@ -515,6 +759,7 @@ mod tests {
     fn a_valid_file_loads() {
         let f = EndpointFile::from_value(file(get()), &schemas()).unwrap();
         assert_eq!(f.endpoints[0].response.as_ref().unwrap().name(), "ListResp");
+        assert_eq!(f.endpoints[0].const_name(), "THINGS_LIST");
     }
 
     #[test]
@@ -553,6 +798,32 @@ mod tests {
     }
 
     #[test]
+    fn shared_parameters_resolve_and_take_their_location_from_the_method() {
+        let mut e = get();
+        e["params"] = json!([{"$ref": "#/parameters/id"}]);
+        let f = EndpointFile::from_value(file(e), &schemas()).unwrap();
+        let p = &f.endpoints[0].params[0];
+        assert_eq!((p.name.as_str(), p.location()), ("id", Location::Query));
+        assert_eq!(p.check, Some(CheckKind::NonEmpty));
+        let mut e = get();
+        e["params"] = json!([{"$ref": "#/parameters/nope"}]);
+        let error = EndpointFile::from_value(file(e), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/params/0/$ref");
+    }
+
+    #[test]
+    fn checks_must_name_a_known_rule() {
+        let mut e = get();
+        e["params"] = json!([{"name": "id", "description": "id", "check": "thing_nmae"}]);
+        let error = EndpointFile::from_value(file(e), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/params/0/check");
+        assert!(
+            error.message.contains("known: non_empty, thing_name"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn checks_must_name_optional_fields_of_the_request() {
         let post = json!({"service": "things", "name": "make", "method": "POST", "path": "/api/2.0/things/make",
             "doc": "Makes.", "request": {"$ref": "m.json#/definitions/Req"}, "idempotent": false,
@@ -571,10 +842,20 @@ mod tests {
     }
 
     #[test]
+    fn the_same_route_twice_is_refused() {
+        let mut other = get();
+        other["name"] = json!("list_again");
+        let mut f = file(get());
+        f["endpoints"].as_array_mut().unwrap().push(other);
+        let error = EndpointFile::from_value(f, &schemas()).unwrap_err();
+        assert!(error.message.contains("declared twice"), "{error}");
+    }
+
+    #[test]
     fn request_roots_include_inline_refs() {
         let post = json!({"service": "things", "name": "make", "method": "POST", "path": "/api/2.0/things/make",
             "doc": "Makes.", "idempotent": true,
-            "params": [{"name": "req", "in": "body", "type": {"$ref": "m.json#/definitions/Req"}, "description": "r"}]});
+            "params": [{"name": "req", "type": {"$ref": "m.json#/definitions/Req"}, "description": "r"}]});
         let f = EndpointFile::from_value(file(post), &schemas()).unwrap();
         assert_eq!(f.request_roots(), vec!["Req".to_string()]);
     }

@@ -4,7 +4,9 @@
 //! `endpoints.json`, see `schema/README.md`), checks it, and renders two Rust files:
 //!
 //! * `models.rs`: one type per schema definition (structs by typify, open enums by [`enums`]);
-//! * `services.rs`: one service handle per service and one method per endpoint ([`services`]).
+//! * `services.rs`: one service handle per service and one method per endpoint ([`services`]);
+//! * `operations.rs`: every operation as data, and the secret field names ([`tables`]);
+//! * `rules.rs`: the service's name and size rules as typed constants ([`tables`]).
 //!
 //! The SDK's `build.rs` calls [`generate`]; everything else is ordinary, unit-tested Rust.
 #![forbid(unsafe_code)]
@@ -16,6 +18,7 @@ pub mod error;
 pub mod models;
 pub mod schema;
 pub mod services;
+pub mod tables;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +35,10 @@ pub struct Generated {
     pub models: String,
     /// Source of `services.rs`.
     pub services: String,
+    /// Source of `operations.rs`.
+    pub operations: String,
+    /// Source of `rules.rs`.
+    pub rules: String,
 }
 
 /// Loads and checks every schema file in `schema_dir` and renders the generated sources.
@@ -41,7 +48,14 @@ pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
     schemas.check_request_types(&endpoints.request_roots())?;
     let models = models::render(&schemas, &endpoints.request_roots())?;
     let services = services::render(&schemas, &endpoints)?;
-    Ok(Generated { models, services })
+    let operations = tables::render_operations(&schemas, &endpoints)?;
+    let rules = tables::render_rules(&endpoints)?;
+    Ok(Generated {
+        models,
+        services,
+        operations,
+        rules,
+    })
 }
 
 /// Renders the sources (see [`render`]) and writes `models.rs` and `services.rs` into
@@ -50,7 +64,20 @@ pub fn generate(schema_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Schem
     let generated = render(schema_dir)?;
     write(out_dir, "models.rs", &generated.models)?;
     write(out_dir, "services.rs", &generated.services)?;
+    write(out_dir, "operations.rs", &generated.operations)?;
+    write(out_dir, "rules.rs", &generated.rules)?;
     schema::input_files(schema_dir)
+}
+
+/// Parses `tokens` as a file and prints it with the generated-code header; a parse failure is
+/// reported against `file`.
+pub(crate) fn unparse(tokens: proc_macro2::TokenStream, file: &str) -> Result<String, SchemaError> {
+    let parsed: syn::File = syn::parse2(tokens)
+        .map_err(|e| SchemaError::at(file, "", format!("generated code does not parse: {e}")))?;
+    Ok(format!(
+        "{GENERATED_HEADER}{}",
+        prettyplease::unparse(&parsed)
+    ))
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> Result<(), SchemaError> {

@@ -3,7 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::endpoints::{Endpoint, EndpointFile, Location, Method, Param, ParamType, Service};
+use crate::endpoints::{
+    Check, CheckKind, Endpoint, EndpointFile, Location, Method, Param, ParamType, Rule, Service,
+};
 use crate::error::SchemaError;
 use crate::schema::Schemas;
 
@@ -32,7 +34,7 @@ pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaEr
             .endpoints
             .iter()
             .filter(|e| e.service == service.name)
-            .map(|e| render_endpoint(schemas, e))
+            .map(|e| render_endpoint(schemas, file, e))
             .collect::<Result<Vec<_>, _>>()?;
         let children = file
             .services
@@ -72,18 +74,7 @@ pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaEr
         }
         #(#items)*
     };
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| {
-        SchemaError::at(
-            "endpoints.json",
-            "",
-            format!("generated services do not parse: {e}"),
-        )
-    })?;
-    Ok(format!(
-        "{}{}",
-        crate::GENERATED_HEADER,
-        prettyplease::unparse(&parsed)
-    ))
+    crate::unparse(tokens, "endpoints.json")
 }
 
 fn first_line(doc: &str) -> &str {
@@ -131,7 +122,7 @@ fn param_type(p: &Param) -> (TokenStream, TokenStream) {
             let m = model(p.ty.model().unwrap_or_default());
             (quote! { #m }, quote! { &'b #m })
         }
-        ParamType::Rust { rust } => {
+        ParamType::Rust { rust, .. } => {
             let ident = format_ident!("{}", rust);
             (
                 quote! { impl ::std::convert::Into<crate::#ident> },
@@ -141,63 +132,68 @@ fn param_type(p: &Param) -> (TokenStream, TokenStream) {
     }
 }
 
-fn endpoint_const(e: &Endpoint) -> TokenStream {
-    let method = match e.method {
-        Method::Get => quote! { crate::transport::Method::Get },
-        Method::Post => quote! { crate::transport::Method::Post },
-    };
-    let path = &e.path;
-    let idempotent = e.idempotent;
-    let operation = format!("{}.{}", e.service, e.name);
-    let not_found = match &e.not_found_if {
-        Some(n) => {
-            let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
-            quote! { Some(crate::transport::NotFoundIf { status: #status, error_code: #code, message_contains: #text }) }
-        }
-        None => quote! { None },
-    };
-    quote! {
-        const ENDPOINT: crate::transport::Endpoint = crate::transport::Endpoint {
-            operation: #operation,
-            method: #method,
-            path: #path,
-            idempotent: #idempotent,
-            not_found_if: #not_found,
-        };
-    }
+/// The path of the operation's constant in `crate::operations`.
+fn operation_const(e: &Endpoint) -> TokenStream {
+    let ident = format_ident!("{}", e.const_name());
+    quote! { crate::operations::#ident }
 }
 
 fn field_ident(name: &str) -> syn::Ident {
     format_ident!("{}", name)
 }
 
-fn render_checks(schemas: &Schemas, e: &Endpoint) -> Vec<TokenStream> {
+/// The runtime call of a check of one value (`value` is a `&str`, or has `len()` for size
+/// rules).
+fn check_call(
+    file: &EndpointFile,
+    kind: &CheckKind,
+    name: &str,
+    value: TokenStream,
+) -> TokenStream {
+    match kind {
+        CheckKind::NonEmpty => quote! { crate::validate::non_empty(#name, #value)?; },
+        CheckKind::Rule(rule) => {
+            let constant = format_ident!("{}", rule.to_ascii_uppercase());
+            match file.rules.get(rule) {
+                Some(Rule::Size { .. }) => {
+                    quote! { crate::validate::size(&crate::rules::#constant, #name, #value.len())?; }
+                }
+                _ => quote! { crate::validate::name(&crate::rules::#constant, #name, #value)?; },
+            }
+        }
+    }
+}
+
+fn render_checks(schemas: &Schemas, file: &EndpointFile, e: &Endpoint) -> Vec<TokenStream> {
     let mut out = Vec::new();
     for p in &e.params {
         if let Some(check) = &p.check {
-            let f = format_ident!("{}", check);
-            let (name, arg) = (&p.name, field_ident(&p.name));
+            let arg = field_ident(&p.name);
             let arg = match p.ty {
-                ParamType::Primitive(_) => quote! { #arg },
-                _ => quote! { &#arg },
+                ParamType::Primitive(_) | ParamType::Rust { .. } => quote! { #arg },
+                ParamType::Ref { .. } => quote! { &#arg },
             };
-            out.push(quote! { crate::validate::#f(#name, #arg)?; });
+            out.push(check_call(file, check, &p.name, arg));
         }
     }
     let request = e.request.as_ref().map(|r| r.name()).unwrap_or_default();
     for check in &e.checks {
-        let rule = format_ident!("{}", check.rule);
-        out.push(match &check.field {
-            Some(field) => {
+        out.push(match check {
+            Check::Field { rule, field } => {
                 let ident = field_ident(field);
-                if schemas.property(request, field).is_some_and(|(_, required)| required) {
-                    quote! { crate::validate::#rule(#field, &request.#ident)?; }
+                let value = if schemas
+                    .property(request, field)
+                    .is_some_and(|(_, required)| required)
+                {
+                    quote! { &request.#ident }
                 } else {
-                    quote! { crate::validate::#rule(#field, crate::validate::required(#field, request.#ident.as_deref())?)?; }
-                }
+                    quote! { crate::validate::required(#field, request.#ident.as_deref())? }
+                };
+                check_call(file, rule, field, value)
             }
-            None => {
-                let pairs = check.fields.iter().map(|name| {
+            Check::Group { rule, fields } => {
+                let rule = format_ident!("{}", rule.name());
+                let pairs = fields.iter().map(|name| {
                     let ident = field_ident(name);
                     quote! { (#name, request.#ident.is_some()) }
                 });
@@ -209,10 +205,7 @@ fn render_checks(schemas: &Schemas, e: &Endpoint) -> Vec<TokenStream> {
 }
 
 fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
-    let method = match e.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    };
+    let method = e.method.as_str();
     let mut doc = format!("{}\n\n`{method} {}`", e.doc.trim_end(), e.path);
     if !e.params.is_empty() {
         doc.push_str("\n\n# Arguments\n");
@@ -227,9 +220,11 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
         .iter()
         .filter(|p| p.check.is_some())
         .map(|p| format!("`{}`", p.name))
-        .chain(e.checks.iter().map(|c| match &c.field {
-            Some(field) => format!("`{field}`"),
-            None => format!("{} `{}`", c.rule.replace('_', " "), c.fields.join("`/`")),
+        .chain(e.checks.iter().map(|c| match c {
+            Check::Field { field, .. } => format!("`{field}`"),
+            Check::Group { rule, fields } => {
+                format!("{} `{}`", rule.name().replace('_', " "), fields.join("`/`"))
+            }
         }))
         .collect();
     if !checked.is_empty() {
@@ -239,9 +234,9 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
         ));
     }
     doc.push_str(if e.idempotent {
-        "\n\nIdempotent: repeating the request cannot do harm, so it is retried on transient failures too."
+        "\n\nIdempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`])."
     } else {
-        "\n\nNot idempotent: the request is sent again only when the service refused it (throttling) or it cannot have reached the service."
+        "\n\nNot idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`])."
     });
     if !e.example.is_empty() {
         doc.push_str(&format!(
@@ -253,10 +248,14 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
     doc_attrs(&doc)
 }
 
-fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, SchemaError> {
+fn render_endpoint(
+    schemas: &Schemas,
+    file: &EndpointFile,
+    e: &Endpoint,
+) -> Result<TokenStream, SchemaError> {
     let name = format_ident!("{}", e.name);
-    let endpoint = endpoint_const(e);
-    let checks = render_checks(schemas, e);
+    let operation = operation_const(e);
+    let checks = render_checks(schemas, file, e);
 
     let (ret, returns, finish) = match (&e.response, &e.unwrap) {
         (None, _) => (
@@ -311,10 +310,10 @@ fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, Schem
         let key = &p.name;
         let (arg_ty, field_ty) = param_type(p);
         args.push(quote! { #ident: #arg_ty });
-        match p.location {
+        match p.location() {
             Location::Query => query.push(quote! { (#key, #ident) }),
             Location::Body => {
-                let flatten = if p.flatten {
+                let flatten = if matches!(p.ty, ParamType::Rust { .. }) {
                     quote! { #[serde(flatten)] }
                 } else {
                     quote! {}
@@ -332,22 +331,22 @@ fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, Schem
         args.push(quote! { request: &#ty });
     }
     let call = match e.method {
-        Method::Get => quote! { self.client.get(&ENDPOINT, &[#(#query),*])? },
-        Method::Post if e.request.is_some() => quote! { self.client.post(&ENDPOINT, request)? },
+        Method::Get => quote! { self.client.get(&#operation, &[#(#query),*])? },
+        Method::Post if e.request.is_some() => quote! { self.client.post(&#operation, request)? },
         Method::Post if body_fields.is_empty() => quote! {{
             #[derive(::serde::Serialize)]
             struct Body {}
-            self.client.post(&ENDPOINT, &Body {})?
+            self.client.post(&#operation, &Body {})?
         }},
         Method::Post => quote! {{
             #[derive(::serde::Serialize)]
             struct Body<'b> { #(#body_fields),* }
-            self.client.post(&ENDPOINT, &Body { #(#body_init),* })?
+            self.client.post(&#operation, &Body { #(#body_init),* })?
         }},
     };
     let doc = render_doc(schemas, e, &returns);
     let conversions = e.params.iter().filter_map(|p| match &p.ty {
-        ParamType::Rust { rust } => {
+        ParamType::Rust { rust, .. } => {
             let (ident, ty) = (field_ident(&p.name), format_ident!("{}", rust));
             Some(quote! { let #ident: crate::#ty = #ident.into(); })
         }
@@ -361,7 +360,6 @@ fn render_endpoint(schemas: &Schemas, e: &Endpoint) -> Result<TokenStream, Schem
     Ok(quote! {
         #doc
         pub fn #name(&self, #(#args),*) -> crate::Result<#ret> {
-            #endpoint
             #(#conversions)*
             #(#checks)*
             let #binding: #response_ty = #call;
@@ -436,7 +434,10 @@ mod tests {
             "{code}"
         );
         assert!(
-            has(&code, "self.client.get(&ENDPOINT, &[(\"owner\", owner)])?"),
+            has(
+                &code,
+                "self.client.get(&crate::operations::THINGS_LIST, &[(\"owner\", owner)])?"
+            ),
             "{code}"
         );
         assert!(has(&code, "Ok(response.things)"), "{code}");
@@ -456,7 +457,14 @@ mod tests {
             has(&code, "pub fn parts(&self) -> ThingParts<'a>"),
             "{code}"
         );
-        assert!(has(&code, "idempotent: true"), "{code}");
+        assert!(has(&code, "Idempotent: retried"), "{code}");
+        assert!(
+            has(
+                &code,
+                "self.client.post(&crate::operations::THINGS_PARTS_DELETE, &Body { id })?"
+            ),
+            "{code}"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ fn generated_code_matches_the_reviewed_snapshot() {
     for (name, code) in [
         ("models.rs", &generated.models),
         ("services.rs", &generated.services),
+        ("operations.rs", &generated.operations),
+        ("rules.rs", &generated.rules),
     ] {
         let path = root.join("snapshot").join(name);
         let reviewed = std::fs::read_to_string(&path).unwrap_or_default();

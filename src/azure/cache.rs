@@ -1,15 +1,15 @@
 //! A cached access token, refreshed 40 s before it expires, fetched by one thread at a time.
 
-use crate::Clock;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use crate::{Error, Result, SensitiveString};
+use crate::defaults::TOKEN_REFRESH_MARGIN;
+use crate::error::AuthError;
+use crate::{Clock, Error, Result, SensitiveString};
 
-/// A token counts as expired this long before its expiry: Azure Databricks rejects tokens that
-/// expire within 30 s (the official SDKs use the same margin).
-pub const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(40);
+/// Azure Databricks rejects tokens that expire within 30 s: a new token must live longer.
+const USABLE_FOR_AT_LEAST: Duration = Duration::from_secs(30);
 
 /// An access token and when it expires. `Debug` masks the token.
 #[derive(Clone)]
@@ -43,6 +43,8 @@ pub(crate) trait TokenFetcher: Send + Sync + fmt::Debug {
 /// A token cache with single-flight refresh: while one thread fetches, the others wait for its
 /// result instead of sending their own request; if that fetch fails, they all get its error.
 pub(crate) struct CachedToken {
+    /// The `auth_type` name, for the errors shared with waiting threads.
+    method: &'static str,
     fetcher: Box<dyn TokenFetcher>,
     clock: Arc<dyn Clock>,
     state: Mutex<State>,
@@ -61,8 +63,13 @@ struct State {
 }
 
 impl CachedToken {
-    pub(crate) fn new(fetcher: Box<dyn TokenFetcher>, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(
+        method: &'static str,
+        fetcher: Box<dyn TokenFetcher>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
+            method,
             fetcher,
             clock,
             state: Mutex::new(State::default()),
@@ -87,10 +94,7 @@ impl CachedToken {
             if let (Some(waited), Some((failed, message))) = (waited_on, &state.failure)
                 && waited == *failed
             {
-                return Err(Error::Auth {
-                    message: message.clone(),
-                    source: None,
-                });
+                return Err(AuthError::new(self.method, message.clone()).into());
             }
             if !state.in_flight {
                 break;
@@ -111,7 +115,26 @@ impl CachedToken {
             flight,
             outcome: None,
         };
-        let result = self.fetcher.fetch(&*self.clock);
+        let result = self.fetcher.fetch(&*self.clock).and_then(|token| {
+            // A token that is expired, or expires within the 30 s in which Azure Databricks
+            // already rejects it, would only be answered 403 by the workspace (and fetched
+            // again by the next call): refuse it here, naming the method. A token that is
+            // usable but not fresh is used once and refreshed by the next call.
+            if token.expires_at > self.clock.wall_time() + USABLE_FOR_AT_LEAST {
+                Ok(token)
+            } else {
+                Err(AuthError::new(
+                    self.method,
+                    format!(
+                        "the new token is already expired or expires within {} s (expires at {}); \
+                         check the clock of this machine",
+                        USABLE_FOR_AT_LEAST.as_secs(),
+                        super::http::expiry(&token)
+                    ),
+                )
+                .into())
+            }
+        });
         guard.outcome = Some(match &result {
             Ok(token) => Ok(token.clone()),
             Err(e) => Err(error_text(e)),
@@ -150,11 +173,11 @@ impl Drop for FlightGuard<'_> {
     }
 }
 
-/// The message of an auth error and its causes, for the threads that share the failure.
+/// The reason of an auth error and its causes, for the threads that share the failure.
 fn error_text(error: &Error) -> String {
-    let mut text = match error {
-        Error::Auth { message, .. } => message.clone(),
-        other => other.to_string(),
+    let mut text = match error.auth() {
+        Some(auth) => auth.reason().to_string(),
+        None => error.to_string(),
     };
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -222,10 +245,7 @@ pub(crate) mod tests {
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
             std::thread::sleep(self.delay);
             if self.fail {
-                return Err(Error::Auth {
-                    message: format!("fetch {n} refused"),
-                    source: None,
-                });
+                return Err(AuthError::new("test", format!("fetch {n} refused")).into());
             }
             Ok(AccessToken {
                 value: SensitiveString::new(format!("token-{n}")),
@@ -247,7 +267,7 @@ pub(crate) mod tests {
             delay: Duration::from_millis(delay_ms),
             fail,
         };
-        (CachedToken::new(Box::new(fetcher), clock), calls)
+        (CachedToken::new("test", Box::new(fetcher), clock), calls)
     }
 
     #[test]
@@ -263,11 +283,23 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_token_living_40_seconds_or_less_is_never_reused() {
+    fn a_token_living_40_seconds_or_less_is_used_once() {
         let (cache, calls) = cache(40, 0, false, FakeClock::new());
         cache.get().unwrap();
         cache.get().unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_token_that_arrives_expired_is_an_auth_error_naming_the_method() {
+        for ttl in [0, 30] {
+            let (cache, calls) = cache(ttl, 0, false, FakeClock::new());
+            let err = cache.get().unwrap_err();
+            assert_eq!(err.auth().unwrap().method(), "test");
+            assert!(err.to_string().contains("already expired"), "{err}");
+            assert!(!err.to_string().contains("token-1"), "{err}");
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+        }
     }
 
     #[test]
@@ -312,7 +344,7 @@ pub(crate) mod tests {
                 panic!("boom")
             }
         }
-        let cache = CachedToken::new(Box::new(Panics), FakeClock::new());
+        let cache = CachedToken::new("test", Box::new(Panics), FakeClock::new());
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cache.get()));
         assert!(caught.is_err());
         assert!(!cache.lock().in_flight);

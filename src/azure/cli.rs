@@ -14,11 +14,12 @@ use super::AZURE_DATABRICKS_RESOURCE_ID;
 use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::headers::AzureHeaders;
 use super::process::{RunError, find_az, run};
+use crate::error::AuthError;
 use crate::{Clock, SystemClock};
 use crate::{Error, Result, SensitiveString};
 
-/// Default time `az account get-access-token` may take: 60 s.
-pub const DEFAULT_AZ_TIMEOUT: Duration = Duration::from_secs(60);
+/// The `auth_type` name of this method.
+const METHOD: &str = "azure-cli";
 
 /// Longest part of `az`'s error output kept in an error message.
 const MAX_STDERR: usize = 400;
@@ -65,7 +66,7 @@ impl AzureCli {
             workspace_resource_id: None,
             search_path: None,
             environment: None,
-            timeout: DEFAULT_AZ_TIMEOUT,
+            timeout: crate::defaults::CLI_TIMEOUT,
             clock: Arc::new(SystemClock),
         }
     }
@@ -99,7 +100,7 @@ impl AzureCli {
     }
 
     /// How long one `az` run may take before it is killed. Defaults to 60 s
-    /// ([`DEFAULT_AZ_TIMEOUT`]).
+    /// ([`crate::defaults::CLI_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -107,15 +108,7 @@ impl AzureCli {
 
     pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
         if let Some(tenant) = &self.tenant_id {
-            let ok = !tenant.is_empty()
-                && tenant
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-            if !ok {
-                return Err(Error::Config(format!(
-                    "azure-cli: invalid tenant id `{tenant}`: expected a GUID or a domain name"
-                )));
-            }
+            super::check_tenant(METHOD, tenant)?;
         }
         let search_path = self
             .search_path
@@ -131,13 +124,8 @@ impl AzureCli {
             environment: self.environment.clone(),
             timeout: self.timeout,
         };
-        let bearer = CachedToken::new(Box::new(fetcher), self.clock.clone());
-        AzureHeaders::new(
-            "azure-cli",
-            bearer,
-            None,
-            self.workspace_resource_id.as_deref(),
-        )
+        let bearer = CachedToken::new(METHOD, Box::new(fetcher), self.clock.clone());
+        AzureHeaders::new(METHOD, bearer, None, self.workspace_resource_id.as_deref())
     }
 }
 
@@ -170,18 +158,15 @@ impl fmt::Debug for CliFetcher {
     }
 }
 
-fn auth_error(message: String) -> Error {
-    Error::Auth {
-        message,
-        source: None,
-    }
+fn auth_error(reason: String) -> Error {
+    AuthError::new(METHOD, reason).into()
 }
 
 impl TokenFetcher for CliFetcher {
     fn fetch(&self, _clock: &dyn Clock) -> Result<AccessToken> {
         let program = find_az(self.search_path.as_deref()).ok_or_else(|| {
             auth_error(
-                "azure-cli: the Azure CLI (`az`) was not found on PATH; install it and run \
+                "the Azure CLI (`az`) was not found on PATH; install it and run \
                  `az login`, or use another authentication method"
                     .into(),
             )
@@ -206,12 +191,13 @@ impl TokenFetcher for CliFetcher {
             command.env("PATH", path);
         }
         let output = run(command, self.timeout).map_err(|e| match e {
-            RunError::Spawn(e) => Error::Auth {
-                message: format!("azure-cli: cannot run {}", program.display()),
-                source: Some(Box::new(e)),
-            },
+            RunError::Spawn(e) => {
+                AuthError::new(METHOD, format!("cannot run {}", program.display()))
+                    .with_source(e)
+                    .into()
+            }
             RunError::Timeout => auth_error(format!(
-                "azure-cli: `az account get-access-token` did not finish within {} s",
+                "`az account get-access-token` did not finish within {} s",
                 self.timeout.as_secs_f32()
             )),
         })?;
@@ -220,7 +206,7 @@ impl TokenFetcher for CliFetcher {
         }
         let token = parse_output(&output.stdout, local_to_system_time)?;
         log::debug!(
-            target: super::http::LOG_TARGET,
+            target: crate::LOG_TARGET,
             "azure-cli: new token for resource {}, expires at {}",
             self.resource,
             super::http::expiry(&token)
@@ -239,9 +225,9 @@ fn failure_message(status: &ExitStatus, stderr: &[u8]) -> String {
         || lower.contains("no subscription found")
         || lower.contains("not logged in");
     if not_logged_in {
-        format!("azure-cli: not logged in to the Azure CLI (run `az login`): {text}")
+        format!("not logged in to the Azure CLI (run `az login`): {text}")
     } else {
-        format!("azure-cli: `az account get-access-token` failed ({status}): {text}")
+        format!("`az account get-access-token` failed ({status}): {text}")
     }
 }
 
@@ -251,7 +237,7 @@ fn parse_output(
     stdout: &[u8],
     local: impl Fn(&NaiveDateTime) -> SystemTime,
 ) -> Result<AccessToken> {
-    let bad = |why: &str| auth_error(format!("azure-cli: unexpected output of `az`: {why}"));
+    let bad = |why: &str| auth_error(format!("unexpected output of `az`: {why}"));
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(stdout) else {
         return Err(bad("not a JSON object"));
     };

@@ -9,14 +9,15 @@ use super::AZURE_DATABRICKS_RESOURCE_ID;
 use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::cloud::AzureCloud;
 use super::headers::AzureHeaders;
-use super::http::{self, Retries};
-use crate::{Clock, SystemClock};
-use crate::{Error, Result, SensitiveString};
+use super::http::{self, TokenRequest};
+use crate::client::UrlPolicy;
+use crate::defaults::{TOKEN_CONNECT_TIMEOUT, TOKEN_TIMEOUT};
+use crate::error::ConfigError;
+use crate::{Clock, RetryPolicy, SystemClock};
+use crate::{Result, SensitiveString};
 
-/// Default timeout of one token request: 30 s.
-pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default timeout to connect to the token endpoint: 10 s.
-pub const DEFAULT_TOKEN_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The `auth_type` name of this method.
+const METHOD: &str = "azure-client-secret";
 
 /// An Azure AD service principal that signs in with a client secret; for
 /// [`crate::Auth::azure_client_secret`].
@@ -57,7 +58,7 @@ pub struct AzureClientSecret {
     pub(crate) authority: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) use_proxy: bool,
-    pub(crate) retries: Retries,
+    pub(crate) retry: RetryPolicy,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -76,9 +77,9 @@ impl AzureClientSecret {
             workspace_resource_id: None,
             cloud: AzureCloud::Public,
             authority: None,
-            timeout: DEFAULT_TOKEN_TIMEOUT,
+            timeout: TOKEN_TIMEOUT,
             use_proxy: true,
-            retries: Retries::DEFAULT,
+            retry: RetryPolicy::token_requests(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -113,8 +114,9 @@ impl AzureClientSecret {
         self
     }
 
-    /// Timeout of one token request. Defaults to 30 s ([`DEFAULT_TOKEN_TIMEOUT`]); connecting
-    /// may take at most 10 s of it ([`DEFAULT_TOKEN_CONNECT_TIMEOUT`]).
+    /// Timeout of each phase of one token request. Defaults to 30 s
+    /// ([`crate::defaults::TOKEN_TIMEOUT`]); connecting may take at most 10 s
+    /// ([`crate::defaults::TOKEN_CONNECT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -129,39 +131,35 @@ impl AzureClientSecret {
 
     /// Checks the settings and makes the header source.
     pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
-        let missing = |what: &str| {
-            Error::Config(format!(
-                "azure-client-secret: the {what} is empty or contains whitespace"
-            ))
+        let missing = |attribute: &str, what: &str| {
+            ConfigError::attribute(
+                attribute,
+                format!("{METHOD}: the {what} is empty or contains whitespace"),
+            )
         };
         let blank = |s: &str| s.is_empty() || s.chars().any(char::is_whitespace);
         if blank(&self.client_id) {
-            return Err(missing("client id"));
+            return Err(missing("azure_client_id", "client id").into());
         }
         if self.client_secret.expose().is_empty() {
-            return Err(missing("client secret"));
+            return Err(missing("azure_client_secret", "client secret").into());
         }
-        let tenant_ok = !self.tenant_id.is_empty()
-            && self
-                .tenant_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-        if !tenant_ok {
-            return Err(Error::Config(format!(
-                "azure-client-secret: invalid tenant id `{}`: expected a GUID or a domain name",
-                self.tenant_id
-            )));
-        }
+        super::check_tenant(METHOD, &self.tenant_id)?;
         let mut authority = self
             .authority
             .clone()
             .unwrap_or_else(|| self.cloud.authority().to_string());
-        http::check_endpoint("Azure AD authority", &authority, false)?;
+        http::check_endpoint(
+            METHOD,
+            "Azure AD authority",
+            &authority,
+            UrlPolicy::Workspace,
+        )?;
         if !authority.ends_with('/') {
             authority.push('/');
         }
         let url = format!("{authority}{}/oauth2/token", self.tenant_id);
-        let agent = http::agent(self.timeout, DEFAULT_TOKEN_CONNECT_TIMEOUT, self.use_proxy);
+        let agent = http::agent(self.timeout, TOKEN_CONNECT_TIMEOUT, self.use_proxy);
         let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
             Box::new(ClientSecretFetcher {
                 agent: agent.clone(),
@@ -169,16 +167,21 @@ impl AzureClientSecret {
                 client_id: self.client_id.clone(),
                 client_secret: self.client_secret.clone(),
                 resource: resource.to_string(),
-                retries: self.retries,
+                retry: self.retry.clone(),
             })
         };
-        let bearer = CachedToken::new(fetcher(AZURE_DATABRICKS_RESOURCE_ID), self.clock.clone());
+        let bearer = CachedToken::new(
+            METHOD,
+            fetcher(AZURE_DATABRICKS_RESOURCE_ID),
+            self.clock.clone(),
+        );
         let management = CachedToken::new(
+            METHOD,
             fetcher(self.cloud.management_resource()),
             self.clock.clone(),
         );
         AzureHeaders::new(
-            "azure-client-secret",
+            METHOD,
             bearer,
             Some(management),
             self.workspace_resource_id.as_deref(),
@@ -206,13 +209,13 @@ struct ClientSecretFetcher {
     client_id: String,
     client_secret: SensitiveString,
     resource: String,
-    retries: Retries,
+    retry: RetryPolicy,
 }
 
 impl TokenFetcher for ClientSecretFetcher {
     fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
         let what = format!(
-            "azure-client-secret: Azure AD token for resource {} (client {})",
+            "Azure AD token for resource {} (client {})",
             self.resource, self.client_id
         );
         let form = [
@@ -221,13 +224,15 @@ impl TokenFetcher for ClientSecretFetcher {
             ("client_secret", self.client_secret.expose()),
             ("resource", self.resource.as_str()),
         ];
-        http::fetch_token(
-            &what,
-            &self.retries,
-            Some(&self.client_secret),
-            clock,
-            || self.agent.post(&self.url).send_form(form),
-        )
+        let request = TokenRequest {
+            method: METHOD,
+            what: &what,
+            url: &self.url,
+            secret: Some(&self.client_secret),
+        };
+        http::fetch_token(&request, &self.retry, clock, || {
+            self.agent.post(&self.url).send_form(form)
+        })
     }
 }
 
@@ -244,8 +249,8 @@ impl fmt::Debug for ClientSecretFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::HeaderSource;
     use crate::azure::cache::tests::FakeClock;
+    use crate::{CredentialHeaders, CredentialsProvider};
     use httpmock::prelude::*;
 
     #[test]
@@ -261,15 +266,24 @@ mod tests {
             .authority(aad.base_url())
             .no_proxy();
         sp.clock = clock.clone();
-        let headers = sp.into_headers().unwrap();
-        headers.headers().unwrap();
+        let provider = sp.into_headers().unwrap();
+        let sent = || {
+            let mut headers = CredentialHeaders::default();
+            provider.credentials(&mut headers).unwrap();
+            headers
+        };
+        sent();
         token.assert_calls(2); // the Databricks token and the management token
         clock.advance(Duration::from_secs(3600 - 41));
-        headers.headers().unwrap();
+        sent();
         token.assert_calls(2);
         clock.advance(Duration::from_secs(1));
-        let sent = headers.headers().unwrap();
+        let headers = sent();
         token.assert_calls(4);
-        assert!(sent.iter().all(|(_, value)| value.is_sensitive()));
+        let names: Vec<&str> = headers.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            ["authorization", "x-databricks-azure-sp-management-token"]
+        );
     }
 }

@@ -95,9 +95,13 @@ impl FromStr for AzureCloud {
                 Ok(Self::UsGovernment)
             }
             "CHINA" | "AZURECHINACLOUD" => Ok(Self::China),
-            _ => Err(Error::Config(format!(
-                "unknown Azure environment `{name}`: expected PUBLIC, USGOVERNMENT or CHINA"
-            ))),
+            _ => Err(crate::error::ConfigError::attribute(
+                "azure_environment",
+                format!(
+                    "unknown Azure environment `{name}`: expected PUBLIC, USGOVERNMENT or CHINA"
+                ),
+            )
+            .into()),
         }
     }
 }

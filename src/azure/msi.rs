@@ -9,16 +9,13 @@ use super::AZURE_DATABRICKS_RESOURCE_ID;
 use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::cloud::AzureCloud;
 use super::headers::AzureHeaders;
-use super::http::{self, Retries};
-use crate::Result;
-use crate::{Clock, SystemClock};
+use super::http::{self, TokenRequest};
+use crate::client::UrlPolicy;
+use crate::defaults::{MSI_CONNECT_TIMEOUT, MSI_ENDPOINT, MSI_TIMEOUT};
+use crate::{Clock, Result, RetryPolicy, SystemClock};
 
-/// The token endpoint of the Azure instance metadata service.
-pub const DEFAULT_MSI_ENDPOINT: &str = "http://169.254.169.254/metadata/identity/oauth2/token";
-/// Default timeout of one metadata request: 10 s; off Azure the address does not answer.
-pub const DEFAULT_MSI_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default timeout to connect to the metadata service: 2 s (it is on the same host).
-pub const DEFAULT_MSI_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The `auth_type` name of this method.
+const METHOD: &str = "azure-msi";
 
 /// The managed identity of the Azure resource the program runs on; for
 /// [`crate::Auth::azure_managed_identity`] (`ARM_USE_MSI=true` in [`crate::Config`]).
@@ -46,14 +43,14 @@ impl Default for AzureManagedIdentity {
 }
 
 impl AzureManagedIdentity {
-    /// The system-assigned identity, through [`DEFAULT_MSI_ENDPOINT`].
+    /// The system-assigned identity, through [`crate::defaults::MSI_ENDPOINT`].
     pub fn new() -> Self {
         Self {
             client_id: None,
             workspace_resource_id: None,
             cloud: AzureCloud::Public,
-            endpoint: DEFAULT_MSI_ENDPOINT.to_string(),
-            timeout: DEFAULT_MSI_TIMEOUT,
+            endpoint: MSI_ENDPOINT.to_string(),
+            timeout: MSI_TIMEOUT,
             clock: Arc::new(SystemClock),
         }
     }
@@ -85,22 +82,27 @@ impl AzureManagedIdentity {
         self
     }
 
-    /// The token endpoint. Defaults to [`DEFAULT_MSI_ENDPOINT`]; tests point it at a mock.
+    /// The token endpoint. Defaults to [`crate::defaults::MSI_ENDPOINT`]; tests point it at a mock.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = url.into();
         self
     }
 
-    /// Timeout of one metadata request. Defaults to 10 s ([`DEFAULT_MSI_TIMEOUT`]); connecting
-    /// may take at most 2 s of it ([`DEFAULT_MSI_CONNECT_TIMEOUT`]).
+    /// Timeout of one metadata request. Defaults to 10 s ([`crate::defaults::MSI_TIMEOUT`]); connecting
+    /// may take at most 2 s of it ([`crate::defaults::MSI_CONNECT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
-        http::check_endpoint("managed identity endpoint", &self.endpoint, true)?;
-        let agent = http::agent(self.timeout, DEFAULT_MSI_CONNECT_TIMEOUT, false);
+        http::check_endpoint(
+            METHOD,
+            "managed identity endpoint",
+            &self.endpoint,
+            UrlPolicy::MetadataService,
+        )?;
+        let agent = http::agent(self.timeout, MSI_CONNECT_TIMEOUT, false);
         let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
             Box::new(MsiFetcher {
                 agent: agent.clone(),
@@ -110,9 +112,14 @@ impl AzureManagedIdentity {
             })
         };
         AzureHeaders::new(
-            "azure-msi",
-            CachedToken::new(fetcher(AZURE_DATABRICKS_RESOURCE_ID), self.clock.clone()),
+            METHOD,
+            CachedToken::new(
+                METHOD,
+                fetcher(AZURE_DATABRICKS_RESOURCE_ID),
+                self.clock.clone(),
+            ),
             Some(CachedToken::new(
+                METHOD,
                 fetcher(self.cloud.management_resource()),
                 self.clock.clone(),
             )),
@@ -143,14 +150,9 @@ struct MsiFetcher {
 
 impl TokenFetcher for MsiFetcher {
     fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
-        let what = format!(
-            "azure-msi: managed identity token for resource {}",
-            self.resource
-        );
-        let retries = Retries {
-            on_connection_errors: false,
-            ..Retries::DEFAULT
-        };
+        let what = format!("managed identity token for resource {}", self.resource);
+        // Off Azure the metadata address never answers: one connection attempt is enough.
+        let retry = RetryPolicy::token_requests().connect_attempts(1);
         let mut query = vec![
             ("api-version", "2018-02-01"),
             ("resource", self.resource.as_str()),
@@ -158,7 +160,13 @@ impl TokenFetcher for MsiFetcher {
         if let Some(client_id) = &self.client_id {
             query.push(("client_id", client_id.as_str()));
         }
-        http::fetch_token(&what, &retries, None, clock, || {
+        let request = TokenRequest {
+            method: METHOD,
+            what: &what,
+            url: &self.endpoint,
+            secret: None,
+        };
+        http::fetch_token(&request, &retry, clock, || {
             self.agent
                 .get(&self.endpoint)
                 .header("Metadata", "true")

@@ -1,7 +1,7 @@
 //! Clients made from a [`Config`].
 
 use super::Config;
-use crate::{Client, ClientBuilder, Error, Result};
+use crate::{Client, ClientBuilder, Result};
 
 impl Config {
     /// A [`ClientBuilder`] for the configured host with the [credentials](Config::auth) this
@@ -12,7 +12,7 @@ impl Config {
     /// [`Error::Config`] when no host is configured, and the errors of [`Config::auth`].
     pub fn client_builder(&self) -> Result<ClientBuilder> {
         let host = self.host().ok_or_else(|| {
-            Error::Config(format!(
+            crate::error::config_error(format!(
                 "no workspace host: set host in code, DATABRICKS_HOST, or `host` in a profile \
                  of the config file. Found: {}",
                 self.found()

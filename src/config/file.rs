@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// The profile used when none is named.
 pub(crate) const DEFAULT_PROFILE: &str = "DEFAULT";
@@ -28,7 +28,7 @@ impl ConfigFile {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
-                return Err(Error::Config(format!(
+                return Err(crate::error::config_error(format!(
                     "cannot read config file {}: {e}",
                     path.display()
                 )));
@@ -39,7 +39,7 @@ impl ConfigFile {
 
     pub(crate) fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
         let malformed = |line: usize, why: &str| {
-            Error::Config(format!(
+            crate::error::config_error(format!(
                 "cannot parse config file {}: line {line}: {why}",
                 path.display()
             ))

@@ -84,12 +84,12 @@ fn text(settings: &Settings, attr: Attr) -> Option<&str> {
 }
 
 fn invalid(attr: Attr, setting: &Setting, why: &str) -> Error {
-    Error::Config(format!(
-        "invalid {} {:?} (from {}): {why}",
+    crate::error::ConfigError::attribute(
         attr.name(),
-        setting.value,
-        setting.source
-    ))
+        format!("invalid value {:?}: {why}", setting.value),
+    )
+    .with_source(&setting.source)
+    .into()
 }
 
 /// `strconv.ParseBool` of Go, as the official SDKs read `ARM_USE_MSI`.
@@ -148,7 +148,7 @@ fn read_profile(
     let explicit_file = settings[Attr::ConfigFile.index()].clone();
     let Some(path) = path else {
         return match explicit_profile {
-            Some(profile) => Err(Error::Config(format!(
+            Some(profile) => Err(crate::error::config_error(format!(
                 "profile [{profile}] was asked for, but there is no config file: set \
                  DATABRICKS_CONFIG_FILE or HOME"
             ))),
@@ -157,14 +157,14 @@ fn read_profile(
     };
     let Some(file) = ConfigFile::load(&path)? else {
         if let Some(setting) = &explicit_file {
-            return Err(Error::Config(format!(
+            return Err(crate::error::config_error(format!(
                 "config file {} (from {}) does not exist",
                 path.display(),
                 setting.source
             )));
         }
         if let Some(profile) = explicit_profile {
-            return Err(Error::Config(format!(
+            return Err(crate::error::config_error(format!(
                 "profile [{profile}] was asked for, but config file {} does not exist",
                 path.display()
             )));
@@ -187,7 +187,7 @@ fn read_profile(
     };
     let Some(values) = file.profile(&profile) else {
         return match named_by {
-            Some(named_by) => Err(Error::Config(format!(
+            Some(named_by) => Err(crate::error::config_error(format!(
                 "config file {} has no profile [{profile}] (named by {named_by}); its profiles: {}",
                 path.display(),
                 file.profile_names().join(", ")

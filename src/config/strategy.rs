@@ -114,10 +114,10 @@ impl Config {
     pub fn auth(&self) -> Result<Auth> {
         if let Some(name) = self.auth_type() {
             let method = Method::from_name(name)
-                .ok_or_else(|| Error::Config(format!("unknown auth_type `{name}`")))?;
+                .ok_or_else(|| crate::error::config_error(format!("unknown auth_type `{name}`")))?;
             if let Some(why) = self.missing_inputs(method, true) {
                 let source = &self.get(Attr::AuthType).expect("auth_type is set").source;
-                return Err(Error::Config(format!(
+                return Err(crate::error::config_error(format!(
                     "auth_type is `{name}` (from {source}), but {why}"
                 )));
             }
@@ -125,7 +125,7 @@ impl Config {
         }
         let configured = self.configured_methods();
         if configured.len() > 1 {
-            return Err(Error::Config(format!(
+            return Err(crate::error::config_error(format!(
                 "more than one authentication method is configured: {}; set auth_type \
                  (DATABRICKS_AUTH_TYPE, or `auth_type` in the profile) to pick one of them",
                 and_list(&configured)
@@ -146,7 +146,7 @@ impl Config {
                 Err(e) => tried.push(format!("azure-cli: failed, {}", failure(&e))),
             }
         }
-        Err(Error::Config(format!(
+        Err(crate::error::config_error(format!(
             "no credentials found: {}. Found: {}",
             tried.join("; "),
             self.found()
@@ -214,11 +214,17 @@ impl Config {
 
 /// The reason of a failed method, without its `method: ` prefix.
 fn failure(error: &Error) -> String {
-    let text = match error {
-        Error::Auth { message, .. } => message.clone(),
-        other => other.to_string(),
-    };
-    text.strip_prefix("azure-cli: ")
-        .map(str::to_string)
-        .unwrap_or(text)
+    match error.auth() {
+        Some(auth) => {
+            let mut text = auth.reason().to_string();
+            let mut source = std::error::Error::source(auth);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+        None => format!("{error:?}"),
+    }
 }

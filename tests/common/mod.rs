@@ -2,7 +2,8 @@
 //! request must carry, and the JSON fixtures under `tests/fixtures/`.
 #![allow(dead_code)]
 
-use azure_databricks_sdk::{Auth, Client, ClientBuilder, RetryPolicy, USER_AGENT};
+use azure_databricks_sdk::defaults::USER_AGENT;
+use azure_databricks_sdk::{Auth, Client, ClientBuilder, RetryPolicy};
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, When};
 use serde_json::Value;

@@ -1,5 +1,9 @@
-//! Which handler answers which method and path.
+//! Which handler answers which method and path: the SDK's operations table
+//! ([`azure_databricks_sdk::operations`]) gives the method and path of every operation, and
+//! [`handler`] names the function that answers each one.
 
+use azure_databricks_sdk::Operation;
+use azure_databricks_sdk::operations;
 use serde_json::Value;
 
 use super::{Call, clusters, scim, secrets, tokens};
@@ -10,65 +14,76 @@ use crate::state::Workspace;
 /// A handler of one operation.
 pub(crate) type Handler = fn(&mut Workspace, &Call, &Params) -> Result<Value, ApiError>;
 
-/// (method, path after `/api/2.x/`, handler).
-const ROUTES: &[(&str, &str, Handler)] = &[
-    ("GET", "clusters/list", clusters::list),
-    ("GET", "clusters/list-node-types", clusters::list_node_types),
-    ("GET", "clusters/spark-versions", clusters::spark_versions),
-    ("GET", "clusters/get", clusters::get),
-    ("POST", "clusters/events", clusters::events),
-    ("POST", "clusters/pin", clusters::pin),
-    ("POST", "clusters/unpin", clusters::unpin),
-    ("POST", "clusters/delete", clusters::delete),
-    (
-        "POST",
-        "clusters/permanent-delete",
-        clusters::permanent_delete,
-    ),
-    ("POST", "clusters/resize", clusters::resize),
-    ("POST", "clusters/restart", clusters::restart),
-    ("POST", "clusters/start", clusters::start),
-    ("POST", "clusters/create", clusters::create),
-    ("POST", "clusters/edit", clusters::edit),
-    ("GET", "token/list", tokens::list),
-    ("POST", "token/create", tokens::create),
-    ("POST", "token/delete", tokens::delete),
-    ("GET", "secrets/list", secrets::list),
-    ("POST", "secrets/put", secrets::put),
-    ("POST", "secrets/delete", secrets::delete),
-    ("GET", "secrets/acls/list", secrets::acls_list),
-    ("GET", "secrets/acls/get", secrets::acls_get),
-    ("POST", "secrets/acls/put", secrets::acls_put),
-    ("POST", "secrets/acls/delete", secrets::acls_delete),
-    ("GET", "secrets/scopes/list", secrets::scopes_list),
-    ("POST", "secrets/scopes/create", secrets::scopes_create),
-    ("POST", "secrets/scopes/delete", secrets::scopes_delete),
-    ("GET", "preview/scim/v2/Me", scim::me),
-];
+/// The handler of an operation of the SDK's table, by its name. A test checks that every
+/// operation has one.
+fn handler(operation: &Operation) -> Option<Handler> {
+    Some(match operation.name {
+        "clusters.list" => clusters::list,
+        "clusters.list_node_types" => clusters::list_node_types,
+        "clusters.spark_versions" => clusters::spark_versions,
+        "clusters.get" => clusters::get,
+        "clusters.events" => clusters::events,
+        "clusters.pin" => clusters::pin,
+        "clusters.unpin" => clusters::unpin,
+        "clusters.delete" => clusters::delete,
+        "clusters.permanent_delete" => clusters::permanent_delete,
+        "clusters.resize" => clusters::resize,
+        "clusters.restart" => clusters::restart,
+        "clusters.start" => clusters::start,
+        "clusters.create" => clusters::create,
+        "clusters.edit" => clusters::edit,
+        "tokens.list" => tokens::list,
+        "tokens.create" => tokens::create,
+        "tokens.delete" => tokens::delete,
+        "secrets.list" => secrets::list,
+        "secrets.put" => secrets::put,
+        "secrets.delete" => secrets::delete,
+        "secrets.acls.list" => secrets::acls_list,
+        "secrets.acls.get" => secrets::acls_get,
+        "secrets.acls.put" => secrets::acls_put,
+        "secrets.acls.delete" => secrets::acls_delete,
+        "secrets.scopes.list" => secrets::scopes_list,
+        "secrets.scopes.create" => secrets::scopes_create,
+        "secrets.scopes.delete" => secrets::scopes_delete,
+        _ => return None,
+    })
+}
 
-/// The handler of `method path`. Everything is under `/api/2.0/`; the clusters operations
-/// also under `/api/2.1/`, where the official SDKs call them today.
+/// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`.
+const EXTRA_ROUTES: &[(&str, &str, Handler)] = &[("GET", "preview/scim/v2/Me", scim::me)];
+
+/// Whether an operation of the table answers under API `version`: its own version, and
+/// `2.0` for every operation (clients written for the 2.0 API); the clusters API under both
+/// `2.0` and `2.1`, where the official SDKs call it today.
+fn serves(operation: &Operation, version: &str) -> bool {
+    version == operation.version()
+        || version == "2.0"
+        || (version == "2.1" && operation.route().starts_with("clusters/"))
+}
+
+/// The handler of `method path`.
 ///
 /// # Errors
 ///
 /// 404 `ENDPOINT_NOT_FOUND` for anything else (a known path with another method too).
 pub(crate) fn find(method: &str, path: &str) -> Result<Handler, ApiError> {
-    let (version, operation) = ["2.0", "2.1"]
-        .into_iter()
-        .find_map(|v| {
-            path.strip_prefix("/api/")
-                .and_then(|p| p.strip_prefix(v))
-                .and_then(|p| p.strip_prefix('/'))
-                .map(|op| (v, op))
-        })
+    let (version, route) = path
+        .strip_prefix("/api/")
+        .and_then(|p| p.split_once('/'))
+        .filter(|(v, _)| matches!(*v, "2.0" | "2.1"))
         .ok_or_else(|| ApiError::endpoint_not_found(method, path))?;
-    ROUTES
+    let not_found = || ApiError::endpoint_not_found(method, &format!("/{route}"));
+    if let Some(operation) = operations::ALL
         .iter()
-        .find(|(m, p, _)| {
-            *m == method && *p == operation && (version == "2.0" || p.starts_with("clusters/"))
-        })
+        .find(|op| op.method.as_str() == method && op.route() == route && serves(op, version))
+    {
+        return handler(operation).ok_or_else(not_found);
+    }
+    EXTRA_ROUTES
+        .iter()
+        .find(|(m, r, _)| *m == method && *r == route && version == "2.0")
         .map(|(_, _, handler)| *handler)
-        .ok_or_else(|| ApiError::endpoint_not_found(method, &format!("/{operation}")))
+        .ok_or_else(not_found)
 }
 
 #[cfg(test)]
@@ -76,11 +91,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_27_operations_and_scim_me_are_routed() {
-        assert_eq!(ROUTES.len(), 28);
-        for (method, path, _) in ROUTES {
-            assert!(find(method, &format!("/api/2.0/{path}")).is_ok(), "{path}");
+    fn every_operation_of_the_sdk_has_a_handler_and_a_route() {
+        for op in operations::ALL {
+            assert!(handler(op).is_some(), "no emulator handler for {}", op.name);
+            assert!(
+                find(op.method.as_str(), op.path).is_ok(),
+                "{} {} is not routed",
+                op.method,
+                op.path
+            );
         }
+        assert!(find("GET", "/api/2.0/preview/scim/v2/Me").is_ok());
     }
 
     #[test]

@@ -12,10 +12,12 @@ use azure_databricks_sdk::models::{
 use super::users::{Caller, USERS_GROUP, Users};
 use crate::error::ApiError;
 
-/// Longest scope name or secret key.
-pub(crate) const MAX_NAME_LEN: usize = 128;
-/// Largest secret value: 128 KB.
-pub(crate) const MAX_VALUE_BYTES: usize = 128 * 1024;
+use azure_databricks_sdk::rules::{SCOPE_NAME, SECRET_KEY, SECRET_VALUE};
+
+/// Longest scope name or secret key: the SDK's rule (one definition, in the schema).
+pub(crate) const MAX_NAME_LEN: usize = SCOPE_NAME.max_len;
+/// Largest secret value: the SDK's rule, 128 KB.
+pub(crate) const MAX_VALUE_BYTES: usize = SECRET_VALUE.max_bytes;
 /// Most secrets in one scope.
 pub(crate) const MAX_SECRETS_PER_SCOPE: usize = 1000;
 /// Most scopes in one workspace.
@@ -83,22 +85,14 @@ pub(crate) struct SecretStore {
     scopes: BTreeMap<String, Scope>,
 }
 
-/// Whether a key follows `[A-Za-z0-9_.-]{1,128}`.
+/// Whether a key follows the service's rule (the SDK's [`SECRET_KEY`]).
 pub(crate) fn valid_name(name: &str) -> bool {
-    valid_with(name, b"")
+    SECRET_KEY.accepts(name)
 }
 
-/// Whether a scope name follows `[A-Za-z0-9_.@-]{1,128}` (the service accepts `@` there).
+/// Whether a scope name follows the service's rule (the SDK's [`SCOPE_NAME`]).
 pub(crate) fn valid_scope_name(name: &str) -> bool {
-    valid_with(name, b"@")
-}
-
-fn valid_with(name: &str, extra: &[u8]) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
-        && name.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') || extra.contains(&b)
-        })
+    SCOPE_NAME.accepts(name)
 }
 
 impl SecretStore {

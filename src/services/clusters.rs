@@ -1,17 +1,16 @@
-//! Waiting for a cluster to reach a state, and the `*_and_wait` operations.
+//! What the Clusters API gains by hand on top of the generated operations: waiting for a
+//! state and the `*_and_wait` operations, and lazy iteration over event pages.
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::models::{ClusterAttributes, ClusterInfo, ClusterResizeRequest, ClusterState};
+use crate::defaults::{FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL, WAIT_TIMEOUT};
+use crate::error::WaitError;
+use crate::models::{
+    ClusterAttributes, ClusterEvent, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
+    ClusterState,
+};
 use crate::{Clusters, Error, Result};
-
-/// Default longest wait for a cluster state: 20 minutes.
-pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
-/// First pause between two polls: 1 s; each pause is 1 s longer than the previous one.
-pub const FIRST_POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// Longest pause between two polls: 10 s.
-pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(10);
 
 /// How a wait for a cluster state runs: its timeout (default 20 minutes) and an optional
 /// progress callback that receives every polled [`ClusterInfo`].
@@ -39,7 +38,7 @@ impl Default for Wait<'_> {
     /// 20 minutes, no progress callback.
     fn default() -> Self {
         Self {
-            timeout: DEFAULT_WAIT_TIMEOUT,
+            timeout: WAIT_TIMEOUT,
             progress: None,
         }
     }
@@ -74,6 +73,36 @@ impl fmt::Debug for Wait<'_> {
     }
 }
 
+/// The error of a wait for `target` that ended with the cluster in `info` (timed out after
+/// `timeout`, or failed).
+fn wait_error(
+    cluster_id: &str,
+    target: &ClusterState,
+    info: ClusterInfo,
+    timeout: Option<Duration>,
+) -> WaitError {
+    let reason = info.termination_reason.as_ref().map(|r| {
+        let mut text = r.code.as_ref().map_or("?", |c| c.as_str()).to_string();
+        if let Some(kind) = &r.type_ {
+            text.push_str(&format!(" ({kind})"));
+        }
+        for (key, value) in &r.parameters {
+            text.push_str(&format!(", {key}: {value}"));
+        }
+        text
+    });
+    WaitError {
+        resource: format!("cluster {cluster_id}"),
+        target: target.to_string(),
+        state: info.state.as_ref().map(ToString::to_string),
+        message: info.state_message.clone(),
+        reason,
+        timeout,
+        note: None,
+        last: Some(Box::new(info)),
+    }
+}
+
 /// States from which `target` cannot be reached without another request.
 fn is_failure(target: &ClusterState, state: &ClusterState) -> bool {
     match target {
@@ -87,10 +116,11 @@ impl Clusters<'_> {
     /// Polls [`Clusters::get`] until the cluster is in state `target`.
     ///
     /// Polls with a pause growing from 1 s to 10 s, through the client's [`crate::Clock`].
-    /// Waiting for `RUNNING` fails fast with [`Error::ClusterFailed`] (state message and
-    /// termination reason included) when the cluster is `ERROR` or `TERMINATED`; waiting for any
-    /// other state fails on `ERROR`. After the timeout, [`Error::WaitTimeout`] carries the last
-    /// state seen. Errors of `get` end the wait.
+    /// Waiting for `RUNNING` fails fast with [`Error::Wait`] (state message and termination
+    /// reason included, the last [`ClusterInfo`] in [`WaitError::last`]) when the cluster is
+    /// `ERROR` or `TERMINATED`; waiting for any other state fails on `ERROR`. After the timeout,
+    /// the [`WaitError`] carries the last state seen ([`WaitError::timed_out`] is set). Errors
+    /// of `get` end the wait.
     ///
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
@@ -129,25 +159,13 @@ impl Clusters<'_> {
                 Some(state) if *state == target => return Ok(info),
                 Some(ClusterState::Terminated) if terminated_is_done => return Ok(info),
                 Some(state) if is_failure(&target, state) => {
-                    return Err(Error::ClusterFailed {
-                        cluster_id: cluster_id.to_string(),
-                        state: state.clone(),
-                        target,
-                        state_message: info.state_message.clone().unwrap_or_default(),
-                        termination_reason: info.termination_reason.clone().map(Box::new),
-                    });
+                    return Err(wait_error(cluster_id, &target, info, None).into());
                 }
                 _ => {}
             }
             let now = clock.now();
             if deadline.is_some_and(|d| now >= d) {
-                return Err(Error::WaitTimeout {
-                    cluster_id: cluster_id.to_string(),
-                    target,
-                    timeout: wait.timeout,
-                    last_state: info.state,
-                    last_state_message: info.state_message,
-                });
+                return Err(wait_error(cluster_id, &target, info, Some(wait.timeout)).into());
             }
             let left = deadline.map_or(pause, |d| d - now);
             clock.sleep(pause.min(left));
@@ -217,5 +235,111 @@ impl Clusters<'_> {
     ) -> Result<ClusterInfo> {
         self.delete(cluster_id)?;
         self.wait_for(cluster_id, ClusterState::Terminated, wait)
+    }
+}
+
+impl<'a> Clusters<'a> {
+    /// Every event matching `request`, page after page, as a lazy iterator.
+    ///
+    /// The first page is requested on the first `next()`; the service's `next_page` (a complete
+    /// request for the following page) is posted when the current page is used up, until the
+    /// service stops sending one. Only one page is held in memory. If the service answers a
+    /// `next_page` that does not advance (the same request again, or an `offset` going
+    /// backwards), the iterator yields [`Error::RepeatedPage`] instead of looping forever. After
+    /// an error the iterator ends. Each page request is retried like any call.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::models::{ClusterEventRequest, ListOrder};
+    /// let request = ClusterEventRequest {
+    ///     cluster_id: "0923-164208-meows279".into(),
+    ///     order: Some(ListOrder::Asc),
+    ///     limit: Some(500),
+    ///     ..Default::default()
+    /// };
+    /// for event in client.clusters().events_iter(&request) {
+    ///     let event = event?;
+    ///     println!("{:?} {:?}", event.timestamp, event.type_);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn events_iter(&self, request: &ClusterEventRequest) -> EventsIter<'a> {
+        EventsIter {
+            clusters: *self,
+            next: Some(request.clone()),
+            previous: None,
+            page: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// Iterator over cluster events; see [`Clusters::events_iter`].
+#[derive(Debug)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct EventsIter<'a> {
+    clusters: Clusters<'a>,
+    /// The request of the next page, `None` once done.
+    next: Option<ClusterEventRequest>,
+    /// The request of the page being read.
+    previous: Option<ClusterEventRequest>,
+    page: std::vec::IntoIter<ClusterEvent>,
+}
+
+/// Whether `next` asks for a page that cannot come after `previous`.
+fn does_not_advance(previous: &ClusterEventRequest, next: &ClusterEventRequest) -> bool {
+    let offset_back = matches!((previous.offset, next.offset), (Some(a), Some(b)) if b <= a)
+        && previous.start_time == next.start_time
+        && previous.end_time == next.end_time;
+    next == previous || offset_back
+}
+
+impl Iterator for EventsIter<'_> {
+    type Item = Result<ClusterEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(event) = self.page.next() {
+                return Some(Ok(event));
+            }
+            let request = self.next.take()?;
+            if self
+                .previous
+                .as_ref()
+                .is_some_and(|p| does_not_advance(p, &request))
+            {
+                return Some(Err(Error::RepeatedPage {
+                    operation: "clusters.events".into(),
+                }));
+            }
+            match self.clusters.events(&request) {
+                Ok(response) => {
+                    self.page = response.events.into_iter();
+                    self.next = response.next_page;
+                    self.previous = Some(request);
+                }
+                Err(error) => return Some(Err(error)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(offset: Option<i64>) -> ClusterEventRequest {
+        ClusterEventRequest {
+            cluster_id: "c".into(),
+            offset,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_page_that_does_not_advance_is_detected() {
+        assert!(does_not_advance(&request(Some(50)), &request(Some(50))));
+        assert!(does_not_advance(&request(Some(50)), &request(Some(0))));
+        assert!(!does_not_advance(&request(Some(50)), &request(Some(100))));
+        assert!(!does_not_advance(&request(None), &request(Some(50))));
     }
 }

@@ -1,0 +1,182 @@
+//! Schema facts as data: the operations table (`operations.rs`), the service's rules
+//! (`rules.rs`), and the names of secret fields that logging masks.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::endpoints::{EndpointFile, Method, Rule};
+use crate::error::SchemaError;
+use crate::schema::Schemas;
+use crate::services::doc_attrs;
+
+/// Name of the model definition whose fields hold secrets.
+pub const SENSITIVE_TYPE: &str = "SensitiveString";
+
+/// Renders `operations.rs`: one constant per operation, `ALL`, and `SENSITIVE_FIELDS`.
+pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaError> {
+    let mut consts = Vec::new();
+    let mut names = Vec::new();
+    for e in &file.endpoints {
+        let ident = format_ident!("{}", e.const_name());
+        let operation = e.operation();
+        let path = &e.path;
+        let idempotent = e.idempotent;
+        let method = match e.method {
+            Method::Get => quote! { HttpMethod::Get },
+            Method::Post => quote! { HttpMethod::Post },
+        };
+        let not_found = e.not_found_if.iter().map(|n| {
+            let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
+            quote! { NotFoundIf { status: #status, error_code: #code, message_contains: #text } }
+        });
+        let doc = doc_attrs(&format!(
+            "`{}`: `{} {path}`. {}",
+            operation,
+            e.method.as_str(),
+            e.doc.lines().next().unwrap_or_default()
+        ));
+        consts.push(quote! {
+            #doc
+            pub const #ident: Operation = Operation {
+                name: #operation,
+                method: #method,
+                path: #path,
+                idempotent: #idempotent,
+                not_found_if: &[#(#not_found),*],
+            };
+        });
+        names.push(ident);
+    }
+    let sensitive = sensitive_fields(schemas, file);
+    let tokens = quote! {
+        #(#consts)*
+        /// Every operation, in the order of `schema/endpoints.json`.
+        pub const ALL: &[Operation] = &[#(#names),*];
+        /// Names of the JSON fields whose values are secrets: the properties typed
+        /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.
+        /// Logging masks their values.
+        pub const SENSITIVE_FIELDS: &[&str] = &[#(#sensitive),*];
+    };
+    crate::unparse(tokens, "endpoints.json")
+}
+
+/// Every property name whose type is `SensitiveString` (directly, or as array items or map
+/// values), plus the declared secret keys of runtime parameter types; sorted.
+pub fn sensitive_fields(schemas: &Schemas, file: &EndpointFile) -> Vec<String> {
+    let target = format!("#/definitions/{SENSITIVE_TYPE}");
+    let is_sensitive = |schema: &serde_json::Value| {
+        [
+            &schema["$ref"],
+            &schema["items"]["$ref"],
+            &schema["additionalProperties"]["$ref"],
+        ]
+        .iter()
+        .any(|r| r.as_str() == Some(target.as_str()))
+    };
+    let mut fields: BTreeSet<String> = file.sensitive_runtime_fields();
+    for def in schemas.definitions.values() {
+        if let Some(props) = def.schema["properties"].as_object() {
+            fields.extend(
+                props
+                    .iter()
+                    .filter(|(_, p)| is_sensitive(p))
+                    .map(|(name, _)| name.clone()),
+            );
+        }
+    }
+    fields.into_iter().collect()
+}
+
+/// Renders `rules.rs`: one constant per rule of the endpoint file.
+pub fn render_rules(file: &EndpointFile) -> Result<String, SchemaError> {
+    let rules = file.rules.iter().map(|(name, rule)| {
+        let ident = format_ident!("{}", name.to_ascii_uppercase());
+        match rule {
+            Rule::Name {
+                what,
+                extra,
+                max_len,
+                description,
+            } => {
+                let doc = doc_attrs(description);
+                let max_len = *max_len as usize;
+                quote! {
+                    #doc
+                    pub const #ident: NameRule = NameRule { what: #what, extra: #extra, max_len: #max_len };
+                }
+            }
+            Rule::Size {
+                what,
+                max_bytes,
+                description,
+            } => {
+                let doc = doc_attrs(description);
+                let max_bytes = *max_bytes as usize;
+                quote! {
+                    #doc
+                    pub const #ident: SizeRule = SizeRule { what: #what, max_bytes: #max_bytes };
+                }
+            }
+        }
+    });
+    let tokens: TokenStream = quote! { #(#rules)* };
+    crate::unparse(tokens, "endpoints.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sensitive_fields_come_from_the_schema_and_runtime_types() {
+        let schemas = Schemas::from_files(vec![(
+            "m.json".to_string(),
+            json!({"definitions": {
+                "SensitiveString": {"type": "string", "description": "s"},
+                "Thing": {"type": "object", "description": "t", "properties": {
+                    "token_value": {"description": "v", "$ref": "#/definitions/SensitiveString"},
+                    "keys": {"type": "array", "description": "k", "items": {"$ref": "#/definitions/SensitiveString"}},
+                    "name": {"type": "string", "description": "n"}
+                }}
+            }}),
+        )])
+        .unwrap();
+        let file = EndpointFile::from_value(
+            json!({"services": [{"name": "things", "type_name": "Things", "doc": "T."}],
+                   "endpoints": [{"service": "things", "name": "put", "method": "POST", "path": "/api/2.0/things/put",
+                   "doc": "Puts.", "idempotent": true,
+                   "params": [{"name": "value", "type": {"rust": "SecretValue", "sensitive_fields": ["bytes_value"]}, "description": "v"}]}]}),
+            &schemas,
+        )
+        .unwrap();
+        assert_eq!(
+            sensitive_fields(&schemas, &file),
+            vec!["bytes_value", "keys", "token_value"]
+        );
+        let code = render_operations(&schemas, &file).unwrap();
+        assert!(code.contains("pub const THINGS_PUT: Operation"), "{code}");
+        assert!(
+            code.contains("pub const ALL: &[Operation] = &[THINGS_PUT];"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn rules_become_typed_constants() {
+        let file = EndpointFile::from_value(
+            json!({"rules": {"scope_name": {"kind": "name", "what": "scope name", "extra": "-_.@", "max_len": 128, "description": "Scope names."}},
+                   "services": [], "endpoints": []}),
+            &Schemas::default(),
+        )
+        .unwrap();
+        let code = render_rules(&file).unwrap();
+        assert!(
+            code.contains("pub const SCOPE_NAME: NameRule = NameRule"),
+            "{code}"
+        );
+        assert!(code.contains("max_len: 128usize"), "{code}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Service handles and their operations: one method per operation, generated from
+//! `schema/endpoints.json`, and next to them what each service gains by hand (waiters,
+//! iterators), one file per service.
+//!
+//! Each `Client` accessor (`clusters()`, `tokens()`, `secrets()`) returns a borrowed handle;
+//! every generated method sends one request.
+
+mod clusters;
+
+pub use clusters::{EventsIter, Wait};
+
+include!(concat!(env!("OUT_DIR"), "/services.rs"));
