@@ -440,3 +440,31 @@ impl EmulatorBuilder {
 fn usable(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use azure_databricks_sdk::RetryPolicy;
+
+    #[test]
+    fn a_panic_while_the_workspace_is_locked_does_not_stop_the_emulator() {
+        let ws = Emulator::start().unwrap();
+        let shared = Arc::clone(&ws.shared);
+        let panicked = std::thread::spawn(move || {
+            let _workspace = api::lock(&shared);
+            panic!("a request fell over while holding the workspace");
+        })
+        .join();
+        assert!(panicked.is_err());
+        assert!(ws.shared.is_poisoned());
+        let client = ws
+            .client_builder(ws.admin_token())
+            .retry(RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        assert!(client.clusters().list().unwrap().is_empty());
+        assert_eq!(client.tokens().list().unwrap().len(), 1);
+        ws.advance(Duration::from_secs(1));
+        assert_eq!(ws.request_count(), 2);
+    }
+}

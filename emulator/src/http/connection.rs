@@ -20,6 +20,10 @@ pub(crate) const MAX_BODY: usize = 10 * 1024 * 1024 + 64 * 1024;
 const MAX_HEADERS: usize = 100;
 /// Longest chunk-size or trailer line of a chunked body.
 const MAX_LINE: usize = 4096;
+/// How long, and how many bytes, a refused request's remaining bytes are read and dropped
+/// before the connection is closed, so that the answer reaches the client before a reset.
+const LINGER: Duration = Duration::from_millis(500);
+const LINGER_BYTES: usize = 1024 * 1024;
 
 /// Why no request could be read.
 #[derive(Debug)]
@@ -291,6 +295,36 @@ impl Connection {
             body.len()
         );
         let _ = self.write([head.as_bytes(), body.as_bytes()].concat().as_slice());
+        self.linger_close();
+    }
+
+    /// Sends `answer` to a request whose bytes may still be arriving, and closes.
+    pub(crate) fn answer_and_close(mut self, answer: &[u8]) {
+        let _ = self.write(answer);
+        self.linger_close();
+    }
+
+    /// Closes after an answer to a request that was not read completely: closing with unread
+    /// bytes makes the system reset the connection, which can destroy the answer before the
+    /// client reads it, so stop sending, then read and drop what still comes, for a little
+    /// while (a client trickling bytes in cannot hold the connection longer than that).
+    fn linger_close(mut self) {
+        if self.stream.shutdown(Shutdown::Write).is_err() {
+            return;
+        }
+        let until = deadline_after(LINGER);
+        let mut dropped = 0;
+        let mut chunk = [0u8; 16 * 1024];
+        while dropped < LINGER_BYTES {
+            let Some(left) = left(until) else { break };
+            if self.stream.set_read_timeout(Some(left)).is_err() {
+                break;
+            }
+            match self.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => dropped += n,
+            }
+        }
         self.close();
     }
 
