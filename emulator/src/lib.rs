@@ -84,7 +84,7 @@
 //! | Writing one answer | 30 s | connection closed |
 //! | Request head | 64 KB, 100 headers | 431 |
 //! | Request body | 10 MB (service) | 413 |
-//! | A bug: a panic while answering | — | 500 `INTERNAL_ERROR`; the connection's slot is released and the server keeps serving |
+//! | A bug: a panic while answering | — | 500 `INTERNAL_ERROR`; the connection's slot is released and the server keeps serving (the workspace keeps what the failed request changed before the panic) |
 //! | `num_workers`, `autoscale.max_workers` | 10 000 (the service documents none) | 400 `INVALID_PARAMETER_VALUE` |
 //! | `autoscale` | 0 ≤ `min_workers` < `max_workers` | 400 `INVALID_PARAMETER_VALUE` |
 //! | `autotermination_minutes` | 10 to 10 000, or 0 (service) | 400 `INVALID_PARAMETER_VALUE` |

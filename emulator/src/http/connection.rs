@@ -298,6 +298,24 @@ impl Connection {
         self.linger_close();
     }
 
+    /// Answers a connection that will not be served (the server is full) without waiting:
+    /// drops what the client already sent, so that closing does not reset the connection
+    /// under the answer, writes `answer` and closes.
+    pub(crate) fn turn_away(mut self, answer: &[u8]) {
+        if self.stream.set_nonblocking(true).is_ok() {
+            let mut chunk = [0u8; 16 * 1024];
+            for _ in 0..4 {
+                match self.stream.read(&mut chunk) {
+                    Ok(n) if n > 0 => {}
+                    _ => break,
+                }
+            }
+            let _ = self.stream.set_nonblocking(false);
+        }
+        let _ = self.write(answer);
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+
     /// Sends `answer` to a request whose bytes may still be arriving, and closes.
     pub(crate) fn answer_and_close(mut self, answer: &[u8]) {
         let _ = self.write(answer);

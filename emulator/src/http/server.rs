@@ -22,7 +22,8 @@ use super::request::Request;
 use super::response::Response;
 use crate::error::ApiError;
 
-/// Most connections open at once, by default (see [`Limits::max_connections`]).
+/// Most connections open at once, by default (see
+/// [`EmulatorBuilder::max_connections`](crate::EmulatorBuilder::max_connections)).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// How long a connection may wait for its next request before the server closes it, by
 /// default: 60 s.
@@ -315,9 +316,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             drop(connections);
             // Every connection is running a request: a short, bounded answer.
             let busy = Response::error(&ApiError::unavailable());
-            let mut conn = Connection::new(stream, Duration::from_secs(1));
-            let _ = conn.write(&busy.to_bytes(false));
-            conn.close();
+            Connection::new(stream, Duration::from_secs(1)).turn_away(&busy.to_bytes(false));
             continue;
         }
         let Ok(registered) = stream.try_clone() else {
