@@ -11,7 +11,7 @@ use azure_databricks_sdk::{Auth, Client, ClientBuilder, Clock as SdkClock};
 use crate::api;
 use crate::clock::{Clock, millis};
 use crate::fault::Fault;
-use crate::http::{Request, Server};
+use crate::http::{Limits, Request, Server};
 use crate::sdk_clock::EmulatedClock;
 use crate::state::catalog::Catalog;
 use crate::state::{Timings, Workspace};
@@ -276,6 +276,7 @@ pub struct EmulatorBuilder {
     admin_token: Option<String>,
     timings: Timings,
     log_requests: bool,
+    limits: Limits,
 }
 
 impl Default for EmulatorBuilder {
@@ -287,6 +288,7 @@ impl Default for EmulatorBuilder {
             admin_token: None,
             timings: Timings::default(),
             log_requests: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -349,6 +351,52 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Most connections open at once; [`DEFAULT_MAX_CONNECTIONS`] (512) by default, at
+    /// least 1.
+    ///
+    /// A new connection beyond it closes the connection that has waited the longest for its
+    /// next request (or, when none is waiting, the one that has been sending its request the
+    /// longest) and is served; only when every connection is running a request is the new
+    /// one answered 503 `TEMPORARILY_UNAVAILABLE`. Idle clients cannot lock others out.
+    ///
+    /// ```
+    /// use std::net::TcpStream;
+    /// use azure_databricks_emulator::Emulator;
+    ///
+    /// let ws = Emulator::builder().max_connections(4).start()?;
+    /// let idle: Vec<TcpStream> = (0..10).map(|_| TcpStream::connect(("127.0.0.1", ws.port()))).collect::<Result<_, _>>()?;
+    /// assert!(ws.client().clusters().list()?.is_empty());
+    /// # drop(idle);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`DEFAULT_MAX_CONNECTIONS`]: crate::DEFAULT_MAX_CONNECTIONS
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n;
+        self
+    }
+
+    /// How long a connection may wait for its next request before the server closes it;
+    /// [`DEFAULT_IDLE_TIMEOUT`] (60 s) by default. Keep it longer than the time your client
+    /// keeps idle connections pooled (15 s for this SDK), or the client may send a request
+    /// on a connection the server is closing. Values are kept between 1 ms and 24 h.
+    ///
+    /// [`DEFAULT_IDLE_TIMEOUT`]: crate::DEFAULT_IDLE_TIMEOUT
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.limits.idle_timeout = d;
+        self
+    }
+
+    /// How long a client may take to send one whole request, head and body, from its first
+    /// byte; [`DEFAULT_REQUEST_TIMEOUT`] (30 s) by default. A request still incomplete then is
+    /// answered 408 and its connection closed. Values are kept between 1 ms and 24 h.
+    ///
+    /// [`DEFAULT_REQUEST_TIMEOUT`]: crate::DEFAULT_REQUEST_TIMEOUT
+    pub fn request_timeout(mut self, d: Duration) -> Self {
+        self.limits.request_timeout = d;
+        self
+    }
+
     /// Starts the workspace.
     ///
     /// # Errors
@@ -376,6 +424,7 @@ impl EmulatorBuilder {
         let server = Server::start(
             SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)),
             Arc::new(move |request: &Request| api::handle(&handler_shared, request)),
+            self.limits,
         )?;
         Ok(Emulator {
             base_url: format!("http://{}", server.addr()),
@@ -390,4 +439,32 @@ impl EmulatorBuilder {
 /// Printable ASCII without spaces: safe in a header and in a shell line.
 fn usable(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use azure_databricks_sdk::RetryPolicy;
+
+    #[test]
+    fn a_panic_while_the_workspace_is_locked_does_not_stop_the_emulator() {
+        let ws = Emulator::start().unwrap();
+        let shared = Arc::clone(&ws.shared);
+        let panicked = std::thread::spawn(move || {
+            let _workspace = api::lock(&shared);
+            panic!("a request fell over while holding the workspace");
+        })
+        .join();
+        assert!(panicked.is_err());
+        assert!(ws.shared.is_poisoned());
+        let client = ws
+            .client_builder(ws.admin_token())
+            .retry(RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        assert!(client.clusters().list().unwrap().is_empty());
+        assert_eq!(client.tokens().list().unwrap().len(), 1);
+        ws.advance(Duration::from_secs(1));
+        assert_eq!(ws.request_count(), 2);
+    }
 }

@@ -141,7 +141,7 @@ impl Faults {
 
 /// `Retry-After` seconds for a duration: rounded up, at least 1 for any non-zero duration.
 pub(crate) fn retry_after_secs(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 #[cfg(test)]
@@ -186,5 +186,6 @@ mod tests {
         assert_eq!(retry_after_secs(Duration::from_secs(2)), 2);
         assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
         assert_eq!(retry_after_secs(Duration::ZERO), 0);
+        assert_eq!(retry_after_secs(Duration::MAX), u64::MAX);
     }
 }

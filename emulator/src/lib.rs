@@ -69,6 +69,32 @@
 //!
 //! All state lives behind one lock, so any number of concurrent clients see a consistent
 //! workspace with no lost update. Nothing is persisted.
+//!
+//! # Limits
+//!
+//! The server survives misbehaving clients: no number a client sends can make it panic or
+//! allocate without bound, and no client can lock the others out. "Service" marks the limits
+//! the service documents; the others are the emulator's choice.
+//!
+//! | What | Limit | Beyond it |
+//! |---|---|---|
+//! | Open connections | [`DEFAULT_MAX_CONNECTIONS`] = 512 ([`EmulatorBuilder::max_connections`]) | the connection idle the longest is closed to make room (or, if none is idle, the one sending its request the longest); 503 `TEMPORARILY_UNAVAILABLE` only when every connection is running a request |
+//! | Idle keep-alive connection | [`DEFAULT_IDLE_TIMEOUT`] = 60 s ([`EmulatorBuilder::idle_timeout`]) | closed; longer than the 15 s this SDK's client pools idle connections, so it never reuses one the server is closing |
+//! | Receiving one request, head and body | [`DEFAULT_REQUEST_TIMEOUT`] = 30 s from its first byte ([`EmulatorBuilder::request_timeout`]) | 408, connection closed (a request trickling in cannot hold a thread) |
+//! | Writing one answer | 30 s | connection closed |
+//! | Request head | 64 KB, 100 headers | 431 |
+//! | Request body | 10 MB (service) | 413 |
+//! | A bug: a panic while answering | — | 500 `INTERNAL_ERROR`; the connection's slot is released and the server keeps serving (the workspace keeps what the failed request changed before the panic) |
+//! | `num_workers`, `autoscale.max_workers` | 10 000 (the service documents none) | 400 `INVALID_PARAMETER_VALUE` |
+//! | `autoscale` | 0 ≤ `min_workers` < `max_workers` | 400 `INVALID_PARAMETER_VALUE` |
+//! | `autotermination_minutes` | 10 to 10 000, or 0 (service) | 400 `INVALID_PARAMETER_VALUE` |
+//! | `lifetime_seconds` of `token/create` | 0 to 63 072 000 = 730 days, the service's default maximum token lifetime | 400 `INVALID_PARAMETER_VALUE` |
+//! | `clusters/events` | `limit` 1 to 500 (service), `offset` ≥ 0; any `start_time`, `end_time` | 400 `INVALID_PARAMETER_VALUE` |
+//! | Tokens per user | 600 | 400 `QUOTA_EXCEEDED` |
+//! | Secret values, secrets per scope, scopes | 128 KB, 1000, 1000 (service) | 400 `INVALID_PARAMETER_VALUE`, `RESOURCE_LIMIT_EXCEEDED` |
+//!
+//! A number that does not fit its wire type (32 bits for workers and minutes, 64 bits
+//! otherwise) is answered 400 `MALFORMED_REQUEST`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
@@ -85,3 +111,4 @@ mod state;
 
 pub use emulator::{DEFAULT_ADMIN_USER, Emulator, EmulatorBuilder};
 pub use fault::Fault;
+pub use http::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};

@@ -21,8 +21,21 @@ Options:
   --token <TOKEN>       admin token to accept instead of a random dapi... one
   --admin <USER>        admin user name [default: admin@example.com]
   --user <USER>         add a user and print a token of theirs (repeatable)
+  --max-connections <N> connections open at once [default: 512]
   --quiet               do not log requests on stderr
-  -h, --help            print this help";
+  -h, --help            print this help
+
+Limits:
+  At --max-connections, a new connection closes the one idle the longest (or,
+  if none is idle, the one that has been sending its request the longest);
+  only when every connection is running a request is it answered 503.
+  Idle keep-alive connections are closed after 60 s. A request (head and body)
+  must arrive within 30 s of its first byte (else 408), an answer be read
+  within 30 s. Request heads: 64 KB, 100 headers (431); bodies: 10 MB (413).
+  Invalid values are answered 400 INVALID_PARAMETER_VALUE like the service:
+  num_workers and autoscale.max_workers at most 10000, autotermination_minutes
+  10 to 10000 or 0, token lifetime_seconds 0 to 63072000 (730 days), events
+  limit 1 to 500.";
 
 #[derive(Debug)]
 struct Options {
@@ -32,6 +45,7 @@ struct Options {
     token: Option<String>,
     admin: Option<String>,
     users: Vec<String>,
+    max_connections: Option<usize>,
     quiet: bool,
 }
 
@@ -43,6 +57,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
         token: None,
         admin: None,
         users: Vec::new(),
+        max_connections: None,
         quiet: false,
     };
     let mut args = args.into_iter();
@@ -81,6 +96,15 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
             "--token" => options.token = Some(value("--token")?),
             "--admin" => options.admin = Some(value("--admin")?),
             "--user" => options.users.push(value("--user")?),
+            "--max-connections" => {
+                options.max_connections = Some(
+                    value("--max-connections")?
+                        .parse()
+                        .ok()
+                        .filter(|n: &usize| *n > 0)
+                        .ok_or("--max-connections needs a whole number >= 1")?,
+                );
+            }
             "--quiet" => options.quiet = true,
             other => return Err(format!("unknown option {other}")),
         }
@@ -112,6 +136,9 @@ fn main() -> ExitCode {
     }
     if let Some(admin) = options.admin {
         builder = builder.admin_user(admin);
+    }
+    if let Some(n) = options.max_connections {
+        builder = builder.max_connections(n);
     }
     let ws = match builder.start() {
         Ok(ws) => ws,
@@ -158,11 +185,13 @@ mod tests {
             "--user",
             "a@x",
             "--user=b@x",
+            "--max-connections=64",
             "--quiet",
         ]))
         .unwrap()
         .unwrap();
         assert_eq!((o.port, o.speed, o.quiet), (9000, 60.0, true));
+        assert_eq!(o.max_connections, Some(64));
         assert_eq!(o.users, ["a@x", "b@x"]);
         let d = parse(Vec::new()).unwrap().unwrap();
         assert_eq!((d.port, d.speed, d.quiet), (8080, 1.0, false));
@@ -174,6 +203,24 @@ mod tests {
         assert!(parse(args(&["--speed", "-1"])).is_err());
         assert!(parse(args(&["--port"])).is_err());
         assert!(parse(args(&["--nope"])).is_err());
+        assert!(parse(args(&["--max-connections", "0"])).is_err());
+        assert!(parse(args(&["--max-connections", "-5"])).is_err());
         assert!(parse(args(&["--help"])).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_help_states_the_server_limits_of_the_library() {
+        use azure_databricks_emulator::{
+            DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT,
+        };
+        assert!(USAGE.contains(&format!("[default: {DEFAULT_MAX_CONNECTIONS}]")));
+        assert!(USAGE.contains(&format!(
+            "closed after {} s",
+            DEFAULT_IDLE_TIMEOUT.as_secs()
+        )));
+        assert!(USAGE.contains(&format!(
+            "within {} s of its first byte",
+            DEFAULT_REQUEST_TIMEOUT.as_secs()
+        )));
     }
 }

@@ -52,7 +52,10 @@ impl Clock for EmulatedClock {
         let speed = ws.clock.speed();
         if speed > 0.0 {
             drop(ws);
-            std::thread::sleep(duration.div_f64(speed));
+            // A tiny speed could make the real duration overflow: sleep "forever" instead.
+            let real = Duration::try_from_secs_f64(duration.as_secs_f64() / speed)
+                .unwrap_or(Duration::MAX);
+            std::thread::sleep(real);
         } else {
             ws.advance(duration);
         }

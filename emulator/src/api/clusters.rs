@@ -10,8 +10,8 @@ use super::{Call, to_json};
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::state::Workspace;
+use crate::state::cluster_spec;
 use crate::state::events;
-use crate::state::lifecycle::Size;
 
 type Answer = Result<Value, ApiError>;
 
@@ -91,27 +91,7 @@ pub(crate) fn permanent_delete(ws: &mut Workspace, _: &Call, params: &Params) ->
 /// `POST clusters/resize`: exactly one of `num_workers` and `autoscale`.
 pub(crate) fn resize(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let request: ClusterResizeRequest = params.decode(&["cluster_id"])?;
-    let size = match (request.num_workers, request.autoscale) {
-        (Some(n), None) if n >= 0 => Size::Fixed(n),
-        (None, Some(auto)) => match (auto.min_workers, auto.max_workers) {
-            (Some(min), Some(max)) if 0 <= min && min < max => Size::Autoscale { min, max },
-            _ => {
-                return Err(ApiError::invalid_parameter(
-                    "autoscale needs 0 <= min_workers < max_workers",
-                ));
-            }
-        },
-        (Some(n), None) => {
-            return Err(ApiError::invalid_parameter(format!(
-                "num_workers must not be negative; got {n}"
-            )));
-        }
-        _ => {
-            return Err(ApiError::invalid_parameter(
-                "Exactly one of num_workers or autoscale must be specified.",
-            ));
-        }
-    };
+    let size = cluster_spec::size(request.num_workers, request.autoscale.as_ref())?;
     let cluster = ws.clusters.get_mut(&request.cluster_id)?;
     cluster.resize(size, &call.caller.name, call.now, &mut ws.env)?;
     Ok(json!({}))

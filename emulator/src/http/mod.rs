@@ -12,4 +12,5 @@ mod server;
 
 pub(crate) use request::Request;
 pub(crate) use response::Response;
-pub(crate) use server::{Outcome, Server};
+pub use server::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};
+pub(crate) use server::{Limits, Outcome, Server};

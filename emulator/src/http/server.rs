@@ -1,22 +1,83 @@
 //! The listener, one thread per connection, and a clean stop.
+//!
+//! Every open connection has a slot that says what it is doing: waiting for its next request
+//! (idle, since when), receiving a request (since when), or busy (running the handler,
+//! writing the answer). At [`Limits::max_connections`], a new connection takes the slot of
+//! the connection idle the longest, or failing that of the one that has been sending its
+//! request the longest: that one is shut down and the new one served. Only when every
+//! connection is busy is the new one answered 503. A slot is released by a guard, whatever
+//! way its thread ends, and a panic in the handler is answered 500 `INTERNAL_ERROR`.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::connection::{Connection, ReadError};
+use super::connection::{Connection, ReadError, deadline_after};
 use super::request::Request;
 use super::response::Response;
 use crate::error::ApiError;
 
-/// How long a kept-alive connection may stay idle (longer than clients keep idle connections
-/// pooled, so a client never reuses a connection the server is closing).
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
-/// Most connections open at once; more are answered 503 and closed.
-const MAX_CONNECTIONS: usize = 512;
+/// Most connections open at once, by default (see
+/// [`EmulatorBuilder::max_connections`](crate::EmulatorBuilder::max_connections)).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// How long a connection may wait for its next request before the server closes it, by
+/// default: 60 s.
+///
+/// Longer than clients keep idle connections pooled — this SDK's HTTP client (ureq) drops
+/// them after 15 s — so that such a client never reuses a connection the server is closing;
+/// clients that pool longer (Go's default transport: 90 s) see the close before reusing.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a client may take to send one whole request (head and body, from its first
+/// byte), by default: 30 s. Beyond it the request is answered 408 and the connection closed.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long writing one answer may take before the connection is closed.
+pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest timeout accepted; longer ones are shortened to it.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// Shortest timeout accepted; shorter ones are lengthened to it.
+const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// The limits of a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Most connections open at once (at least 1).
+    pub(crate) max_connections: usize,
+    /// How long a connection may wait for its next request.
+    pub(crate) idle_timeout: Duration,
+    /// How long receiving one request may take.
+    pub(crate) request_timeout: Duration,
+    /// How long writing one answer may take.
+    pub(crate) write_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            write_timeout: WRITE_TIMEOUT,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits with every value in its usable range.
+    fn sane(self) -> Self {
+        let clamp = |d: Duration| d.clamp(MIN_TIMEOUT, MAX_TIMEOUT);
+        Self {
+            max_connections: self.max_connections.max(1),
+            idle_timeout: clamp(self.idle_timeout),
+            request_timeout: clamp(self.request_timeout),
+            write_timeout: clamp(self.write_timeout),
+        }
+    }
+}
 
 /// What to do with a request.
 #[derive(Debug)]
@@ -62,18 +123,70 @@ impl Stop {
     }
 }
 
-/// Open connections (to shut them down on stop) and their threads (to join them).
+/// What an open connection is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Activity {
+    /// Waiting for its next (or first) request since then.
+    Idle(Instant),
+    /// Receiving a request since then.
+    Reading(Instant),
+    /// Running the handler or writing the answer: never closed to make room.
+    Busy,
+}
+
+/// One open connection.
+#[derive(Debug)]
+struct Open {
+    /// A handle on the socket, to shut it down (eviction, stop).
+    stream: TcpStream,
+    activity: Activity,
+    /// Shut down to make room for a newer connection; its thread is ending.
+    evicted: bool,
+}
+
+/// Open connections (to make room, and to shut them down on stop) and their threads (to join
+/// them).
 #[derive(Debug, Default)]
 struct Connections {
     next_id: u64,
-    open: HashMap<u64, TcpStream>,
+    open: HashMap<u64, Open>,
     threads: Vec<JoinHandle<()>>,
+}
+
+impl Connections {
+    /// Connections that hold a slot (evicted ones are on their way out).
+    fn live(&self) -> usize {
+        self.open.values().filter(|c| !c.evicted).count()
+    }
+
+    /// Shuts down the connection idle the longest, else the one receiving its request the
+    /// longest; `false` when every connection is busy.
+    fn evict_one(&mut self) -> bool {
+        let victim = self
+            .open
+            .iter()
+            .filter(|(_, c)| !c.evicted)
+            .filter_map(|(id, c)| match c.activity {
+                Activity::Idle(since) => Some(((0, since), *id)),
+                Activity::Reading(since) => Some(((1, since), *id)),
+                Activity::Busy => None,
+            })
+            .min()
+            .map(|(_, id)| id);
+        let Some(open) = victim.and_then(|id| self.open.get_mut(&id)) else {
+            return false;
+        };
+        open.evicted = true;
+        let _ = open.stream.shutdown(Shutdown::Both);
+        true
+    }
 }
 
 struct Shared {
     stop: Stop,
     connections: Mutex<Connections>,
     handler: Handler,
+    limits: Limits,
 }
 
 impl Shared {
@@ -81,6 +194,33 @@ impl Shared {
         self.connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The slot of one connection; dropping it (however the connection's thread ends, panics
+/// included) releases the slot.
+struct Slot {
+    id: u64,
+    shared: Arc<Shared>,
+}
+
+impl Slot {
+    /// Records what the connection does now; `false` when it was evicted meanwhile (the
+    /// connection must then close).
+    fn set(&self, activity: Activity) -> bool {
+        match self.shared.connections().open.get_mut(&self.id) {
+            Some(open) if !open.evicted => {
+                open.activity = activity;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.shared.connections().open.remove(&self.id);
     }
 }
 
@@ -95,19 +235,22 @@ impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("addr", &self.addr)
+            .field("limits", &self.shared.limits)
             .finish_non_exhaustive()
     }
 }
 
 impl Server {
-    /// Listens on `addr` (port 0 picks a free port) and serves requests with `handler`.
-    pub(crate) fn start(addr: SocketAddr, handler: Handler) -> io::Result<Server> {
+    /// Listens on `addr` (port 0 picks a free port) and serves requests with `handler`
+    /// within `limits`.
+    pub(crate) fn start(addr: SocketAddr, handler: Handler, limits: Limits) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             stop: Stop::default(),
             connections: Mutex::default(),
             handler,
+            limits: limits.sane(),
         });
         let accept_shared = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
@@ -124,6 +267,12 @@ impl Server {
     pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// Connections holding a slot now.
+    #[cfg(test)]
+    pub(crate) fn open_connections(&self) -> usize {
+        self.shared.connections().live()
+    }
 }
 
 impl Drop for Server {
@@ -139,8 +288,8 @@ impl Drop for Server {
         }
         let threads = {
             let mut connections = self.shared.connections();
-            for stream in connections.open.values() {
-                let _ = stream.shutdown(Shutdown::Both);
+            for open in connections.open.values() {
+                let _ = open.stream.shutdown(Shutdown::Both);
             }
             std::mem::take(&mut connections.threads)
         };
@@ -161,58 +310,97 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-        let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
         let mut connections = shared.connections();
         connections.threads.retain(|t| !t.is_finished());
-        if connections.open.len() >= MAX_CONNECTIONS {
+        if connections.live() >= shared.limits.max_connections && !connections.evict_one() {
             drop(connections);
+            // Every connection is running a request: a short, bounded answer.
             let busy = Response::error(&ApiError::unavailable());
-            let mut conn = Connection::new(stream);
-            let _ = conn.write(&busy.to_bytes(false));
-            conn.close();
+            Connection::new(stream, Duration::from_secs(1)).turn_away(&busy.to_bytes(false));
             continue;
         }
-        let id = connections.next_id;
-        connections.next_id += 1;
         let Ok(registered) = stream.try_clone() else {
             continue;
         };
-        connections.open.insert(id, registered);
-        let thread_shared = Arc::clone(shared);
+        let id = connections.next_id;
+        connections.next_id += 1;
+        connections.open.insert(
+            id,
+            Open {
+                stream: registered,
+                activity: Activity::Idle(Instant::now()),
+                evicted: false,
+            },
+        );
+        drop(connections);
+        let slot = Slot {
+            id,
+            shared: Arc::clone(shared),
+        };
+        let write_timeout = shared.limits.write_timeout;
+        // Spawned without the lock: should spawning fail, dropping the closure drops the slot,
+        // whose guard takes the lock to release it.
         let spawned = std::thread::Builder::new()
             .name("emulator-connection".into())
-            .spawn(move || {
-                serve(Connection::new(stream), &thread_shared);
-                thread_shared.connections().open.remove(&id);
-            });
-        match spawned {
-            Ok(thread) => connections.threads.push(thread),
-            Err(_) => {
-                connections.open.remove(&id);
-            }
+            .spawn(move || serve(Connection::new(stream, write_timeout), &slot));
+        if let Ok(thread) = spawned {
+            shared.connections().threads.push(thread);
         }
     }
 }
 
+/// The message of a panic payload.
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
+}
+
+/// Runs the handler; a panic becomes a 500 `INTERNAL_ERROR` answer.
+fn answer(handler: &Handler, request: &Request) -> Outcome {
+    catch_unwind(AssertUnwindSafe(|| handler(request))).unwrap_or_else(|payload| {
+        Outcome::Respond(Response::error(&ApiError::internal(format!(
+            "The emulator failed on {} {}: {}. This is a bug of the emulator.",
+            request.method,
+            request.path,
+            panic_message(payload.as_ref())
+        ))))
+    })
+}
+
 /// Answers the requests of one connection until it closes.
-fn serve(mut conn: Connection, shared: &Shared) {
+fn serve(mut conn: Connection, slot: &Slot) {
+    let shared = &slot.shared;
+    let limits = shared.limits;
     loop {
-        let incoming = match conn.read_request() {
+        if conn.wait_for_request(limits.idle_timeout).is_err()
+            || !slot.set(Activity::Reading(Instant::now()))
+        {
+            return conn.close();
+        }
+        let incoming = match conn.read_request(deadline_after(limits.request_timeout)) {
             Ok(incoming) => incoming,
             Err(ReadError::Closed) => return conn.close(),
             Err(ReadError::Bad(status, why)) => return conn.refuse(status, why),
+            Err(ReadError::TimedOut) => {
+                let why = format!(
+                    "the request was not received within {} ms",
+                    limits.request_timeout.as_millis()
+                );
+                return conn.refuse(408, &why);
+            }
             Err(ReadError::TooLarge) => {
                 let limit = super::connection::MAX_BODY;
                 let answer = Response::error(&ApiError::too_large(limit));
-                let _ = conn.write(&answer.to_bytes(false));
-                return conn.close();
+                return conn.answer_and_close(&answer.to_bytes(false));
             }
         };
-        if shared.stop.is_set() {
+        if shared.stop.is_set() || !slot.set(Activity::Busy) {
             return conn.close();
         }
-        let response = match (shared.handler)(&incoming.request) {
+        let response = match answer(&shared.handler, &incoming.request) {
             Outcome::Respond(response) => response,
             Outcome::Delayed(response, delay) => {
                 shared.stop.sleep(delay);
@@ -221,7 +409,10 @@ fn serve(mut conn: Connection, shared: &Shared) {
             Outcome::Drop => return conn.close(),
         };
         let keep_alive = incoming.keep_alive && !shared.stop.is_set();
-        if conn.write(&response.to_bytes(keep_alive)).is_err() || !keep_alive {
+        if conn.write(&response.to_bytes(keep_alive)).is_err()
+            || !keep_alive
+            || !slot.set(Activity::Idle(Instant::now()))
+        {
             return conn.close();
         }
     }
@@ -231,22 +422,80 @@ fn serve(mut conn: Connection, shared: &Shared) {
 mod tests {
     use super::*;
     use std::io::{Read, Write};
-    use std::time::Instant;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn echo_server() -> Server {
-        let handler: Handler = Arc::new(|req: &Request| match req.path.as_str() {
+    /// Requests that reached the `/busy` handler (only one test uses it).
+    static BUSY: AtomicUsize = AtomicUsize::new(0);
+
+    fn echo_handler() -> Handler {
+        Arc::new(|req: &Request| match req.path.as_str() {
             "/drop" => Outcome::Drop,
             "/slow" => Outcome::Delayed(
                 Response::json(200, &serde_json::json!({})),
                 Duration::from_secs(30),
             ),
+            "/busy" => {
+                BUSY.fetch_add(1, Ordering::SeqCst);
+                Outcome::Delayed(
+                    Response::json(200, &serde_json::json!({})),
+                    Duration::from_secs(30),
+                )
+            }
+            "/panic" => panic!("the handler fell over"),
             _ => Outcome::Respond(Response::json(
                 200,
                 &serde_json::json!({"path": req.path, "body": String::from_utf8_lossy(&req.body)}),
             )),
-        });
-        Server::start("127.0.0.1:0".parse().unwrap(), handler).unwrap()
+        })
     }
+
+    fn echo_server() -> Server {
+        echo_server_with(Limits::default())
+    }
+
+    fn echo_server_with(limits: Limits) -> Server {
+        Server::start("127.0.0.1:0".parse().unwrap(), echo_handler(), limits).unwrap()
+    }
+
+    /// Waits (at most 5 s) until `done` holds.
+    fn eventually(what: &str, done: impl Fn() -> bool) {
+        let started = Instant::now();
+        while !done() {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends `byte` every 20 ms (so that every single read of the server is short) until the
+    /// server answers and closes, or 3 s have passed; returns the answer and when it ended.
+    fn trickle(stream: &mut TcpStream, byte: &[u8]) -> (String, Duration) {
+        let started = Instant::now();
+        let mut reader = stream.try_clone().unwrap();
+        reader
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let reading = std::thread::spawn(move || {
+            let mut answer = Vec::new();
+            // A reset after the answer is an error, but the bytes before it are kept.
+            let _ = reader.read_to_end(&mut answer);
+            (
+                String::from_utf8_lossy(&answer).into_owned(),
+                started.elapsed(),
+            )
+        });
+        while !reading.is_finished() && started.elapsed() < Duration::from_secs(3) {
+            if stream.write_all(byte).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        reading.join().unwrap()
+    }
+
+    const GET_AND_CLOSE: &[u8] = b"GET /x HTTP/1.1\r\nConnection: close\r\n\r\n";
 
     fn exchange(server: &Server, raw: &[u8]) -> String {
         let mut stream = TcpStream::connect(server.addr()).unwrap();
@@ -300,5 +549,149 @@ mod tests {
         let _ = idle.read_to_end(&mut rest);
         let mut answer = Vec::new();
         let _ = slow.read_to_end(&mut answer);
+    }
+
+    #[test]
+    fn at_the_limit_the_longest_idle_connection_makes_room_and_a_normal_client_is_served() {
+        let limit = 8;
+        let server = echo_server_with(Limits {
+            max_connections: limit,
+            ..Limits::default()
+        });
+        // More idle connections than the limit: each one past it pushes the oldest out.
+        let mut idle: Vec<TcpStream> = (0..limit + 20)
+            .map(|_| TcpStream::connect(server.addr()).unwrap())
+            .collect();
+        eventually("the idle connections to be accepted", || {
+            server.open_connections() == limit
+        });
+        let answer = exchange(&server, GET_AND_CLOSE);
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        // The oldest ones were closed by the server; the newest still hold their slots.
+        let mut first = idle.remove(0);
+        first
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut byte = [0u8; 1];
+        assert!(matches!(first.read(&mut byte), Ok(0) | Err(_)));
+        let last = idle.last_mut().unwrap();
+        last.write_all(GET_AND_CLOSE).unwrap();
+        let mut answer = String::new();
+        last.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        assert!(server.open_connections() <= limit);
+    }
+
+    #[test]
+    fn slow_requests_at_the_limit_make_room_for_a_new_client() {
+        let limit = 4;
+        let server = echo_server_with(Limits {
+            max_connections: limit,
+            ..Limits::default()
+        });
+        let mut slow: Vec<TcpStream> = (0..limit)
+            .map(|_| {
+                let mut s = TcpStream::connect(server.addr()).unwrap();
+                s.write_all(b"GET /x HTTP/1.1\r\nX-Never: ending").unwrap();
+                s
+            })
+            .collect();
+        eventually("the slow requests to be accepted", || {
+            server.open_connections() == limit
+        });
+        let answer = exchange(&server, GET_AND_CLOSE);
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        slow.clear();
+    }
+
+    #[test]
+    fn when_every_connection_is_busy_a_new_one_is_answered_503() {
+        let server = echo_server_with(Limits {
+            max_connections: 2,
+            ..Limits::default()
+        });
+        let before = BUSY.load(Ordering::SeqCst);
+        let busy: Vec<TcpStream> = (0..2)
+            .map(|_| {
+                let mut s = TcpStream::connect(server.addr()).unwrap();
+                s.write_all(b"GET /busy HTTP/1.1\r\n\r\n").unwrap();
+                s
+            })
+            .collect();
+        eventually("both requests to be running", || {
+            BUSY.load(Ordering::SeqCst) >= before + 2
+        });
+        let answer = exchange(&server, GET_AND_CLOSE);
+        assert!(
+            answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{answer}"
+        );
+        assert!(answer.contains("TEMPORARILY_UNAVAILABLE"), "{answer}");
+        drop(server);
+        drop(busy);
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_releases_its_slot() {
+        let server = echo_server();
+        let answer = exchange(&server, b"GET /panic HTTP/1.1\r\nConnection: close\r\n\r\n");
+        assert!(
+            answer.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains(r#""error_code":"INTERNAL_ERROR""#),
+            "{answer}"
+        );
+        assert!(answer.contains("the handler fell over"), "{answer}");
+        // The server keeps serving, on the same connection and on new ones.
+        let mut kept = TcpStream::connect(server.addr()).unwrap();
+        kept.write_all(b"GET /panic HTTP/1.1\r\n\r\n").unwrap();
+        kept.write_all(GET_AND_CLOSE).unwrap();
+        let mut both = String::new();
+        kept.read_to_string(&mut both).unwrap();
+        assert!(both.starts_with("HTTP/1.1 500 "), "{both}");
+        assert!(both.contains("HTTP/1.1 200 OK\r\n"), "{both}");
+        let answer = exchange(&server, GET_AND_CLOSE);
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        eventually("every slot to be released", || {
+            server.open_connections() == 0
+        });
+    }
+
+    #[test]
+    fn a_request_that_trickles_in_is_answered_408_and_closed() {
+        let server = echo_server_with(Limits {
+            request_timeout: Duration::from_millis(300),
+            ..Limits::default()
+        });
+        let mut slow = TcpStream::connect(server.addr()).unwrap();
+        slow.write_all(b"GET /x HTTP/1.1\r\n").unwrap();
+        let (answer, answered_after) = trickle(&mut slow, b"X");
+        assert!(
+            answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+            "{answer}"
+        );
+        assert!(
+            answered_after < Duration::from_secs(2),
+            "{answered_after:?}"
+        );
+        eventually("the slot to be released", || server.open_connections() == 0);
+    }
+
+    #[test]
+    fn an_idle_connection_is_closed_after_the_idle_timeout() {
+        let server = echo_server_with(Limits {
+            idle_timeout: Duration::from_millis(200),
+            ..Limits::default()
+        });
+        let mut idle = TcpStream::connect(server.addr()).unwrap();
+        idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        assert_eq!(idle.read_to_end(&mut rest).unwrap(), 0);
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert!(started.elapsed() < Duration::from_secs(3));
+        eventually("the slot to be released", || server.open_connections() == 0);
     }
 }

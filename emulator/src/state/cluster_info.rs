@@ -52,7 +52,7 @@ impl Cluster {
         info.spark_context_id = Some(self.spark_context_id);
         info.jdbc_port = Some(10_000);
         info.cluster_cores = Some(driver_cores + worker_cores * nodes as f64);
-        info.cluster_memory_mb = Some(driver_mb + worker_mb * nodes);
+        info.cluster_memory_mb = Some(driver_mb.saturating_add(worker_mb.saturating_mul(nodes)));
         info.driver = self.driver.clone();
         info.executors = self.executors.clone();
         info.driver_node_type_id = driver_type;

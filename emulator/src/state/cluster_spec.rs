@@ -1,10 +1,20 @@
 //! Validation of a cluster specification (`clusters/create`, `clusters/edit`) as the service
 //! does it: known runtime and node types, workers or autoscale, autotermination range.
 
-use azure_databricks_sdk::models::ClusterAttributes;
+use azure_databricks_sdk::models::{AutoScale, ClusterAttributes};
 
 use super::catalog::Catalog;
+use super::lifecycle::Size;
 use crate::error::ApiError;
+
+/// Most workers a cluster may have, fixed or as its autoscale maximum. The service documents
+/// no maximum (the cloud's quota stops a cluster at launch); this one is chosen so that what a
+/// cluster shows (one executor per worker in `clusters/get`) stays a few megabytes.
+pub(crate) const MAX_WORKERS: i32 = 10_000;
+/// Shortest automatic termination, in minutes (0 turns it off), as the service documents.
+pub(crate) const MIN_AUTOTERMINATION_MINUTES: i32 = 10;
+/// Longest automatic termination, in minutes, as the service documents.
+pub(crate) const MAX_AUTOTERMINATION_MINUTES: i32 = 10_000;
 
 /// Most SSH public keys on a cluster.
 const MAX_SSH_KEYS: usize = 10;
@@ -45,43 +55,13 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
             )));
         }
     }
-    match (spec.num_workers, &spec.autoscale) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid_parameter(
-                "Only one of num_workers or autoscale may be specified.",
-            ));
-        }
-        (None, None) => {
-            return Err(ApiError::invalid_parameter(
-                "Exactly one of num_workers or autoscale must be specified.",
-            ));
-        }
-        (Some(n), None) if n < 0 => {
-            return Err(ApiError::invalid_parameter(format!(
-                "num_workers must not be negative; got {n}"
-            )));
-        }
-        (None, Some(auto)) => {
-            let min = auto
-                .min_workers
-                .ok_or_else(|| ApiError::missing("autoscale.min_workers"))?;
-            let max = auto
-                .max_workers
-                .ok_or_else(|| ApiError::missing("autoscale.max_workers"))?;
-            if min < 0 || max <= min {
-                return Err(ApiError::invalid_parameter(format!(
-                    "autoscale needs 0 <= min_workers < max_workers; got min_workers {min}, max_workers {max}"
-                )));
-            }
-        }
-        _ => {}
-    }
+    size(spec.num_workers, spec.autoscale.as_ref())?;
     if let Some(minutes) = spec.autotermination_minutes
         && minutes != 0
-        && !(10..=10_000).contains(&minutes)
+        && !(MIN_AUTOTERMINATION_MINUTES..=MAX_AUTOTERMINATION_MINUTES).contains(&minutes)
     {
         return Err(ApiError::invalid_parameter(format!(
-            "Automatic termination minutes must be between 10 and 10000, or 0 to disable it; got {minutes}"
+            "Automatic termination minutes must be between {MIN_AUTOTERMINATION_MINUTES} and {MAX_AUTOTERMINATION_MINUTES}, or 0 to disable it; got {minutes}"
         )));
     }
     if spec.ssh_public_keys.len() > MAX_SSH_KEYS {
@@ -100,6 +80,52 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
         )));
     }
     Ok(())
+}
+
+/// The size of a cluster (create, edit, resize): exactly one of `num_workers` and
+/// `autoscale`, with 0 <= workers <= [`MAX_WORKERS`] and min_workers < max_workers.
+///
+/// # Errors
+///
+/// `INVALID_PARAMETER_VALUE` naming the field and the value.
+pub(crate) fn size(
+    num_workers: Option<i32>,
+    autoscale: Option<&AutoScale>,
+) -> Result<Size, ApiError> {
+    match (num_workers, autoscale) {
+        (Some(_), Some(_)) => Err(ApiError::invalid_parameter(
+            "Only one of num_workers or autoscale may be specified.",
+        )),
+        (None, None) => Err(ApiError::invalid_parameter(
+            "Exactly one of num_workers or autoscale must be specified.",
+        )),
+        (Some(n), None) if n < 0 => Err(ApiError::invalid_parameter(format!(
+            "num_workers must not be negative; got {n}"
+        ))),
+        (Some(n), None) if n > MAX_WORKERS => Err(ApiError::invalid_parameter(format!(
+            "num_workers must be at most {MAX_WORKERS}; got {n}"
+        ))),
+        (Some(n), None) => Ok(Size::Fixed(n)),
+        (None, Some(auto)) => {
+            let min = auto
+                .min_workers
+                .ok_or_else(|| ApiError::missing("autoscale.min_workers"))?;
+            let max = auto
+                .max_workers
+                .ok_or_else(|| ApiError::missing("autoscale.max_workers"))?;
+            if min < 0 || max <= min {
+                return Err(ApiError::invalid_parameter(format!(
+                    "autoscale needs 0 <= min_workers < max_workers; got min_workers {min}, max_workers {max}"
+                )));
+            }
+            if max > MAX_WORKERS {
+                return Err(ApiError::invalid_parameter(format!(
+                    "autoscale.max_workers must be at most {MAX_WORKERS}; got {max}"
+                )));
+            }
+            Ok(Size::Autoscale { min, max })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -205,8 +231,55 @@ mod tests {
     }
 
     #[test]
+    fn worker_counts_beyond_the_maximum_are_invalid() {
+        for n in [MAX_WORKERS + 1, i32::MAX] {
+            let message = refused(ClusterAttributes {
+                num_workers: Some(n),
+                ..good()
+            });
+            assert_eq!(
+                message,
+                format!("num_workers must be at most {MAX_WORKERS}; got {n}")
+            );
+        }
+        for (min, max) in [(0, i32::MAX), (i32::MAX - 1, i32::MAX), (i32::MIN, 2)] {
+            refused(ClusterAttributes {
+                num_workers: None,
+                autoscale: Some(AutoScale {
+                    min_workers: Some(min),
+                    max_workers: Some(max),
+                }),
+                ..good()
+            });
+        }
+        let catalog = Catalog::azure().unwrap();
+        validate(
+            &ClusterAttributes {
+                num_workers: Some(MAX_WORKERS),
+                ..good()
+            },
+            &catalog,
+        )
+        .unwrap();
+        assert_eq!(
+            size(
+                None,
+                Some(&AutoScale {
+                    min_workers: Some(0),
+                    max_workers: Some(MAX_WORKERS)
+                })
+            )
+            .unwrap(),
+            Size::Autoscale {
+                min: 0,
+                max: MAX_WORKERS
+            }
+        );
+    }
+
+    #[test]
     fn autotermination_outside_10_to_10000_is_refused() {
-        for minutes in [-1, 1, 9, 10_001] {
+        for minutes in [-1, 1, 9, 10_001, i32::MAX, i32::MIN] {
             let message = refused(ClusterAttributes {
                 autotermination_minutes: Some(minutes),
                 ..good()

@@ -112,7 +112,8 @@ impl Clusters {
         self.all.retain(|c| {
             c.pinned
                 || c.phase != Phase::Terminated
-                || c.terminated_time.is_none_or(|t| now - t <= RETENTION_MS)
+                || c.terminated_time
+                    .is_none_or(|t| now.saturating_sub(t) <= RETENTION_MS)
         });
     }
 }

@@ -136,7 +136,7 @@ impl Cluster {
             id,
             creator: creator.to_string(),
             phase: Phase::Pending,
-            due: Some(now + env.timings.startup),
+            due: Some(now.saturating_add(env.timings.startup)),
             workers: 0,
             target,
             start_time: now,
@@ -249,7 +249,7 @@ impl Cluster {
 
     fn schedule_autotermination(&mut self, at: i64) {
         self.due = match self.spec.autotermination_minutes {
-            Some(minutes) if minutes > 0 => Some(at + i64::from(minutes) * 60_000),
+            Some(minutes) if minutes > 0 => Some(at.saturating_add(i64::from(minutes) * 60_000)),
             _ => None,
         };
     }
@@ -263,7 +263,7 @@ impl Cluster {
     ) {
         self.phase = Phase::Terminating;
         self.termination_reason = Some(reason.clone());
-        self.due = Some(at + env.timings.termination);
+        self.due = Some(at.saturating_add(env.timings.termination));
         self.record(
             env,
             at,
@@ -282,7 +282,7 @@ impl Cluster {
             return Err(invalid_state(&self.id, self.phase));
         }
         self.phase = Phase::Pending;
-        self.due = Some(now + env.timings.startup);
+        self.due = Some(now.saturating_add(env.timings.startup));
         self.start_time = now;
         self.terminated_time = None;
         self.termination_reason = None;
@@ -303,7 +303,7 @@ impl Cluster {
 
     fn begin_restart(&mut self, user: &str, now: i64, env: &mut Env) {
         self.phase = Phase::Restarting;
-        self.due = Some(now + env.timings.restart);
+        self.due = Some(now.saturating_add(env.timings.restart));
         self.last_restarted_time = Some(now);
         self.spark_context_id = env.rng.below(1 << 62) as i64;
         self.record(env, now, ClusterEventType::Restarting, user_details(user));
@@ -353,7 +353,7 @@ impl Cluster {
         self.target = target;
         if target > self.workers {
             self.phase = Phase::Resizing;
-            self.due = Some(now + env.timings.resize);
+            self.due = Some(now.saturating_add(env.timings.resize));
         } else {
             self.workers = target;
             self.fill_executors(now, env);

@@ -3,7 +3,7 @@
 
 pub(crate) mod catalog;
 mod cluster_info;
-mod cluster_spec;
+pub(crate) mod cluster_spec;
 pub(crate) mod clusters;
 pub(crate) mod events;
 pub(crate) mod lifecycle;

@@ -9,6 +9,9 @@ use crate::ids::{self, Rng};
 
 /// Most tokens one user may hold, as the service enforces.
 pub(crate) const MAX_TOKENS_PER_USER: usize = 600;
+/// Longest `lifetime_seconds` of a new token: 730 days, the service's default maximum
+/// lifetime of new tokens (workspace admins may lower it; the emulator has no such setting).
+pub(crate) const MAX_LIFETIME_SECS: i64 = 730 * 24 * 60 * 60;
 
 /// A token as the workspace keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +52,8 @@ impl Tokens {
     ///
     /// # Errors
     ///
-    /// `INVALID_PARAMETER_VALUE` for a negative lifetime, `QUOTA_EXCEEDED` past
-    /// [`MAX_TOKENS_PER_USER`].
+    /// `INVALID_PARAMETER_VALUE` for a negative lifetime or one over [`MAX_LIFETIME_SECS`],
+    /// `QUOTA_EXCEEDED` past [`MAX_TOKENS_PER_USER`].
     pub(crate) fn issue(
         &mut self,
         rng: &mut Rng,
@@ -63,6 +66,12 @@ impl Tokens {
         if lifetime < 0 {
             return Err(ApiError::invalid_parameter(format!(
                 "lifetime_seconds must be positive, or omitted for a token that does not expire; got {lifetime}"
+            )));
+        }
+        if lifetime > MAX_LIFETIME_SECS {
+            return Err(ApiError::invalid_parameter(format!(
+                "lifetime_seconds must be at most {MAX_LIFETIME_SECS} ({} days, the maximum lifetime of new tokens); got {lifetime}",
+                MAX_LIFETIME_SECS / 86_400
             )));
         }
         if self.of(owner).count() >= MAX_TOKENS_PER_USER {
@@ -90,7 +99,8 @@ impl Tokens {
             id: rng.hex(64),
             owner: owner.to_string(),
             created: now,
-            expiry: (lifetime_secs > 0).then(|| now.saturating_add(lifetime_secs * 1000)),
+            expiry: (lifetime_secs > 0)
+                .then(|| now.saturating_add(lifetime_secs.saturating_mul(1000))),
             comment,
         };
         self.by_value.insert(value, record);
@@ -201,5 +211,34 @@ mod tests {
         let err = tokens.issue(&mut rng, "carol", 0, None, None).unwrap_err();
         assert_eq!(err.code(), "QUOTA_EXCEEDED");
         tokens.issue(&mut rng, "dave", 0, None, None).unwrap();
+    }
+
+    #[test]
+    fn lifetimes_beyond_730_days_or_negative_are_invalid_not_an_overflow() {
+        let mut tokens = Tokens::default();
+        let mut rng = Rng::seeded(7);
+        for lifetime in [i64::MAX, MAX_LIFETIME_SECS + 1, -1, i64::MIN] {
+            let err = tokens
+                .issue(&mut rng, "erin", 1_000, Some(lifetime), None)
+                .unwrap_err();
+            assert_eq!(
+                (err.status, err.code()),
+                (400, "INVALID_PARAMETER_VALUE"),
+                "{lifetime}"
+            );
+            assert!(
+                err.message.contains(&lifetime.to_string()),
+                "{}",
+                err.message
+            );
+        }
+        assert!(tokens.list("erin").is_empty(), "nothing was issued");
+        let (_, longest) = tokens
+            .issue(&mut rng, "erin", 1_000, Some(MAX_LIFETIME_SECS), None)
+            .unwrap();
+        assert_eq!(longest.expiry, Some(1_000 + MAX_LIFETIME_SECS * 1000));
+        // Registered tokens (not client input) saturate instead of overflowing.
+        tokens.insert("v".into(), &mut rng, "erin", i64::MAX - 1, i64::MAX, None);
+        assert_eq!(tokens.owner("v", i64::MAX - 1), Some("erin"));
     }
 }
