@@ -271,6 +271,7 @@ impl Tour<'_> {
         let tokens = self.client.tokens();
         section("Tokens");
         let token = tokens.create(&CreateTokenRequest {
+            unknown_fields: Default::default(),
             comment: Some("sdk quickstart".into()),
             lifetime_seconds: Some(3600),
         })?;

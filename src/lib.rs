@@ -64,6 +64,7 @@ mod retry;
 pub mod rules;
 mod secret;
 mod services;
+mod unknown;
 mod validate;
 
 /// Target of the crate's log records.
@@ -86,3 +87,4 @@ pub use raw::Raw;
 pub use retry::RetryPolicy;
 pub use secret::{SecretValue, SensitiveString};
 pub use services::*;
+pub use unknown::UnknownFields;

@@ -12,7 +12,7 @@
 //! use azure_databricks_sdk::models::{AutoScale, ClusterResizeRequest};
 //! let resize = ClusterResizeRequest {
 //!     cluster_id: "0923-164208-meows279".into(),
-//!     autoscale: Some(AutoScale { min_workers: Some(2), max_workers: Some(8) }),
+//!     autoscale: Some(AutoScale { min_workers: Some(2), max_workers: Some(8), ..Default::default() }),
 //!     ..Default::default()
 //! };
 //! assert_eq!(
@@ -20,5 +20,7 @@
 //!     serde_json::json!({"cluster_id": "0923-164208-meows279", "autoscale": {"min_workers": 2, "max_workers": 8}})
 //! );
 //! ```
+
+pub use crate::UnknownFields;
 
 include!(concat!(env!("OUT_DIR"), "/models.rs"));

@@ -136,6 +136,7 @@ fn get_sends_the_id_in_the_query_and_decodes_every_field() {
     assert_eq!(
         c.autoscale,
         Some(AutoScale {
+            unknown_fields: Default::default(),
             min_workers: Some(2),
             max_workers: Some(8)
         })
@@ -421,6 +422,7 @@ fn resize_to_autoscale_sends_the_range() {
     let request = ClusterResizeRequest {
         cluster_id: ID.into(),
         autoscale: Some(AutoScale {
+            unknown_fields: Default::default(),
             min_workers: Some(1),
             max_workers: Some(4),
         }),
@@ -439,9 +441,11 @@ fn resize_with_both_or_neither_size_is_refused_before_sending() {
     });
     let clusters = common::client(&server);
     let both = ClusterResizeRequest {
+        unknown_fields: Default::default(),
         cluster_id: ID.into(),
         num_workers: Some(2),
         autoscale: Some(AutoScale {
+            unknown_fields: Default::default(),
             min_workers: Some(1),
             max_workers: Some(4),
         }),
@@ -509,18 +513,21 @@ fn create_sends_only_the_fields_set_and_returns_the_id() {
             init_scripts: vec![
                 InitScriptInfo {
                     workspace: Some(WorkspaceStorageInfo {
+                        unknown_fields: Default::default(),
                         destination: "/Users/a@b.c/init.sh".into(),
                     }),
                     ..Default::default()
                 },
                 InitScriptInfo {
                     volumes: Some(VolumesStorageInfo {
+                        unknown_fields: Default::default(),
                         destination: "/Volumes/main/default/s/init.sh".into(),
                     }),
                     ..Default::default()
                 },
                 InitScriptInfo {
                     abfss: Some(AbfssStorageInfo {
+                        unknown_fields: Default::default(),
                         destination: "abfss://c@a.dfs.core.windows.net/init.sh".into(),
                     }),
                     ..Default::default()
@@ -589,6 +596,7 @@ fn edit_sends_the_full_configuration_with_the_id() {
             spark_version: "14.3.x-scala2.12".into(),
             node_type_id: Some("Standard_E8ds_v4".into()),
             autoscale: Some(AutoScale {
+                unknown_fields: Default::default(),
                 min_workers: Some(2),
                 max_workers: Some(10),
             }),
@@ -644,7 +652,7 @@ fn empty_or_blank_cluster_ids_are_refused_before_sending() {
 }
 
 #[test]
-fn unknown_enum_values_survive_a_round_trip_and_unknown_fields_are_ignored() {
+fn unknown_enum_values_and_unknown_fields_survive_a_round_trip() {
     let server = MockServer::start();
     let body = json!({
         "cluster_id": ID,
@@ -666,5 +674,12 @@ fn unknown_enum_values_survive_a_round_trip_and_unknown_fields_are_ignored() {
     assert_eq!(back["state"], "HIBERNATING");
     assert_eq!(back["data_security_mode"], "DATA_SECURITY_MODE_AUTO");
     assert_eq!(back["termination_reason"]["code"], "SOME_FUTURE_CODE");
-    assert!(back.get("brand_new_field").is_none());
+    assert_eq!(
+        back, body,
+        "decode then encode gives back what the service sent"
+    );
+    assert_eq!(
+        c.unknown_fields.get("brand_new_field"),
+        Some(&json!({"nested": [1, 2, 3]}))
+    );
 }

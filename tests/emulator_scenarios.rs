@@ -347,6 +347,7 @@ fn the_waiters_of_the_sdk_finish_at_once_in_emulated_time() {
             &ClusterResizeRequest {
                 cluster_id: id.clone(),
                 autoscale: Some(AutoScale {
+                    unknown_fields: Default::default(),
                     min_workers: Some(5),
                     max_workers: Some(8),
                 }),
@@ -525,6 +526,7 @@ fn a_token_value_is_shown_once_never_listed_and_refused_after_expiry_or_revocati
     let created = alice
         .tokens()
         .create(&CreateTokenRequest {
+            unknown_fields: Default::default(),
             comment: Some("ci".into()),
             lifetime_seconds: Some(3600),
         })
@@ -726,6 +728,7 @@ fn an_azure_key_vault_scope_is_listed_but_refuses_put_and_delete() {
     let ws = Emulator::start().unwrap();
     let client = once(&ws);
     let vault = AzureKeyVaultSecretScopeMetadata {
+        unknown_fields: Default::default(),
         resource_id: "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
             .into(),
         dns_name: "https://kv.vault.azure.net/".into(),

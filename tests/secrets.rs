@@ -461,14 +461,17 @@ fn acls_list_decodes_items_with_their_permissions() {
         items,
         [
             AclItem {
+                unknown_fields: Default::default(),
                 principal: "users".into(),
                 permission: AclPermission::Read,
             },
             AclItem {
+                unknown_fields: Default::default(),
                 principal: "data-engineers".into(),
                 permission: AclPermission::Write,
             },
             AclItem {
+                unknown_fields: Default::default(),
                 principal: "alice@example.com".into(),
                 permission: AclPermission::Manage,
             },
@@ -775,9 +778,11 @@ fn scopes_create_azure_key_vault_backed_sends_backend_type_and_vault() {
         .secrets()
         .scopes()
         .create(&CreateScopeRequest {
+            unknown_fields: Default::default(),
             scope: "kv-prod".into(),
             scope_backend_type: Some(ScopeBackendType::AzureKeyvault),
             backend_azure_keyvault: Some(AzureKeyVaultSecretScopeMetadata {
+                unknown_fields: Default::default(),
                 resource_id: KV_RESOURCE_ID.into(),
                 dns_name: KV_DNS_NAME.into(),
             }),

@@ -471,7 +471,7 @@ impl<'a> Clusters<'a> {
     /// # use azure_databricks_sdk::models::*;
     /// client.clusters().resize(&ClusterResizeRequest {
     ///     cluster_id: "0923-164208-meows279".into(),
-    ///     autoscale: Some(AutoScale { min_workers: Some(2), max_workers: Some(8) }),
+    ///     autoscale: Some(AutoScale { min_workers: Some(2), max_workers: Some(8), ..Default::default() }),
     ///     ..Default::default()
     /// })?;
     /// # Ok(())
@@ -656,6 +656,7 @@ impl<'a> Tokens<'a> {
     /// let token = client.tokens().create(&CreateTokenRequest {
     ///     comment: Some("ci".into()),
     ///     lifetime_seconds: Some(3600),
+    ///     ..Default::default()
     /// })?;
     /// let value: &str = token.token_value.expose();
     /// # Ok(())

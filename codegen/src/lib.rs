@@ -15,6 +15,7 @@
 pub mod endpoints;
 pub mod enums;
 pub mod error;
+pub mod lossless;
 pub mod models;
 pub mod schema;
 pub mod services;
@@ -45,7 +46,6 @@ pub struct Generated {
 pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
     let schemas = schema::Schemas::load(schema_dir)?;
     let endpoints = endpoints::EndpointFile::load(schema_dir, &schemas)?;
-    schemas.check_request_types(&endpoints.request_roots())?;
     let models = models::render(&schemas, &endpoints.request_roots())?;
     let services = services::render(&schemas, &endpoints)?;
     let operations = tables::render_operations(&schemas, &endpoints)?;

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 use schemars::schema::Schema;
 use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use crate::error::SchemaError;
+use crate::lossless::StructInfo;
 use crate::schema::Schemas;
 
 /// Definitions that are not generated but mapped onto hand-written runtime types.
@@ -63,11 +64,20 @@ pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, Sch
         ));
     }
     let structs = space.to_stream();
-    let tokens: TokenStream = quote! { #structs #(#enums)* };
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let mut file: syn::File = syn::parse2(structs).map_err(|e| {
         SchemaError::at("*.json", "", format!("generated models do not parse: {e}"))
     })?;
+    file.items
+        .retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
+    let (infos, serde_impls) = crate::lossless::transform(&mut file)?;
     polish(&mut file, request_types);
+    let conversions = conversions(schemas, &infos)?;
+    let registry = roundtrip_registry(&infos);
+    let extra: syn::File = syn::parse2(quote! { #serde_impls #conversions #registry #(#enums)* })
+        .map_err(|e| {
+        SchemaError::at("*.json", "", format!("generated models do not parse: {e}"))
+    })?;
+    file.items.extend(extra.items);
     Ok(format!(
         "{}{}",
         crate::GENERATED_HEADER,
@@ -75,11 +85,104 @@ pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, Sch
     ))
 }
 
-/// Post-pass over typify's output: drops the unused `error` module (no generated type has a
-/// fallible conversion), derives `Default` on request types, and puts a space after `///`.
+/// For every extension `D` of a base `B` (`allOf`): `From<&D> for B` (the base's fields of a
+/// `D`) and `From<B> for D` (a `D` with the base's fields, unknown fields included, and its own
+/// fields unset; a required own field gets its type's default).
+fn conversions(schemas: &Schemas, infos: &[StructInfo]) -> Result<TokenStream, SchemaError> {
+    let find = |name: &str| infos.iter().find(|i| i.ident == name);
+    let mut out = Vec::new();
+    for (name, def) in &schemas.definitions {
+        let Some(base) = &def.base else { continue };
+        let (Some(derived), Some(base_info)) = (find(name), find(base)) else {
+            return Err(SchemaError::at(
+                &def.file,
+                def.pointer(name),
+                format!("`{name}` or its base `{base}` is not a generated struct"),
+            ));
+        };
+        let (d, b) = (&derived.ident, &base_info.ident);
+        let mut to_base = Vec::new();
+        let mut from_base = Vec::new();
+        for bf in &base_info.fields {
+            let df = derived
+                .fields
+                .iter()
+                .find(|f| f.wire == bf.wire)
+                .expect("an extension has every base field");
+            let (dm, bm) = (&df.ident, &bf.ident);
+            match (df.is_required(), bf.is_required()) {
+                (true, false) => {
+                    to_base.push(quote! { #bm: ::std::option::Option::Some(value.#dm.clone()), });
+                    from_base.push(quote! { #dm: value.#bm.unwrap_or_default(), });
+                }
+                _ => {
+                    to_base.push(quote! { #bm: value.#dm.clone(), });
+                    from_base.push(quote! { #dm: value.#bm, });
+                }
+            }
+        }
+        for df in derived
+            .fields
+            .iter()
+            .filter(|f| !base_info.fields.iter().any(|b| b.wire == f.wire))
+        {
+            let dm = &df.ident;
+            from_base.push(quote! { #dm: ::std::default::Default::default(), });
+        }
+        let unknown = format_ident!("{}", crate::lossless::UNKNOWN_FIELDS);
+        let to_doc = format!(
+            " The [`{b}`] part of a [`{d}`] (its unknown fields are not carried over: they may be {d}-only)."
+        );
+        let from_doc = format!(
+            " A [`{d}`] with the fields (and unknown fields) of a [`{b}`]; the fields only {d} has are unset."
+        );
+        out.push(quote! {
+            impl ::std::convert::From<&#d> for #b {
+                #[doc = #to_doc]
+                fn from(value: &#d) -> Self {
+                    Self { #(#to_base)* #unknown: ::std::default::Default::default() }
+                }
+            }
+            impl ::std::convert::From<#b> for #d {
+                #[doc = #from_doc]
+                fn from(value: #b) -> Self {
+                    Self { #(#from_base)* #unknown: value.#unknown }
+                }
+            }
+        });
+    }
+    Ok(quote! { #(#out)* })
+}
+
+/// `roundtrip_json(type, json)`: decodes `json` as the named model and encodes it again; the
+/// SDK's property tests use it to check that every model is lossless.
+fn roundtrip_registry(infos: &[StructInfo]) -> TokenStream {
+    let arms = infos.iter().map(|i| {
+        let ident = &i.ident;
+        let name = ident.to_string();
+        quote! {
+            #name => ::serde_json::from_str::<#ident>(json).and_then(|v| ::serde_json::to_string(&v)),
+        }
+    });
+    quote! {
+        /// Decodes `json` as the model named `type_name` and encodes it again (`None` for a name
+        /// that is not a generated struct). For tests that check the models are lossless.
+        #[doc(hidden)]
+        pub fn roundtrip_json(
+            type_name: &str,
+            json: &str,
+        ) -> ::std::option::Option<::std::result::Result<::std::string::String, ::serde_json::Error>> {
+            ::std::option::Option::Some(match type_name {
+                #(#arms)*
+                _ => return ::std::option::Option::None,
+            })
+        }
+    }
+}
+
+/// Post-pass over typify's output: derives `Default` on request types, and puts a space after
+/// `///`.
 fn polish(file: &mut syn::File, request_types: &[String]) {
-    file.items
-        .retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
     for item in &mut file.items {
         let syn::Item::Struct(s) = item else { continue };
         space_docs(&mut s.attrs);

@@ -15,8 +15,11 @@ pub const ENDPOINTS_FILE: &str = "endpoints.json";
 pub struct Definition {
     /// File the definition comes from.
     pub file: String,
-    /// The schema, refs rewritten from `x.json#/definitions/A` to `#/definitions/A`.
+    /// The schema, refs rewritten from `x.json#/definitions/A` to `#/definitions/A`; a
+    /// definition that extends another (`allOf`) holds the merged object schema.
     pub schema: Value,
+    /// The definition this one extends (`"allOf": [{"$ref": base}, {extension}]`), if any.
+    pub base: Option<String>,
 }
 
 impl Definition {
@@ -91,7 +94,16 @@ impl Schemas {
             let defs = definitions_of(&file, &value)?;
             for (name, schema) in defs {
                 let pointer = format!("/definitions/{}", escape(name));
-                lint_definition(&file, &pointer, name, schema)?;
+                let base = extension_base(&file, &pointer, schema)?;
+                if base.is_some() {
+                    lint_name_and_description(&file, &pointer, name, schema)?;
+                    // `required` may name base properties: checked once merged.
+                    let mut extension = schema["allOf"][1].clone();
+                    extension.as_object_mut().map(|o| o.remove("required"));
+                    lint_node(&file, &format!("{pointer}/allOf/1"), &extension, true)?;
+                } else {
+                    lint_definition(&file, &pointer, name, schema)?;
+                }
                 check_refs(&file, &pointer, schema, &per_file)?;
                 if let Some(first) = schemas.definitions.get(name) {
                     return Err(SchemaError::at(
@@ -110,11 +122,122 @@ impl Schemas {
                     Definition {
                         file: file.clone(),
                         schema,
+                        base,
                     },
                 );
             }
         }
+        let extensions: Vec<String> = schemas
+            .definitions
+            .iter()
+            .filter(|(_, d)| d.base.is_some())
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in extensions {
+            schemas.merge_extension(&name, &mut Vec::new())?;
+        }
         Ok(schemas)
+    }
+
+    /// Replaces the `allOf` of the extension `name` by one object schema: the base's
+    /// properties (the base merged first), then the extension's; `required` is the union.
+    fn merge_extension(
+        &mut self,
+        name: &str,
+        visiting: &mut Vec<String>,
+    ) -> Result<(), SchemaError> {
+        let def = self.definitions[name].clone();
+        let Some(base) = &def.base else {
+            return Ok(());
+        };
+        let pointer = def.pointer(name);
+        if def.schema.get("allOf").is_none() {
+            return Ok(()); // merged already
+        }
+        if visiting.iter().any(|v| v == name) {
+            return Err(SchemaError::at(
+                &def.file,
+                pointer,
+                "`allOf` extends itself in a cycle",
+            ));
+        }
+        visiting.push(name.to_string());
+        self.merge_extension(base, visiting)?;
+        visiting.pop();
+        let base_def = &self.definitions[base];
+        if base_def.schema.get("properties").is_none() || enum_values(&base_def.schema).is_some() {
+            return Err(SchemaError::at(
+                &def.file,
+                format!("{pointer}/allOf/0"),
+                format!("`{base}` is not an object type with properties"),
+            ));
+        }
+        let extension = &def.schema["allOf"][1];
+        let mut properties = base_def.schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (prop, value) in extension["properties"].as_object().into_iter().flatten() {
+            if properties.insert(prop.clone(), value.clone()).is_some() {
+                return Err(SchemaError::at(
+                    &def.file,
+                    format!("{pointer}/allOf/1/properties/{}", escape(prop)),
+                    format!("`{prop}` is already a property of `{base}`"),
+                ));
+            }
+        }
+        let mut required: Vec<Value> = Vec::new();
+        for r in [&base_def.schema["required"], &extension["required"]] {
+            for item in r.as_array().into_iter().flatten() {
+                if !required.contains(item) {
+                    required.push(item.clone());
+                }
+            }
+        }
+        if let Some(missing) = required
+            .iter()
+            .find(|r| !r.as_str().is_some_and(|r| properties.contains_key(r)))
+        {
+            return Err(SchemaError::at(
+                &def.file,
+                format!("{pointer}/allOf/1/required"),
+                format!("required property {missing} is not declared"),
+            ));
+        }
+        let mut merged = serde_json::Map::new();
+        merged.insert("type".into(), Value::String("object".into()));
+        merged.insert("description".into(), def.schema["description"].clone());
+        merged.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            merged.insert("required".into(), Value::Array(required));
+        }
+        self.definitions.get_mut(name).expect("known").schema = Value::Object(merged);
+        Ok(())
+    }
+
+    /// The own properties of `name`: for an extension, those it adds to its base.
+    pub fn own_properties(&self, name: &str) -> Vec<String> {
+        let Some(def) = self.get(name) else {
+            return Vec::new();
+        };
+        let all: Vec<String> = def.schema["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        match &def.base {
+            Some(base) => {
+                let inherited = self.own_and_inherited(base);
+                all.into_iter().filter(|p| !inherited.contains(p)).collect()
+            }
+            None => all,
+        }
+    }
+
+    fn own_and_inherited(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .and_then(|d| d.schema["properties"].as_object())
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Looks a definition up by name.
@@ -137,33 +260,6 @@ impl Schemas {
             .and_then(Value::as_array)
             .is_some_and(|r| r.iter().any(|x| x == prop));
         Some((value, required))
-    }
-
-    /// Fails on a `default` anywhere in a type reachable from `roots` (the request types):
-    /// a default would make typify send the value although the caller never set it.
-    pub fn check_request_types(&self, roots: &[String]) -> Result<(), SchemaError> {
-        let mut seen = BTreeSet::new();
-        let mut todo: Vec<String> = roots.to_vec();
-        while let Some(name) = todo.pop() {
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            let Some(def) = self.get(&name) else { continue };
-            let pointer = def.pointer(&name);
-            if let Some(at) = find_key(&def.schema, "default", &pointer) {
-                return Err(SchemaError::at(
-                    &def.file,
-                    at,
-                    format!(
-                        "`default` on request type `{name}`: requests must send only what the caller set; document the server default instead"
-                    ),
-                ));
-            }
-            let mut refs = Vec::new();
-            collect_refs(&def.schema, &mut refs);
-            todo.extend(refs);
-        }
-        Ok(())
     }
 }
 
@@ -218,7 +314,44 @@ fn has_description(schema: &Value) -> bool {
         .is_some_and(|d| !d.trim().is_empty())
 }
 
-fn lint_definition(
+/// The base of an extension definition (`{"description": .., "allOf": [{"$ref": base},
+/// {"type": "object", "properties": .., "required": ..}]}`), or `None` for other definitions.
+fn extension_base(
+    file: &str,
+    pointer: &str,
+    schema: &Value,
+) -> Result<Option<String>, SchemaError> {
+    let Some(all_of) = schema.get("allOf") else {
+        return Ok(None);
+    };
+    let shape = || {
+        SchemaError::at(
+            file,
+            format!("{pointer}/allOf"),
+            "`allOf` extends one type: `[{\"$ref\": base}, {\"type\": \"object\", \"properties\": ...}]`, beside only `description`",
+        )
+    };
+    let items = all_of.as_array().ok_or_else(shape)?;
+    let keys_ok = schema
+        .as_object()
+        .is_some_and(|o| o.keys().all(|k| k == "allOf" || k == "description"));
+    let base = items
+        .first()
+        .and_then(|b| b.as_object())
+        .filter(|b| b.len() == 1)
+        .and_then(|b| b.get("$ref"))
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit_once("/definitions/"))
+        .map(|(_, n)| n.to_string());
+    let extension_ok =
+        items.len() == 2 && items[1].get("$ref").is_none() && items[1].get("properties").is_some();
+    match base {
+        Some(base) if keys_ok && extension_ok => Ok(Some(base)),
+        _ => Err(shape()),
+    }
+}
+
+fn lint_name_and_description(
     file: &str,
     pointer: &str,
     name: &str,
@@ -240,6 +373,16 @@ fn lint_definition(
             format!("type `{name}` has no description"),
         ));
     }
+    Ok(())
+}
+
+fn lint_definition(
+    file: &str,
+    pointer: &str,
+    name: &str,
+    schema: &Value,
+) -> Result<(), SchemaError> {
+    lint_name_and_description(file, pointer, name, schema)?;
     if is_enum(schema) {
         return lint_enum(file, pointer, schema);
     }
@@ -306,6 +449,13 @@ fn lint_node(file: &str, pointer: &str, schema: &Value, root: bool) -> Result<()
                 format!("`{key}` is not supported by the generator"),
             ));
         }
+    }
+    if obj.contains_key("default") {
+        return Err(SchemaError::at(
+            file,
+            format!("{pointer}/default"),
+            "`default` would be filled in on decode and written back on encode (requests must send only what the caller set; answers must survive a round trip unchanged): document the service's default in the description instead",
+        ));
     }
     for key in [
         "minimum",
@@ -486,24 +636,6 @@ pub fn collect_refs(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The JSON pointer of the first `key` found under `v` (as an object key), if any.
-fn find_key(v: &Value, key: &str, pointer: &str) -> Option<String> {
-    match v {
-        Value::Object(m) => {
-            if m.contains_key(key) {
-                return Some(format!("{pointer}/{key}"));
-            }
-            m.iter()
-                .find_map(|(k, v)| find_key(v, key, &format!("{pointer}/{}", escape(k))))
-        }
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| find_key(v, key, &format!("{pointer}/{i}"))),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,19 +745,46 @@ mod tests {
     }
 
     #[test]
-    fn default_is_refused_on_request_types_only() {
+    fn default_is_refused_everywhere() {
+        let err = load(vec![(
+            "a.json",
+            thing(json!({"n": {"type": "integer", "format": "int32", "description": "n", "default": 3}})),
+        )])
+        .unwrap_err();
+        assert_eq!(err.pointer, "/definitions/Thing/properties/n/default");
+    }
+
+    #[test]
+    fn an_extension_has_the_base_properties_and_its_own() {
         let s = load(vec![(
             "a.json",
             json!({"definitions": {
-                "Req": {"type": "object", "description": "r", "properties": {"x": {"description": "x", "$ref": "#/definitions/Inner"}}},
-                "Inner": {"type": "object", "description": "i", "properties": {"n": {"type": "integer", "format": "int32", "description": "n", "default": 3}}},
-                "Resp": {"type": "object", "description": "r", "properties": {"n": {"type": "integer", "format": "int32", "description": "n", "default": 3}}}
+                "Base": {"type": "object", "description": "b", "properties": {
+                    "a": {"type": "string", "description": "a"}}},
+                "Ext": {"description": "e", "allOf": [{"$ref": "#/definitions/Base"},
+                    {"type": "object", "required": ["a", "b"], "properties": {"b": {"type": "string", "description": "b"}}}]}
             }}),
         )])
         .unwrap();
-        let err = s.check_request_types(&["Req".to_string()]).unwrap_err();
-        assert_eq!(err.pointer, "/definitions/Inner/properties/n/default");
-        assert!(err.message.contains("request type `Inner`"), "{err}");
+        let ext = s.get("Ext").unwrap();
+        assert_eq!(ext.base.as_deref(), Some("Base"));
+        assert_eq!(ext.schema["required"], json!(["a", "b"]));
+        assert!(ext.schema["properties"]["a"].is_object());
+        assert_eq!(s.own_properties("Ext"), vec!["b".to_string()]);
+        let err = load(vec![(
+            "a.json",
+            json!({"definitions": {
+                "Base": {"type": "object", "description": "b", "properties": {
+                    "a": {"type": "string", "description": "a"}}},
+                "Ext": {"description": "e", "allOf": [{"$ref": "#/definitions/Base"},
+                    {"type": "object", "properties": {"a": {"type": "string", "description": "again"}}}]}
+            }}),
+        )])
+        .unwrap_err();
+        assert!(
+            err.message.contains("already a property of `Base`"),
+            "{err}"
+        );
     }
 
     #[test]

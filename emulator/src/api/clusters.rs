@@ -22,12 +22,16 @@ pub(crate) fn list(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
         .list()
         .map(|c| c.info(&ws.catalog))
         .collect::<Result<Vec<_>, _>>()?;
-    to_json(&ListClustersResponse { clusters })
+    to_json(&ListClustersResponse {
+        unknown_fields: Default::default(),
+        clusters,
+    })
 }
 
 /// `GET clusters/list-node-types`.
 pub(crate) fn list_node_types(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
     to_json(&ListNodeTypesResponse {
+        unknown_fields: Default::default(),
         node_types: ws.catalog.node_types.clone(),
     })
 }
@@ -35,6 +39,7 @@ pub(crate) fn list_node_types(ws: &mut Workspace, _: &Call, _: &Params) -> Answe
 /// `GET clusters/spark-versions`.
 pub(crate) fn spark_versions(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
     to_json(&SparkVersionsResponse {
+        unknown_fields: Default::default(),
         versions: ws.catalog.versions.clone(),
     })
 }

@@ -20,7 +20,10 @@ type Answer = Result<Value, ApiError>;
 /// `GET secrets/list?scope=` (READ).
 pub(crate) fn list(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let secrets = ws.secrets.list(&call.caller, params.str("scope")?)?;
-    to_json(&ListSecretsResponse { secrets })
+    to_json(&ListSecretsResponse {
+        unknown_fields: Default::default(),
+        secrets,
+    })
 }
 
 /// `POST secrets/put` (WRITE): exactly one of `string_value` and `bytes_value` (base64).
@@ -67,7 +70,10 @@ pub(crate) fn delete(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
 /// `GET secrets/acls/list?scope=` (MANAGE).
 pub(crate) fn acls_list(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let items = ws.secrets.acls(&call.caller, params.str("scope")?)?;
-    to_json(&ListAclsResponse { items })
+    to_json(&ListAclsResponse {
+        unknown_fields: Default::default(),
+        items,
+    })
 }
 
 /// `GET secrets/acls/get?scope=&principal=` (MANAGE).
@@ -103,6 +109,7 @@ pub(crate) fn acls_delete(ws: &mut Workspace, call: &Call, params: &Params) -> A
 /// `GET secrets/scopes/list`: every scope, whatever the caller's ACLs.
 pub(crate) fn scopes_list(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
     to_json(&ListScopesResponse {
+        unknown_fields: Default::default(),
         scopes: ws.secrets.list_scopes(),
     })
 }
@@ -169,6 +176,7 @@ fn keyvault_metadata(value: &Value) -> Result<AzureKeyVaultSecretScopeMetadata, 
         )));
     }
     Ok(AzureKeyVaultSecretScopeMetadata {
+        unknown_fields: Default::default(),
         resource_id: resource_id.to_string(),
         dns_name: dns_name.to_string(),
     })

@@ -14,6 +14,7 @@ type Answer = Result<Value, ApiError>;
 /// `GET token/list`: the caller's tokens, never their values.
 pub(crate) fn list(ws: &mut Workspace, call: &Call, _: &Params) -> Answer {
     to_json(&ListTokensResponse {
+        unknown_fields: Default::default(),
         token_infos: ws.tokens.list(&call.caller.name),
     })
 }
@@ -29,6 +30,7 @@ pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
         request.comment,
     )?;
     to_json(&Token {
+        unknown_fields: Default::default(),
         token_value: SensitiveString::new(value),
         token_info: Some(record.public()),
     })

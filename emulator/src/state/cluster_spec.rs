@@ -162,6 +162,7 @@ mod tests {
         let auto = ClusterAttributes {
             num_workers: None,
             autoscale: Some(AutoScale {
+                unknown_fields: Default::default(),
                 min_workers: Some(0),
                 max_workers: Some(4),
             }),
@@ -205,6 +206,7 @@ mod tests {
     #[test]
     fn workers_and_autoscale_are_exclusive_and_one_is_required() {
         let autoscale = Some(AutoScale {
+            unknown_fields: Default::default(),
             min_workers: Some(1),
             max_workers: Some(2),
         });
@@ -223,6 +225,7 @@ mod tests {
         refused(ClusterAttributes {
             num_workers: None,
             autoscale: Some(AutoScale {
+                unknown_fields: Default::default(),
                 min_workers: Some(3),
                 max_workers: Some(3),
             }),
@@ -246,6 +249,7 @@ mod tests {
             refused(ClusterAttributes {
                 num_workers: None,
                 autoscale: Some(AutoScale {
+                    unknown_fields: Default::default(),
                     min_workers: Some(min),
                     max_workers: Some(max),
                 }),
@@ -265,6 +269,7 @@ mod tests {
             size(
                 None,
                 Some(&AutoScale {
+                    unknown_fields: Default::default(),
                     min_workers: Some(0),
                     max_workers: Some(MAX_WORKERS)
                 })

@@ -95,6 +95,7 @@ pub(crate) fn query(
         ..request.clone()
     });
     Ok(ClusterEventResponse {
+        unknown_fields: Default::default(),
         events: page,
         next_page,
         total_count: Some(total),
@@ -109,6 +110,7 @@ mod tests {
         StoredEvent {
             seq,
             event: ClusterEvent {
+                unknown_fields: Default::default(),
                 cluster_id: "c".into(),
                 timestamp: Some(at),
                 type_: Some(kind),

@@ -110,6 +110,7 @@ fn initial_workers(spec: &ClusterAttributes) -> i32 {
 
 fn size_of(spec: &ClusterAttributes) -> ClusterSize {
     ClusterSize {
+        unknown_fields: Default::default(),
         num_workers: spec.num_workers,
         autoscale: spec.autoscale.clone(),
     }
@@ -166,6 +167,7 @@ impl Cluster {
         self.events.push(StoredEvent {
             seq: env.next_seq(),
             event: ClusterEvent {
+                unknown_fields: Default::default(),
                 cluster_id: self.id.clone(),
                 timestamp: Some(at),
                 type_: Some(kind),
@@ -206,6 +208,7 @@ impl Cluster {
                 Phase::Running => {
                     let minutes = self.spec.autotermination_minutes.unwrap_or_default();
                     let reason = TerminationReason {
+                        unknown_fields: Default::default(),
                         code: Some(TerminationCode::Inactivity),
                         type_: Some(TerminationType::Success),
                         parameters: [("inactivity_duration_min".to_string(), minutes.to_string())]
@@ -331,6 +334,7 @@ impl Cluster {
             Size::Autoscale { min, max } => {
                 self.spec.num_workers = None;
                 self.spec.autoscale = Some(azure_databricks_sdk::models::AutoScale {
+                    unknown_fields: Default::default(),
                     min_workers: Some(min),
                     max_workers: Some(max),
                 });
@@ -397,6 +401,7 @@ impl Cluster {
             return;
         }
         let reason = TerminationReason {
+            unknown_fields: Default::default(),
             code: Some(TerminationCode::UserRequest),
             type_: Some(TerminationType::Success),
             parameters: [("username".to_string(), user.to_string())]
@@ -432,6 +437,7 @@ fn node(env: &mut Env, at: i64, n: usize) -> SparkNode {
     let third = 64 + n / 250;
     let fourth = 4 + n % 250;
     SparkNode {
+        unknown_fields: Default::default(),
         private_ip: Some(format!("10.139.{third}.{fourth}")),
         host_private_ip: Some(format!("10.139.{}.{fourth}", third - 64)),
         node_id: Some(env.rng.hex(32)),
@@ -570,6 +576,7 @@ mod tests {
         assert_eq!(
             c.spec.autoscale,
             Some(AutoScale {
+                unknown_fields: Default::default(),
                 min_workers: Some(3),
                 max_workers: Some(6)
             })

@@ -187,6 +187,7 @@ impl SecretStore {
         self.scopes
             .iter()
             .map(|(name, scope)| SecretScope {
+                unknown_fields: Default::default(),
                 name: name.clone(),
                 backend_type: Some(match scope.backend {
                     Backend::Databricks => ScopeBackendType::Databricks,
@@ -260,6 +261,7 @@ impl SecretStore {
             .secrets
             .iter()
             .map(|(key, s)| SecretMetadata {
+                unknown_fields: Default::default(),
                 key: key.clone(),
                 last_updated_timestamp: Some(s.updated),
             })
@@ -278,6 +280,7 @@ impl SecretStore {
             .acls
             .iter()
             .map(|(principal, perm)| AclItem {
+                unknown_fields: Default::default(),
                 principal: principal.clone(),
                 permission: perm.model(),
             })
@@ -297,6 +300,7 @@ impl SecretStore {
             .get(principal)
             .ok_or_else(|| no_acl(scope_name, principal))?;
         Ok(AclItem {
+            unknown_fields: Default::default(),
             principal: principal.to_string(),
             permission: perm.model(),
         })
@@ -392,6 +396,7 @@ mod tests {
         assert_eq!(
             store.acls(&bob, "bobs").unwrap(),
             [AclItem {
+                unknown_fields: Default::default(),
                 principal: "bob@example.com".into(),
                 permission: AclPermission::Manage
             }]
@@ -514,6 +519,7 @@ mod tests {
     fn key_vault_scopes_refuse_put_and_delete_but_list_and_delete_as_scopes() {
         let (mut store, _, admin, _, _) = setup();
         let meta = AzureKeyVaultSecretScopeMetadata {
+            unknown_fields: Default::default(),
             resource_id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v"
                 .into(),
             dns_name: "https://v.vault.azure.net/".into(),

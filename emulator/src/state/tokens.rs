@@ -28,6 +28,7 @@ impl TokenRecord {
     /// The public view: everything but the value.
     pub(crate) fn public(&self) -> PublicTokenInfo {
         PublicTokenInfo {
+            unknown_fields: Default::default(),
             token_id: self.id.clone(),
             creation_time: Some(self.created),
             expiry_time: Some(self.expiry.unwrap_or(-1)),
