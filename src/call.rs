@@ -50,6 +50,25 @@ impl Client {
         })
     }
 
+    /// `GET` whose query is a request type: its JSON form flattened into query pairs (see
+    /// [`query_pairs`]).
+    pub(crate) fn get_with<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        operation: &Operation,
+        request: &B,
+    ) -> Result<T> {
+        let value = serde_json::to_value(request).map_err(|e| {
+            Error::invalid_input(format!("{} request", operation.name), e.to_string())
+        })?;
+        let mut pairs = Vec::new();
+        query_pairs(&value, "", &mut pairs);
+        let query: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.get(operation, &query)
+    }
+
     /// `POST` with a JSON body.
     pub(crate) fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
@@ -145,6 +164,37 @@ impl Client {
                 Err(error.into())
             }
         }
+    }
+}
+
+/// A request's JSON as query pairs, the way the service reads GET parameters: nested fields as
+/// dotted keys (`filter_by.is_pinned`), lists as repeated keys
+/// (`filter_by.cluster_states=RUNNING&filter_by.cluster_states=PENDING`), booleans as
+/// `true`/`false`, numbers in decimal; unset (`null`) fields are left out.
+pub(crate) fn query_pairs(value: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    let join = |name: &str| {
+        if key.is_empty() {
+            name.to_string()
+        } else {
+            format!("{key}.{name}")
+        }
+    };
+    match value {
+        Value::Null => {}
+        Value::Object(map) => {
+            for (name, value) in map {
+                query_pairs(value, &join(name), out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                query_pairs(item, key, out);
+            }
+        }
+        Value::String(text) => out.push((key.to_string(), text.clone())),
+        Value::Bool(b) => out.push((key.to_string(), b.to_string())),
+        Value::Number(n) => out.push((key.to_string(), n.to_string())),
     }
 }
 
@@ -264,4 +314,38 @@ pub(crate) fn decode<T: DeserializeOwned>(operation: &str, status: u16, body: &[
             source,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_filters_become_dotted_and_repeated_query_keys() {
+        let mut pairs = Vec::new();
+        query_pairs(
+            &json!({
+                "filter_by": {"cluster_states": ["RUNNING", "PENDING"], "is_pinned": true, "policy_id": null},
+                "page_size": 100,
+                "sort_by": {"field": "CLUSTER_NAME"}
+            }),
+            "",
+            &mut pairs,
+        );
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("filter_by.cluster_states", "RUNNING"),
+                ("filter_by.cluster_states", "PENDING"),
+                ("filter_by.is_pinned", "true"),
+                ("page_size", "100"),
+                ("sort_by.field", "CLUSTER_NAME"),
+            ]
+        );
+    }
 }

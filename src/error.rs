@@ -90,6 +90,14 @@ pub enum Error {
     /// which the awaited one cannot follow, or the wait timed out.
     #[error(transparent)]
     Wait(Box<WaitError>),
+    /// A lookup by name matched several resources (names need not be unique); use an id.
+    #[error("{} match {what}: {}; use the id", matches.len(), matches.join(", "))]
+    Ambiguous {
+        /// What was looked for, e.g. ``cluster name `etl` ``.
+        what: String,
+        /// The ids of the resources that match.
+        matches: Vec<String>,
+    },
     /// A paginated listing received the same page request twice: the service is not making
     /// progress, so the iterator stops instead of looping.
     #[error("{operation}: the service repeated a page (the next page did not advance)")]

@@ -16,7 +16,7 @@ const RESOURCE_HEADER: &str = "x-databricks-azure-workspace-resource-id";
 fn list_with(auth: Auth, present: &[(&str, &str)], absent: &[&str]) {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        let mut when = when.method(GET).path("/api/2.0/clusters/list");
+        let mut when = when.method(GET).path("/api/2.1/clusters/list");
         for (name, value) in present {
             when = when.header(*name, *value);
         }

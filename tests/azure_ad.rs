@@ -163,7 +163,7 @@ fn workspace_mock<'a>(
     workspace.mock(|when, then| {
         let mut when = when
             .method(GET)
-            .path("/api/2.0/clusters/list")
+            .path("/api/2.1/clusters/list")
             .header("authorization", format!("Bearer {bearer}"));
         when = match management {
             Some(token) => when.header(SP_HEADER, token),

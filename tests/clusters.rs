@@ -22,7 +22,7 @@ fn json_ok(then: httpmock::Then, body: String) {
 fn list_decodes_every_cluster() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         json_ok(then, common::fixture("clusters/list.json"));
     });
     let clusters = common::client(&server).clusters().list().unwrap();
@@ -58,7 +58,7 @@ fn list_decodes_every_cluster() {
 fn list_of_an_empty_workspace_is_an_empty_vec() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         json_ok(then, "{}".into());
     });
     assert!(
@@ -75,7 +75,7 @@ fn list_of_an_empty_workspace_is_an_empty_vec() {
 fn list_node_types_decodes_the_catalog() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list-node-types", &[]);
+        common::get(when, "/api/2.1/clusters/list-node-types", &[]);
         json_ok(then, common::fixture("clusters/list_node_types.json"));
     });
     let types = common::client(&server)
@@ -104,7 +104,7 @@ fn list_node_types_decodes_the_catalog() {
 fn spark_versions_decodes_keys_and_names() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/spark-versions", &[]);
+        common::get(when, "/api/2.1/clusters/spark-versions", &[]);
         json_ok(then, common::fixture("clusters/spark_versions.json"));
     });
     let versions = common::client(&server).clusters().spark_versions().unwrap();
@@ -121,7 +121,7 @@ fn spark_versions_decodes_keys_and_names() {
 fn get_sends_the_id_in_the_query_and_decodes_every_field() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", ID)]);
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", ID)]);
         json_ok(then, common::fixture("clusters/get.json"));
     });
     let c = common::client(&server).clusters().get(ID).unwrap();
@@ -233,7 +233,7 @@ fn get_of_a_terminated_cluster_has_its_termination_reason() {
     let mock = server.mock(|when, then| {
         common::get(
             when,
-            "/api/2.0/clusters/get",
+            "/api/2.1/clusters/get",
             &[("cluster_id", "0918-130527-fjord512")],
         );
         json_ok(then, common::fixture("clusters/get_terminated.json"));
@@ -264,7 +264,7 @@ fn get_percent_encodes_the_query() {
     let mock = server.mock(|when, then| {
         common::get(
             when,
-            "/api/2.0/clusters/get",
+            "/api/2.1/clusters/get",
             &[("cluster_id", "a b&c=d/é")],
         );
         json_ok(then, json!({"cluster_id": "a b&c=d/é"}).to_string());
@@ -280,7 +280,7 @@ fn events_posts_the_request_and_decodes_the_page() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/events",
+            "/api/2.1/clusters/events",
             json!({"cluster_id": ID, "order": "ASC", "event_types": ["CREATING", "RUNNING", "RESIZING"], "limit": 3}),
         );
         json_ok(then, common::fixture("clusters/events.json"));
@@ -337,7 +337,7 @@ fn events_posts_the_request_and_decodes_the_page() {
 fn events_with_only_the_id_sends_only_the_id() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/events", json!({"cluster_id": ID}));
+        common::post(when, "/api/2.1/clusters/events", json!({"cluster_id": ID}));
         json_ok(then, "{}".into());
     });
     let request = ClusterEventRequest {
@@ -366,7 +366,7 @@ fn id_operations_post_the_id_and_return_unit() {
         let mock = server.mock(|when, then| {
             common::post(
                 when,
-                &format!("/api/2.0/clusters/{path}"),
+                &format!("/api/2.1/clusters/{path}"),
                 json!({"cluster_id": ID}),
             );
             json_ok(then, "{}".into());
@@ -381,7 +381,7 @@ fn id_operations_post_the_id_and_return_unit() {
 fn id_operations_accept_an_empty_body_answer() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/start", json!({"cluster_id": ID}));
+        common::post(when, "/api/2.1/clusters/start", json!({"cluster_id": ID}));
         then.status(200);
     });
     common::client(&server).clusters().start(ID).unwrap();
@@ -394,7 +394,7 @@ fn resize_to_a_fixed_size_sends_only_num_workers() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/resize",
+            "/api/2.1/clusters/resize",
             json!({"cluster_id": ID, "num_workers": 5}),
         );
         json_ok(then, "{}".into());
@@ -414,7 +414,7 @@ fn resize_to_autoscale_sends_the_range() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/resize",
+            "/api/2.1/clusters/resize",
             json!({"cluster_id": ID, "autoscale": {"min_workers": 1, "max_workers": 4}}),
         );
         json_ok(then, "{}".into());
@@ -471,7 +471,7 @@ fn create_sends_only_the_fields_set_and_returns_the_id() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/create",
+            "/api/2.1/clusters/create",
             json!({
                 "cluster_name": "etl",
                 "spark_version": "13.3.x-scala2.12",
@@ -582,7 +582,7 @@ fn edit_sends_the_full_configuration_with_the_id() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/edit",
+            "/api/2.1/clusters/edit",
             json!({"cluster_id": ID, "spark_version": "14.3.x-scala2.12", "node_type_id": "Standard_E8ds_v4",
                    "autoscale": {"min_workers": 2, "max_workers": 10}, "policy_id": "E06216CAA0000360",
                    "apply_policy_default_values": true}),
@@ -663,7 +663,7 @@ fn unknown_enum_values_and_unknown_fields_survive_a_round_trip() {
         "kind": "CLASSIC_PREVIEW"
     });
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", ID)]);
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", ID)]);
         json_ok(then, body.to_string());
     });
     let c = common::client(&server).clusters().get(ID).unwrap();

@@ -48,7 +48,7 @@ fn missing_cluster_on_get_is_not_found_although_it_is_a_400() {
     let mock = server.mock(|when, then| {
         common::get(
             when,
-            "/api/2.0/clusters/get",
+            "/api/2.1/clusters/get",
             &[("cluster_id", "0000-000000-nothere")],
         );
         error_answer(then, 400, "errors/cluster_does_not_exist.json");
@@ -71,7 +71,7 @@ fn the_same_400_on_another_operation_is_not_a_not_found() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/start",
+            "/api/2.1/clusters/start",
             json!({"cluster_id": "0000-000000-nothere"}),
         );
         error_answer(then, 400, "errors/cluster_does_not_exist.json");
@@ -113,7 +113,7 @@ fn integer_error_code_of_an_invalid_token_is_a_permission_error() {
 fn rate_limit_answer_keeps_details_and_the_request_id_from_them() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         // No X-Request-Id header: the id comes from the RequestInfo detail.
         then.status(429)
             .body(common::fixture("errors/with_details.json"));
@@ -159,7 +159,7 @@ fn already_exists_is_recognised_whatever_the_status() {
 fn html_502_from_a_gateway_is_an_api_error_carrying_the_text() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         then.status(502)
             .header("content-type", "text/html")
             .body(common::fixture("errors/gateway_502.html"));
@@ -178,7 +178,7 @@ fn a_body_that_does_not_decode_names_the_failing_field() {
     let body =
         json!({"clusters": [{"cluster_id": "a"}, {"cluster_id": "b", "num_workers": "three"}]});
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         then.status(200).body(body.to_string());
     });
     let err = common::client(&server).clusters().list().unwrap_err();
@@ -210,7 +210,7 @@ fn a_truncated_body_is_a_decode_error_not_a_panic() {
     let mut body = common::fixture("clusters/get.json");
     body.truncate(body.len() / 2);
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", ID)]);
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", ID)]);
         then.status(200).body(body);
     });
     let err = common::client(&server).clusters().get(ID).unwrap_err();
@@ -222,7 +222,7 @@ fn a_truncated_body_is_a_decode_error_not_a_panic() {
 fn a_body_over_the_limit_is_refused() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         then.status(200).body(common::fixture("clusters/list.json"));
     });
     let client = common::builder(&server, Auth::personal_access_token(common::TOKEN))
@@ -250,9 +250,9 @@ fn a_redirect_to_another_host_is_not_followed_so_no_credentials_leave() {
     });
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::get(when, "/api/2.0/clusters/list", &[]);
+        common::get(when, "/api/2.1/clusters/list", &[]);
         then.status(302)
-            .header("location", elsewhere.url("/api/2.0/clusters/list"));
+            .header("location", elsewhere.url("/api/2.1/clusters/list"));
     });
     let err = common::client(&server).clusters().list().unwrap_err();
     mock.assert();
@@ -263,7 +263,7 @@ fn a_redirect_to_another_host_is_not_followed_so_no_credentials_leave() {
         } => {
             assert_eq!(
                 (status, location),
-                (302, elsewhere.url("/api/2.0/clusters/list"))
+                (302, elsewhere.url("/api/2.1/clusters/list"))
             );
         }
         other => panic!("expected a redirect error, got {other:?}"),
@@ -316,6 +316,7 @@ fn a_refused_connection_is_a_transport_error_with_a_source() {
 fn raw_get_and_post_use_the_same_auth_and_errors() {
     let server = MockServer::start();
     let get = server.mock(|when, then| {
+        // A relative raw path is under /api/2.0/.
         common::get(when, "/api/2.0/clusters/get", &[("cluster_id", ID)]);
         then.status(200)
             .body(json!({"cluster_id": ID, "state": "RUNNING"}).to_string());

@@ -53,7 +53,7 @@ fn logs_describe_every_request_and_never_contain_a_secret() {
         then.status(200).body("{}");
     });
     server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(403)
             .body(json!({"error_code": 403, "message": "Invalid access token."}).to_string());
     });
@@ -133,7 +133,7 @@ fn logs_describe_every_request_and_never_contain_a_secret() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("GET /api/2.0/clusters/list -> 403")),
+            .any(|l| l.contains("GET /api/2.1/clusters/list -> 403")),
         "{all}"
     );
     // Trace: bodies with secrets masked, headers masked.

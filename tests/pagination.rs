@@ -21,15 +21,15 @@ fn page_request(offset: i64) -> Value {
 fn events_iter_follows_next_page_over_three_pages() {
     let server = MockServer::start();
     let first = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/events", json!({"cluster_id": ID, "order": "ASC", "limit": 3}));
+        common::post(when, "/api/2.1/clusters/events", json!({"cluster_id": ID, "order": "ASC", "limit": 3}));
         then.status(200).body(json!({"events": [event(0), event(1), event(2)], "next_page": page_request(3), "total_count": 7}).to_string());
     });
     let second = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/events", page_request(3));
+        common::post(when, "/api/2.1/clusters/events", page_request(3));
         then.status(200).body(json!({"events": [event(3), event(4), event(5)], "next_page": page_request(6), "total_count": 7}).to_string());
     });
     let last = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/events", page_request(6));
+        common::post(when, "/api/2.1/clusters/events", page_request(6));
         then.status(200)
             .body(json!({"events": [event(6)], "total_count": 7}).to_string());
     });
@@ -64,7 +64,7 @@ fn a_repeated_page_stops_with_an_error_instead_of_looping() {
     let mock = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/events",
+            "/api/2.1/clusters/events",
             json!({"cluster_id": ID, "limit": 2}),
         );
         // The service hands back the request it just answered.
@@ -98,7 +98,7 @@ fn an_offset_going_backwards_is_a_repeated_page() {
     let first = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/events",
+            "/api/2.1/clusters/events",
             json!({"cluster_id": ID, "offset": 4}),
         );
         then.status(200).body(
@@ -125,7 +125,7 @@ fn an_offset_going_backwards_is_a_repeated_page() {
 fn an_error_on_a_later_page_is_yielded_then_the_iterator_ends() {
     let server = MockServer::start();
     let first = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/events", json!({"cluster_id": ID}));
+        common::post(when, "/api/2.1/clusters/events", json!({"cluster_id": ID}));
         then.status(200).body(
             json!({"events": [event(0)], "next_page": {"cluster_id": ID, "offset": 1}}).to_string(),
         );
@@ -133,7 +133,7 @@ fn an_error_on_a_later_page_is_yielded_then_the_iterator_ends() {
     let failing = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/events",
+            "/api/2.1/clusters/events",
             json!({"cluster_id": ID, "offset": 1}),
         );
         then.status(500)
@@ -156,7 +156,7 @@ fn an_error_on_a_later_page_is_yielded_then_the_iterator_ends() {
 fn an_empty_first_page_ends_at_once() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/events", json!({"cluster_id": ID}));
+        common::post(when, "/api/2.1/clusters/events", json!({"cluster_id": ID}));
         then.status(200).body("{}");
     });
     let request = ClusterEventRequest {

@@ -55,7 +55,7 @@ const UNAVAILABLE: &str = r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"
 fn a_429_with_retry_after_waits_exactly_that_long_then_succeeds() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(POST).path("/api/2.0/clusters/start");
+        when.method(POST).path("/api/2.1/clusters/start");
         then.respond_with(sequence(vec![(429, Some("7"), THROTTLED)]));
     });
     let clock = FakeClock::new();
@@ -73,7 +73,7 @@ fn a_retry_after_http_date_is_honoured() {
     let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
     let date: &'static str = Box::leak(date.into_boxed_str());
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.respond_with(sequence(vec![(503, Some(date), UNAVAILABLE)]));
     });
     let clock = FakeClock::new();
@@ -93,7 +93,7 @@ fn a_retry_after_http_date_is_honoured() {
 fn three_503s_then_200_succeeds_with_growing_backoff() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.respond_with(sequence(vec![
             (503, None, UNAVAILABLE),
             (503, None, UNAVAILABLE),
@@ -135,7 +135,7 @@ fn a_throttling_error_code_is_retried_whatever_the_status() {
 fn a_transient_message_is_retried() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(POST).path("/api/2.0/clusters/start");
+        when.method(POST).path("/api/2.1/clusters/start");
         then.respond_with(sequence(vec![(
             400,
             None,
@@ -161,7 +161,7 @@ fn a_500_and_a_400_are_not_retried() {
     ] {
         let server = MockServer::start();
         let mock = server.mock(|when, then| {
-            when.method(GET).path("/api/2.0/clusters/list");
+            when.method(GET).path("/api/2.1/clusters/list");
             then.status(status).body(body);
         });
         let clock = FakeClock::new();
@@ -180,7 +180,7 @@ fn a_500_and_a_400_are_not_retried() {
 fn when_the_budget_runs_out_the_error_says_so_and_keeps_the_last_answer() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(503)
             .header("x-request-id", "req-503")
             .body(UNAVAILABLE);
@@ -226,7 +226,7 @@ fn when_the_budget_runs_out_the_error_says_so_and_keeps_the_last_answer() {
 fn the_attempt_limit_stops_retrying() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(429).body(THROTTLED);
     });
     let clock = FakeClock::new();
@@ -250,7 +250,7 @@ fn the_attempt_limit_stops_retrying() {
 fn a_retry_after_beyond_the_budget_stops_at_once() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(429)
             .header("retry-after", "3600")
             .body(THROTTLED);
@@ -269,7 +269,7 @@ fn a_retry_after_beyond_the_budget_stops_at_once() {
 fn retries_can_be_turned_off() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(503).body(UNAVAILABLE);
     });
     let clock = FakeClock::new();
@@ -325,7 +325,7 @@ fn a_connection_reset_after_sending_retries_start() {
         .unwrap();
     assert_eq!(
         server.requests(),
-        ["POST /api/2.0/clusters/start HTTP/1.1"; 2]
+        ["POST /api/2.1/clusters/start HTTP/1.1"; 2]
     );
 }
 
@@ -347,7 +347,7 @@ fn a_connection_reset_after_sending_never_replays_create() {
     // Exactly one create reached the server: a second cluster would cost money.
     assert_eq!(
         server.requests(),
-        ["POST /api/2.0/clusters/create HTTP/1.1"]
+        ["POST /api/2.1/clusters/create HTTP/1.1"]
     );
     assert!(clock.sleeps().is_empty());
 }
@@ -372,7 +372,7 @@ fn token_create_is_not_replayed_after_a_reset() {
 fn a_slow_server_gives_a_timeout_error() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(200).body("{}").delay(Duration::from_secs(3));
     });
     let client = common::builder(&server, Auth::personal_access_token(common::TOKEN))
@@ -411,7 +411,7 @@ fn a_truncated_body_is_an_error_not_a_panic() {
 fn the_user_agent_carries_the_extra_product() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list").header(
+        when.method(GET).path("/api/2.1/clusters/list").header(
             "user-agent",
             format!("{} my-tool/1.2", azure_databricks_sdk::defaults::USER_AGENT),
         );
@@ -448,7 +448,7 @@ fn an_explicit_proxy_receives_the_requests() {
 fn create_is_retried_when_throttled_but_not_on_503() {
     let server = MockServer::start();
     let create = server.mock(|when, then| {
-        when.method(POST).path("/api/2.0/clusters/create");
+        when.method(POST).path("/api/2.1/clusters/create");
         then.respond_with(sequence(vec![
             (429, Some("1"), THROTTLED),
             (503, None, UNAVAILABLE),
@@ -474,7 +474,7 @@ fn create_is_retried_when_throttled_but_not_on_503() {
 fn a_huge_retry_after_neither_panics_nor_waits() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.method(GET).path("/api/2.0/clusters/list");
+        when.method(GET).path("/api/2.1/clusters/list");
         then.status(429)
             .header("retry-after", "18446744073709551615")
             .body(THROTTLED);

@@ -28,7 +28,7 @@ fn client(server: &MockServer, clock: &Arc<FakeClock>) -> Client {
 fn states(server: &MockServer, states: Vec<serde_json::Value>) -> httpmock::Mock<'_> {
     let calls = AtomicUsize::new(0);
     server.mock(move |when, then| {
-        common::get(when, "/api/2.0/clusters/get", &[("cluster_id", ID)]);
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", ID)]);
         then.respond_with(move |_: &HttpMockRequest| {
             let n = calls.fetch_add(1, Ordering::SeqCst).min(states.len() - 1);
             HttpMockResponse::builder()
@@ -152,7 +152,7 @@ fn create_and_wait_creates_once_then_waits_for_running() {
     let create = server.mock(|when, then| {
         common::post(
             when,
-            "/api/2.0/clusters/create",
+            "/api/2.1/clusters/create",
             json!({"spark_version": "13.3.x-scala2.12", "num_workers": 1}),
         );
         then.status(200).body(json!({"cluster_id": ID}).to_string());
@@ -177,7 +177,7 @@ fn create_and_wait_creates_once_then_waits_for_running() {
 fn delete_and_wait_waits_for_terminated_and_fails_on_error() {
     let server = MockServer::start();
     let delete = server.mock(|when, then| {
-        common::post(when, "/api/2.0/clusters/delete", json!({"cluster_id": ID}));
+        common::post(when, "/api/2.1/clusters/delete", json!({"cluster_id": ID}));
         then.status(200).body("{}");
     });
     states(&server, vec![state("TERMINATING"), state("TERMINATED")]);
@@ -191,7 +191,7 @@ fn delete_and_wait_waits_for_terminated_and_fails_on_error() {
 
     let server = MockServer::start();
     server.mock(|when, then| {
-        when.method(POST).path("/api/2.0/clusters/delete");
+        when.method(POST).path("/api/2.1/clusters/delete");
         then.status(200).body("{}");
     });
     states(&server, vec![state("ERROR")]);
@@ -206,7 +206,7 @@ fn delete_and_wait_waits_for_terminated_and_fails_on_error() {
 fn edit_and_wait_returns_when_an_edited_cluster_stays_terminated() {
     let server = MockServer::start();
     server.mock(|when, then| {
-        when.method(POST).path("/api/2.0/clusters/edit");
+        when.method(POST).path("/api/2.1/clusters/edit");
         then.status(200).body("{}");
     });
     let get = states(&server, vec![state("TERMINATED")]);
@@ -230,7 +230,7 @@ fn start_restart_and_resize_and_wait_end_on_running() {
     let server = MockServer::start();
     for path in ["start", "restart", "resize"] {
         server.mock(|when, then| {
-            when.method(POST).path(format!("/api/2.0/clusters/{path}"));
+            when.method(POST).path(format!("/api/2.1/clusters/{path}"));
             then.status(200).body("{}");
         });
     }

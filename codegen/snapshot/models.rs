@@ -76,6 +76,16 @@ pub struct ClientsTypes {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// The cluster whose settings a new cluster copies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CloneCluster {
+    /// Id of the cluster to copy.
+    pub source_cluster_id: ::std::string::String,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Availability and core quota of a node type in the workspace's Azure subscription and region.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloudProviderNodeInfo {
@@ -102,6 +112,8 @@ pub struct ClusterAttributes {
     pub autotermination_minutes: ::std::option::Option<i32>,
     /// Azure-specific settings (spot or on-demand VMs, Log Analytics, ...); service defaults apply when unset.
     pub azure_attributes: ::std::option::Option<AzureAttributes>,
+    /// For `clusters/create`: copy the settings of this existing cluster, then apply the other fields of the request.
+    pub clone_from: ::std::option::Option<CloneCluster>,
     /// Id of the cluster to change; required for `clusters/edit` and must be unset for `clusters/create`.
     pub cluster_id: ::std::option::Option<::std::string::String>,
     /// Where to deliver the Spark driver and worker logs (every 5 minutes); no log delivery when unset.
@@ -130,6 +142,10 @@ pub struct ClusterAttributes {
     pub init_scripts: ::std::vec::Vec<InitScriptInfo>,
     /// Id of the instance pool to take the worker nodes (and the driver, unless `driver_instance_pool_id` is set) from.
     pub instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Whether the cluster is a single-node cluster (driver only, no workers). Newer field, only reported by recent versions of the service.
+    pub is_single_node: ::std::option::Option<bool>,
+    /// What kind of cluster this specification describes; `CLASSIC_PREVIEW` enables the simplified form in which `is_single_node` and `use_ml_runtime` decide the rest.
+    pub kind: ::std::option::Option<Kind>,
     /// Azure VM type for the worker nodes (and the driver unless `driver_node_type_id` is set), e.g. `Standard_DS3_v2`; the available ids are listed by `clusters/list-node-types`. Not needed when `instance_pool_id` is set.
     pub node_type_id: ::std::option::Option<::std::string::String>,
     /// Number of worker nodes for a fixed-size cluster (0 for a driver-only cluster). Set either this or `autoscale`.
@@ -151,6 +167,8 @@ pub struct ClusterAttributes {
     pub spark_version: ::std::string::String,
     /// Up to 10 SSH public keys added to each node; the matching private keys can log in as user `ubuntu` on port 2200.
     pub ssh_public_keys: ::std::vec::Vec<::std::string::String>,
+    /// Whether the cluster uses the Databricks Runtime for Machine Learning variant of `spark_version`. Newer field, only reported by recent versions of the service.
+    pub use_ml_runtime: ::std::option::Option<bool>,
     /// Which kinds of workload (notebooks, jobs) may run on the cluster; both are allowed when unset.
     pub workload_type: ::std::option::Option<WorkloadType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -190,6 +208,10 @@ pub struct ClusterEventRequest {
     pub offset: ::std::option::Option<i64>,
     /// Order of the events by time; the service default is `DESC` (newest first).
     pub order: ::std::option::Option<ListOrder>,
+    /// Events per page (2.1 pagination; use instead of `limit`). The service's default when unset.
+    pub page_size: ::std::option::Option<i32>,
+    /// The `next_page_token` of the previous page (2.1 pagination; use instead of `offset`).
+    pub page_token: ::std::option::Option<::std::string::String>,
     /// Return only events at or after this time, in epoch milliseconds; no lower bound when unset.
     pub start_time: ::std::option::Option<i64>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -204,6 +226,10 @@ pub struct ClusterEventResponse {
     pub events: ::std::vec::Vec<ClusterEvent>,
     /// Complete request for the next page of events, to send unchanged to `clusters/events`; absent when there are no more events.
     pub next_page: ::std::option::Option<ClusterEventRequest>,
+    /// Token of the next page, to send as `page_token`; absent or empty on the last page.
+    pub next_page_token: ::std::option::Option<::std::string::String>,
+    /// Token of the previous page.
+    pub prev_page_token: ::std::option::Option<::std::string::String>,
     /// Total number of events matching the request's time range and event types, across all pages.
     pub total_count: ::std::option::Option<i64>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -224,84 +250,90 @@ pub struct ClusterId {
 /// Full description of a cluster, as returned by `clusters/get` and as the items of `clusters/list`. Apart from `cluster_id`, every field may be absent: the service omits unset values and fields that do not apply to the cluster's current state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterInfo {
-    /// Autoscaling range of the cluster; present instead of `num_workers` when autoscaling is enabled.
+    /// When true, fields left unset take the default values of the cluster policy given in `policy_id`. Only meaningful in create and edit requests.
+    pub apply_policy_default_values: ::std::option::Option<bool>,
+    /// Autoscaling range; set either this or `num_workers`.
     pub autoscale: ::std::option::Option<AutoScale>,
-    /// Minutes of inactivity after which the cluster is terminated automatically; 0 or absent means the cluster is never terminated automatically.
+    /// Minutes of inactivity after which the cluster is terminated automatically; must be between 10 and 10000, or 0 to disable automatic termination explicitly. When unset, the cluster is not terminated automatically.
     pub autotermination_minutes: ::std::option::Option<i32>,
-    /// Azure-specific settings of the cluster (spot or on-demand VMs, Log Analytics, ...).
+    /// Azure-specific settings (spot or on-demand VMs, Log Analytics, ...); service defaults apply when unset.
     pub azure_attributes: ::std::option::Option<AzureAttributes>,
     /// Total number of CPU cores of all the cluster's nodes; may be fractional because some node types have fractional cores.
     pub cluster_cores: ::std::option::Option<f64>,
     /// Canonical identifier of the cluster, kept across restarts and resizes.
     pub cluster_id: ::std::string::String,
-    /// Where the cluster's Spark driver and worker logs are delivered, if log delivery is configured.
+    /// Where to deliver the Spark driver and worker logs (every 5 minutes); no log delivery when unset.
     pub cluster_log_conf: ::std::option::Option<ClusterLogConf>,
     /// Status of the last log delivery attempt; present only when `cluster_log_conf` is set.
     pub cluster_log_status: ::std::option::Option<LogSyncStatus>,
     /// Total memory of all the cluster's nodes, in megabytes.
     pub cluster_memory_mb: ::std::option::Option<i64>,
-    /// Name requested by the user; an empty string if no name was given at creation. Names need not be unique.
+    /// Name of the cluster; need not be unique. Defaults to an empty string.
     pub cluster_name: ::std::option::Option<::std::string::String>,
     /// What created the cluster (UI, job scheduler, API, ...). Set by the service.
     pub cluster_source: ::std::option::Option<ClusterSource>,
     /// User name of the cluster's creator; absent if the creator's account has been deleted.
     pub creator_user_name: ::std::option::Option<::std::string::String>,
-    /// Additional tags, as tag name to value, applied to all the cluster's Azure resources (VMs, disks, ...) on top of `default_tags`.
+    /// Additional tags, as tag name to value, applied to all the cluster's Azure resources on top of the default tags.
     pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
-    /// Data governance / access mode of the cluster, which decides who may use it and which security features are available.
+    /// Data governance / access mode of the cluster.
     pub data_security_mode: ::std::option::Option<DataSecurityMode>,
     /// Tags Databricks adds to every cluster's Azure resources (`Vendor`, `Creator`, `ClusterName`, `ClusterId`, ...), as tag name to value.
     pub default_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
-    /// Custom Docker image the cluster runs in (Databricks Container Services), if any.
+    /// Custom Docker image to run the cluster in (Databricks Container Services).
     pub docker_image: ::std::option::Option<DockerImage>,
     /// The node hosting the Spark driver; absent while the cluster is not running.
     pub driver: ::std::option::Option<SparkNode>,
-    /// Id of the instance pool the driver node is taken from; when absent the driver uses `instance_pool_id`.
+    /// Id of the instance pool to take the driver node from; defaults to `instance_pool_id`.
     pub driver_instance_pool_id: ::std::option::Option<::std::string::String>,
-    /// Azure VM type used for the driver node; equals `node_type_id` unless a different driver type was requested.
+    /// Azure VM type for the driver node; defaults to `node_type_id`.
     pub driver_node_type_id: ::std::option::Option<::std::string::String>,
-    /// Whether autoscaling local storage is enabled: the cluster attaches additional managed disks when its Spark workers run low on disk space.
+    /// Enable autoscaling local storage: the cluster attaches additional managed disks when its Spark workers run low on disk space.
     pub enable_elastic_disk: ::std::option::Option<bool>,
-    /// Whether data on the disks attached locally to the cluster's VMs is encrypted.
+    /// Encrypt the data on the disks attached locally to the cluster's VMs.
     pub enable_local_disk_encryption: ::std::option::Option<bool>,
     /// The worker nodes currently running Spark executors; absent when the cluster has no running workers.
     pub executors: ::std::vec::Vec<SparkNode>,
-    /// Init scripts run on every node when it starts, in the order given.
+    /// Init scripts to run on every node when it starts, in the order given.
     pub init_scripts: ::std::vec::Vec<InitScriptInfo>,
-    /// Id of the instance pool the cluster's worker nodes (and the driver, unless `driver_instance_pool_id` is set) are taken from.
+    /// Id of the instance pool to take the worker nodes (and the driver, unless `driver_instance_pool_id` is set) from.
     pub instance_pool_id: ::std::option::Option<::std::string::String>,
     /// Whether the cluster is a single-node cluster (driver only, no workers). Newer field, only reported by recent versions of the service.
     pub is_single_node: ::std::option::Option<bool>,
     /// Port on which the Spark JDBC server listens on the driver node.
     pub jdbc_port: ::std::option::Option<i32>,
+    /// What kind of cluster this specification describes; `CLASSIC_PREVIEW` enables the simplified form in which `is_single_node` and `use_ml_runtime` decide the rest.
+    pub kind: ::std::option::Option<Kind>,
     /// Time of the last user activity on the cluster (a command run, a job submitted, ...), in epoch milliseconds; used for automatic termination.
     pub last_activity_time: ::std::option::Option<i64>,
     /// Time the cluster was last started or restarted, in epoch milliseconds.
     pub last_restarted_time: ::std::option::Option<i64>,
     /// Time the cluster driver last lost its state (because of a restart or a driver failure), in epoch milliseconds.
     pub last_state_loss_time: ::std::option::Option<i64>,
-    /// Azure VM type used for the worker nodes, e.g. `Standard_DS3_v2` (one of the ids listed by `clusters/list-node-types`).
+    /// Azure VM type for the worker nodes (and the driver unless `driver_node_type_id` is set), e.g. `Standard_DS3_v2`; the available ids are listed by `clusters/list-node-types`. Not needed when `instance_pool_id` is set.
     pub node_type_id: ::std::option::Option<::std::string::String>,
-    /// Desired number of worker nodes for a fixed-size cluster (0 means a driver-only cluster). This is the target size, not the number of workers currently running; see `executors` for those. Absent when `autoscale` is used.
+    /// Number of worker nodes for a fixed-size cluster (0 for a driver-only cluster). Set either this or `autoscale`.
     pub num_workers: ::std::option::Option<i32>,
-    /// Id of the cluster policy used to create the cluster, if any.
+    /// Id of the cluster policy the cluster must comply with.
     pub policy_id: ::std::option::Option<::std::string::String>,
-    /// Runtime engine of the cluster: standard Spark or Photon.
+    /// Runtime engine to use; when unset it is inferred from `spark_version`.
     pub runtime_engine: ::std::option::Option<RuntimeEngine>,
-    /// The only user allowed to run commands on the cluster; used when `data_security_mode` is `SINGLE_USER`.
+    /// The only user allowed to run commands on the cluster; required when `data_security_mode` is `SINGLE_USER`.
     pub single_user_name: ::std::option::Option<::std::string::String>,
-    /// Spark configuration properties set on the cluster, as key to value, e.g. `spark.speculation` to `true`.
+    /// Spark configuration properties, as key to value, e.g. `spark.speculation` to `true`. Extra JVM options go in `spark.driver.extraJavaOptions` and `spark.executor.extraJavaOptions`.
     pub spark_conf: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Canonical identifier of the Spark context; changes every time the driver restarts, so `(cluster_id, spark_context_id)` identifies one driver incarnation.
     pub spark_context_id: ::std::option::Option<i64>,
-    /// Environment variables set on every node of the cluster, as name to value.
+    /// Environment variables set on every node, as name to value, e.g. `PYSPARK_PYTHON` to `/databricks/python3/bin/python3`.
     pub spark_env_vars: ::indexmap::IndexMap<
         ::std::string::String,
         ::std::string::String,
     >,
-    /// Databricks Runtime version key of the cluster, e.g. `7.3.x-scala2.12` (one of the keys listed by `clusters/spark-versions`).
+    /// Databricks Runtime version key, e.g. `7.3.x-scala2.12`; the available keys are listed by `clusters/spark-versions`.
     pub spark_version: ::std::option::Option<::std::string::String>,
-    /// SSH public keys added to each node; the matching private keys can log in as user `ubuntu` on port 2200.
+    /// The service's snapshot of the settings the user last gave (at create or edit), unknown fields included. Absent from `clusters/list` answers. `ClusterAttributes::from(&ClusterInfo)` builds an edit request from it.
+    pub spec: ::std::option::Option<ClusterSpec>,
+    /// Up to 10 SSH public keys added to each node; the matching private keys can log in as user `ubuntu` on port 2200.
     pub ssh_public_keys: ::std::vec::Vec<::std::string::String>,
     /// Time the cluster creation request was received (the cluster entered `PENDING`), in epoch milliseconds.
     pub start_time: ::std::option::Option<i64>,
@@ -315,7 +347,7 @@ pub struct ClusterInfo {
     pub termination_reason: ::std::option::Option<TerminationReason>,
     /// Whether the cluster uses the Databricks Runtime for Machine Learning variant of `spark_version`. Newer field, only reported by recent versions of the service.
     pub use_ml_runtime: ::std::option::Option<bool>,
-    /// Which kinds of workload (notebooks, jobs) may run on the cluster.
+    /// Which kinds of workload (notebooks, jobs) may run on the cluster; both are allowed when unset.
     pub workload_type: ::std::option::Option<WorkloadType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
@@ -356,6 +388,73 @@ pub struct ClusterSize {
     pub autoscale: ::std::option::Option<AutoScale>,
     /// Fixed number of workers; absent when `autoscale` is set.
     pub num_workers: ::std::option::Option<i32>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The settings of a cluster that a user chooses: what `clusters/create` and `clusters/edit` take (with a few more fields, see `ClusterAttributes`), what `clusters/update` changes, and the `spec` snapshot that `clusters/get` returns. Every field is optional here; unset fields take the service's defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterSpec {
+    /// When true, fields left unset take the default values of the cluster policy given in `policy_id`. Only meaningful in create and edit requests.
+    pub apply_policy_default_values: ::std::option::Option<bool>,
+    /// Autoscaling range; set either this or `num_workers`.
+    pub autoscale: ::std::option::Option<AutoScale>,
+    /// Minutes of inactivity after which the cluster is terminated automatically; must be between 10 and 10000, or 0 to disable automatic termination explicitly. When unset, the cluster is not terminated automatically.
+    pub autotermination_minutes: ::std::option::Option<i32>,
+    /// Azure-specific settings (spot or on-demand VMs, Log Analytics, ...); service defaults apply when unset.
+    pub azure_attributes: ::std::option::Option<AzureAttributes>,
+    /// Where to deliver the Spark driver and worker logs (every 5 minutes); no log delivery when unset.
+    pub cluster_log_conf: ::std::option::Option<ClusterLogConf>,
+    /// Name of the cluster; need not be unique. Defaults to an empty string.
+    pub cluster_name: ::std::option::Option<::std::string::String>,
+    /// Additional tags, as tag name to value, applied to all the cluster's Azure resources on top of the default tags.
+    pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// Data governance / access mode of the cluster.
+    pub data_security_mode: ::std::option::Option<DataSecurityMode>,
+    /// Custom Docker image to run the cluster in (Databricks Container Services).
+    pub docker_image: ::std::option::Option<DockerImage>,
+    /// Id of the instance pool to take the driver node from; defaults to `instance_pool_id`.
+    pub driver_instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Azure VM type for the driver node; defaults to `node_type_id`.
+    pub driver_node_type_id: ::std::option::Option<::std::string::String>,
+    /// Enable autoscaling local storage: the cluster attaches additional managed disks when its Spark workers run low on disk space.
+    pub enable_elastic_disk: ::std::option::Option<bool>,
+    /// Encrypt the data on the disks attached locally to the cluster's VMs.
+    pub enable_local_disk_encryption: ::std::option::Option<bool>,
+    /// Init scripts to run on every node when it starts, in the order given.
+    pub init_scripts: ::std::vec::Vec<InitScriptInfo>,
+    /// Id of the instance pool to take the worker nodes (and the driver, unless `driver_instance_pool_id` is set) from.
+    pub instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Whether the cluster is a single-node cluster (driver only, no workers). Newer field, only reported by recent versions of the service.
+    pub is_single_node: ::std::option::Option<bool>,
+    /// What kind of cluster this specification describes; `CLASSIC_PREVIEW` enables the simplified form in which `is_single_node` and `use_ml_runtime` decide the rest.
+    pub kind: ::std::option::Option<Kind>,
+    /// Azure VM type for the worker nodes (and the driver unless `driver_node_type_id` is set), e.g. `Standard_DS3_v2`; the available ids are listed by `clusters/list-node-types`. Not needed when `instance_pool_id` is set.
+    pub node_type_id: ::std::option::Option<::std::string::String>,
+    /// Number of worker nodes for a fixed-size cluster (0 for a driver-only cluster). Set either this or `autoscale`.
+    pub num_workers: ::std::option::Option<i32>,
+    /// Id of the cluster policy the cluster must comply with.
+    pub policy_id: ::std::option::Option<::std::string::String>,
+    /// Runtime engine to use; when unset it is inferred from `spark_version`.
+    pub runtime_engine: ::std::option::Option<RuntimeEngine>,
+    /// The only user allowed to run commands on the cluster; required when `data_security_mode` is `SINGLE_USER`.
+    pub single_user_name: ::std::option::Option<::std::string::String>,
+    /// Spark configuration properties, as key to value, e.g. `spark.speculation` to `true`. Extra JVM options go in `spark.driver.extraJavaOptions` and `spark.executor.extraJavaOptions`.
+    pub spark_conf: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// Environment variables set on every node, as name to value, e.g. `PYSPARK_PYTHON` to `/databricks/python3/bin/python3`.
+    pub spark_env_vars: ::indexmap::IndexMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
+    /// Databricks Runtime version key, e.g. `7.3.x-scala2.12`; the available keys are listed by `clusters/spark-versions`.
+    pub spark_version: ::std::option::Option<::std::string::String>,
+    /// Up to 10 SSH public keys added to each node; the matching private keys can log in as user `ubuntu` on port 2200.
+    pub ssh_public_keys: ::std::vec::Vec<::std::string::String>,
+    /// Whether the cluster uses the Databricks Runtime for Machine Learning variant of `spark_version`. Newer field, only reported by recent versions of the service.
+    pub use_ml_runtime: ::std::option::Option<bool>,
+    /// Which kinds of workload (notebooks, jobs) may run on the cluster; both are allowed when unset.
+    pub workload_type: ::std::option::Option<WorkloadType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -498,11 +597,59 @@ pub struct ListAclsResponse {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Filters of `clusters/list`; a cluster must match every filter that is set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListClustersFilterBy {
+    /// Only clusters created by one of these sources (e.g. `UI`, `API`, `JOB`).
+    pub cluster_sources: ::std::vec::Vec<ClusterSource>,
+    /// Only clusters in one of these states.
+    pub cluster_states: ::std::vec::Vec<ClusterState>,
+    /// Only pinned (`true`) or only unpinned (`false`) clusters.
+    pub is_pinned: ::std::option::Option<bool>,
+    /// Only clusters created with this cluster policy.
+    pub policy_id: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Query of `GET /api/2.1/clusters/list`: which clusters, in which order, and which page. Nested fields are sent as dotted query keys (`filter_by.cluster_states=RUNNING`), lists as repeated keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListClustersRequest {
+    /// Only the clusters that match every given filter.
+    pub filter_by: ::std::option::Option<ListClustersFilterBy>,
+    /// Clusters per page (the service caps it, at 100 today); the service's default page size when unset.
+    pub page_size: ::std::option::Option<i32>,
+    /// The `next_page_token` (or `prev_page_token`) of a previous page; the first page when unset.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// Order of the clusters; the service's default order when unset.
+    pub sort_by: ::std::option::Option<ListClustersSortBy>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Response of `clusters/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListClustersResponse {
     /// Pinned and active clusters plus recently terminated ones; absent when there are none.
     pub clusters: ::std::vec::Vec<ClusterInfo>,
+    /// Token of the next page (`page_token`); absent or empty on the last page.
+    pub next_page_token: ::std::option::Option<::std::string::String>,
+    /// Token of the previous page; absent or empty on the first page.
+    pub prev_page_token: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Sort order of `clusters/list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListClustersSortBy {
+    /// Ascending or descending.
+    pub direction: ::std::option::Option<ListClustersSortByDirection>,
+    /// What to sort by.
+    pub field: ::std::option::Option<ListClustersSortByField>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1598,6 +1745,119 @@ impl<'de> ::serde::Deserialize<'de> for ClientsTypes {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for CloneCluster {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("source_cluster_id", &self.source_cluster_id)?;
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CloneCluster {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "source_cluster_id" => Field::F0,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "source_cluster_id" => Field::F0,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CloneCluster;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a CloneCluster JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CloneCluster, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "source_cluster_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CloneCluster {
+                    source_cluster_id: match f0 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "source_cluster_id",
+                                ),
+                            );
+                        }
+                    },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for CloudProviderNodeInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1763,6 +2023,9 @@ impl ::serde::Serialize for ClusterAttributes {
         if !::std::option::Option::is_none(&self.azure_attributes) {
             map.serialize_entry("azure_attributes", &self.azure_attributes)?;
         }
+        if !::std::option::Option::is_none(&self.clone_from) {
+            map.serialize_entry("clone_from", &self.clone_from)?;
+        }
         if !::std::option::Option::is_none(&self.cluster_id) {
             map.serialize_entry("cluster_id", &self.cluster_id)?;
         }
@@ -1811,6 +2074,12 @@ impl ::serde::Serialize for ClusterAttributes {
         if !::std::option::Option::is_none(&self.instance_pool_id) {
             map.serialize_entry("instance_pool_id", &self.instance_pool_id)?;
         }
+        if !::std::option::Option::is_none(&self.is_single_node) {
+            map.serialize_entry("is_single_node", &self.is_single_node)?;
+        }
+        if !::std::option::Option::is_none(&self.kind) {
+            map.serialize_entry("kind", &self.kind)?;
+        }
         if !::std::option::Option::is_none(&self.node_type_id) {
             map.serialize_entry("node_type_id", &self.node_type_id)?;
         }
@@ -1835,6 +2104,9 @@ impl ::serde::Serialize for ClusterAttributes {
         map.serialize_entry("spark_version", &self.spark_version)?;
         if !::std::vec::Vec::is_empty(&self.ssh_public_keys) {
             map.serialize_entry("ssh_public_keys", &self.ssh_public_keys)?;
+        }
+        if !::std::option::Option::is_none(&self.use_ml_runtime) {
+            map.serialize_entry("use_ml_runtime", &self.use_ml_runtime)?;
         }
         if !::std::option::Option::is_none(&self.workload_type) {
             map.serialize_entry("workload_type", &self.workload_type)?;
@@ -1878,6 +2150,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
             F25,
             F26,
             F27,
+            F28,
+            F29,
+            F30,
+            F31,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -1899,30 +2175,34 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         "autoscale" => Field::F1,
                         "autotermination_minutes" => Field::F2,
                         "azure_attributes" => Field::F3,
-                        "cluster_id" => Field::F4,
-                        "cluster_log_conf" => Field::F5,
-                        "cluster_name" => Field::F6,
-                        "cluster_source" => Field::F7,
-                        "custom_tags" => Field::F8,
-                        "data_security_mode" => Field::F9,
-                        "docker_image" => Field::F10,
-                        "driver_instance_pool_id" => Field::F11,
-                        "driver_node_type_id" => Field::F12,
-                        "enable_elastic_disk" => Field::F13,
-                        "enable_local_disk_encryption" => Field::F14,
-                        "idempotency_token" => Field::F15,
-                        "init_scripts" => Field::F16,
-                        "instance_pool_id" => Field::F17,
-                        "node_type_id" => Field::F18,
-                        "num_workers" => Field::F19,
-                        "policy_id" => Field::F20,
-                        "runtime_engine" => Field::F21,
-                        "single_user_name" => Field::F22,
-                        "spark_conf" => Field::F23,
-                        "spark_env_vars" => Field::F24,
-                        "spark_version" => Field::F25,
-                        "ssh_public_keys" => Field::F26,
-                        "workload_type" => Field::F27,
+                        "clone_from" => Field::F4,
+                        "cluster_id" => Field::F5,
+                        "cluster_log_conf" => Field::F6,
+                        "cluster_name" => Field::F7,
+                        "cluster_source" => Field::F8,
+                        "custom_tags" => Field::F9,
+                        "data_security_mode" => Field::F10,
+                        "docker_image" => Field::F11,
+                        "driver_instance_pool_id" => Field::F12,
+                        "driver_node_type_id" => Field::F13,
+                        "enable_elastic_disk" => Field::F14,
+                        "enable_local_disk_encryption" => Field::F15,
+                        "idempotency_token" => Field::F16,
+                        "init_scripts" => Field::F17,
+                        "instance_pool_id" => Field::F18,
+                        "is_single_node" => Field::F19,
+                        "kind" => Field::F20,
+                        "node_type_id" => Field::F21,
+                        "num_workers" => Field::F22,
+                        "policy_id" => Field::F23,
+                        "runtime_engine" => Field::F24,
+                        "single_user_name" => Field::F25,
+                        "spark_conf" => Field::F26,
+                        "spark_env_vars" => Field::F27,
+                        "spark_version" => Field::F28,
+                        "ssh_public_keys" => Field::F29,
+                        "use_ml_runtime" => Field::F30,
+                        "workload_type" => Field::F31,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -1939,30 +2219,34 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         "autoscale" => Field::F1,
                         "autotermination_minutes" => Field::F2,
                         "azure_attributes" => Field::F3,
-                        "cluster_id" => Field::F4,
-                        "cluster_log_conf" => Field::F5,
-                        "cluster_name" => Field::F6,
-                        "cluster_source" => Field::F7,
-                        "custom_tags" => Field::F8,
-                        "data_security_mode" => Field::F9,
-                        "docker_image" => Field::F10,
-                        "driver_instance_pool_id" => Field::F11,
-                        "driver_node_type_id" => Field::F12,
-                        "enable_elastic_disk" => Field::F13,
-                        "enable_local_disk_encryption" => Field::F14,
-                        "idempotency_token" => Field::F15,
-                        "init_scripts" => Field::F16,
-                        "instance_pool_id" => Field::F17,
-                        "node_type_id" => Field::F18,
-                        "num_workers" => Field::F19,
-                        "policy_id" => Field::F20,
-                        "runtime_engine" => Field::F21,
-                        "single_user_name" => Field::F22,
-                        "spark_conf" => Field::F23,
-                        "spark_env_vars" => Field::F24,
-                        "spark_version" => Field::F25,
-                        "ssh_public_keys" => Field::F26,
-                        "workload_type" => Field::F27,
+                        "clone_from" => Field::F4,
+                        "cluster_id" => Field::F5,
+                        "cluster_log_conf" => Field::F6,
+                        "cluster_name" => Field::F7,
+                        "cluster_source" => Field::F8,
+                        "custom_tags" => Field::F9,
+                        "data_security_mode" => Field::F10,
+                        "docker_image" => Field::F11,
+                        "driver_instance_pool_id" => Field::F12,
+                        "driver_node_type_id" => Field::F13,
+                        "enable_elastic_disk" => Field::F14,
+                        "enable_local_disk_encryption" => Field::F15,
+                        "idempotency_token" => Field::F16,
+                        "init_scripts" => Field::F17,
+                        "instance_pool_id" => Field::F18,
+                        "is_single_node" => Field::F19,
+                        "kind" => Field::F20,
+                        "node_type_id" => Field::F21,
+                        "num_workers" => Field::F22,
+                        "policy_id" => Field::F23,
+                        "runtime_engine" => Field::F24,
+                        "single_user_name" => Field::F25,
+                        "spark_conf" => Field::F26,
+                        "spark_env_vars" => Field::F27,
+                        "spark_version" => Field::F28,
+                        "ssh_public_keys" => Field::F29,
+                        "use_ml_runtime" => Field::F30,
+                        "workload_type" => Field::F31,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -2016,6 +2300,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                 let mut f25 = ::std::option::Option::None;
                 let mut f26 = ::std::option::Option::None;
                 let mut f27 = ::std::option::Option::None;
+                let mut f28 = ::std::option::Option::None;
+                let mut f29 = ::std::option::Option::None;
+                let mut f30 = ::std::option::Option::None;
+                let mut f31 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -2063,7 +2351,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f4.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_id",
+                                        "clone_from",
                                     ),
                                 );
                             }
@@ -2073,7 +2361,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f5.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_log_conf",
+                                        "cluster_id",
                                     ),
                                 );
                             }
@@ -2083,7 +2371,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f6.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_name",
+                                        "cluster_log_conf",
                                     ),
                                 );
                             }
@@ -2093,7 +2381,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f7.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_source",
+                                        "cluster_name",
                                     ),
                                 );
                             }
@@ -2103,7 +2391,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f8.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "custom_tags",
+                                        "cluster_source",
                                     ),
                                 );
                             }
@@ -2113,7 +2401,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f9.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "data_security_mode",
+                                        "custom_tags",
                                     ),
                                 );
                             }
@@ -2123,7 +2411,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f10.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "docker_image",
+                                        "data_security_mode",
                                     ),
                                 );
                             }
@@ -2133,7 +2421,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f11.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_instance_pool_id",
+                                        "docker_image",
                                     ),
                                 );
                             }
@@ -2143,7 +2431,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f12.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_node_type_id",
+                                        "driver_instance_pool_id",
                                     ),
                                 );
                             }
@@ -2153,7 +2441,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f13.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_elastic_disk",
+                                        "driver_node_type_id",
                                     ),
                                 );
                             }
@@ -2163,7 +2451,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f14.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_local_disk_encryption",
+                                        "enable_elastic_disk",
                                     ),
                                 );
                             }
@@ -2173,7 +2461,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "idempotency_token",
+                                        "enable_local_disk_encryption",
                                     ),
                                 );
                             }
@@ -2183,7 +2471,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "init_scripts",
+                                        "idempotency_token",
                                     ),
                                 );
                             }
@@ -2193,7 +2481,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "instance_pool_id",
+                                        "init_scripts",
                                     ),
                                 );
                             }
@@ -2203,7 +2491,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f18.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_type_id",
+                                        "instance_pool_id",
                                     ),
                                 );
                             }
@@ -2213,7 +2501,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f19.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_workers",
+                                        "is_single_node",
                                     ),
                                 );
                             }
@@ -2222,9 +2510,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         Field::F20 => {
                             if f20.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "policy_id",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
                                 );
                             }
                             f20 = ::std::option::Option::Some(map.next_value()?);
@@ -2233,7 +2519,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f21.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "runtime_engine",
+                                        "node_type_id",
                                     ),
                                 );
                             }
@@ -2243,7 +2529,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f22.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "single_user_name",
+                                        "num_workers",
                                     ),
                                 );
                             }
@@ -2253,7 +2539,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f23.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_conf",
+                                        "policy_id",
                                     ),
                                 );
                             }
@@ -2263,7 +2549,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f24.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_env_vars",
+                                        "runtime_engine",
                                     ),
                                 );
                             }
@@ -2273,7 +2559,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f25.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_version",
+                                        "single_user_name",
                                     ),
                                 );
                             }
@@ -2283,7 +2569,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f26.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "ssh_public_keys",
+                                        "spark_conf",
                                     ),
                                 );
                             }
@@ -2293,11 +2579,51 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f27.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "workload_type",
+                                        "spark_env_vars",
                                     ),
                                 );
                             }
                             f27 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F28 => {
+                            if f28.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "spark_version",
+                                    ),
+                                );
+                            }
+                            f28 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F29 => {
+                            if f29.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "ssh_public_keys",
+                                    ),
+                                );
+                            }
+                            f29 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F30 => {
+                            if f30.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "use_ml_runtime",
+                                    ),
+                                );
+                            }
+                            f30 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F31 => {
+                            if f31.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workload_type",
+                                    ),
+                                );
+                            }
+                            f31 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -2309,28 +2635,31 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                     autoscale: f1.unwrap_or_default(),
                     autotermination_minutes: f2.unwrap_or_default(),
                     azure_attributes: f3.unwrap_or_default(),
-                    cluster_id: f4.unwrap_or_default(),
-                    cluster_log_conf: f5.unwrap_or_default(),
-                    cluster_name: f6.unwrap_or_default(),
-                    cluster_source: f7.unwrap_or_default(),
-                    custom_tags: f8.unwrap_or_default(),
-                    data_security_mode: f9.unwrap_or_default(),
-                    docker_image: f10.unwrap_or_default(),
-                    driver_instance_pool_id: f11.unwrap_or_default(),
-                    driver_node_type_id: f12.unwrap_or_default(),
-                    enable_elastic_disk: f13.unwrap_or_default(),
-                    enable_local_disk_encryption: f14.unwrap_or_default(),
-                    idempotency_token: f15.unwrap_or_default(),
-                    init_scripts: f16.unwrap_or_default(),
-                    instance_pool_id: f17.unwrap_or_default(),
-                    node_type_id: f18.unwrap_or_default(),
-                    num_workers: f19.unwrap_or_default(),
-                    policy_id: f20.unwrap_or_default(),
-                    runtime_engine: f21.unwrap_or_default(),
-                    single_user_name: f22.unwrap_or_default(),
-                    spark_conf: f23.unwrap_or_default(),
-                    spark_env_vars: f24.unwrap_or_default(),
-                    spark_version: match f25 {
+                    clone_from: f4.unwrap_or_default(),
+                    cluster_id: f5.unwrap_or_default(),
+                    cluster_log_conf: f6.unwrap_or_default(),
+                    cluster_name: f7.unwrap_or_default(),
+                    cluster_source: f8.unwrap_or_default(),
+                    custom_tags: f9.unwrap_or_default(),
+                    data_security_mode: f10.unwrap_or_default(),
+                    docker_image: f11.unwrap_or_default(),
+                    driver_instance_pool_id: f12.unwrap_or_default(),
+                    driver_node_type_id: f13.unwrap_or_default(),
+                    enable_elastic_disk: f14.unwrap_or_default(),
+                    enable_local_disk_encryption: f15.unwrap_or_default(),
+                    idempotency_token: f16.unwrap_or_default(),
+                    init_scripts: f17.unwrap_or_default(),
+                    instance_pool_id: f18.unwrap_or_default(),
+                    is_single_node: f19.unwrap_or_default(),
+                    kind: f20.unwrap_or_default(),
+                    node_type_id: f21.unwrap_or_default(),
+                    num_workers: f22.unwrap_or_default(),
+                    policy_id: f23.unwrap_or_default(),
+                    runtime_engine: f24.unwrap_or_default(),
+                    single_user_name: f25.unwrap_or_default(),
+                    spark_conf: f26.unwrap_or_default(),
+                    spark_env_vars: f27.unwrap_or_default(),
+                    spark_version: match f28 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -2340,8 +2669,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             );
                         }
                     },
-                    ssh_public_keys: f26.unwrap_or_default(),
-                    workload_type: f27.unwrap_or_default(),
+                    ssh_public_keys: f29.unwrap_or_default(),
+                    use_ml_runtime: f30.unwrap_or_default(),
+                    workload_type: f31.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -2535,6 +2865,12 @@ impl ::serde::Serialize for ClusterEventRequest {
         if !::std::option::Option::is_none(&self.order) {
             map.serialize_entry("order", &self.order)?;
         }
+        if !::std::option::Option::is_none(&self.page_size) {
+            map.serialize_entry("page_size", &self.page_size)?;
+        }
+        if !::std::option::Option::is_none(&self.page_token) {
+            map.serialize_entry("page_token", &self.page_token)?;
+        }
         if !::std::option::Option::is_none(&self.start_time) {
             map.serialize_entry("start_time", &self.start_time)?;
         }
@@ -2556,6 +2892,8 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
             F4,
             F5,
             F6,
+            F7,
+            F8,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -2579,7 +2917,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                         "limit" => Field::F3,
                         "offset" => Field::F4,
                         "order" => Field::F5,
-                        "start_time" => Field::F6,
+                        "page_size" => Field::F6,
+                        "page_token" => Field::F7,
+                        "start_time" => Field::F8,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -2598,7 +2938,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                         "limit" => Field::F3,
                         "offset" => Field::F4,
                         "order" => Field::F5,
-                        "start_time" => Field::F6,
+                        "page_size" => Field::F6,
+                        "page_token" => Field::F7,
+                        "start_time" => Field::F8,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -2631,6 +2973,8 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                 let mut f4 = ::std::option::Option::None;
                 let mut f5 = ::std::option::Option::None;
                 let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -2692,11 +3036,31 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                             if f6.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "start_time",
+                                        "page_size",
                                     ),
                                 );
                             }
                             f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "page_token",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "start_time",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -2719,7 +3083,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                     limit: f3.unwrap_or_default(),
                     offset: f4.unwrap_or_default(),
                     order: f5.unwrap_or_default(),
-                    start_time: f6.unwrap_or_default(),
+                    page_size: f6.unwrap_or_default(),
+                    page_token: f7.unwrap_or_default(),
+                    start_time: f8.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -2740,6 +3106,12 @@ impl ::serde::Serialize for ClusterEventResponse {
         if !::std::option::Option::is_none(&self.next_page) {
             map.serialize_entry("next_page", &self.next_page)?;
         }
+        if !::std::option::Option::is_none(&self.next_page_token) {
+            map.serialize_entry("next_page_token", &self.next_page_token)?;
+        }
+        if !::std::option::Option::is_none(&self.prev_page_token) {
+            map.serialize_entry("prev_page_token", &self.prev_page_token)?;
+        }
         if !::std::option::Option::is_none(&self.total_count) {
             map.serialize_entry("total_count", &self.total_count)?;
         }
@@ -2757,6 +3129,8 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
             F0,
             F1,
             F2,
+            F3,
+            F4,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -2776,7 +3150,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                     match value {
                         "events" => Field::F0,
                         "next_page" => Field::F1,
-                        "total_count" => Field::F2,
+                        "next_page_token" => Field::F2,
+                        "prev_page_token" => Field::F3,
+                        "total_count" => Field::F4,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -2791,7 +3167,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                     match value.as_str() {
                         "events" => Field::F0,
                         "next_page" => Field::F1,
-                        "total_count" => Field::F2,
+                        "next_page_token" => Field::F2,
+                        "prev_page_token" => Field::F3,
+                        "total_count" => Field::F4,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -2820,6 +3198,8 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -2845,11 +3225,31 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                             if f2.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "total_count",
+                                        "next_page_token",
                                     ),
                                 );
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "prev_page_token",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "total_count",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -2859,7 +3259,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                 ::std::result::Result::Ok(ClusterEventResponse {
                     events: f0.unwrap_or_default(),
                     next_page: f1.unwrap_or_default(),
-                    total_count: f2.unwrap_or_default(),
+                    next_page_token: f2.unwrap_or_default(),
+                    prev_page_token: f3.unwrap_or_default(),
+                    total_count: f4.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -2987,6 +3389,12 @@ impl ::serde::Serialize for ClusterInfo {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.apply_policy_default_values) {
+            map.serialize_entry(
+                "apply_policy_default_values",
+                &self.apply_policy_default_values,
+            )?;
+        }
         if !::std::option::Option::is_none(&self.autoscale) {
             map.serialize_entry("autoscale", &self.autoscale)?;
         }
@@ -3069,6 +3477,9 @@ impl ::serde::Serialize for ClusterInfo {
         if !::std::option::Option::is_none(&self.jdbc_port) {
             map.serialize_entry("jdbc_port", &self.jdbc_port)?;
         }
+        if !::std::option::Option::is_none(&self.kind) {
+            map.serialize_entry("kind", &self.kind)?;
+        }
         if !::std::option::Option::is_none(&self.last_activity_time) {
             map.serialize_entry("last_activity_time", &self.last_activity_time)?;
         }
@@ -3104,6 +3515,9 @@ impl ::serde::Serialize for ClusterInfo {
         }
         if !::std::option::Option::is_none(&self.spark_version) {
             map.serialize_entry("spark_version", &self.spark_version)?;
+        }
+        if !::std::option::Option::is_none(&self.spec) {
+            map.serialize_entry("spec", &self.spec)?;
         }
         if !::std::vec::Vec::is_empty(&self.ssh_public_keys) {
             map.serialize_entry("ssh_public_keys", &self.ssh_public_keys)?;
@@ -3185,6 +3599,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
             F42,
             F43,
             F44,
+            F45,
+            F46,
+            F47,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -3202,51 +3619,54 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
             ) -> ::std::result::Result<Field, E> {
                 ::std::result::Result::Ok(
                     match value {
-                        "autoscale" => Field::F0,
-                        "autotermination_minutes" => Field::F1,
-                        "azure_attributes" => Field::F2,
-                        "cluster_cores" => Field::F3,
-                        "cluster_id" => Field::F4,
-                        "cluster_log_conf" => Field::F5,
-                        "cluster_log_status" => Field::F6,
-                        "cluster_memory_mb" => Field::F7,
-                        "cluster_name" => Field::F8,
-                        "cluster_source" => Field::F9,
-                        "creator_user_name" => Field::F10,
-                        "custom_tags" => Field::F11,
-                        "data_security_mode" => Field::F12,
-                        "default_tags" => Field::F13,
-                        "docker_image" => Field::F14,
-                        "driver" => Field::F15,
-                        "driver_instance_pool_id" => Field::F16,
-                        "driver_node_type_id" => Field::F17,
-                        "enable_elastic_disk" => Field::F18,
-                        "enable_local_disk_encryption" => Field::F19,
-                        "executors" => Field::F20,
-                        "init_scripts" => Field::F21,
-                        "instance_pool_id" => Field::F22,
-                        "is_single_node" => Field::F23,
-                        "jdbc_port" => Field::F24,
-                        "last_activity_time" => Field::F25,
-                        "last_restarted_time" => Field::F26,
-                        "last_state_loss_time" => Field::F27,
-                        "node_type_id" => Field::F28,
-                        "num_workers" => Field::F29,
-                        "policy_id" => Field::F30,
-                        "runtime_engine" => Field::F31,
-                        "single_user_name" => Field::F32,
-                        "spark_conf" => Field::F33,
-                        "spark_context_id" => Field::F34,
-                        "spark_env_vars" => Field::F35,
-                        "spark_version" => Field::F36,
-                        "ssh_public_keys" => Field::F37,
-                        "start_time" => Field::F38,
-                        "state" => Field::F39,
-                        "state_message" => Field::F40,
-                        "terminated_time" => Field::F41,
-                        "termination_reason" => Field::F42,
-                        "use_ml_runtime" => Field::F43,
-                        "workload_type" => Field::F44,
+                        "apply_policy_default_values" => Field::F0,
+                        "autoscale" => Field::F1,
+                        "autotermination_minutes" => Field::F2,
+                        "azure_attributes" => Field::F3,
+                        "cluster_cores" => Field::F4,
+                        "cluster_id" => Field::F5,
+                        "cluster_log_conf" => Field::F6,
+                        "cluster_log_status" => Field::F7,
+                        "cluster_memory_mb" => Field::F8,
+                        "cluster_name" => Field::F9,
+                        "cluster_source" => Field::F10,
+                        "creator_user_name" => Field::F11,
+                        "custom_tags" => Field::F12,
+                        "data_security_mode" => Field::F13,
+                        "default_tags" => Field::F14,
+                        "docker_image" => Field::F15,
+                        "driver" => Field::F16,
+                        "driver_instance_pool_id" => Field::F17,
+                        "driver_node_type_id" => Field::F18,
+                        "enable_elastic_disk" => Field::F19,
+                        "enable_local_disk_encryption" => Field::F20,
+                        "executors" => Field::F21,
+                        "init_scripts" => Field::F22,
+                        "instance_pool_id" => Field::F23,
+                        "is_single_node" => Field::F24,
+                        "jdbc_port" => Field::F25,
+                        "kind" => Field::F26,
+                        "last_activity_time" => Field::F27,
+                        "last_restarted_time" => Field::F28,
+                        "last_state_loss_time" => Field::F29,
+                        "node_type_id" => Field::F30,
+                        "num_workers" => Field::F31,
+                        "policy_id" => Field::F32,
+                        "runtime_engine" => Field::F33,
+                        "single_user_name" => Field::F34,
+                        "spark_conf" => Field::F35,
+                        "spark_context_id" => Field::F36,
+                        "spark_env_vars" => Field::F37,
+                        "spark_version" => Field::F38,
+                        "spec" => Field::F39,
+                        "ssh_public_keys" => Field::F40,
+                        "start_time" => Field::F41,
+                        "state" => Field::F42,
+                        "state_message" => Field::F43,
+                        "terminated_time" => Field::F44,
+                        "termination_reason" => Field::F45,
+                        "use_ml_runtime" => Field::F46,
+                        "workload_type" => Field::F47,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -3259,51 +3679,54 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
             ) -> ::std::result::Result<Field, E> {
                 ::std::result::Result::Ok(
                     match value.as_str() {
-                        "autoscale" => Field::F0,
-                        "autotermination_minutes" => Field::F1,
-                        "azure_attributes" => Field::F2,
-                        "cluster_cores" => Field::F3,
-                        "cluster_id" => Field::F4,
-                        "cluster_log_conf" => Field::F5,
-                        "cluster_log_status" => Field::F6,
-                        "cluster_memory_mb" => Field::F7,
-                        "cluster_name" => Field::F8,
-                        "cluster_source" => Field::F9,
-                        "creator_user_name" => Field::F10,
-                        "custom_tags" => Field::F11,
-                        "data_security_mode" => Field::F12,
-                        "default_tags" => Field::F13,
-                        "docker_image" => Field::F14,
-                        "driver" => Field::F15,
-                        "driver_instance_pool_id" => Field::F16,
-                        "driver_node_type_id" => Field::F17,
-                        "enable_elastic_disk" => Field::F18,
-                        "enable_local_disk_encryption" => Field::F19,
-                        "executors" => Field::F20,
-                        "init_scripts" => Field::F21,
-                        "instance_pool_id" => Field::F22,
-                        "is_single_node" => Field::F23,
-                        "jdbc_port" => Field::F24,
-                        "last_activity_time" => Field::F25,
-                        "last_restarted_time" => Field::F26,
-                        "last_state_loss_time" => Field::F27,
-                        "node_type_id" => Field::F28,
-                        "num_workers" => Field::F29,
-                        "policy_id" => Field::F30,
-                        "runtime_engine" => Field::F31,
-                        "single_user_name" => Field::F32,
-                        "spark_conf" => Field::F33,
-                        "spark_context_id" => Field::F34,
-                        "spark_env_vars" => Field::F35,
-                        "spark_version" => Field::F36,
-                        "ssh_public_keys" => Field::F37,
-                        "start_time" => Field::F38,
-                        "state" => Field::F39,
-                        "state_message" => Field::F40,
-                        "terminated_time" => Field::F41,
-                        "termination_reason" => Field::F42,
-                        "use_ml_runtime" => Field::F43,
-                        "workload_type" => Field::F44,
+                        "apply_policy_default_values" => Field::F0,
+                        "autoscale" => Field::F1,
+                        "autotermination_minutes" => Field::F2,
+                        "azure_attributes" => Field::F3,
+                        "cluster_cores" => Field::F4,
+                        "cluster_id" => Field::F5,
+                        "cluster_log_conf" => Field::F6,
+                        "cluster_log_status" => Field::F7,
+                        "cluster_memory_mb" => Field::F8,
+                        "cluster_name" => Field::F9,
+                        "cluster_source" => Field::F10,
+                        "creator_user_name" => Field::F11,
+                        "custom_tags" => Field::F12,
+                        "data_security_mode" => Field::F13,
+                        "default_tags" => Field::F14,
+                        "docker_image" => Field::F15,
+                        "driver" => Field::F16,
+                        "driver_instance_pool_id" => Field::F17,
+                        "driver_node_type_id" => Field::F18,
+                        "enable_elastic_disk" => Field::F19,
+                        "enable_local_disk_encryption" => Field::F20,
+                        "executors" => Field::F21,
+                        "init_scripts" => Field::F22,
+                        "instance_pool_id" => Field::F23,
+                        "is_single_node" => Field::F24,
+                        "jdbc_port" => Field::F25,
+                        "kind" => Field::F26,
+                        "last_activity_time" => Field::F27,
+                        "last_restarted_time" => Field::F28,
+                        "last_state_loss_time" => Field::F29,
+                        "node_type_id" => Field::F30,
+                        "num_workers" => Field::F31,
+                        "policy_id" => Field::F32,
+                        "runtime_engine" => Field::F33,
+                        "single_user_name" => Field::F34,
+                        "spark_conf" => Field::F35,
+                        "spark_context_id" => Field::F36,
+                        "spark_env_vars" => Field::F37,
+                        "spark_version" => Field::F38,
+                        "spec" => Field::F39,
+                        "ssh_public_keys" => Field::F40,
+                        "start_time" => Field::F41,
+                        "state" => Field::F42,
+                        "state_message" => Field::F43,
+                        "terminated_time" => Field::F44,
+                        "termination_reason" => Field::F45,
+                        "use_ml_runtime" => Field::F46,
+                        "workload_type" => Field::F47,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -3374,6 +3797,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                 let mut f42 = ::std::option::Option::None;
                 let mut f43 = ::std::option::Option::None;
                 let mut f44 = ::std::option::Option::None;
+                let mut f45 = ::std::option::Option::None;
+                let mut f46 = ::std::option::Option::None;
+                let mut f47 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -3381,7 +3807,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f0.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "autoscale",
+                                        "apply_policy_default_values",
                                     ),
                                 );
                             }
@@ -3391,7 +3817,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f1.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "autotermination_minutes",
+                                        "autoscale",
                                     ),
                                 );
                             }
@@ -3401,7 +3827,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f2.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "azure_attributes",
+                                        "autotermination_minutes",
                                     ),
                                 );
                             }
@@ -3411,7 +3837,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f3.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_cores",
+                                        "azure_attributes",
                                     ),
                                 );
                             }
@@ -3421,7 +3847,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f4.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_id",
+                                        "cluster_cores",
                                     ),
                                 );
                             }
@@ -3431,7 +3857,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f5.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_log_conf",
+                                        "cluster_id",
                                     ),
                                 );
                             }
@@ -3441,7 +3867,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f6.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_log_status",
+                                        "cluster_log_conf",
                                     ),
                                 );
                             }
@@ -3451,7 +3877,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f7.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_memory_mb",
+                                        "cluster_log_status",
                                     ),
                                 );
                             }
@@ -3461,7 +3887,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f8.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_name",
+                                        "cluster_memory_mb",
                                     ),
                                 );
                             }
@@ -3471,7 +3897,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f9.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "cluster_source",
+                                        "cluster_name",
                                     ),
                                 );
                             }
@@ -3481,7 +3907,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f10.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "creator_user_name",
+                                        "cluster_source",
                                     ),
                                 );
                             }
@@ -3491,7 +3917,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f11.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "custom_tags",
+                                        "creator_user_name",
                                     ),
                                 );
                             }
@@ -3501,7 +3927,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f12.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "data_security_mode",
+                                        "custom_tags",
                                     ),
                                 );
                             }
@@ -3511,7 +3937,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f13.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "default_tags",
+                                        "data_security_mode",
                                     ),
                                 );
                             }
@@ -3521,7 +3947,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f14.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "docker_image",
+                                        "default_tags",
                                     ),
                                 );
                             }
@@ -3530,7 +3956,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F15 => {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("driver"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "docker_image",
+                                    ),
                                 );
                             }
                             f15 = ::std::option::Option::Some(map.next_value()?);
@@ -3538,9 +3966,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F16 => {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_instance_pool_id",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("driver"),
                                 );
                             }
                             f16 = ::std::option::Option::Some(map.next_value()?);
@@ -3549,7 +3975,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_node_type_id",
+                                        "driver_instance_pool_id",
                                     ),
                                 );
                             }
@@ -3559,7 +3985,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f18.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_elastic_disk",
+                                        "driver_node_type_id",
                                     ),
                                 );
                             }
@@ -3569,7 +3995,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f19.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_local_disk_encryption",
+                                        "enable_elastic_disk",
                                     ),
                                 );
                             }
@@ -3579,7 +4005,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f20.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "executors",
+                                        "enable_local_disk_encryption",
                                     ),
                                 );
                             }
@@ -3589,7 +4015,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f21.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "init_scripts",
+                                        "executors",
                                     ),
                                 );
                             }
@@ -3599,7 +4025,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f22.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "instance_pool_id",
+                                        "init_scripts",
                                     ),
                                 );
                             }
@@ -3609,7 +4035,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f23.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "is_single_node",
+                                        "instance_pool_id",
                                     ),
                                 );
                             }
@@ -3619,7 +4045,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f24.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "jdbc_port",
+                                        "is_single_node",
                                     ),
                                 );
                             }
@@ -3629,7 +4055,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f25.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_activity_time",
+                                        "jdbc_port",
                                     ),
                                 );
                             }
@@ -3638,9 +4064,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F26 => {
                             if f26.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_restarted_time",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
                                 );
                             }
                             f26 = ::std::option::Option::Some(map.next_value()?);
@@ -3649,7 +4073,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f27.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_state_loss_time",
+                                        "last_activity_time",
                                     ),
                                 );
                             }
@@ -3659,7 +4083,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f28.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_type_id",
+                                        "last_restarted_time",
                                     ),
                                 );
                             }
@@ -3669,7 +4093,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f29.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_workers",
+                                        "last_state_loss_time",
                                     ),
                                 );
                             }
@@ -3679,7 +4103,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f30.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "policy_id",
+                                        "node_type_id",
                                     ),
                                 );
                             }
@@ -3689,7 +4113,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f31.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "runtime_engine",
+                                        "num_workers",
                                     ),
                                 );
                             }
@@ -3699,7 +4123,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f32.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "single_user_name",
+                                        "policy_id",
                                     ),
                                 );
                             }
@@ -3709,7 +4133,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f33.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_conf",
+                                        "runtime_engine",
                                     ),
                                 );
                             }
@@ -3719,7 +4143,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f34.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_context_id",
+                                        "single_user_name",
                                     ),
                                 );
                             }
@@ -3729,7 +4153,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f35.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_env_vars",
+                                        "spark_conf",
                                     ),
                                 );
                             }
@@ -3739,7 +4163,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f36.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_version",
+                                        "spark_context_id",
                                     ),
                                 );
                             }
@@ -3749,7 +4173,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f37.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "ssh_public_keys",
+                                        "spark_env_vars",
                                     ),
                                 );
                             }
@@ -3759,7 +4183,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f38.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "start_time",
+                                        "spark_version",
                                     ),
                                 );
                             }
@@ -3768,7 +4192,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F39 => {
                             if f39.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("state"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("spec"),
                                 );
                             }
                             f39 = ::std::option::Option::Some(map.next_value()?);
@@ -3777,7 +4201,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f40.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "state_message",
+                                        "ssh_public_keys",
                                     ),
                                 );
                             }
@@ -3787,7 +4211,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f41.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "terminated_time",
+                                        "start_time",
                                     ),
                                 );
                             }
@@ -3796,9 +4220,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F42 => {
                             if f42.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "termination_reason",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("state"),
                                 );
                             }
                             f42 = ::std::option::Option::Some(map.next_value()?);
@@ -3807,7 +4229,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f43.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "use_ml_runtime",
+                                        "state_message",
                                     ),
                                 );
                             }
@@ -3817,11 +4239,41 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f44.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "workload_type",
+                                        "terminated_time",
                                     ),
                                 );
                             }
                             f44 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F45 => {
+                            if f45.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "termination_reason",
+                                    ),
+                                );
+                            }
+                            f45 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F46 => {
+                            if f46.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "use_ml_runtime",
+                                    ),
+                                );
+                            }
+                            f46 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F47 => {
+                            if f47.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workload_type",
+                                    ),
+                                );
+                            }
+                            f47 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -3829,11 +4281,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                     }
                 }
                 ::std::result::Result::Ok(ClusterInfo {
-                    autoscale: f0.unwrap_or_default(),
-                    autotermination_minutes: f1.unwrap_or_default(),
-                    azure_attributes: f2.unwrap_or_default(),
-                    cluster_cores: f3.unwrap_or_default(),
-                    cluster_id: match f4 {
+                    apply_policy_default_values: f0.unwrap_or_default(),
+                    autoscale: f1.unwrap_or_default(),
+                    autotermination_minutes: f2.unwrap_or_default(),
+                    azure_attributes: f3.unwrap_or_default(),
+                    cluster_cores: f4.unwrap_or_default(),
+                    cluster_id: match f5 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -3843,46 +4296,48 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             );
                         }
                     },
-                    cluster_log_conf: f5.unwrap_or_default(),
-                    cluster_log_status: f6.unwrap_or_default(),
-                    cluster_memory_mb: f7.unwrap_or_default(),
-                    cluster_name: f8.unwrap_or_default(),
-                    cluster_source: f9.unwrap_or_default(),
-                    creator_user_name: f10.unwrap_or_default(),
-                    custom_tags: f11.unwrap_or_default(),
-                    data_security_mode: f12.unwrap_or_default(),
-                    default_tags: f13.unwrap_or_default(),
-                    docker_image: f14.unwrap_or_default(),
-                    driver: f15.unwrap_or_default(),
-                    driver_instance_pool_id: f16.unwrap_or_default(),
-                    driver_node_type_id: f17.unwrap_or_default(),
-                    enable_elastic_disk: f18.unwrap_or_default(),
-                    enable_local_disk_encryption: f19.unwrap_or_default(),
-                    executors: f20.unwrap_or_default(),
-                    init_scripts: f21.unwrap_or_default(),
-                    instance_pool_id: f22.unwrap_or_default(),
-                    is_single_node: f23.unwrap_or_default(),
-                    jdbc_port: f24.unwrap_or_default(),
-                    last_activity_time: f25.unwrap_or_default(),
-                    last_restarted_time: f26.unwrap_or_default(),
-                    last_state_loss_time: f27.unwrap_or_default(),
-                    node_type_id: f28.unwrap_or_default(),
-                    num_workers: f29.unwrap_or_default(),
-                    policy_id: f30.unwrap_or_default(),
-                    runtime_engine: f31.unwrap_or_default(),
-                    single_user_name: f32.unwrap_or_default(),
-                    spark_conf: f33.unwrap_or_default(),
-                    spark_context_id: f34.unwrap_or_default(),
-                    spark_env_vars: f35.unwrap_or_default(),
-                    spark_version: f36.unwrap_or_default(),
-                    ssh_public_keys: f37.unwrap_or_default(),
-                    start_time: f38.unwrap_or_default(),
-                    state: f39.unwrap_or_default(),
-                    state_message: f40.unwrap_or_default(),
-                    terminated_time: f41.unwrap_or_default(),
-                    termination_reason: f42.unwrap_or_default(),
-                    use_ml_runtime: f43.unwrap_or_default(),
-                    workload_type: f44.unwrap_or_default(),
+                    cluster_log_conf: f6.unwrap_or_default(),
+                    cluster_log_status: f7.unwrap_or_default(),
+                    cluster_memory_mb: f8.unwrap_or_default(),
+                    cluster_name: f9.unwrap_or_default(),
+                    cluster_source: f10.unwrap_or_default(),
+                    creator_user_name: f11.unwrap_or_default(),
+                    custom_tags: f12.unwrap_or_default(),
+                    data_security_mode: f13.unwrap_or_default(),
+                    default_tags: f14.unwrap_or_default(),
+                    docker_image: f15.unwrap_or_default(),
+                    driver: f16.unwrap_or_default(),
+                    driver_instance_pool_id: f17.unwrap_or_default(),
+                    driver_node_type_id: f18.unwrap_or_default(),
+                    enable_elastic_disk: f19.unwrap_or_default(),
+                    enable_local_disk_encryption: f20.unwrap_or_default(),
+                    executors: f21.unwrap_or_default(),
+                    init_scripts: f22.unwrap_or_default(),
+                    instance_pool_id: f23.unwrap_or_default(),
+                    is_single_node: f24.unwrap_or_default(),
+                    jdbc_port: f25.unwrap_or_default(),
+                    kind: f26.unwrap_or_default(),
+                    last_activity_time: f27.unwrap_or_default(),
+                    last_restarted_time: f28.unwrap_or_default(),
+                    last_state_loss_time: f29.unwrap_or_default(),
+                    node_type_id: f30.unwrap_or_default(),
+                    num_workers: f31.unwrap_or_default(),
+                    policy_id: f32.unwrap_or_default(),
+                    runtime_engine: f33.unwrap_or_default(),
+                    single_user_name: f34.unwrap_or_default(),
+                    spark_conf: f35.unwrap_or_default(),
+                    spark_context_id: f36.unwrap_or_default(),
+                    spark_env_vars: f37.unwrap_or_default(),
+                    spark_version: f38.unwrap_or_default(),
+                    spec: f39.unwrap_or_default(),
+                    ssh_public_keys: f40.unwrap_or_default(),
+                    start_time: f41.unwrap_or_default(),
+                    state: f42.unwrap_or_default(),
+                    state_message: f43.unwrap_or_default(),
+                    terminated_time: f44.unwrap_or_default(),
+                    termination_reason: f45.unwrap_or_default(),
+                    use_ml_runtime: f46.unwrap_or_default(),
+                    workload_type: f47.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -4276,6 +4731,608 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSize {
                 ::std::result::Result::Ok(ClusterSize {
                     autoscale: f0.unwrap_or_default(),
                     num_workers: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ClusterSpec {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.apply_policy_default_values) {
+            map.serialize_entry(
+                "apply_policy_default_values",
+                &self.apply_policy_default_values,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.autoscale) {
+            map.serialize_entry("autoscale", &self.autoscale)?;
+        }
+        if !::std::option::Option::is_none(&self.autotermination_minutes) {
+            map.serialize_entry(
+                "autotermination_minutes",
+                &self.autotermination_minutes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.azure_attributes) {
+            map.serialize_entry("azure_attributes", &self.azure_attributes)?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_log_conf) {
+            map.serialize_entry("cluster_log_conf", &self.cluster_log_conf)?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_name) {
+            map.serialize_entry("cluster_name", &self.cluster_name)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.custom_tags) {
+            map.serialize_entry("custom_tags", &self.custom_tags)?;
+        }
+        if !::std::option::Option::is_none(&self.data_security_mode) {
+            map.serialize_entry("data_security_mode", &self.data_security_mode)?;
+        }
+        if !::std::option::Option::is_none(&self.docker_image) {
+            map.serialize_entry("docker_image", &self.docker_image)?;
+        }
+        if !::std::option::Option::is_none(&self.driver_instance_pool_id) {
+            map.serialize_entry(
+                "driver_instance_pool_id",
+                &self.driver_instance_pool_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.driver_node_type_id) {
+            map.serialize_entry("driver_node_type_id", &self.driver_node_type_id)?;
+        }
+        if !::std::option::Option::is_none(&self.enable_elastic_disk) {
+            map.serialize_entry("enable_elastic_disk", &self.enable_elastic_disk)?;
+        }
+        if !::std::option::Option::is_none(&self.enable_local_disk_encryption) {
+            map.serialize_entry(
+                "enable_local_disk_encryption",
+                &self.enable_local_disk_encryption,
+            )?;
+        }
+        if !::std::vec::Vec::is_empty(&self.init_scripts) {
+            map.serialize_entry("init_scripts", &self.init_scripts)?;
+        }
+        if !::std::option::Option::is_none(&self.instance_pool_id) {
+            map.serialize_entry("instance_pool_id", &self.instance_pool_id)?;
+        }
+        if !::std::option::Option::is_none(&self.is_single_node) {
+            map.serialize_entry("is_single_node", &self.is_single_node)?;
+        }
+        if !::std::option::Option::is_none(&self.kind) {
+            map.serialize_entry("kind", &self.kind)?;
+        }
+        if !::std::option::Option::is_none(&self.node_type_id) {
+            map.serialize_entry("node_type_id", &self.node_type_id)?;
+        }
+        if !::std::option::Option::is_none(&self.num_workers) {
+            map.serialize_entry("num_workers", &self.num_workers)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_id) {
+            map.serialize_entry("policy_id", &self.policy_id)?;
+        }
+        if !::std::option::Option::is_none(&self.runtime_engine) {
+            map.serialize_entry("runtime_engine", &self.runtime_engine)?;
+        }
+        if !::std::option::Option::is_none(&self.single_user_name) {
+            map.serialize_entry("single_user_name", &self.single_user_name)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.spark_conf) {
+            map.serialize_entry("spark_conf", &self.spark_conf)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.spark_env_vars) {
+            map.serialize_entry("spark_env_vars", &self.spark_env_vars)?;
+        }
+        if !::std::option::Option::is_none(&self.spark_version) {
+            map.serialize_entry("spark_version", &self.spark_version)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.ssh_public_keys) {
+            map.serialize_entry("ssh_public_keys", &self.ssh_public_keys)?;
+        }
+        if !::std::option::Option::is_none(&self.use_ml_runtime) {
+            map.serialize_entry("use_ml_runtime", &self.use_ml_runtime)?;
+        }
+        if !::std::option::Option::is_none(&self.workload_type) {
+            map.serialize_entry("workload_type", &self.workload_type)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            F11,
+            F12,
+            F13,
+            F14,
+            F15,
+            F16,
+            F17,
+            F18,
+            F19,
+            F20,
+            F21,
+            F22,
+            F23,
+            F24,
+            F25,
+            F26,
+            F27,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "apply_policy_default_values" => Field::F0,
+                        "autoscale" => Field::F1,
+                        "autotermination_minutes" => Field::F2,
+                        "azure_attributes" => Field::F3,
+                        "cluster_log_conf" => Field::F4,
+                        "cluster_name" => Field::F5,
+                        "custom_tags" => Field::F6,
+                        "data_security_mode" => Field::F7,
+                        "docker_image" => Field::F8,
+                        "driver_instance_pool_id" => Field::F9,
+                        "driver_node_type_id" => Field::F10,
+                        "enable_elastic_disk" => Field::F11,
+                        "enable_local_disk_encryption" => Field::F12,
+                        "init_scripts" => Field::F13,
+                        "instance_pool_id" => Field::F14,
+                        "is_single_node" => Field::F15,
+                        "kind" => Field::F16,
+                        "node_type_id" => Field::F17,
+                        "num_workers" => Field::F18,
+                        "policy_id" => Field::F19,
+                        "runtime_engine" => Field::F20,
+                        "single_user_name" => Field::F21,
+                        "spark_conf" => Field::F22,
+                        "spark_env_vars" => Field::F23,
+                        "spark_version" => Field::F24,
+                        "ssh_public_keys" => Field::F25,
+                        "use_ml_runtime" => Field::F26,
+                        "workload_type" => Field::F27,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "apply_policy_default_values" => Field::F0,
+                        "autoscale" => Field::F1,
+                        "autotermination_minutes" => Field::F2,
+                        "azure_attributes" => Field::F3,
+                        "cluster_log_conf" => Field::F4,
+                        "cluster_name" => Field::F5,
+                        "custom_tags" => Field::F6,
+                        "data_security_mode" => Field::F7,
+                        "docker_image" => Field::F8,
+                        "driver_instance_pool_id" => Field::F9,
+                        "driver_node_type_id" => Field::F10,
+                        "enable_elastic_disk" => Field::F11,
+                        "enable_local_disk_encryption" => Field::F12,
+                        "init_scripts" => Field::F13,
+                        "instance_pool_id" => Field::F14,
+                        "is_single_node" => Field::F15,
+                        "kind" => Field::F16,
+                        "node_type_id" => Field::F17,
+                        "num_workers" => Field::F18,
+                        "policy_id" => Field::F19,
+                        "runtime_engine" => Field::F20,
+                        "single_user_name" => Field::F21,
+                        "spark_conf" => Field::F22,
+                        "spark_env_vars" => Field::F23,
+                        "spark_version" => Field::F24,
+                        "ssh_public_keys" => Field::F25,
+                        "use_ml_runtime" => Field::F26,
+                        "workload_type" => Field::F27,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterSpec;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ClusterSpec JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterSpec, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut f11 = ::std::option::Option::None;
+                let mut f12 = ::std::option::Option::None;
+                let mut f13 = ::std::option::Option::None;
+                let mut f14 = ::std::option::Option::None;
+                let mut f15 = ::std::option::Option::None;
+                let mut f16 = ::std::option::Option::None;
+                let mut f17 = ::std::option::Option::None;
+                let mut f18 = ::std::option::Option::None;
+                let mut f19 = ::std::option::Option::None;
+                let mut f20 = ::std::option::Option::None;
+                let mut f21 = ::std::option::Option::None;
+                let mut f22 = ::std::option::Option::None;
+                let mut f23 = ::std::option::Option::None;
+                let mut f24 = ::std::option::Option::None;
+                let mut f25 = ::std::option::Option::None;
+                let mut f26 = ::std::option::Option::None;
+                let mut f27 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "apply_policy_default_values",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "autoscale",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "autotermination_minutes",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "azure_attributes",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "cluster_log_conf",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "cluster_name",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "custom_tags",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "data_security_mode",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "docker_image",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "driver_instance_pool_id",
+                                    ),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "driver_node_type_id",
+                                    ),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F11 => {
+                            if f11.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "enable_elastic_disk",
+                                    ),
+                                );
+                            }
+                            f11 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F12 => {
+                            if f12.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "enable_local_disk_encryption",
+                                    ),
+                                );
+                            }
+                            f12 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F13 => {
+                            if f13.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "init_scripts",
+                                    ),
+                                );
+                            }
+                            f13 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F14 => {
+                            if f14.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_id",
+                                    ),
+                                );
+                            }
+                            f14 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F15 => {
+                            if f15.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "is_single_node",
+                                    ),
+                                );
+                            }
+                            f15 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F16 => {
+                            if f16.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
+                                );
+                            }
+                            f16 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F17 => {
+                            if f17.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_id",
+                                    ),
+                                );
+                            }
+                            f17 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F18 => {
+                            if f18.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "num_workers",
+                                    ),
+                                );
+                            }
+                            f18 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F19 => {
+                            if f19.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_id",
+                                    ),
+                                );
+                            }
+                            f19 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F20 => {
+                            if f20.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "runtime_engine",
+                                    ),
+                                );
+                            }
+                            f20 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F21 => {
+                            if f21.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "single_user_name",
+                                    ),
+                                );
+                            }
+                            f21 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F22 => {
+                            if f22.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "spark_conf",
+                                    ),
+                                );
+                            }
+                            f22 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F23 => {
+                            if f23.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "spark_env_vars",
+                                    ),
+                                );
+                            }
+                            f23 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F24 => {
+                            if f24.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "spark_version",
+                                    ),
+                                );
+                            }
+                            f24 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F25 => {
+                            if f25.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "ssh_public_keys",
+                                    ),
+                                );
+                            }
+                            f25 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F26 => {
+                            if f26.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "use_ml_runtime",
+                                    ),
+                                );
+                            }
+                            f26 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F27 => {
+                            if f27.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workload_type",
+                                    ),
+                                );
+                            }
+                            f27 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ClusterSpec {
+                    apply_policy_default_values: f0.unwrap_or_default(),
+                    autoscale: f1.unwrap_or_default(),
+                    autotermination_minutes: f2.unwrap_or_default(),
+                    azure_attributes: f3.unwrap_or_default(),
+                    cluster_log_conf: f4.unwrap_or_default(),
+                    cluster_name: f5.unwrap_or_default(),
+                    custom_tags: f6.unwrap_or_default(),
+                    data_security_mode: f7.unwrap_or_default(),
+                    docker_image: f8.unwrap_or_default(),
+                    driver_instance_pool_id: f9.unwrap_or_default(),
+                    driver_node_type_id: f10.unwrap_or_default(),
+                    enable_elastic_disk: f11.unwrap_or_default(),
+                    enable_local_disk_encryption: f12.unwrap_or_default(),
+                    init_scripts: f13.unwrap_or_default(),
+                    instance_pool_id: f14.unwrap_or_default(),
+                    is_single_node: f15.unwrap_or_default(),
+                    kind: f16.unwrap_or_default(),
+                    node_type_id: f17.unwrap_or_default(),
+                    num_workers: f18.unwrap_or_default(),
+                    policy_id: f19.unwrap_or_default(),
+                    runtime_engine: f20.unwrap_or_default(),
+                    single_user_name: f21.unwrap_or_default(),
+                    spark_conf: f22.unwrap_or_default(),
+                    spark_env_vars: f23.unwrap_or_default(),
+                    spark_version: f24.unwrap_or_default(),
+                    ssh_public_keys: f25.unwrap_or_default(),
+                    use_ml_runtime: f26.unwrap_or_default(),
+                    workload_type: f27.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -5633,6 +6690,324 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ListClustersFilterBy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.cluster_sources) {
+            map.serialize_entry("cluster_sources", &self.cluster_sources)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.cluster_states) {
+            map.serialize_entry("cluster_states", &self.cluster_states)?;
+        }
+        if !::std::option::Option::is_none(&self.is_pinned) {
+            map.serialize_entry("is_pinned", &self.is_pinned)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_id) {
+            map.serialize_entry("policy_id", &self.policy_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListClustersFilterBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "cluster_sources" => Field::F0,
+                        "cluster_states" => Field::F1,
+                        "is_pinned" => Field::F2,
+                        "policy_id" => Field::F3,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "cluster_sources" => Field::F0,
+                        "cluster_states" => Field::F1,
+                        "is_pinned" => Field::F2,
+                        "policy_id" => Field::F3,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListClustersFilterBy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListClustersFilterBy JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListClustersFilterBy, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "cluster_sources",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "cluster_states",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "is_pinned",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_id",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListClustersFilterBy {
+                    cluster_sources: f0.unwrap_or_default(),
+                    cluster_states: f1.unwrap_or_default(),
+                    is_pinned: f2.unwrap_or_default(),
+                    policy_id: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListClustersRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.filter_by) {
+            map.serialize_entry("filter_by", &self.filter_by)?;
+        }
+        if !::std::option::Option::is_none(&self.page_size) {
+            map.serialize_entry("page_size", &self.page_size)?;
+        }
+        if !::std::option::Option::is_none(&self.page_token) {
+            map.serialize_entry("page_token", &self.page_token)?;
+        }
+        if !::std::option::Option::is_none(&self.sort_by) {
+            map.serialize_entry("sort_by", &self.sort_by)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListClustersRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "filter_by" => Field::F0,
+                        "page_size" => Field::F1,
+                        "page_token" => Field::F2,
+                        "sort_by" => Field::F3,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "filter_by" => Field::F0,
+                        "page_size" => Field::F1,
+                        "page_token" => Field::F2,
+                        "sort_by" => Field::F3,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListClustersRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListClustersRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListClustersRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "filter_by",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "page_size",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "page_token",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("sort_by"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListClustersRequest {
+                    filter_by: f0.unwrap_or_default(),
+                    page_size: f1.unwrap_or_default(),
+                    page_token: f2.unwrap_or_default(),
+                    sort_by: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ListClustersResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5642,6 +7017,12 @@ impl ::serde::Serialize for ListClustersResponse {
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if !::std::vec::Vec::is_empty(&self.clusters) {
             map.serialize_entry("clusters", &self.clusters)?;
+        }
+        if !::std::option::Option::is_none(&self.next_page_token) {
+            map.serialize_entry("next_page_token", &self.next_page_token)?;
+        }
+        if !::std::option::Option::is_none(&self.prev_page_token) {
+            map.serialize_entry("prev_page_token", &self.prev_page_token)?;
         }
         for (key, value) in self.unknown_fields.iter() {
             map.serialize_entry(key, value)?;
@@ -5655,6 +7036,8 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
     ) -> ::std::result::Result<Self, D::Error> {
         enum Field {
             F0,
+            F1,
+            F2,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -5673,6 +7056,8 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                 ::std::result::Result::Ok(
                     match value {
                         "clusters" => Field::F0,
+                        "next_page_token" => Field::F1,
+                        "prev_page_token" => Field::F2,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -5686,6 +7071,8 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "clusters" => Field::F0,
+                        "next_page_token" => Field::F1,
+                        "prev_page_token" => Field::F2,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -5712,6 +7099,8 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                 mut map: A,
             ) -> ::std::result::Result<ListClustersResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -5725,6 +7114,26 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "next_page_token",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "prev_page_token",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
                         }
@@ -5732,6 +7141,130 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                 }
                 ::std::result::Result::Ok(ListClustersResponse {
                     clusters: f0.unwrap_or_default(),
+                    next_page_token: f1.unwrap_or_default(),
+                    prev_page_token: f2.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListClustersSortBy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.direction) {
+            map.serialize_entry("direction", &self.direction)?;
+        }
+        if !::std::option::Option::is_none(&self.field) {
+            map.serialize_entry("field", &self.field)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "direction" => Field::F0,
+                        "field" => Field::F1,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "direction" => Field::F0,
+                        "field" => Field::F1,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListClustersSortBy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListClustersSortBy JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListClustersSortBy, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "direction",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("field"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListClustersSortBy {
+                    direction: f0.unwrap_or_default(),
+                    field: f1.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -8637,6 +10170,174 @@ impl<'de> ::serde::Deserialize<'de> for WorkspaceStorageInfo {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::std::convert::From<&ClusterAttributes> for ClusterSpec {
+    /// The [`ClusterSpec`] part of a [`ClusterAttributes`] (its unknown fields are not carried over: they may be ClusterAttributes-only).
+    fn from(value: &ClusterAttributes) -> Self {
+        Self {
+            apply_policy_default_values: value.apply_policy_default_values,
+            autoscale: value.autoscale.clone(),
+            autotermination_minutes: value.autotermination_minutes,
+            azure_attributes: value.azure_attributes.clone(),
+            cluster_log_conf: value.cluster_log_conf.clone(),
+            cluster_name: value.cluster_name.clone(),
+            custom_tags: value.custom_tags.clone(),
+            data_security_mode: value.data_security_mode.clone(),
+            docker_image: value.docker_image.clone(),
+            driver_instance_pool_id: value.driver_instance_pool_id.clone(),
+            driver_node_type_id: value.driver_node_type_id.clone(),
+            enable_elastic_disk: value.enable_elastic_disk,
+            enable_local_disk_encryption: value.enable_local_disk_encryption,
+            init_scripts: value.init_scripts.clone(),
+            instance_pool_id: value.instance_pool_id.clone(),
+            is_single_node: value.is_single_node,
+            kind: value.kind.clone(),
+            node_type_id: value.node_type_id.clone(),
+            num_workers: value.num_workers,
+            policy_id: value.policy_id.clone(),
+            runtime_engine: value.runtime_engine.clone(),
+            single_user_name: value.single_user_name.clone(),
+            spark_conf: value.spark_conf.clone(),
+            spark_env_vars: value.spark_env_vars.clone(),
+            spark_version: ::std::option::Option::Some(value.spark_version.clone()),
+            ssh_public_keys: value.ssh_public_keys.clone(),
+            use_ml_runtime: value.use_ml_runtime,
+            workload_type: value.workload_type.clone(),
+            unknown_fields: ::std::default::Default::default(),
+        }
+    }
+}
+impl ::std::convert::From<ClusterSpec> for ClusterAttributes {
+    /// A [`ClusterAttributes`] with the fields (and unknown fields) of a [`ClusterSpec`]; the fields only ClusterAttributes has are unset.
+    fn from(value: ClusterSpec) -> Self {
+        Self {
+            apply_policy_default_values: value.apply_policy_default_values,
+            autoscale: value.autoscale,
+            autotermination_minutes: value.autotermination_minutes,
+            azure_attributes: value.azure_attributes,
+            cluster_log_conf: value.cluster_log_conf,
+            cluster_name: value.cluster_name,
+            custom_tags: value.custom_tags,
+            data_security_mode: value.data_security_mode,
+            docker_image: value.docker_image,
+            driver_instance_pool_id: value.driver_instance_pool_id,
+            driver_node_type_id: value.driver_node_type_id,
+            enable_elastic_disk: value.enable_elastic_disk,
+            enable_local_disk_encryption: value.enable_local_disk_encryption,
+            init_scripts: value.init_scripts,
+            instance_pool_id: value.instance_pool_id,
+            is_single_node: value.is_single_node,
+            kind: value.kind,
+            node_type_id: value.node_type_id,
+            num_workers: value.num_workers,
+            policy_id: value.policy_id,
+            runtime_engine: value.runtime_engine,
+            single_user_name: value.single_user_name,
+            spark_conf: value.spark_conf,
+            spark_env_vars: value.spark_env_vars,
+            spark_version: value.spark_version.unwrap_or_default(),
+            ssh_public_keys: value.ssh_public_keys,
+            use_ml_runtime: value.use_ml_runtime,
+            workload_type: value.workload_type,
+            clone_from: ::std::default::Default::default(),
+            cluster_id: ::std::default::Default::default(),
+            cluster_source: ::std::default::Default::default(),
+            idempotency_token: ::std::default::Default::default(),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+impl ::std::convert::From<&ClusterInfo> for ClusterSpec {
+    /// The [`ClusterSpec`] part of a [`ClusterInfo`] (its unknown fields are not carried over: they may be ClusterInfo-only).
+    fn from(value: &ClusterInfo) -> Self {
+        Self {
+            apply_policy_default_values: value.apply_policy_default_values,
+            autoscale: value.autoscale.clone(),
+            autotermination_minutes: value.autotermination_minutes,
+            azure_attributes: value.azure_attributes.clone(),
+            cluster_log_conf: value.cluster_log_conf.clone(),
+            cluster_name: value.cluster_name.clone(),
+            custom_tags: value.custom_tags.clone(),
+            data_security_mode: value.data_security_mode.clone(),
+            docker_image: value.docker_image.clone(),
+            driver_instance_pool_id: value.driver_instance_pool_id.clone(),
+            driver_node_type_id: value.driver_node_type_id.clone(),
+            enable_elastic_disk: value.enable_elastic_disk,
+            enable_local_disk_encryption: value.enable_local_disk_encryption,
+            init_scripts: value.init_scripts.clone(),
+            instance_pool_id: value.instance_pool_id.clone(),
+            is_single_node: value.is_single_node,
+            kind: value.kind.clone(),
+            node_type_id: value.node_type_id.clone(),
+            num_workers: value.num_workers,
+            policy_id: value.policy_id.clone(),
+            runtime_engine: value.runtime_engine.clone(),
+            single_user_name: value.single_user_name.clone(),
+            spark_conf: value.spark_conf.clone(),
+            spark_env_vars: value.spark_env_vars.clone(),
+            spark_version: value.spark_version.clone(),
+            ssh_public_keys: value.ssh_public_keys.clone(),
+            use_ml_runtime: value.use_ml_runtime,
+            workload_type: value.workload_type.clone(),
+            unknown_fields: ::std::default::Default::default(),
+        }
+    }
+}
+impl ::std::convert::From<ClusterSpec> for ClusterInfo {
+    /// A [`ClusterInfo`] with the fields (and unknown fields) of a [`ClusterSpec`]; the fields only ClusterInfo has are unset.
+    fn from(value: ClusterSpec) -> Self {
+        Self {
+            apply_policy_default_values: value.apply_policy_default_values,
+            autoscale: value.autoscale,
+            autotermination_minutes: value.autotermination_minutes,
+            azure_attributes: value.azure_attributes,
+            cluster_log_conf: value.cluster_log_conf,
+            cluster_name: value.cluster_name,
+            custom_tags: value.custom_tags,
+            data_security_mode: value.data_security_mode,
+            docker_image: value.docker_image,
+            driver_instance_pool_id: value.driver_instance_pool_id,
+            driver_node_type_id: value.driver_node_type_id,
+            enable_elastic_disk: value.enable_elastic_disk,
+            enable_local_disk_encryption: value.enable_local_disk_encryption,
+            init_scripts: value.init_scripts,
+            instance_pool_id: value.instance_pool_id,
+            is_single_node: value.is_single_node,
+            kind: value.kind,
+            node_type_id: value.node_type_id,
+            num_workers: value.num_workers,
+            policy_id: value.policy_id,
+            runtime_engine: value.runtime_engine,
+            single_user_name: value.single_user_name,
+            spark_conf: value.spark_conf,
+            spark_env_vars: value.spark_env_vars,
+            spark_version: value.spark_version,
+            ssh_public_keys: value.ssh_public_keys,
+            use_ml_runtime: value.use_ml_runtime,
+            workload_type: value.workload_type,
+            cluster_cores: ::std::default::Default::default(),
+            cluster_id: ::std::default::Default::default(),
+            cluster_log_status: ::std::default::Default::default(),
+            cluster_memory_mb: ::std::default::Default::default(),
+            cluster_source: ::std::default::Default::default(),
+            creator_user_name: ::std::default::Default::default(),
+            default_tags: ::std::default::Default::default(),
+            driver: ::std::default::Default::default(),
+            executors: ::std::default::Default::default(),
+            jdbc_port: ::std::default::Default::default(),
+            last_activity_time: ::std::default::Default::default(),
+            last_restarted_time: ::std::default::Default::default(),
+            last_state_loss_time: ::std::default::Default::default(),
+            spark_context_id: ::std::default::Default::default(),
+            spec: ::std::default::Default::default(),
+            start_time: ::std::default::Default::default(),
+            state: ::std::default::Default::default(),
+            state_message: ::std::default::Default::default(),
+            terminated_time: ::std::default::Default::default(),
+            termination_reason: ::std::default::Default::default(),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
 /// Decodes `json` as the model named `type_name` and encodes it again (`None` for a name
 /// that is not a generated struct). For tests that check the models are lossless.
 #[doc(hidden)]
@@ -8670,6 +10371,10 @@ pub fn roundtrip_json(
             }
             "ClientsTypes" => {
                 ::serde_json::from_str::<ClientsTypes>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "CloneCluster" => {
+                ::serde_json::from_str::<CloneCluster>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "CloudProviderNodeInfo" => {
@@ -8712,6 +10417,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ClusterSize>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ClusterSpec" => {
+                ::serde_json::from_str::<ClusterSpec>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "CreateScopeRequest" => {
                 ::serde_json::from_str::<CreateScopeRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -8744,8 +10453,20 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ListAclsResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ListClustersFilterBy" => {
+                ::serde_json::from_str::<ListClustersFilterBy>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListClustersRequest" => {
+                ::serde_json::from_str::<ListClustersRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ListClustersResponse" => {
                 ::serde_json::from_str::<ListClustersResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListClustersSortBy" => {
+                ::serde_json::from_str::<ListClustersSortBy>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "ListNodeTypesResponse" => {
@@ -9608,6 +11329,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterState {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DataSecurityMode {
+    /// The service chooses the access mode from the rest of the cluster specification.
+    DataSecurityModeAuto,
+    /// Standard access mode, the alias of `USER_ISOLATION`.
+    DataSecurityModeStandard,
+    /// Dedicated access mode, the alias of `SINGLE_USER`.
+    DataSecurityModeDedicated,
     /// No security isolation between users sharing the cluster; data governance features are not available.
     None,
     /// A secure cluster used exclusively by the one user named in `single_user_name`; most languages, cluster features and data governance features are available.
@@ -9629,6 +11356,9 @@ impl DataSecurityMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::DataSecurityModeAuto => "DATA_SECURITY_MODE_AUTO",
+            Self::DataSecurityModeStandard => "DATA_SECURITY_MODE_STANDARD",
+            Self::DataSecurityModeDedicated => "DATA_SECURITY_MODE_DEDICATED",
             Self::None => "NONE",
             Self::SingleUser => "SINGLE_USER",
             Self::UserIsolation => "USER_ISOLATION",
@@ -9643,6 +11373,9 @@ impl DataSecurityMode {
 impl ::std::convert::From<&str> for DataSecurityMode {
     fn from(value: &str) -> Self {
         match value {
+            "DATA_SECURITY_MODE_AUTO" => Self::DataSecurityModeAuto,
+            "DATA_SECURITY_MODE_STANDARD" => Self::DataSecurityModeStandard,
+            "DATA_SECURITY_MODE_DEDICATED" => Self::DataSecurityModeDedicated,
             "NONE" => Self::None,
             "SINGLE_USER" => Self::SingleUser,
             "USER_ISOLATION" => Self::UserIsolation,
@@ -9657,6 +11390,9 @@ impl ::std::convert::From<&str> for DataSecurityMode {
 impl ::std::convert::From<::std::string::String> for DataSecurityMode {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
+            "DATA_SECURITY_MODE_AUTO" => Self::DataSecurityModeAuto,
+            "DATA_SECURITY_MODE_STANDARD" => Self::DataSecurityModeStandard,
+            "DATA_SECURITY_MODE_DEDICATED" => Self::DataSecurityModeDedicated,
             "NONE" => Self::None,
             "SINGLE_USER" => Self::SingleUser,
             "USER_ISOLATION" => Self::UserIsolation,
@@ -9714,6 +11450,268 @@ impl<'de> ::serde::Deserialize<'de> for DataSecurityMode {
             }
         }
         deserializer.deserialize_str(DataSecurityModeVisitor)
+    }
+}
+/// The kind of a cluster specification.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Kind {
+    /// The simplified cluster form: `is_single_node` and `use_ml_runtime` stand for the legacy single-node and ML settings.
+    ClassicPreview,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl Kind {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ClassicPreview => "CLASSIC_PREVIEW",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for Kind {
+    fn from(value: &str) -> Self {
+        match value {
+            "CLASSIC_PREVIEW" => Self::ClassicPreview,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for Kind {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CLASSIC_PREVIEW" => Self::ClassicPreview,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for Kind {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for Kind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Kind {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct KindVisitor;
+        impl ::serde::de::Visitor<'_> for KindVisitor {
+            type Value = Kind;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Kind string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Kind, DeError> {
+                Ok(Kind::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Kind, DeError> {
+                Ok(Kind::from(value))
+            }
+        }
+        deserializer.deserialize_str(KindVisitor)
+    }
+}
+/// Direction of a sort.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ListClustersSortByDirection {
+    /// The value `ASC`.
+    Asc,
+    /// The value `DESC`.
+    Desc,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ListClustersSortByDirection {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ListClustersSortByDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ListClustersSortByDirection {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for ListClustersSortByDirection {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ListClustersSortByDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ListClustersSortByDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListClustersSortByDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ListClustersSortByDirectionVisitor;
+        impl ::serde::de::Visitor<'_> for ListClustersSortByDirectionVisitor {
+            type Value = ListClustersSortByDirection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListClustersSortByDirection string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<ListClustersSortByDirection, DeError> {
+                Ok(ListClustersSortByDirection::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<ListClustersSortByDirection, DeError> {
+                Ok(ListClustersSortByDirection::from(value))
+            }
+        }
+        deserializer.deserialize_str(ListClustersSortByDirectionVisitor)
+    }
+}
+/// Field `clusters/list` sorts by.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ListClustersSortByField {
+    /// The cluster name.
+    ClusterName,
+    /// The service's default order.
+    Default,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ListClustersSortByField {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ClusterName => "CLUSTER_NAME",
+            Self::Default => "DEFAULT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ListClustersSortByField {
+    fn from(value: &str) -> Self {
+        match value {
+            "CLUSTER_NAME" => Self::ClusterName,
+            "DEFAULT" => Self::Default,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ListClustersSortByField {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CLUSTER_NAME" => Self::ClusterName,
+            "DEFAULT" => Self::Default,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for ListClustersSortByField {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ListClustersSortByField {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ListClustersSortByField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListClustersSortByField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ListClustersSortByFieldVisitor;
+        impl ::serde::de::Visitor<'_> for ListClustersSortByFieldVisitor {
+            type Value = ListClustersSortByField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListClustersSortByField string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<ListClustersSortByField, DeError> {
+                Ok(ListClustersSortByField::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<ListClustersSortByField, DeError> {
+                Ok(ListClustersSortByField::from(value))
+            }
+        }
+        deserializer.deserialize_str(ListClustersSortByFieldVisitor)
     }
 }
 /// Sort order of a list by time.

@@ -28,15 +28,15 @@ pub struct Clusters<'a> {
     pub(crate) client: &'a crate::Client,
 }
 impl<'a> Clusters<'a> {
-    /// Lists the clusters of the workspace.
+    /// Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
     ///
-    /// Returns pinned clusters, active clusters, all-purpose clusters terminated in the last 30 days (up to 200) and job clusters terminated in the last 30 days (up to 30). The service does not paginate this call.
+    /// The answer's `next_page_token` asks for the next page; it is absent or empty on the last page. [`Clusters::list`], [`Clusters::list_with`] and [`Clusters::list_iter`] follow the pages for you.
     ///
-    /// `GET /api/2.0/clusters/list`
+    /// `GET /api/2.1/clusters/list`
     ///
     /// # Returns
     ///
-    /// The `clusters` of the answer as a `Vec<`[`crate::models::ClusterInfo`]`>`, empty when the service omits the key.
+    /// [`crate::models::ListClustersResponse`].
     ///
     /// # Errors
     ///
@@ -49,21 +49,23 @@ impl<'a> Clusters<'a> {
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
     /// # use azure_databricks_sdk::models::*;
-    /// for cluster in client.clusters().list()? {
-    ///     println!("{:?} {:?}", cluster.cluster_name, cluster.state);
-    /// }
+    /// let page = client.clusters().list_page(&ListClustersRequest { page_size: Some(50), ..Default::default() })?;
+    /// println!("{} clusters, more: {}", page.clusters.len(), page.next_page_token.is_some());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self) -> crate::Result<::std::vec::Vec<crate::models::ClusterInfo>> {
+    pub fn list_page(
+        &self,
+        request: &crate::models::ListClustersRequest,
+    ) -> crate::Result<crate::models::ListClustersResponse> {
         let response: crate::models::ListClustersResponse = self
             .client
-            .get(&crate::operations::CLUSTERS_LIST, &[])?;
-        Ok(response.clusters)
+            .get_with(&crate::operations::CLUSTERS_LIST, request)?;
+        Ok(response)
     }
     /// Lists the node (VM) types that can be used to launch a cluster, e.g. `Standard_DS3_v2`.
     ///
-    /// `GET /api/2.0/clusters/list-node-types`
+    /// `GET /api/2.1/clusters/list-node-types`
     ///
     /// # Returns
     ///
@@ -97,7 +99,7 @@ impl<'a> Clusters<'a> {
     ///
     /// Pass a version's `key` as `spark_version` when creating a cluster.
     ///
-    /// `GET /api/2.0/clusters/spark-versions`
+    /// `GET /api/2.1/clusters/spark-versions`
     ///
     /// # Returns
     ///
@@ -131,7 +133,7 @@ impl<'a> Clusters<'a> {
     ///
     /// Clusters can be described while they are running and for 30 days after they are terminated. A cluster that does not exist is reported by the service as HTTP 400 `INVALID_PARAMETER_VALUE` "Cluster ... does not exist"; the SDK's [`crate::Error::is_not_found`] is true for that answer.
     ///
-    /// `GET /api/2.0/clusters/get`
+    /// `GET /api/2.1/clusters/get`
     ///
     /// # Arguments
     ///
@@ -168,7 +170,7 @@ impl<'a> Clusters<'a> {
     ///
     /// The answer's `next_page` is the complete request for the next page; it is absent on the last page.
     ///
-    /// `POST /api/2.0/clusters/events`
+    /// `POST /api/2.1/clusters/events`
     ///
     /// # Returns
     ///
@@ -208,7 +210,7 @@ impl<'a> Clusters<'a> {
     ///
     /// Only workspace admins can pin. Pinning a pinned cluster has no effect.
     ///
-    /// `POST /api/2.0/clusters/pin`
+    /// `POST /api/2.1/clusters/pin`
     ///
     /// # Arguments
     ///
@@ -248,7 +250,7 @@ impl<'a> Clusters<'a> {
     ///
     /// Only workspace admins can unpin. Unpinning an unpinned cluster has no effect.
     ///
-    /// `POST /api/2.0/clusters/unpin`
+    /// `POST /api/2.1/clusters/unpin`
     ///
     /// # Arguments
     ///
@@ -288,7 +290,7 @@ impl<'a> Clusters<'a> {
     ///
     /// The cluster is removed asynchronously; it stays listed in state `TERMINATED` and can be started again. Terminating a `TERMINATING` or `TERMINATED` cluster has no effect.
     ///
-    /// `POST /api/2.0/clusters/delete`
+    /// `POST /api/2.1/clusters/delete`
     ///
     /// # Arguments
     ///
@@ -328,7 +330,7 @@ impl<'a> Clusters<'a> {
     ///
     /// The cluster can no longer be listed, read or started.
     ///
-    /// `POST /api/2.0/clusters/permanent-delete`
+    /// `POST /api/2.1/clusters/permanent-delete`
     ///
     /// # Arguments
     ///
@@ -372,7 +374,7 @@ impl<'a> Clusters<'a> {
     ///
     /// A cluster that is not `RUNNING` is not restarted.
     ///
-    /// `POST /api/2.0/clusters/restart`
+    /// `POST /api/2.1/clusters/restart`
     ///
     /// # Arguments
     ///
@@ -412,7 +414,7 @@ impl<'a> Clusters<'a> {
     ///
     /// A cluster that is not `TERMINATED` is not started; job clusters cannot be started.
     ///
-    /// `POST /api/2.0/clusters/start`
+    /// `POST /api/2.1/clusters/start`
     ///
     /// # Arguments
     ///
@@ -452,7 +454,7 @@ impl<'a> Clusters<'a> {
     ///
     /// The cluster must be `RUNNING`; it goes through `RESIZING`.
     ///
-    /// `POST /api/2.0/clusters/resize`
+    /// `POST /api/2.1/clusters/resize`
     ///
     /// # Returns
     ///
@@ -497,7 +499,7 @@ impl<'a> Clusters<'a> {
     ///
     /// The call returns as soon as the cluster is `PENDING`; poll [`Clusters::get`] until it is `RUNNING`. `cluster_id` must not be set.
     ///
-    /// `POST /api/2.0/clusters/create`
+    /// `POST /api/2.1/clusters/create`
     ///
     /// # Returns
     ///
@@ -546,7 +548,7 @@ impl<'a> Clusters<'a> {
     ///
     /// A `RUNNING` cluster restarts to apply it; a `TERMINATED` one uses it at its next start. Other states answer `INVALID_STATE`. Fields left unset are reset to their defaults: send the full configuration.
     ///
-    /// `POST /api/2.0/clusters/edit`
+    /// `POST /api/2.1/clusters/edit`
     ///
     /// # Returns
     ///
@@ -588,6 +590,65 @@ impl<'a> Clusters<'a> {
         let _: ::serde::de::IgnoredAny = self
             .client
             .post(&crate::operations::CLUSTERS_EDIT, request)?;
+        Ok(())
+    }
+    /// Changes some settings of a cluster and leaves the others as they are: only the fields named in `update_mask` are taken from `cluster`.
+    ///
+    /// A running cluster restarts to apply the change; a terminated one keeps it for its next start. Unlike [`Clusters::edit`], which replaces the whole specification, a field not named in the mask is never reset.
+    ///
+    /// `POST /api/2.1/clusters/update`
+    ///
+    /// # Arguments
+    ///
+    /// * `cluster_id`: Canonical identifier of the cluster, e.g. `0923-164208-meows279`.
+    /// * `cluster`: The new values of the fields named in `update_mask`; other fields are ignored.
+    /// * `update_mask`: Comma-separated names of the fields to change, e.g. `num_workers,autotermination_minutes` (top-level fields of the specification, or `*` for all).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`, `update_mask`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let spec = ClusterSpec { autotermination_minutes: Some(60), ..Default::default() };
+    /// client.clusters().update("0923-164208-meows279", &spec, "autotermination_minutes")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update(
+        &self,
+        cluster_id: &str,
+        cluster: &crate::models::ClusterSpec,
+        update_mask: &str,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("cluster_id", cluster_id)?;
+        crate::validate::non_empty("update_mask", update_mask)?;
+        let _: ::serde::de::IgnoredAny = {
+            #[derive(::serde::Serialize)]
+            struct Body<'b> {
+                cluster_id: &'b str,
+                cluster: &'b crate::models::ClusterSpec,
+                update_mask: &'b str,
+            }
+            self.client
+                .post(
+                    &crate::operations::CLUSTERS_UPDATE,
+                    &Body {
+                        cluster_id,
+                        cluster,
+                        update_mask,
+                    },
+                )?
+        };
         Ok(())
     }
 }

@@ -280,6 +280,10 @@ pub struct Endpoint {
     pub service: String,
     /// Method name.
     pub name: String,
+    /// The operation's name in errors and logs when it is not `service.name` (e.g.
+    /// `clusters.list` for the method `list_page`).
+    #[serde(default)]
+    pub operation: Option<String>,
     /// HTTP method.
     pub method: Method,
     /// Full path, e.g. `/api/2.0/clusters/get`.
@@ -289,7 +293,8 @@ pub struct Endpoint {
     /// Inline parameters in argument order.
     #[serde(default)]
     pub params: Vec<Param>,
-    /// A body type passed by reference (instead of inline body parameters).
+    /// A request type passed by reference (instead of inline parameters): the JSON body of a
+    /// POST, or the query of a GET (nested fields as dotted keys, lists as repeated keys).
     #[serde(default)]
     pub request: Option<TypeRef>,
     /// Checks of `request` fields.
@@ -312,9 +317,12 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// `service.method`, e.g. `secrets.acls.put`: the operation's name in errors and logs.
+    /// The operation's name in errors and logs: `operation`, else `service.method`, e.g.
+    /// `secrets.acls.put`.
     pub fn operation(&self) -> String {
-        format!("{}.{}", self.service, self.name)
+        self.operation
+            .clone()
+            .unwrap_or_else(|| format!("{}.{}", self.service, self.name))
     }
 
     /// The name of the generated operation constant, e.g. `SECRETS_ACLS_PUT`.
@@ -586,12 +594,6 @@ impl Endpoint {
         }
         if self.request.is_some() && !self.params.is_empty() {
             return Err(err(at, "use either `request` or `params`, not both"));
-        }
-        if self.method == Method::Get && self.request.is_some() {
-            return Err(err(
-                &format!("{at}/request"),
-                "a GET takes inline query parameters, not a body",
-            ));
         }
         let expected = if self.method == Method::Get {
             Location::Query

@@ -36,6 +36,8 @@ pub struct Field {
     /// The JSON key.
     pub wire: String,
     absent: Absent,
+    /// Whether the member's type is `Copy` (a number or boolean, or an `Option` of one).
+    pub copy: bool,
     /// `skip_serializing_if` predicate, if any.
     skip: Option<TokenStream>,
 }
@@ -142,6 +144,7 @@ fn rewrite_struct(s: &mut syn::ItemStruct) -> Result<StructInfo, SchemaError> {
             ident,
             wire,
             absent,
+            copy: is_copy(&field.ty),
             skip,
         });
     }
@@ -156,6 +159,24 @@ fn rewrite_struct(s: &mut syn::ItemStruct) -> Result<StructInfo, SchemaError> {
         ident: s.ident.clone(),
         fields,
     })
+}
+
+/// Numbers and booleans, and `Option`s of them.
+fn is_copy(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    if last.ident == "Option"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        return is_copy(inner);
+    }
+    matches!(
+        last.ident.to_string().as_str(),
+        "bool" | "i32" | "i64" | "u32" | "u64" | "f32" | "f64"
+    )
 }
 
 fn is_option(ty: &syn::Type) -> bool {

@@ -110,13 +110,18 @@ fn conversions(schemas: &Schemas, infos: &[StructInfo]) -> Result<TokenStream, S
                 .find(|f| f.wire == bf.wire)
                 .expect("an extension has every base field");
             let (dm, bm) = (&df.ident, &bf.ident);
+            let copied = if df.copy {
+                quote! { value.#dm }
+            } else {
+                quote! { value.#dm.clone() }
+            };
             match (df.is_required(), bf.is_required()) {
                 (true, false) => {
-                    to_base.push(quote! { #bm: ::std::option::Option::Some(value.#dm.clone()), });
+                    to_base.push(quote! { #bm: ::std::option::Option::Some(#copied), });
                     from_base.push(quote! { #dm: value.#bm.unwrap_or_default(), });
                 }
                 _ => {
-                    to_base.push(quote! { #bm: value.#dm.clone(), });
+                    to_base.push(quote! { #bm: #copied, });
                     from_base.push(quote! { #dm: value.#bm, });
                 }
             }

@@ -114,19 +114,26 @@ fn model(name: &str) -> TokenStream {
     quote! { crate::models::#ident }
 }
 
-fn param_type(p: &Param) -> (TokenStream, TokenStream) {
-    // (argument type, body field type)
+/// The argument type, the body field type, and whether the argument is already a reference.
+/// Enums are passed by value, structs by reference.
+fn param_type(schemas: &Schemas, p: &Param) -> (TokenStream, TokenStream, bool) {
     match &p.ty {
-        ParamType::Primitive(_) => (quote! { &str }, quote! { &'b str }),
+        ParamType::Primitive(_) => (quote! { &str }, quote! { &'b str }, true),
         ParamType::Ref { .. } => {
-            let m = model(p.ty.model().unwrap_or_default());
-            (quote! { #m }, quote! { &'b #m })
+            let name = p.ty.model().unwrap_or_default();
+            let m = model(name);
+            if schemas.enum_values(name).is_some() {
+                (quote! { #m }, quote! { &'b #m }, false)
+            } else {
+                (quote! { &#m }, quote! { &'b #m }, true)
+            }
         }
         ParamType::Rust { rust, .. } => {
             let ident = format_ident!("{}", rust);
             (
                 quote! { impl ::std::convert::Into<crate::#ident> },
                 quote! { &'b crate::#ident },
+                false,
             )
         }
     }
@@ -169,11 +176,7 @@ fn render_checks(schemas: &Schemas, file: &EndpointFile, e: &Endpoint) -> Vec<To
     for p in &e.params {
         if let Some(check) = &p.check {
             let arg = field_ident(&p.name);
-            let arg = match p.ty {
-                ParamType::Primitive(_) | ParamType::Rust { .. } => quote! { #arg },
-                ParamType::Ref { .. } => quote! { &#arg },
-            };
-            out.push(check_call(file, check, &p.name, arg));
+            out.push(check_call(file, check, &p.name, quote! { #arg }));
         }
     }
     let request = e.request.as_ref().map(|r| r.name()).unwrap_or_default();
@@ -308,7 +311,7 @@ fn render_endpoint(
     for p in &e.params {
         let ident = field_ident(&p.name);
         let key = &p.name;
-        let (arg_ty, field_ty) = param_type(p);
+        let (arg_ty, field_ty, by_ref) = param_type(schemas, p);
         args.push(quote! { #ident: #arg_ty });
         match p.location() {
             Location::Query => query.push(quote! { (#key, #ident) }),
@@ -319,9 +322,10 @@ fn render_endpoint(
                     quote! {}
                 };
                 body_fields.push(quote! { #flatten #ident: #field_ty });
-                body_init.push(match p.ty {
-                    ParamType::Primitive(_) => quote! { #ident },
-                    _ => quote! { #ident: &#ident },
+                body_init.push(if by_ref {
+                    quote! { #ident }
+                } else {
+                    quote! { #ident: &#ident }
                 });
             }
         }
@@ -331,6 +335,9 @@ fn render_endpoint(
         args.push(quote! { request: &#ty });
     }
     let call = match e.method {
+        Method::Get if e.request.is_some() => {
+            quote! { self.client.get_with(&#operation, request)? }
+        }
         Method::Get => quote! { self.client.get(&#operation, &[#(#query),*])? },
         Method::Post if e.request.is_some() => quote! { self.client.post(&#operation, request)? },
         Method::Post if body_fields.is_empty() => quote! {{

@@ -1,14 +1,17 @@
 //! What the Clusters API gains by hand on top of the generated operations: waiting for a
 //! state and the `*_and_wait` operations, and lazy iteration over event pages.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
+
+use serde::Serialize;
 
 use crate::defaults::{FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL, WAIT_TIMEOUT};
 use crate::error::WaitError;
 use crate::models::{
     ClusterAttributes, ClusterEvent, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
-    ClusterState,
+    ClusterSpec, ClusterState, ListClustersRequest,
 };
 use crate::{Clusters, Error, Result};
 
@@ -227,6 +230,19 @@ impl Clusters<'_> {
         self.wait_until(cluster_id, ClusterState::Running, wait.into(), true)
     }
 
+    /// [`Clusters::update`], then waits until the cluster is `RUNNING` again (an updated
+    /// `TERMINATED` cluster stays terminated, which also ends the wait).
+    pub fn update_and_wait<'f>(
+        &self,
+        cluster_id: &str,
+        cluster: &ClusterSpec,
+        update_mask: &str,
+        wait: impl Into<Wait<'f>>,
+    ) -> Result<ClusterInfo> {
+        self.update(cluster_id, cluster, update_mask)?;
+        self.wait_until(cluster_id, ClusterState::Running, wait.into(), true)
+    }
+
     /// [`Clusters::delete`] (terminate), then waits until the cluster is `TERMINATED`.
     pub fn delete_and_wait<'f>(
         &self,
@@ -239,14 +255,92 @@ impl Clusters<'_> {
 }
 
 impl<'a> Clusters<'a> {
+    /// Every cluster of the workspace: [`Clusters::list_with`] with no filter.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// for cluster in client.clusters().list()? {
+    ///     println!("{} {:?} {:?}", cluster.cluster_id, cluster.cluster_name, cluster.state);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> Result<Vec<ClusterInfo>> {
+        self.list_with(&ListClustersRequest::default())
+    }
+
+    /// The clusters that match `request` (filters, order, page size), every page of them. Use
+    /// [`Clusters::list_iter`] to hold one page at a time instead.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::models::{ClusterState, ListClustersFilterBy, ListClustersRequest};
+    /// let running = client.clusters().list_with(&ListClustersRequest {
+    ///     filter_by: Some(ListClustersFilterBy {
+    ///         cluster_states: vec![ClusterState::Running, ClusterState::Pending],
+    ///         ..Default::default()
+    ///     }),
+    ///     ..Default::default()
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_with(&self, request: &ListClustersRequest) -> Result<Vec<ClusterInfo>> {
+        self.list_iter(request).collect()
+    }
+
+    /// The clusters that match `request`, page after page, as a lazy iterator holding one
+    /// page: the first page is requested on the first `next()`, the next one (`page_token` =
+    /// the answer's `next_page_token`) when the current one is used up, until a page has no
+    /// `next_page_token`. A page token the service repeats ends the iteration with
+    /// [`Error::RepeatedPage`] instead of looping. After an error the iterator ends.
+    pub fn list_iter(&self, request: &ListClustersRequest) -> ClustersIter<'a> {
+        Pages::new(
+            *self,
+            "clusters.list",
+            request.clone(),
+            |clusters, request| {
+                let page = clusters.list_page(request)?;
+                let next = page
+                    .next_page_token
+                    .filter(|token| !token.is_empty())
+                    .map(|token| ListClustersRequest {
+                        page_token: Some(token),
+                        ..request.clone()
+                    });
+                Ok((page.clusters, next))
+            },
+        )
+    }
+
+    /// The cluster named `name` (with all its details, from [`Clusters::get`]), or `None` when
+    /// no cluster has that name. Names are not unique: when several clusters share it, this
+    /// fails with [`Error::Ambiguous`] listing their ids rather than picking one.
+    pub fn get_by_name(&self, name: &str) -> Result<Option<ClusterInfo>> {
+        let mut matches = Vec::new();
+        for cluster in self.list_iter(&ListClustersRequest::default()) {
+            let cluster = cluster?;
+            if cluster.cluster_name.as_deref() == Some(name) {
+                matches.push(cluster.cluster_id);
+            }
+        }
+        match matches.as_slice() {
+            [] => Ok(None),
+            [id] => self.get(id).map(Some),
+            _ => Err(Error::Ambiguous {
+                what: format!("cluster name `{name}`"),
+                matches,
+            }),
+        }
+    }
+
     /// Every event matching `request`, page after page, as a lazy iterator.
     ///
-    /// The first page is requested on the first `next()`; the service's `next_page` (a complete
-    /// request for the following page) is posted when the current page is used up, until the
-    /// service stops sending one. Only one page is held in memory. If the service answers a
-    /// `next_page` that does not advance (the same request again, or an `offset` going
-    /// backwards), the iterator yields [`Error::RepeatedPage`] instead of looping forever. After
-    /// an error the iterator ends. Each page request is retried like any call.
+    /// The first page is requested on the first `next()`. The next page is the service's
+    /// `next_page` (a complete request, posted back exactly as received, unknown fields
+    /// included) or, in the 2.1 pagination, `request` with `page_token` = the answer's
+    /// `next_page_token`; the iteration ends when the answer has neither. Only one page is held
+    /// in memory. If the service asks for a page already read (the same request again, or an
+    /// `offset` going backwards), the iterator yields [`Error::RepeatedPage`] instead of looping
+    /// forever. After an error the iterator ends. Each page request is retried like any call.
     ///
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
@@ -254,7 +348,7 @@ impl<'a> Clusters<'a> {
     /// let request = ClusterEventRequest {
     ///     cluster_id: "0923-164208-meows279".into(),
     ///     order: Some(ListOrder::Asc),
-    ///     limit: Some(500),
+    ///     page_size: Some(100),
     ///     ..Default::default()
     /// };
     /// for event in client.clusters().events_iter(&request) {
@@ -264,61 +358,149 @@ impl<'a> Clusters<'a> {
     /// # Ok(()) }
     /// ```
     pub fn events_iter(&self, request: &ClusterEventRequest) -> EventsIter<'a> {
-        EventsIter {
-            clusters: *self,
-            next: Some(request.clone()),
+        let mut pages = Pages::new(
+            *self,
+            "clusters.events",
+            request.clone(),
+            |clusters, request| {
+                let response = clusters.events(request)?;
+                let token = response.next_page_token.filter(|t| !t.is_empty());
+                let next = match (response.next_page, token) {
+                    (Some(next), _) => Some(next),
+                    (None, Some(token)) => Some(ClusterEventRequest {
+                        page_token: Some(token),
+                        offset: None,
+                        ..request.clone()
+                    }),
+                    (None, None) => None,
+                };
+                Ok((response.events, next))
+            },
+        );
+        pages.goes_back = offset_goes_back;
+        pages
+    }
+}
+
+/// Iterator over cluster events; see [`Clusters::events_iter`].
+pub type EventsIter<'a> = Pages<'a, ClusterEventRequest, ClusterEvent>;
+
+/// Iterator over clusters; see [`Clusters::list_iter`].
+pub type ClustersIter<'a> = Pages<'a, ListClustersRequest, ClusterInfo>;
+
+/// Reads one page: its items and the request of the next page, if any.
+type FetchPage<'a, R, T> = fn(&Clusters<'a>, &R) -> Result<(Vec<T>, Option<R>)>;
+
+/// A lazy iterator over the items of paginated answers, holding one page; see
+/// [`Clusters::list_iter`] and [`Clusters::events_iter`].
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct Pages<'a, R, T> {
+    clusters: Clusters<'a>,
+    operation: &'static str,
+    fetch: FetchPage<'a, R, T>,
+    /// Whether the next request asks for a page before the previous one.
+    goes_back: fn(&R, &R) -> bool,
+    /// The request of the next page, `None` once done.
+    next: Option<R>,
+    /// The request of the page being read.
+    previous: Option<R>,
+    /// The JSON of every request sent, to notice a page asked for twice.
+    seen: HashSet<String>,
+    page: std::vec::IntoIter<T>,
+}
+
+impl<'a, R: Serialize, T> Pages<'a, R, T> {
+    fn new(
+        clusters: Clusters<'a>,
+        operation: &'static str,
+        first: R,
+        fetch: FetchPage<'a, R, T>,
+    ) -> Self {
+        Pages {
+            clusters,
+            operation,
+            fetch,
+            goes_back: |_, _| false,
+            next: Some(first),
             previous: None,
+            seen: HashSet::new(),
             page: Vec::new().into_iter(),
         }
     }
 }
 
-/// Iterator over cluster events; see [`Clusters::events_iter`].
-#[derive(Debug)]
-#[must_use = "iterators are lazy and do nothing unless consumed"]
-pub struct EventsIter<'a> {
-    clusters: Clusters<'a>,
-    /// The request of the next page, `None` once done.
-    next: Option<ClusterEventRequest>,
-    /// The request of the page being read.
-    previous: Option<ClusterEventRequest>,
-    page: std::vec::IntoIter<ClusterEvent>,
+impl<R, T> fmt::Debug for Pages<'_, R, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages")
+            .field("operation", &self.operation)
+            .field("pages_read", &self.seen.len())
+            .field("done", &self.next.is_none())
+            .finish_non_exhaustive()
+    }
 }
 
-/// Whether `next` asks for a page that cannot come after `previous`.
-fn does_not_advance(previous: &ClusterEventRequest, next: &ClusterEventRequest) -> bool {
-    let offset_back = matches!((previous.offset, next.offset), (Some(a), Some(b)) if b <= a)
+/// Whether `next` asks for events before those of `previous` (an `offset` going backwards
+/// over the same time range).
+fn offset_goes_back(previous: &ClusterEventRequest, next: &ClusterEventRequest) -> bool {
+    matches!((previous.offset, next.offset), (Some(a), Some(b)) if b <= a)
         && previous.start_time == next.start_time
-        && previous.end_time == next.end_time;
-    next == previous || offset_back
+        && previous.end_time == next.end_time
 }
 
-impl Iterator for EventsIter<'_> {
-    type Item = Result<ClusterEvent>;
+impl<R: Serialize, T> Iterator for Pages<'_, R, T> {
+    type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(event) = self.page.next() {
-                return Some(Ok(event));
+            if let Some(item) = self.page.next() {
+                return Some(Ok(item));
             }
             let request = self.next.take()?;
-            if self
+            let key = serde_json::to_string(&request).unwrap_or_default();
+            let back = self
                 .previous
                 .as_ref()
-                .is_some_and(|p| does_not_advance(p, &request))
-            {
+                .is_some_and(|p| (self.goes_back)(p, &request));
+            if back || !self.seen.insert(key) {
                 return Some(Err(Error::RepeatedPage {
-                    operation: "clusters.events".into(),
+                    operation: self.operation.into(),
                 }));
             }
-            match self.clusters.events(&request) {
-                Ok(response) => {
-                    self.page = response.events.into_iter();
-                    self.next = response.next_page;
+            match (self.fetch)(&self.clusters, &request) {
+                Ok((items, next)) => {
+                    self.page = items.into_iter();
+                    self.next = next;
                     self.previous = Some(request);
                 }
                 Err(error) => return Some(Err(error)),
             }
+        }
+    }
+}
+
+impl From<&ClusterInfo> for ClusterAttributes {
+    /// The `clusters/edit` request that keeps every setting of a cluster as [`Clusters::get`]
+    /// returned it: from its `spec` when the service sent one (its own snapshot of the user's
+    /// settings, unknown fields included), else from the setting fields of the cluster; with
+    /// `cluster_id` set. Change what you need and send it: nothing else is reset.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::models::ClusterAttributes;
+    /// let cluster = client.clusters().get("0923-164208-meows279")?;
+    /// let mut edit = ClusterAttributes::from(&cluster);
+    /// edit.autotermination_minutes = Some(120);
+    /// client.clusters().edit(&edit)?;
+    /// # Ok(()) }
+    /// ```
+    fn from(cluster: &ClusterInfo) -> Self {
+        let spec = match &cluster.spec {
+            Some(spec) => spec.clone(),
+            None => ClusterSpec::from(cluster),
+        };
+        ClusterAttributes {
+            cluster_id: Some(cluster.cluster_id.clone()),
+            ..ClusterAttributes::from(spec)
         }
     }
 }
@@ -336,10 +518,10 @@ mod tests {
     }
 
     #[test]
-    fn a_page_that_does_not_advance_is_detected() {
-        assert!(does_not_advance(&request(Some(50)), &request(Some(50))));
-        assert!(does_not_advance(&request(Some(50)), &request(Some(0))));
-        assert!(!does_not_advance(&request(Some(50)), &request(Some(100))));
-        assert!(!does_not_advance(&request(None), &request(Some(50))));
+    fn an_offset_going_back_is_detected() {
+        assert!(offset_goes_back(&request(Some(50)), &request(Some(50))));
+        assert!(offset_goes_back(&request(Some(50)), &request(Some(0))));
+        assert!(!offset_goes_back(&request(Some(50)), &request(Some(100))));
+        assert!(!offset_goes_back(&request(None), &request(Some(50))));
     }
 }

@@ -7,6 +7,6 @@
 
 mod clusters;
 
-pub use clusters::{EventsIter, Wait};
+pub use clusters::{ClustersIter, EventsIter, Pages, Wait};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

@@ -200,7 +200,7 @@ impl ScriptedServer {
         Self { url, requests }
     }
 
-    /// The request lines received so far (`POST /api/2.0/clusters/create HTTP/1.1`).
+    /// The request lines received so far (`POST /api/2.1/clusters/create HTTP/1.1`).
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }

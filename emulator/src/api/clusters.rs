@@ -23,8 +23,8 @@ pub(crate) fn list(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
         .map(|c| c.info(&ws.catalog))
         .collect::<Result<Vec<_>, _>>()?;
     to_json(&ListClustersResponse {
-        unknown_fields: Default::default(),
         clusters,
+        ..Default::default()
     })
 }
 
@@ -126,6 +126,56 @@ pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
 }
 
 /// `POST clusters/edit`: a full new specification.
+/// `POST clusters/update`: the fields named in `update_mask` from `cluster`, the others kept;
+/// then like `clusters/edit`.
+pub(crate) fn update(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
+    let id = params.str("cluster_id")?.to_string();
+    let mask = params.str("update_mask")?.to_string();
+    let changes = params
+        .get("cluster")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
+    let current = ws.clusters.get(&id)?.spec.clone();
+    let mut merged = to_json(&current)?;
+    let fields: Vec<&str> = mask
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
+    for field in &fields {
+        match (*field, &changes) {
+            ("*", Value::Object(all)) => {
+                merged = Value::Object(all.clone());
+                merged["spark_version"] = current.spark_version.clone().into();
+            }
+            (name, Value::Object(all)) => match all.get(name) {
+                Some(value) => merged[name] = value.clone(),
+                None => {
+                    if let Value::Object(m) = &mut merged {
+                        m.remove(name);
+                    }
+                }
+            },
+            _ => {
+                return Err(ApiError::invalid_parameter(
+                    "cluster must be a JSON object".to_string(),
+                ));
+            }
+        }
+    }
+    let spec: ClusterAttributes = serde_json::from_value(merged)
+        .map_err(|e| ApiError::invalid_parameter(format!("Invalid cluster: {e}")))?;
+    ws.clusters.edit(
+        &id,
+        spec,
+        &call.caller.name,
+        call.now,
+        &mut ws.env,
+        &ws.catalog,
+    )?;
+    Ok(json!({}))
+}
+
 pub(crate) fn edit(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let mut spec: ClusterAttributes = params.decode(&["cluster_id", "spark_version"])?;
     let id = spec.cluster_id.take().unwrap_or_default();

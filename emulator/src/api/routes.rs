@@ -32,6 +32,7 @@ fn handler(operation: &Operation) -> Option<Handler> {
         "clusters.start" => clusters::start,
         "clusters.create" => clusters::create,
         "clusters.edit" => clusters::edit,
+        "clusters.update" => clusters::update,
         "tokens.list" => tokens::list,
         "tokens.create" => tokens::create,
         "tokens.delete" => tokens::delete,

@@ -95,10 +95,10 @@ pub(crate) fn query(
         ..request.clone()
     });
     Ok(ClusterEventResponse {
-        unknown_fields: Default::default(),
         events: page,
         next_page,
         total_count: Some(total),
+        ..Default::default()
     })
 }
 
