@@ -1,5 +1,6 @@
-//! Wire tests of the 14 cluster operations: method, path, query, headers and exact JSON body of
-//! each request, and a realistic answer decoded field by field.
+//! Wire tests of the cluster operations: method, path, query, headers and exact JSON body of
+//! each request, and a realistic answer decoded field by field; the paged 2.1 list, `update`,
+//! `get_by_name`, and the edit that keeps every setting of `get`.
 
 mod common;
 
@@ -354,21 +355,19 @@ fn events_with_only_the_id_sends_only_the_id() {
 fn id_operations_post_the_id_and_return_unit() {
     type Op = fn(&azure_databricks_sdk::Clusters<'_>, &str) -> azure_databricks_sdk::Result<()>;
     let ops: [(&str, Op); 6] = [
-        ("pin", |c, id| c.pin(id)),
-        ("unpin", |c, id| c.unpin(id)),
-        ("delete", |c, id| c.delete(id)),
-        ("permanent-delete", |c, id| c.permanent_delete(id)),
-        ("restart", |c, id| c.restart(id)),
-        ("start", |c, id| c.start(id)),
+        ("/api/2.1/clusters/pin", |c, id| c.pin(id)),
+        ("/api/2.1/clusters/unpin", |c, id| c.unpin(id)),
+        ("/api/2.1/clusters/delete", |c, id| c.delete(id)),
+        ("/api/2.1/clusters/permanent-delete", |c, id| {
+            c.permanent_delete(id)
+        }),
+        ("/api/2.1/clusters/restart", |c, id| c.restart(id)),
+        ("/api/2.1/clusters/start", |c, id| c.start(id)),
     ];
     for (path, op) in ops {
         let server = MockServer::start();
         let mock = server.mock(|when, then| {
-            common::post(
-                when,
-                &format!("/api/2.1/clusters/{path}"),
-                json!({"cluster_id": ID}),
-            );
+            common::post(when, path, json!({"cluster_id": ID}));
             json_ok(then, "{}".into());
         });
         let client = common::client(&server);
@@ -681,5 +680,229 @@ fn unknown_enum_values_and_unknown_fields_survive_a_round_trip() {
     assert_eq!(
         c.unknown_fields.get("brand_new_field"),
         Some(&json!({"nested": [1, 2, 3]}))
+    );
+}
+
+fn cluster(id: &str, name: &str) -> serde_json::Value {
+    json!({"cluster_id": id, "cluster_name": name, "state": "RUNNING", "spark_version": "15.4.x-scala2.12"})
+}
+
+#[test]
+fn list_with_sends_nested_filters_as_dotted_repeated_query_keys() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        common::get(
+            when,
+            "/api/2.1/clusters/list",
+            &[
+                ("filter_by.cluster_sources", "UI"),
+                ("filter_by.cluster_sources", "API"),
+                ("filter_by.cluster_states", "RUNNING"),
+                ("filter_by.cluster_states", "PENDING"),
+                ("filter_by.is_pinned", "true"),
+                ("filter_by.policy_id", "E06216CAA0000360"),
+                ("page_size", "50"),
+                ("sort_by.direction", "DESC"),
+                ("sort_by.field", "CLUSTER_NAME"),
+            ],
+        );
+        json_ok(then, json!({"clusters": [cluster("a", "etl")]}).to_string());
+    });
+    let clusters = common::client(&server)
+        .clusters()
+        .list_with(&ListClustersRequest {
+            filter_by: Some(ListClustersFilterBy {
+                cluster_sources: vec![ClusterSource::Ui, ClusterSource::Api],
+                cluster_states: vec![ClusterState::Running, ClusterState::Pending],
+                is_pinned: Some(true),
+                policy_id: Some("E06216CAA0000360".into()),
+                ..Default::default()
+            }),
+            page_size: Some(50),
+            sort_by: Some(ListClustersSortBy {
+                direction: Some(ListClustersSortByDirection::Desc),
+                field: Some(ListClustersSortByField::ClusterName),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap();
+    mock.assert();
+    assert_eq!(clusters.len(), 1);
+}
+
+#[test]
+fn list_follows_page_tokens_until_a_page_has_none() {
+    let server = MockServer::start();
+    let first = server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/list", &[]);
+        json_ok(
+            then,
+            json!({"clusters": [cluster("a", "one"), cluster("b", "two")], "next_page_token": "t2"})
+                .to_string(),
+        );
+    });
+    let second = server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/list", &[("page_token", "t2")]);
+        json_ok(
+            then,
+            json!({"clusters": [cluster("c", "three")], "next_page_token": "", "prev_page_token": "t1"})
+                .to_string(),
+        );
+    });
+    let client = common::client(&server);
+    let mut lazy = client.clusters().list_iter(&ListClustersRequest::default());
+    first.assert_calls(0);
+    assert_eq!(lazy.next().unwrap().unwrap().cluster_id, "a");
+    first.assert_calls(1);
+    second.assert_calls(0);
+    let ids: Vec<String> = client
+        .clusters()
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.cluster_id)
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    first.assert_calls(2);
+    second.assert_calls(1);
+}
+
+#[test]
+fn a_page_token_the_service_repeats_ends_the_listing_with_an_error() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/list", &[]);
+        json_ok(
+            then,
+            json!({"clusters": [cluster("a", "one")], "next_page_token": "t2"}).to_string(),
+        );
+    });
+    let again = server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/list", &[("page_token", "t2")]);
+        json_ok(
+            then,
+            json!({"clusters": [cluster("b", "two")], "next_page_token": "t2"}).to_string(),
+        );
+    });
+    let err = common::client(&server).clusters().list().unwrap_err();
+    again.assert_calls(1);
+    assert!(
+        matches!(err, azure_databricks_sdk::Error::RepeatedPage { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn update_sends_the_id_the_mask_and_only_the_fields_set() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        common::post(
+            when,
+            "/api/2.1/clusters/update",
+            json!({"cluster_id": ID, "cluster": {"autotermination_minutes": 60, "num_workers": 4},
+                   "update_mask": "autotermination_minutes,num_workers"}),
+        );
+        json_ok(then, "{}".into());
+    });
+    let spec = ClusterSpec {
+        autotermination_minutes: Some(60),
+        num_workers: Some(4),
+        ..Default::default()
+    };
+    common::client(&server)
+        .clusters()
+        .update(ID, &spec, "autotermination_minutes,num_workers")
+        .unwrap();
+    mock.assert();
+    let err = common::client(&server)
+        .clusters()
+        .update(ID, &spec, " ")
+        .unwrap_err();
+    assert!(err.is_invalid_input(), "{err:?}");
+    mock.assert_calls(1);
+}
+
+/// `get` answers with a `spec` holding a setting this SDK does not know; `ClusterAttributes::from`
+/// turns it into an edit that sends every setting back, the unknown one included.
+#[test]
+fn get_then_edit_of_one_setting_sends_every_other_setting_unchanged() {
+    let server = MockServer::start();
+    let spec = json!({
+        "spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_DS3_v2", "num_workers": 2,
+        "data_security_mode": "SINGLE_USER", "single_user_name": "alice@example.com",
+        "kind": "CLASSIC_PREVIEW", "is_single_node": false, "custom_tags": {"team": "data"},
+        "spark_conf": {"spark.speculation": "true"}, "autotermination_minutes": 30,
+        "future_setting": {"enabled": true, "level": 3}
+    });
+    let mut info = spec.clone();
+    info["cluster_id"] = json!(ID);
+    info["state"] = json!("RUNNING");
+    info["spec"] = spec.clone();
+    info["default_tags"] = json!({"Vendor": "Databricks"});
+    server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", ID)]);
+        json_ok(then, info.to_string());
+    });
+    let mut expected = spec.clone();
+    expected["cluster_id"] = json!(ID);
+    expected["autotermination_minutes"] = json!(120);
+    let edit = server.mock(|when, then| {
+        common::post(when, "/api/2.1/clusters/edit", expected);
+        json_ok(then, "{}".into());
+    });
+    let client = common::client(&server);
+    let cluster = client.clusters().get(ID).unwrap();
+    let mut request = ClusterAttributes::from(&cluster);
+    request.autotermination_minutes = Some(120);
+    client.clusters().edit(&request).unwrap();
+    edit.assert();
+}
+
+#[test]
+fn without_a_spec_the_edit_comes_from_the_setting_fields_of_the_cluster() {
+    let info = json!({
+        "cluster_id": ID, "state": "TERMINATED", "spark_version": "15.4.x-scala2.12",
+        "node_type_id": "Standard_DS3_v2", "autoscale": {"min_workers": 1, "max_workers": 4},
+        "default_tags": {"Vendor": "Databricks"}, "start_time": 1727000000000i64,
+        "read_only_novelty": 1
+    });
+    let cluster: ClusterInfo = serde_json::from_value(info).unwrap();
+    let request = ClusterAttributes::from(&cluster);
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({"cluster_id": ID, "spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_DS3_v2",
+               "autoscale": {"min_workers": 1, "max_workers": 4}}),
+        "read-only fields, known or not, are not sent back"
+    );
+}
+
+#[test]
+fn get_by_name_finds_one_cluster_none_or_refuses_to_guess() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/list", &[]);
+        json_ok(
+            then,
+            json!({"clusters": [cluster("a", "etl"), cluster("b", "adhoc"), cluster("c", "adhoc")]})
+                .to_string(),
+        );
+    });
+    let get = server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", "a")]);
+        json_ok(then, cluster("a", "etl").to_string());
+    });
+    let clusters = common::client(&server);
+    let clusters = clusters.clusters();
+    assert_eq!(
+        clusters.get_by_name("etl").unwrap().unwrap().cluster_id,
+        "a"
+    );
+    get.assert();
+    assert!(clusters.get_by_name("nope").unwrap().is_none());
+    let err = clusters.get_by_name("adhoc").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "2 match cluster name `adhoc`: b, c; use the id"
     );
 }

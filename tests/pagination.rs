@@ -1,4 +1,5 @@
-//! `events_iter`: follows `next_page` lazily, stops at the last page, refuses to loop.
+//! `events_iter`: follows `next_page` (posted back as received) or `next_page_token` lazily,
+//! stops at the last page, refuses to loop.
 
 mod common;
 
@@ -171,4 +172,73 @@ fn an_empty_first_page_ends_at_once() {
         0
     );
     mock.assert_calls(1);
+}
+
+#[test]
+fn events_iter_follows_page_tokens_of_the_2_1_pagination() {
+    let server = MockServer::start();
+    let first = server.mock(|when, then| {
+        common::post(
+            when,
+            "/api/2.1/clusters/events",
+            json!({"cluster_id": ID, "page_size": 2}),
+        );
+        then.status(200)
+            .body(json!({"events": [event(0), event(1)], "next_page_token": "p2"}).to_string());
+    });
+    let second = server.mock(|when, then| {
+        common::post(
+            when,
+            "/api/2.1/clusters/events",
+            json!({"cluster_id": ID, "page_size": 2, "page_token": "p2"}),
+        );
+        then.status(200)
+            .body(json!({"events": [event(2)], "prev_page_token": "p1"}).to_string());
+    });
+    let request = ClusterEventRequest {
+        cluster_id: ID.into(),
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let count = common::client(&server)
+        .clusters()
+        .events_iter(&request)
+        .map(Result::unwrap)
+        .count();
+    assert_eq!(count, 3);
+    first.assert();
+    second.assert();
+}
+
+#[test]
+fn next_page_is_posted_back_exactly_as_received_with_fields_the_sdk_does_not_know() {
+    let server = MockServer::start();
+    let next = json!({"cluster_id": ID, "offset": 2, "limit": 2, "cursor_hint": {"shard": 7}});
+    let first = server.mock(|when, then| {
+        common::post(
+            when,
+            "/api/2.1/clusters/events",
+            json!({"cluster_id": ID, "limit": 2}),
+        );
+        then.status(200)
+            .body(json!({"events": [event(0), event(1)], "next_page": next}).to_string());
+    });
+    let second = server.mock(|when, then| {
+        common::post(when, "/api/2.1/clusters/events", next.clone());
+        then.status(200)
+            .body(json!({"events": [event(2)]}).to_string());
+    });
+    let request = ClusterEventRequest {
+        cluster_id: ID.into(),
+        limit: Some(2),
+        ..Default::default()
+    };
+    let events: Vec<_> = common::client(&server)
+        .clusters()
+        .events_iter(&request)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(events.len(), 3);
+    first.assert();
+    second.assert();
 }

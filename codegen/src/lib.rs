@@ -40,6 +40,9 @@ pub struct Generated {
     pub operations: String,
     /// Source of `rules.rs`.
     pub rules: String,
+    /// `schema.json`: every definition after `$ref`s are made local and extensions merged,
+    /// for the SDK's property tests (which generate documents from it).
+    pub merged_schema: String,
 }
 
 /// Loads and checks every schema file in `schema_dir` and renders the generated sources.
@@ -50,11 +53,19 @@ pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
     let services = services::render(&schemas, &endpoints)?;
     let operations = tables::render_operations(&schemas, &endpoints)?;
     let rules = tables::render_rules(&endpoints)?;
+    let merged: serde_json::Map<String, serde_json::Value> = schemas
+        .definitions
+        .iter()
+        .map(|(name, def)| (name.clone(), def.schema.clone()))
+        .collect();
+    let merged_schema = serde_json::to_string_pretty(&merged)
+        .map_err(|e| SchemaError::at("*.json", "", e.to_string()))?;
     Ok(Generated {
         models,
         services,
         operations,
         rules,
+        merged_schema,
     })
 }
 
@@ -66,6 +77,7 @@ pub fn generate(schema_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Schem
     write(out_dir, "services.rs", &generated.services)?;
     write(out_dir, "operations.rs", &generated.operations)?;
     write(out_dir, "rules.rs", &generated.rules)?;
+    write(out_dir, "schema.json", &generated.merged_schema)?;
     schema::input_files(schema_dir)
 }
 

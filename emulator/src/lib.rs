@@ -1,9 +1,9 @@
 //! An Azure Databricks workspace on loopback, for tests and for trying things without an
 //! account.
 //!
-//! [`Emulator::start`] serves the REST API on `http://127.0.0.1:<port>`: the 27 operations of
-//! [`azure_databricks_sdk`] (clusters, tokens, secrets, secret ACLs, secret scopes), with the
-//! service's validation, state rules, error codes and statuses, so that code written against
+//! [`Emulator::start`] serves the REST API on `http://127.0.0.1:<port>`: every operation of
+//! [`azure_databricks_sdk`] (clusters, tokens, secrets, secret ACLs, secret scopes; routed by
+//! the SDK's [`azure_databricks_sdk::operations`] table), with the service's validation, state rules, error codes and statuses, so that code written against
 //! it behaves the same against a real workspace. Any client can use it: this SDK
 //! ([`Emulator::client`]), curl, the Databricks CLI or the official Python SDK (point
 //! `DATABRICKS_HOST` at [`Emulator::base_url`] and `DATABRICKS_TOKEN` at

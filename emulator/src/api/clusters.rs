@@ -1,4 +1,4 @@
-//! The 14 Clusters API operations.
+//! The Clusters API operations.
 
 use azure_databricks_sdk::models::{
     ClusterAttributes, ClusterEventRequest, ClusterResizeRequest, ListClustersResponse,
