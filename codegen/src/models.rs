@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use schemars::schema::Schema;
-use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
+use typify_impl::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use crate::error::SchemaError;
 use crate::lossless::StructInfo;
