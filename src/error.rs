@@ -98,6 +98,14 @@ pub enum Error {
         /// The ids of the resources that match.
         matches: Vec<String>,
     },
+    /// A selection found nothing that matches (e.g. no node type has the memory asked for).
+    #[error("no {what} matches: {reason}")]
+    NoMatch {
+        /// What was looked for, e.g. `node type`.
+        what: String,
+        /// What was asked and what there was.
+        reason: String,
+    },
     /// A paginated listing received the same page request twice: the service is not making
     /// progress, so the iterator stops instead of looping.
     #[error("{operation}: the service repeated a page (the next page did not advance)")]

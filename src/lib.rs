@@ -85,6 +85,7 @@ pub use indexmap::IndexMap;
 pub use operation::{HttpMethod, NotFoundIf, Operation};
 pub use raw::Raw;
 pub use retry::RetryPolicy;
+pub(crate) use retry::idempotency_token;
 pub use secret::{SecretValue, SensitiveString};
 pub use services::*;
 pub use unknown::UnknownFields;

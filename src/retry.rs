@@ -269,6 +269,12 @@ pub(crate) fn run<T>(
     }
 }
 
+/// A random token for requests that carry an idempotency token (`clusters/create`): 128 random
+/// bits as 32 hex digits (the service accepts up to 64 characters).
+pub(crate) fn idempotency_token() -> String {
+    format!("{:032x}", fastrand::u128(..))
+}
+
 /// The wait a `Retry-After` header asks for: delta-seconds or an HTTP date (compared with
 /// `now`, the wall time of the client's clock).
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {

@@ -487,7 +487,8 @@ fn create_sends_only_the_fields_set_and_returns_the_id() {
                 "data_security_mode": "SINGLE_USER",
                 "single_user_name": "alice@example.com",
                 "runtime_engine": "STANDARD",
-                "ssh_public_keys": ["ssh-ed25519 AAAA alice"]
+                "ssh_public_keys": ["ssh-ed25519 AAAA alice"],
+                "idempotency_token": "etl-2026-11-30"
             }),
         );
         json_ok(then, common::fixture("clusters/create.json"));
@@ -536,6 +537,8 @@ fn create_sends_only_the_fields_set_and_returns_the_id() {
             single_user_name: Some("alice@example.com".into()),
             runtime_engine: Some(RuntimeEngine::Standard),
             ssh_public_keys: vec!["ssh-ed25519 AAAA alice".into()],
+            // The caller's token is sent as is (without one the SDK sets a random one).
+            idempotency_token: Some("etl-2026-11-30".into()),
             ..Default::default()
         })
         .unwrap();

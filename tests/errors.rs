@@ -66,9 +66,9 @@ fn missing_cluster_on_get_is_not_found_although_it_is_a_400() {
 }
 
 #[test]
-fn the_same_400_on_another_operation_is_not_a_not_found() {
+fn the_rule_covers_every_cluster_operation_and_no_other_service() {
     let server = MockServer::start();
-    let mock = server.mock(|when, then| {
+    let start = server.mock(|when, then| {
         common::post(
             when,
             "/api/2.1/clusters/start",
@@ -76,15 +76,21 @@ fn the_same_400_on_another_operation_is_not_a_not_found() {
         );
         error_answer(then, 400, "errors/cluster_does_not_exist.json");
     });
-    let err = common::client(&server)
-        .clusters()
-        .start("0000-000000-nothere")
-        .unwrap_err();
-    mock.assert();
-    assert!(
-        !err.is_not_found(),
-        "only clusters.get declares the override"
-    );
+    let delete = server.mock(|when, then| {
+        common::post(
+            when,
+            "/api/2.0/token/delete",
+            json!({"token_id": "0000-000000-nothere"}),
+        );
+        error_answer(then, 400, "errors/cluster_does_not_exist.json");
+    });
+    let client = common::client(&server);
+    let err = client.clusters().start("0000-000000-nothere").unwrap_err();
+    assert!(err.is_not_found(), "the clusters service declares the rule");
+    let err = client.tokens().delete("0000-000000-nothere").unwrap_err();
+    assert!(!err.is_not_found(), "the tokens service does not");
+    start.assert();
+    delete.assert();
 }
 
 #[test]

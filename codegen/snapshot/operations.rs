@@ -6,7 +6,18 @@ pub const CLUSTERS_LIST: Operation = Operation {
     method: HttpMethod::Get,
     path: "/api/2.1/clusters/list",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.list_node_types`: `GET /api/2.1/clusters/list-node-types`. Lists the node (VM) types that can be used to launch a cluster, e.g. `Standard_DS3_v2`.
 pub const CLUSTERS_LIST_NODE_TYPES: Operation = Operation {
@@ -14,7 +25,18 @@ pub const CLUSTERS_LIST_NODE_TYPES: Operation = Operation {
     method: HttpMethod::Get,
     path: "/api/2.1/clusters/list-node-types",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.spark_versions`: `GET /api/2.1/clusters/spark-versions`. Lists the Databricks Runtime versions that can be used to launch a cluster.
 pub const CLUSTERS_SPARK_VERSIONS: Operation = Operation {
@@ -22,7 +44,18 @@ pub const CLUSTERS_SPARK_VERSIONS: Operation = Operation {
     method: HttpMethod::Get,
     path: "/api/2.1/clusters/spark-versions",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.get`: `GET /api/2.1/clusters/get`. Gets the information of a cluster.
 pub const CLUSTERS_GET: Operation = Operation {
@@ -36,6 +69,11 @@ pub const CLUSTERS_GET: Operation = Operation {
             error_code: "INVALID_PARAMETER_VALUE",
             message_contains: "does not exist",
         },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
     ],
 };
 /// `clusters.events`: `POST /api/2.1/clusters/events`. Reads one page of the events of a cluster (state changes, resizes, terminations, ...).
@@ -44,7 +82,18 @@ pub const CLUSTERS_EVENTS: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/events",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.pin`: `POST /api/2.1/clusters/pin`. Pins a cluster, so that it stays in the cluster list after it is terminated.
 pub const CLUSTERS_PIN: Operation = Operation {
@@ -52,7 +101,18 @@ pub const CLUSTERS_PIN: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/pin",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.unpin`: `POST /api/2.1/clusters/unpin`. Unpins a cluster, so that it leaves the cluster list 30 days after termination.
 pub const CLUSTERS_UNPIN: Operation = Operation {
@@ -60,7 +120,18 @@ pub const CLUSTERS_UNPIN: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/unpin",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.delete`: `POST /api/2.1/clusters/delete`. Terminates a cluster (the API calls this `delete`).
 pub const CLUSTERS_DELETE: Operation = Operation {
@@ -68,7 +139,18 @@ pub const CLUSTERS_DELETE: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/delete",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.permanent_delete`: `POST /api/2.1/clusters/permanent-delete`. Terminates a cluster and removes it permanently.
 pub const CLUSTERS_PERMANENT_DELETE: Operation = Operation {
@@ -76,7 +158,18 @@ pub const CLUSTERS_PERMANENT_DELETE: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/permanent-delete",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.restart`: `POST /api/2.1/clusters/restart`. Restarts a running cluster.
 pub const CLUSTERS_RESTART: Operation = Operation {
@@ -84,7 +177,18 @@ pub const CLUSTERS_RESTART: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/restart",
     idempotent: false,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.start`: `POST /api/2.1/clusters/start`. Starts a terminated cluster with its last configuration.
 pub const CLUSTERS_START: Operation = Operation {
@@ -92,7 +196,18 @@ pub const CLUSTERS_START: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/start",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.resize`: `POST /api/2.1/clusters/resize`. Resizes a running cluster to a fixed number of workers or to an autoscaling range.
 pub const CLUSTERS_RESIZE: Operation = Operation {
@@ -100,15 +215,37 @@ pub const CLUSTERS_RESIZE: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/resize",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.create`: `POST /api/2.1/clusters/create`. Creates a cluster and starts it.
 pub const CLUSTERS_CREATE: Operation = Operation {
     name: "clusters.create",
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/create",
-    idempotent: false,
-    not_found_if: &[],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.edit`: `POST /api/2.1/clusters/edit`. Replaces the configuration of a cluster (`cluster_id` is required).
 pub const CLUSTERS_EDIT: Operation = Operation {
@@ -116,7 +253,18 @@ pub const CLUSTERS_EDIT: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/edit",
     idempotent: false,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `clusters.update`: `POST /api/2.1/clusters/update`. Changes some settings of a cluster and leaves the others as they are: only the fields named in `update_mask` are taken from `cluster`.
 pub const CLUSTERS_UPDATE: Operation = Operation {
@@ -124,7 +272,18 @@ pub const CLUSTERS_UPDATE: Operation = Operation {
     method: HttpMethod::Post,
     path: "/api/2.1/clusters/update",
     idempotent: true,
-    not_found_if: &[],
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_STATE",
+            message_contains: "more than 30 days ago",
+        },
+    ],
 };
 /// `tokens.list`: `GET /api/2.0/token/list`. Lists the personal access tokens of the calling user (never their values).
 pub const TOKENS_LIST: Operation = Operation {

@@ -131,7 +131,7 @@ impl<'a> Clusters<'a> {
     }
     /// Gets the information of a cluster.
     ///
-    /// Clusters can be described while they are running and for 30 days after they are terminated. A cluster that does not exist is reported by the service as HTTP 400 `INVALID_PARAMETER_VALUE` "Cluster ... does not exist"; the SDK's [`crate::Error::is_not_found`] is true for that answer.
+    /// Clusters can be described while they are running and for 30 days after they are terminated. A cluster that does not exist is reported by the service as HTTP 400 `INVALID_PARAMETER_VALUE` "Cluster ... does not exist", and one terminated more than 30 days ago as 400 `INVALID_STATE` "Cannot access cluster ... that was terminated or unpinned more than 30 days ago"; [`crate::Error::is_not_found`] is true for both answers, for every cluster operation.
     ///
     /// `GET /api/2.1/clusters/get`
     ///
@@ -355,7 +355,7 @@ impl<'a> Clusters<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn permanent_delete(&self, cluster_id: &str) -> crate::Result<()> {
+    pub(crate) fn send_permanent_delete(&self, cluster_id: &str) -> crate::Result<()> {
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {
             #[derive(::serde::Serialize)]
@@ -499,6 +499,8 @@ impl<'a> Clusters<'a> {
     ///
     /// The call returns as soon as the cluster is `PENDING`; poll [`Clusters::get`] until it is `RUNNING`. `cluster_id` must not be set.
     ///
+    /// A failed create of a fresh workspace ("Unknown worker environment"), a 503, a timeout or a connection lost after sending is retried: the SDK sets `idempotency_token` when you leave it unset, so the retried request returns the cluster of the first one instead of creating a second.
+    ///
     /// `POST /api/2.1/clusters/create`
     ///
     /// # Returns
@@ -509,7 +511,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `spark_version`, at most one of `num_workers`/`autoscale`.
     ///
-    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    /// Safe to retry: the request carries an `idempotency_token` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the same result instead of doing the work twice. So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///
@@ -539,6 +541,18 @@ impl<'a> Clusters<'a> {
                 ("autoscale", request.autoscale.is_some()),
             ],
         )?;
+        let with_token;
+        let request = if request.idempotency_token.is_none() {
+            with_token = crate::models::ClusterAttributes {
+                idempotency_token: ::std::option::Option::Some(
+                    crate::idempotency_token(),
+                ),
+                ..request.clone()
+            };
+            &with_token
+        } else {
+            request
+        };
         let response: crate::models::ClusterId = self
             .client
             .post(&crate::operations::CLUSTERS_CREATE, request)?;

@@ -65,6 +65,9 @@ pub struct Service {
     pub type_name: String,
     /// Documentation of the handle.
     pub doc: String,
+    /// Non-404 answers that mean "does not exist" for every operation of the service.
+    #[serde(default)]
+    pub not_found_if: Vec<NotFoundIf>,
 }
 
 impl Service {
@@ -308,6 +311,15 @@ pub struct Endpoint {
     pub unwrap: Option<String>,
     /// Whether repeating the request can do no harm.
     pub idempotent: bool,
+    /// The optional string field of `request` that makes the call idempotent: when the caller
+    /// leaves it unset, the generated method sets it to a random token, so that the call can be
+    /// retried and the service answers a repeated call as the first one.
+    #[serde(default)]
+    pub idempotency_token: Option<String>,
+    /// The generated method is `send_<name>`, crate-private: a hand-written `<name>` in
+    /// `src/services/` wraps it (e.g. to unpin and retry).
+    #[serde(default)]
+    pub wrapped: bool,
     /// Non-404 answers that mean "does not exist".
     #[serde(default)]
     pub not_found_if: Vec<NotFoundIf>,
@@ -419,6 +431,12 @@ impl EndpointFile {
     /// The service with the dotted path `name`.
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The "not found" answers of an operation: its own and its service's.
+    pub fn not_found_if<'a>(&'a self, e: &'a Endpoint) -> impl Iterator<Item = &'a NotFoundIf> {
+        let service = self.service(&e.service).map(|s| s.not_found_if.as_slice());
+        e.not_found_if.iter().chain(service.unwrap_or_default())
     }
 
     /// Body keys of runtime parameter types whose values are secrets.
@@ -654,6 +672,27 @@ impl Endpoint {
         }
         if let Some(r) = &self.request {
             check_ref(&format!("{at}/request"), r, schemas)?;
+        }
+        if let Some(field) = &self.idempotency_token {
+            let fat = format!("{at}/idempotency_token");
+            let Some(r) = &self.request else {
+                return Err(err(&fat, "`idempotency_token` names a field of `request`"));
+            };
+            match schemas.property(r.name(), field) {
+                Some((p, false)) if p["type"] == "string" => {}
+                _ => {
+                    return Err(err(
+                        &fat,
+                        format!("`{}` has no optional string field `{field}`", r.name()),
+                    ));
+                }
+            }
+            if !self.idempotent {
+                return Err(err(
+                    &fat,
+                    "an operation with an idempotency token is idempotent: set `idempotent: true`",
+                ));
+            }
         }
         for (j, c) in self.checks.iter().enumerate() {
             self.check_check(&format!("{at}/checks/{j}"), c, file, schemas)?;

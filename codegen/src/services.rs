@@ -236,7 +236,11 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
             checked.join(", ")
         ));
     }
-    doc.push_str(if e.idempotent {
+    let token_doc;
+    doc.push_str(if let Some(field) = &e.idempotency_token {
+        token_doc = format!("\n\nSafe to retry: the request carries an `{field}` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the same result instead of doing the work twice. So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).");
+        &token_doc
+    } else if e.idempotent {
         "\n\nIdempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`])."
     } else {
         "\n\nNot idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`])."
@@ -256,7 +260,11 @@ fn render_endpoint(
     file: &EndpointFile,
     e: &Endpoint,
 ) -> Result<TokenStream, SchemaError> {
-    let name = format_ident!("{}", e.name);
+    let (name, visibility) = if e.wrapped {
+        (format_ident!("send_{}", e.name), quote! { pub(crate) })
+    } else {
+        (format_ident!("{}", e.name), quote! { pub })
+    };
     let operation = operation_const(e);
     let checks = render_checks(schemas, file, e);
 
@@ -330,8 +338,8 @@ fn render_endpoint(
             }
         }
     }
-    if let Some(r) = &e.request {
-        let ty = model(r.name());
+    let request_ty = e.request.as_ref().map(|r| model(r.name()));
+    if let Some(ty) = &request_ty {
         args.push(quote! { request: &#ty });
     }
     let call = match e.method {
@@ -364,11 +372,27 @@ fn render_endpoint(
     } else {
         quote! { _ }
     };
+    let token = e.idempotency_token.as_ref().map(|field| {
+        let field = field_ident(field);
+        quote! {
+            let with_token;
+            let request = if request.#field.is_none() {
+                with_token = #request_ty {
+                    #field: ::std::option::Option::Some(crate::idempotency_token()),
+                    ..request.clone()
+                };
+                &with_token
+            } else {
+                request
+            };
+        }
+    });
     Ok(quote! {
         #doc
-        pub fn #name(&self, #(#args),*) -> crate::Result<#ret> {
+        #visibility fn #name(&self, #(#args),*) -> crate::Result<#ret> {
             #(#conversions)*
             #(#checks)*
+            #token
             let #binding: #response_ty = #call;
             #finish
         }

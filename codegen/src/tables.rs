@@ -27,7 +27,7 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
             Method::Get => quote! { HttpMethod::Get },
             Method::Post => quote! { HttpMethod::Post },
         };
-        let not_found = e.not_found_if.iter().map(|n| {
+        let not_found = file.not_found_if(e).map(|n| {
             let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
             quote! { NotFoundIf { status: #status, error_code: #code, message_contains: #text } }
         });

@@ -1,5 +1,12 @@
 //! What the Clusters API gains by hand on top of the generated operations: waiting for a
-//! state and the `*_and_wait` operations, and lazy iteration over event pages.
+//! state and the `*_and_wait` operations, lazy iteration over pages, the edit that keeps every
+//! setting; the lifecycle helpers ([`lifecycle`]) and runtime and node type selection
+//! ([`select`]).
+
+mod lifecycle;
+mod select;
+
+pub use select::{NodeTypeFilter, SparkVersionFilter};
 
 use std::collections::HashSet;
 use std::fmt;
@@ -32,6 +39,8 @@ use crate::{Clusters, Error, Result};
 pub struct Wait<'f> {
     timeout: Duration,
     progress: Option<Progress<'f>>,
+    delete_on_failure: bool,
+    retry_while_busy: bool,
 }
 
 /// The progress callback of a [`Wait`].
@@ -43,6 +52,8 @@ impl Default for Wait<'_> {
         Self {
             timeout: WAIT_TIMEOUT,
             progress: None,
+            delete_on_failure: false,
+            retry_while_busy: false,
         }
     }
 }
@@ -59,6 +70,26 @@ impl<'f> Wait<'f> {
         self.progress = Some(Box::new(progress));
         self
     }
+
+    /// For [`Clusters::create_and_wait`]: when the new cluster fails to start (it ends
+    /// `ERROR` or `TERMINATED`, e.g. an init script failed), permanently delete it, so that a
+    /// retried job does not leave failed clusters behind; the error says it was deleted (or why
+    /// deleting failed). Off by default: the failed cluster stays for inspection. A wait that
+    /// times out deletes nothing (the cluster may still start).
+    pub fn delete_on_failure(mut self) -> Self {
+        self.delete_on_failure = true;
+        self
+    }
+
+    /// For [`Clusters::edit_and_wait`], [`Clusters::update_and_wait`] and
+    /// [`Clusters::resize_and_wait`]: when the service refuses the change with `INVALID_STATE`
+    /// because the cluster is busy (`PENDING`, `RESTARTING`, `RESIZING`, `TERMINATING`), wait
+    /// until it is `RUNNING` or `TERMINATED` and send the change again, all within the wait's
+    /// timeout. Off by default: the `INVALID_STATE` error is returned.
+    pub fn retry_while_busy(mut self) -> Self {
+        self.retry_while_busy = true;
+        self
+    }
 }
 
 impl From<Duration> for Wait<'_> {
@@ -72,6 +103,8 @@ impl fmt::Debug for Wait<'_> {
         f.debug_struct("Wait")
             .field("timeout", &self.timeout)
             .field("progress", &self.progress.is_some())
+            .field("delete_on_failure", &self.delete_on_failure)
+            .field("retry_while_busy", &self.retry_while_busy)
             .finish()
     }
 }
@@ -104,6 +137,17 @@ fn wait_error(
         note: None,
         last: Some(Box::new(info)),
     }
+}
+
+/// What a poll of a cluster's state decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The wait is over.
+    Done,
+    /// The awaited state cannot follow from this one.
+    Failed,
+    /// Poll again.
+    Wait,
 }
 
 /// States from which `target` cannot be reached without another request.
@@ -149,42 +193,116 @@ impl Clusters<'_> {
         mut wait: Wait<'_>,
         terminated_is_done: bool,
     ) -> Result<ClusterInfo> {
+        self.poll(cluster_id, &target, &mut wait, |info| {
+            Ok(match &info.state {
+                Some(state) if *state == target => Step::Done,
+                Some(ClusterState::Terminated) if terminated_is_done => Step::Done,
+                Some(state) if is_failure(&target, state) => Step::Failed,
+                _ => Step::Wait,
+            })
+        })
+    }
+
+    /// Polls [`Clusters::get`] with a pause growing from 1 s to 10 s (through the client's
+    /// clock), calling the progress callback and `step` with each state, until `step` says
+    /// done or failed or the wait's timeout runs out. The time spent is taken off
+    /// `wait.timeout`, so that successive polls of one operation share its timeout.
+    pub(crate) fn poll(
+        &self,
+        cluster_id: &str,
+        target: &ClusterState,
+        wait: &mut Wait<'_>,
+        mut step: impl FnMut(&ClusterInfo) -> Result<Step>,
+    ) -> Result<ClusterInfo> {
         let clock = self.client.clock();
+        let started = clock.now();
+        let timeout = wait.timeout;
         // A timeout too large to represent means no deadline.
-        let deadline = clock.now().checked_add(wait.timeout);
+        let deadline = started.checked_add(timeout);
         let mut pause = FIRST_POLL_INTERVAL;
-        loop {
+        let outcome = loop {
             let info = self.get(cluster_id)?;
             if let Some(progress) = wait.progress.as_mut() {
                 progress(&info);
             }
-            match &info.state {
-                Some(state) if *state == target => return Ok(info),
-                Some(ClusterState::Terminated) if terminated_is_done => return Ok(info),
-                Some(state) if is_failure(&target, state) => {
-                    return Err(wait_error(cluster_id, &target, info, None).into());
-                }
-                _ => {}
+            match step(&info)? {
+                Step::Done => break Ok(info),
+                Step::Failed => break Err(wait_error(cluster_id, target, info, None).into()),
+                Step::Wait => {}
             }
             let now = clock.now();
             if deadline.is_some_and(|d| now >= d) {
-                return Err(wait_error(cluster_id, &target, info, Some(wait.timeout)).into());
+                break Err(wait_error(cluster_id, target, info, Some(timeout)).into());
             }
             let left = deadline.map_or(pause, |d| d - now);
             clock.sleep(pause.min(left));
             pause = (pause + FIRST_POLL_INTERVAL).min(MAX_POLL_INTERVAL);
+        };
+        wait.timeout = timeout.saturating_sub(clock.now().saturating_duration_since(started));
+        outcome
+    }
+
+    /// Sends a change; with [`Wait::retry_while_busy`], a change refused with `INVALID_STATE`
+    /// while the cluster is busy is sent again once the cluster is `RUNNING` or `TERMINATED`,
+    /// within the wait's timeout.
+    fn send_when_settled(
+        &self,
+        cluster_id: &str,
+        wait: &mut Wait<'_>,
+        send: impl Fn() -> Result<()>,
+    ) -> Result<()> {
+        let settled = |state: &Option<ClusterState>| {
+            matches!(
+                state,
+                Some(ClusterState::Running | ClusterState::Terminated)
+            )
+        };
+        loop {
+            match send() {
+                Err(e) if wait.retry_while_busy && e.is_invalid_state() && !e.is_not_found() => {
+                    // Only a busy cluster is waited for: INVALID_STATE of a settled one (a job
+                    // cluster, say) is not going to change.
+                    if settled(&self.get(cluster_id)?.state) {
+                        return Err(e);
+                    }
+                    log::debug!(target: crate::LOG_TARGET, "{e}; waiting for cluster {cluster_id} to settle");
+                    self.poll(cluster_id, &ClusterState::Running, wait, |info| {
+                        Ok(match &info.state {
+                            state if settled(state) => Step::Done,
+                            Some(ClusterState::Error) => Step::Failed,
+                            _ => Step::Wait,
+                        })
+                    })?;
+                }
+                other => return other,
+            }
         }
     }
 
     /// [`Clusters::create`], then waits until the new cluster is `RUNNING`
     /// (see [`Clusters::wait_for`]).
+    ///
+    /// With [`Wait::delete_on_failure`], a cluster that fails to start is permanently deleted
+    /// and the error says so.
     pub fn create_and_wait<'f>(
         &self,
         request: &ClusterAttributes,
         wait: impl Into<Wait<'f>>,
     ) -> Result<ClusterInfo> {
+        let wait = wait.into();
+        let delete_on_failure = wait.delete_on_failure;
         let created = self.create(request)?;
-        self.wait_for(&created.cluster_id, ClusterState::Running, wait)
+        let id = created.cluster_id;
+        match self.wait_until(&id, ClusterState::Running, wait, false) {
+            Err(Error::Wait(mut failed)) if delete_on_failure && failed.timeout.is_none() => {
+                failed.note = Some(match self.permanent_delete(&id) {
+                    Ok(()) => "the cluster was permanently deleted".to_string(),
+                    Err(e) => format!("permanently deleting it failed: {e}"),
+                });
+                Err(Error::Wait(failed))
+            }
+            other => other,
+        }
     }
 
     /// [`Clusters::start`], then waits until the cluster is `RUNNING`.
@@ -207,31 +325,41 @@ impl Clusters<'_> {
         self.wait_for(cluster_id, ClusterState::Running, wait)
     }
 
-    /// [`Clusters::resize`], then waits until the cluster is `RUNNING` again.
+    /// [`Clusters::resize`], then waits until the cluster is `RUNNING` again. With
+    /// [`Wait::retry_while_busy`], a resize refused while the cluster is busy is sent again
+    /// once it settles.
     pub fn resize_and_wait<'f>(
         &self,
         request: &ClusterResizeRequest,
         wait: impl Into<Wait<'f>>,
     ) -> Result<ClusterInfo> {
-        self.resize(request)?;
-        self.wait_for(&request.cluster_id, ClusterState::Running, wait)
+        let mut wait = wait.into();
+        let id = &request.cluster_id;
+        self.send_when_settled(id, &mut wait, || self.resize(request))?;
+        self.wait_until(id, ClusterState::Running, wait, false)
     }
 
     /// [`Clusters::edit`], then waits until the cluster is `RUNNING` again. An edited
     /// `TERMINATED` cluster stays terminated (the new configuration applies at its next start),
     /// so the wait also ends when the cluster is `TERMINATED`.
+    ///
+    /// With [`Wait::retry_while_busy`], an edit refused while the cluster is restarting or
+    /// resizing is sent again once it settles.
     pub fn edit_and_wait<'f>(
         &self,
         request: &ClusterAttributes,
         wait: impl Into<Wait<'f>>,
     ) -> Result<ClusterInfo> {
-        self.edit(request)?;
+        let mut wait = wait.into();
         let cluster_id = request.cluster_id.as_deref().unwrap_or_default();
-        self.wait_until(cluster_id, ClusterState::Running, wait.into(), true)
+        self.send_when_settled(cluster_id, &mut wait, || self.edit(request))?;
+        self.wait_until(cluster_id, ClusterState::Running, wait, true)
     }
 
     /// [`Clusters::update`], then waits until the cluster is `RUNNING` again (an updated
-    /// `TERMINATED` cluster stays terminated, which also ends the wait).
+    /// `TERMINATED` cluster stays terminated, which also ends the wait). With
+    /// [`Wait::retry_while_busy`], an update refused while the cluster is busy is sent again
+    /// once it settles.
     pub fn update_and_wait<'f>(
         &self,
         cluster_id: &str,
@@ -239,8 +367,11 @@ impl Clusters<'_> {
         update_mask: &str,
         wait: impl Into<Wait<'f>>,
     ) -> Result<ClusterInfo> {
-        self.update(cluster_id, cluster, update_mask)?;
-        self.wait_until(cluster_id, ClusterState::Running, wait.into(), true)
+        let mut wait = wait.into();
+        self.send_when_settled(cluster_id, &mut wait, || {
+            self.update(cluster_id, cluster, update_mask)
+        })?;
+        self.wait_until(cluster_id, ClusterState::Running, wait, true)
     }
 
     /// [`Clusters::delete`] (terminate), then waits until the cluster is `TERMINATED`.

@@ -7,6 +7,6 @@
 
 mod clusters;
 
-pub use clusters::{ClustersIter, EventsIter, Pages, Wait};
+pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, Pages, SparkVersionFilter, Wait};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));
