@@ -8,6 +8,7 @@ mod cloud;
 mod headers;
 mod http;
 mod msi;
+mod options;
 mod process;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ pub use client_secret::AzureClientSecret;
 pub use cloud::AzureCloud;
 pub(crate) use headers::AzureHeaders;
 pub use msi::AzureManagedIdentity;
+pub(crate) use options::AzureOptions;
 
 use crate::error::ConfigError;
 use crate::{Auth, Result};

@@ -149,6 +149,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Your own credentials: same as `.auth(Auth::provider(provider))` (see
+    /// [`crate::CredentialsProvider`]).
+    pub fn credentials_provider(self, provider: Arc<dyn crate::CredentialsProvider>) -> Self {
+        self.auth(Auth::provider(provider))
+    }
+
     /// Longest time each phase of a request may take: sending the request, waiting for the
     /// answer's headers, reading the answer's body. Within a phase the connection must also
     /// never be silent for more than half of it. Defaults to 60 s ([`defaults::TIMEOUT`]).

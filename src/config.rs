@@ -5,8 +5,8 @@ mod attributes;
 mod client;
 mod environment;
 mod file;
+mod methods;
 mod resolve;
-mod strategy;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use attributes::ValueSource;
-use attributes::{Attr, Setting, Value};
+use attributes::{Attr, Setting, Settings, Value};
 use environment::Environment;
-pub use strategy::AUTH_TYPES;
+pub use methods::AUTH_TYPES;
 
-use crate::{AzureCloud, Result, SensitiveString};
+use crate::azure::AzureOptions;
+use crate::{AzureCloud, CredentialsProvider, Result, SensitiveString};
 
 /// Resolved configuration of a client: host and credentials, each with where it came from.
 ///
@@ -63,12 +64,13 @@ use crate::{AzureCloud, Result, SensitiveString};
 /// ```
 #[derive(Clone)]
 pub struct Config {
-    settings: [Option<Setting>; Attr::ALL.len()],
+    settings: Settings,
     environment: Environment,
     file: FileState,
-    use_msi: bool,
     cloud: Option<AzureCloud>,
     overrides: Overrides,
+    /// Credentials given in code: they win over every attribute.
+    provider: Option<Arc<dyn CredentialsProvider>>,
 }
 
 /// Settings that exist only in code (test seams and network options).
@@ -111,7 +113,7 @@ impl Config {
     }
 
     fn get(&self, attr: Attr) -> Option<&Setting> {
-        self.settings[attr.index()].as_ref()
+        self.settings.get(attr)
     }
 
     fn text(&self, attr: Attr) -> Option<&str> {
@@ -160,7 +162,7 @@ impl Config {
     /// Whether the managed identity is to be used (`azure_use_msi`, `ARM_USE_MSI`); `false`
     /// when unset.
     pub fn azure_use_msi(&self) -> bool {
-        self.use_msi
+        self.settings.is_true(Attr::AzureUseMsi)
     }
 
     /// The Azure cloud: `azure_environment` (`ARM_ENVIRONMENT`) when set, else the cloud of the
@@ -202,12 +204,29 @@ impl Config {
             .map(|s| &s.source)
     }
 
+    /// The options every Azure AD method takes from the configuration.
+    fn azure_options(&self) -> AzureOptions {
+        AzureOptions {
+            workspace_resource_id: self.azure_workspace_resource_id().map(str::to_string),
+            cloud: self.azure_cloud(),
+            use_proxy: !self.overrides.no_proxy,
+            ..AzureOptions::default()
+        }
+    }
+
     /// `host from env DATABRICKS_HOST, token from code, ...`: what was found, for messages.
     fn found(&self) -> String {
-        let found: Vec<String> = Attr::ALL
+        let mut found: Vec<String> = self
+            .settings
             .iter()
-            .filter_map(|a| Some(format!("{} from {}", a.name(), self.get(*a)?.source)))
+            .map(|(attr, setting)| format!("{} from {}", attr.name(), setting.source))
             .collect();
+        if let Some(provider) = &self.provider {
+            found.insert(
+                0,
+                format!("credentials provider `{}` from code", provider.auth_type()),
+            );
+        }
         let mut text = if found.is_empty() {
             "nothing set".to_string()
         } else {
@@ -246,10 +265,11 @@ impl FileState {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Config");
-        for attr in Attr::ALL {
-            if let Some(setting) = self.get(attr) {
-                s.field(attr.name(), setting);
-            }
+        if let Some(provider) = &self.provider {
+            s.field("credentials_provider", provider);
+        }
+        for (attr, setting) in self.settings.iter() {
+            s.field(attr.name(), setting);
         }
         s.field("file", &format_args!("{}", self.file.describe()));
         s.finish()
@@ -272,6 +292,7 @@ pub struct ConfigBuilder {
     code: Vec<(Attr, Value)>,
     environment: Option<Arc<HashMap<String, String>>>,
     overrides: Overrides,
+    provider: Option<Arc<dyn CredentialsProvider>>,
 }
 
 impl ConfigBuilder {
@@ -368,6 +389,37 @@ impl ConfigBuilder {
         self
     }
 
+    /// Your own credentials (see [`CredentialsProvider`]): [`Config::auth`] then returns
+    /// them, whatever `auth_type` and the other attributes say, and the configuration file is
+    /// read only for the host (or when a profile is named).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use azure_databricks_sdk::{Config, CredentialHeaders, CredentialsProvider};
+    ///
+    /// #[derive(Debug)]
+    /// struct Broker;
+    /// impl CredentialsProvider for Broker {
+    ///     fn auth_type(&self) -> &str { "token-broker" }
+    ///     fn credentials(&self, headers: &mut CredentialHeaders) -> azure_databricks_sdk::Result<()> {
+    ///         headers.bearer("from-the-broker");
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder()
+    ///     .host("adb-1234567890123456.7.azuredatabricks.net")
+    ///     .credentials_provider(Arc::new(Broker))
+    ///     .environment(Default::default())
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.auth().unwrap().method(), "token-broker");
+    /// ```
+    pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
     /// Resolves every attribute (code, environment, configuration file) and checks the values.
     /// No request is sent.
     ///
@@ -394,6 +446,9 @@ impl fmt::Debug for ConfigBuilder {
             ),
             None => s.field("environment", &format_args!("process")),
         };
+        if let Some(provider) = &self.provider {
+            s.field("credentials_provider", provider);
+        }
         s.field("overrides", &self.overrides).finish()
     }
 }

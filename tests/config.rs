@@ -595,3 +595,81 @@ fn debug_shows_what_is_set_and_where_with_secrets_masked() {
     );
     assert!(debug.contains("given (1 variables)"), "{debug}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// the tables
+
+#[test]
+fn every_auth_type_is_in_the_readme_table() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("\n## Authentication\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README has an Authentication section");
+    for name in AUTH_TYPES {
+        assert!(
+            section.contains(&format!("| `{name}` |")),
+            "the README's auth table has no row for `{name}`"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// a credentials provider given in code
+
+#[derive(Debug)]
+struct Broker;
+
+impl azure_databricks_sdk::CredentialsProvider for Broker {
+    fn auth_type(&self) -> &str {
+        "token-broker"
+    }
+
+    fn credentials(
+        &self,
+        headers: &mut azure_databricks_sdk::CredentialHeaders,
+    ) -> azure_databricks_sdk::Result<()> {
+        headers.bearer("from-the-broker");
+        Ok(())
+    }
+}
+
+#[test]
+fn a_credentials_provider_in_code_wins_over_every_attribute() {
+    use httpmock::prelude::*;
+    let workspace = MockServer::start();
+    let list = workspace.mock(|when, then| {
+        when.method(GET)
+            .path("/api/2.0/clusters/list")
+            .header("authorization", "Bearer from-the-broker");
+        then.status(200).body("{}");
+    });
+    // A malformed file: it is not read, the host and the provider being enough.
+    let home = Home::with_file("[DEFAULT\n");
+    let config = home
+        .builder(&[
+            ("DATABRICKS_HOST", &workspace.base_url()),
+            ("DATABRICKS_TOKEN", TOKEN),
+            ("ARM_CLIENT_SECRET", "s3cr3t"),
+            ("DATABRICKS_AUTH_TYPE", "azure-cli"),
+        ])
+        .credentials_provider(std::sync::Arc::new(Broker))
+        .no_proxy()
+        .build()
+        .unwrap();
+    assert_eq!(method(&config), "token-broker");
+    assert!(format!("{config:?}").contains("credentials_provider: Broker"));
+    let client = Client::from_config(&config).unwrap();
+    assert_eq!(client.auth_method(), "token-broker");
+    client.clusters().list().unwrap();
+    list.assert();
+
+    let client = Client::builder(workspace.base_url())
+        .credentials_provider(std::sync::Arc::new(Broker))
+        .no_proxy()
+        .build()
+        .unwrap();
+    client.clusters().list().unwrap();
+    list.assert_calls(2);
+}

@@ -13,9 +13,10 @@ use serde_json::Value;
 use super::AZURE_DATABRICKS_RESOURCE_ID;
 use super::cache::{AccessToken, CachedToken, TokenFetcher};
 use super::headers::AzureHeaders;
+use super::options::{AzureOptions, azure_option_setters};
 use super::process::{RunError, find_az, run};
+use crate::Clock;
 use crate::error::AuthError;
-use crate::{Clock, SystemClock};
 use crate::{Error, Result, SensitiveString};
 
 /// The `auth_type` name of this method.
@@ -44,12 +45,11 @@ const MAX_STDERR: usize = 400;
 #[must_use]
 pub struct AzureCli {
     pub(crate) tenant_id: Option<String>,
-    pub(crate) workspace_resource_id: Option<String>,
+    pub(crate) options: AzureOptions,
     pub(crate) search_path: Option<OsString>,
     /// The whole environment of `az` (from an injected [`crate::Config`] environment).
     pub(crate) environment: Option<Arc<HashMap<String, String>>>,
     pub(crate) timeout: Duration,
-    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Default for AzureCli {
@@ -63,32 +63,18 @@ impl AzureCli {
     pub fn new() -> Self {
         Self {
             tenant_id: None,
-            workspace_resource_id: None,
+            options: AzureOptions::default(),
             search_path: None,
             environment: None,
             timeout: crate::defaults::CLI_TIMEOUT,
-            clock: Arc::new(SystemClock),
         }
     }
 
-    /// The clock that dates token expiries and paces retries of the token request. Defaults
-    /// to [`SystemClock`]; tests substitute one that does not really wait.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    azure_option_setters!();
 
     /// Asks for tokens of this tenant (`--tenant`). Not set by default (the account's tenant).
     pub fn tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
         self.tenant_id = Some(tenant_id.into());
-        self
-    }
-
-    /// The ARM id of the workspace, sent as `X-Databricks-Azure-Workspace-Resource-Id` (lets a
-    /// user with the Contributor or Owner role on the workspace in before they are a workspace
-    /// user). Not set by default.
-    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
-        self.workspace_resource_id = Some(id.into());
         self
     }
 
@@ -124,8 +110,13 @@ impl AzureCli {
             environment: self.environment.clone(),
             timeout: self.timeout,
         };
-        let bearer = CachedToken::new(METHOD, Box::new(fetcher), self.clock.clone());
-        AzureHeaders::new(METHOD, bearer, None, self.workspace_resource_id.as_deref())
+        let bearer = CachedToken::new(METHOD, Box::new(fetcher), self.options.clock.clone());
+        AzureHeaders::new(
+            METHOD,
+            bearer,
+            None,
+            self.options.workspace_resource_id.as_deref(),
+        )
     }
 }
 
@@ -133,7 +124,7 @@ impl fmt::Debug for AzureCli {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AzureCli")
             .field("tenant_id", &self.tenant_id)
-            .field("workspace_resource_id", &self.workspace_resource_id)
+            .field("options", &self.options)
             .field("search_path", &self.search_path)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()

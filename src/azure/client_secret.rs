@@ -2,18 +2,17 @@
 //! token endpoint.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
 use super::cache::{AccessToken, CachedToken, TokenFetcher};
-use super::cloud::AzureCloud;
 use super::headers::AzureHeaders;
 use super::http::{self, TokenRequest};
+use super::options::{AzureOptions, azure_option_setters};
 use crate::client::UrlPolicy;
 use crate::defaults::{TOKEN_CONNECT_TIMEOUT, TOKEN_TIMEOUT};
 use crate::error::ConfigError;
-use crate::{Clock, RetryPolicy, SystemClock};
+use crate::{Clock, RetryPolicy};
 use crate::{Result, SensitiveString};
 
 /// The `auth_type` name of this method.
@@ -53,13 +52,10 @@ pub struct AzureClientSecret {
     pub(crate) tenant_id: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: SensitiveString,
-    pub(crate) workspace_resource_id: Option<String>,
-    pub(crate) cloud: AzureCloud,
+    pub(crate) options: AzureOptions,
     pub(crate) authority: Option<String>,
     pub(crate) timeout: Duration,
-    pub(crate) use_proxy: bool,
     pub(crate) retry: RetryPolicy,
-    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl AzureClientSecret {
@@ -74,37 +70,14 @@ impl AzureClientSecret {
             tenant_id: tenant_id.into(),
             client_id: client_id.into(),
             client_secret: SensitiveString::new(client_secret),
-            workspace_resource_id: None,
-            cloud: AzureCloud::Public,
+            options: AzureOptions::default(),
             authority: None,
             timeout: TOKEN_TIMEOUT,
-            use_proxy: true,
             retry: RetryPolicy::token_requests(),
-            clock: Arc::new(SystemClock),
         }
     }
 
-    /// The ARM id of the workspace
-    /// (`/subscriptions/.../providers/Microsoft.Databricks/workspaces/<name>`), sent as
-    /// `X-Databricks-Azure-Workspace-Resource-Id`. Not set by default.
-    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
-        self.workspace_resource_id = Some(id.into());
-        self
-    }
-
-    /// The clock that dates token expiries and paces retries of the token request. Defaults
-    /// to [`SystemClock`]; tests substitute one that does not really wait.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The Azure cloud: picks the authority and the management resource. Defaults to
-    /// [`AzureCloud::Public`] ([`crate::Config`] derives it from the host).
-    pub fn cloud(mut self, cloud: AzureCloud) -> Self {
-        self.cloud = cloud;
-        self
-    }
+    azure_option_setters!();
 
     /// The Azure AD authority to ask for tokens, e.g. `https://login.microsoftonline.com/`
     /// (also how tests point it at a mock server; plain `http` only for loopback hosts).
@@ -125,7 +98,7 @@ impl AzureClientSecret {
     /// Connects to the token endpoint directly, ignoring the proxy environment variables
     /// (honoured by default).
     pub fn no_proxy(mut self) -> Self {
-        self.use_proxy = false;
+        self.options.use_proxy = false;
         self
     }
 
@@ -148,7 +121,7 @@ impl AzureClientSecret {
         let mut authority = self
             .authority
             .clone()
-            .unwrap_or_else(|| self.cloud.authority().to_string());
+            .unwrap_or_else(|| self.options.cloud.authority().to_string());
         http::check_endpoint(
             METHOD,
             "Azure AD authority",
@@ -159,7 +132,7 @@ impl AzureClientSecret {
             authority.push('/');
         }
         let url = format!("{authority}{}/oauth2/token", self.tenant_id);
-        let agent = http::agent(self.timeout, TOKEN_CONNECT_TIMEOUT, self.use_proxy);
+        let agent = http::agent(self.timeout, TOKEN_CONNECT_TIMEOUT, self.options.use_proxy);
         let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
             Box::new(ClientSecretFetcher {
                 agent: agent.clone(),
@@ -173,18 +146,18 @@ impl AzureClientSecret {
         let bearer = CachedToken::new(
             METHOD,
             fetcher(AZURE_DATABRICKS_RESOURCE_ID),
-            self.clock.clone(),
+            self.options.clock.clone(),
         );
         let management = CachedToken::new(
             METHOD,
-            fetcher(self.cloud.management_resource()),
-            self.clock.clone(),
+            fetcher(self.options.cloud.management_resource()),
+            self.options.clock.clone(),
         );
         AzureHeaders::new(
             METHOD,
             bearer,
             Some(management),
-            self.workspace_resource_id.as_deref(),
+            self.options.workspace_resource_id.as_deref(),
         )
     }
 }
@@ -195,8 +168,7 @@ impl fmt::Debug for AzureClientSecret {
             .field("tenant_id", &self.tenant_id)
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
-            .field("workspace_resource_id", &self.workspace_resource_id)
-            .field("cloud", &self.cloud)
+            .field("options", &self.options)
             .field("authority", &self.authority)
             .finish_non_exhaustive()
     }
@@ -265,7 +237,7 @@ mod tests {
         let mut sp = AzureClientSecret::new("tenant-1", "client-1", "secret-1")
             .authority(aad.base_url())
             .no_proxy();
-        sp.clock = clock.clone();
+        sp.options.clock = clock.clone();
         let provider = sp.into_headers().unwrap();
         let sent = || {
             let mut headers = CredentialHeaders::default();

@@ -2,7 +2,6 @@
 
 use super::cache::CachedToken;
 use crate::auth::{SP_MANAGEMENT_TOKEN_HEADER, WORKSPACE_RESOURCE_ID_HEADER};
-use crate::error::ConfigError;
 use crate::{CredentialHeaders, CredentialsProvider, Result};
 
 /// `Authorization: Bearer <token>`, the management token when the method has one, and the
@@ -22,18 +21,8 @@ impl AzureHeaders {
         management: Option<CachedToken>,
         workspace_resource_id: Option<&str>,
     ) -> Result<Self> {
-        let workspace_resource_id = match workspace_resource_id.map(str::trim) {
-            Some(id) if id.is_empty() || id.chars().any(char::is_control) => {
-                return Err(ConfigError::attribute(
-                    "azure_workspace_resource_id",
-                    format!(
-                        "{method}: the workspace resource id is empty or not a valid header value"
-                    ),
-                )
-                .into());
-            }
-            other => other.map(str::to_string),
-        };
+        let workspace_resource_id =
+            crate::auth::workspace_resource_id(method, workspace_resource_id)?;
         Ok(Self {
             method,
             bearer,

@@ -2,17 +2,16 @@
 //! container or function the program runs on.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
 use super::cache::{AccessToken, CachedToken, TokenFetcher};
-use super::cloud::AzureCloud;
 use super::headers::AzureHeaders;
 use super::http::{self, TokenRequest};
+use super::options::{AzureOptions, azure_option_setters};
 use crate::client::UrlPolicy;
 use crate::defaults::{MSI_CONNECT_TIMEOUT, MSI_ENDPOINT, MSI_TIMEOUT};
-use crate::{Clock, Result, RetryPolicy, SystemClock};
+use crate::{Clock, Result, RetryPolicy};
 
 /// The `auth_type` name of this method.
 const METHOD: &str = "azure-msi";
@@ -29,11 +28,9 @@ const METHOD: &str = "azure-msi";
 #[must_use]
 pub struct AzureManagedIdentity {
     pub(crate) client_id: Option<String>,
-    pub(crate) workspace_resource_id: Option<String>,
-    pub(crate) cloud: AzureCloud,
+    pub(crate) options: AzureOptions,
     pub(crate) endpoint: String,
     pub(crate) timeout: Duration,
-    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Default for AzureManagedIdentity {
@@ -47,38 +44,18 @@ impl AzureManagedIdentity {
     pub fn new() -> Self {
         Self {
             client_id: None,
-            workspace_resource_id: None,
-            cloud: AzureCloud::Public,
+            options: AzureOptions::default(),
             endpoint: MSI_ENDPOINT.to_string(),
             timeout: MSI_TIMEOUT,
-            clock: Arc::new(SystemClock),
         }
     }
+
+    azure_option_setters!();
 
     /// A user-assigned identity, by its client id (`ARM_CLIENT_ID`). Not set by default (the
     /// system-assigned identity).
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
-        self
-    }
-
-    /// The ARM id of the workspace, sent as `X-Databricks-Azure-Workspace-Resource-Id`. Not set
-    /// by default.
-    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
-        self.workspace_resource_id = Some(id.into());
-        self
-    }
-
-    /// The clock that dates token expiries and paces retries of the token request. Defaults
-    /// to [`SystemClock`]; tests substitute one that does not really wait.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The Azure cloud: picks the management resource. Defaults to [`AzureCloud::Public`].
-    pub fn cloud(mut self, cloud: AzureCloud) -> Self {
-        self.cloud = cloud;
         self
     }
 
@@ -116,14 +93,14 @@ impl AzureManagedIdentity {
             CachedToken::new(
                 METHOD,
                 fetcher(AZURE_DATABRICKS_RESOURCE_ID),
-                self.clock.clone(),
+                self.options.clock.clone(),
             ),
             Some(CachedToken::new(
                 METHOD,
-                fetcher(self.cloud.management_resource()),
-                self.clock.clone(),
+                fetcher(self.options.cloud.management_resource()),
+                self.options.clock.clone(),
             )),
-            self.workspace_resource_id.as_deref(),
+            self.options.workspace_resource_id.as_deref(),
         )
     }
 }
@@ -132,8 +109,7 @@ impl fmt::Debug for AzureManagedIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AzureManagedIdentity")
             .field("client_id", &self.client_id)
-            .field("workspace_resource_id", &self.workspace_resource_id)
-            .field("cloud", &self.cloud)
+            .field("options", &self.options)
             .field("endpoint", &self.endpoint)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()

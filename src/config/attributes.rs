@@ -1,84 +1,85 @@
-//! The configuration attributes: their names in code and profiles, their environment
-//! variables, which are secret, and where a resolved value came from.
+//! The configuration attributes, in one table: their names in code and profiles, their
+//! environment variables, which are secret, which a profile may set; the resolved settings;
+//! and where a resolved value came from.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use crate::SensitiveString;
 
-/// One configuration attribute. The names are those of the official Databricks SDKs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Attr {
-    Host,
-    Token,
-    AzureClientId,
-    AzureClientSecret,
-    AzureTenantId,
-    AzureWorkspaceResourceId,
-    AzureUseMsi,
-    AzureEnvironment,
-    AuthType,
-    Profile,
-    ConfigFile,
+/// One row of the attribute table.
+#[derive(Debug)]
+pub(crate) struct AttrInfo {
+    /// The name in code, in profiles and in messages (the official SDKs' name).
+    pub(crate) name: &'static str,
+    /// The environment variable.
+    pub(crate) env_var: &'static str,
+    /// Whether the value is a secret (masked in `Debug`, never in a message).
+    pub(crate) secret: bool,
+    /// Whether a profile of the configuration file may set it.
+    pub(crate) in_profile: bool,
+}
+
+/// Declares the attributes: the `Attr` enum and its table, from one list. A row is
+/// `Variant: "name", "ENV_VAR", secret, in_profile;`.
+macro_rules! attributes {
+    ($($variant:ident: $name:literal, $env:literal, $secret:literal, $profile:literal;)*) => {
+        /// One configuration attribute. The names are those of the official Databricks SDKs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Attr {
+            $($variant,)*
+        }
+
+        impl Attr {
+            /// Every attribute, in table order.
+            pub(crate) const ALL: &'static [Attr] = &[$(Attr::$variant,)*];
+            /// The number of attributes.
+            pub(crate) const COUNT: usize = Attr::ALL.len();
+            const TABLE: &'static [AttrInfo] = &[
+                $(AttrInfo { name: $name, env_var: $env, secret: $secret, in_profile: $profile },)*
+            ];
+        }
+    };
+}
+
+attributes! {
+    Host: "host", "DATABRICKS_HOST", false, true;
+    Token: "token", "DATABRICKS_TOKEN", true, true;
+    AzureClientId: "azure_client_id", "ARM_CLIENT_ID", false, true;
+    AzureClientSecret: "azure_client_secret", "ARM_CLIENT_SECRET", true, true;
+    AzureTenantId: "azure_tenant_id", "ARM_TENANT_ID", false, true;
+    AzureWorkspaceResourceId: "azure_workspace_resource_id", "DATABRICKS_AZURE_RESOURCE_ID", false, true;
+    AzureUseMsi: "azure_use_msi", "ARM_USE_MSI", false, true;
+    AzureEnvironment: "azure_environment", "ARM_ENVIRONMENT", false, true;
+    AuthType: "auth_type", "DATABRICKS_AUTH_TYPE", false, true;
+    // The profile and the file are chosen before the file is read.
+    Profile: "profile", "DATABRICKS_CONFIG_PROFILE", false, false;
+    ConfigFile: "config_file", "DATABRICKS_CONFIG_FILE", false, false;
 }
 
 impl Attr {
-    pub(crate) const ALL: [Attr; 11] = [
-        Attr::Host,
-        Attr::Token,
-        Attr::AzureClientId,
-        Attr::AzureClientSecret,
-        Attr::AzureTenantId,
-        Attr::AzureWorkspaceResourceId,
-        Attr::AzureUseMsi,
-        Attr::AzureEnvironment,
-        Attr::AuthType,
-        Attr::Profile,
-        Attr::ConfigFile,
-    ];
+    fn info(self) -> &'static AttrInfo {
+        &Attr::TABLE[self as usize]
+    }
 
     /// The name in code, in profiles and in messages.
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            Attr::Host => "host",
-            Attr::Token => "token",
-            Attr::AzureClientId => "azure_client_id",
-            Attr::AzureClientSecret => "azure_client_secret",
-            Attr::AzureTenantId => "azure_tenant_id",
-            Attr::AzureWorkspaceResourceId => "azure_workspace_resource_id",
-            Attr::AzureUseMsi => "azure_use_msi",
-            Attr::AzureEnvironment => "azure_environment",
-            Attr::AuthType => "auth_type",
-            Attr::Profile => "profile",
-            Attr::ConfigFile => "config_file",
-        }
+        self.info().name
     }
 
     /// The environment variable.
     pub(crate) fn env_var(self) -> &'static str {
-        match self {
-            Attr::Host => "DATABRICKS_HOST",
-            Attr::Token => "DATABRICKS_TOKEN",
-            Attr::AzureClientId => "ARM_CLIENT_ID",
-            Attr::AzureClientSecret => "ARM_CLIENT_SECRET",
-            Attr::AzureTenantId => "ARM_TENANT_ID",
-            Attr::AzureWorkspaceResourceId => "DATABRICKS_AZURE_RESOURCE_ID",
-            Attr::AzureUseMsi => "ARM_USE_MSI",
-            Attr::AzureEnvironment => "ARM_ENVIRONMENT",
-            Attr::AuthType => "DATABRICKS_AUTH_TYPE",
-            Attr::Profile => "DATABRICKS_CONFIG_PROFILE",
-            Attr::ConfigFile => "DATABRICKS_CONFIG_FILE",
-        }
+        self.info().env_var
     }
 
-    /// Whether a profile may set it (the profile and the file are chosen before the file is
-    /// read).
+    /// Whether a profile may set it.
     pub(crate) fn in_profile(self) -> bool {
-        !matches!(self, Attr::Profile | Attr::ConfigFile)
+        self.info().in_profile
     }
 
+    /// Whether its value is a secret.
     pub(crate) fn is_secret(self) -> bool {
-        matches!(self, Attr::Token | Attr::AzureClientSecret)
+        self.info().secret
     }
 
     /// `name (ENV_VAR)`, for messages that tell where to set it.
@@ -86,12 +87,60 @@ impl Attr {
         format!("{} ({})", self.name(), self.env_var())
     }
 
-    pub(crate) fn index(self) -> usize {
-        self as usize
+    pub(crate) fn from_name(name: &str) -> Option<Attr> {
+        Attr::ALL.iter().copied().find(|a| a.name() == name)
+    }
+}
+
+/// The resolved value of every attribute, with its source.
+#[derive(Clone, Default)]
+pub(crate) struct Settings {
+    slots: [Option<Setting>; Attr::COUNT],
+}
+
+impl Settings {
+    pub(crate) fn get(&self, attr: Attr) -> Option<&Setting> {
+        self.slots[attr as usize].as_ref()
     }
 
-    pub(crate) fn from_name(name: &str) -> Option<Attr> {
-        Attr::ALL.into_iter().find(|a| a.name() == name)
+    pub(crate) fn text(&self, attr: Attr) -> Option<&str> {
+        self.get(attr).map(|s| s.value.text())
+    }
+
+    pub(crate) fn has(&self, attr: Attr) -> bool {
+        self.get(attr).is_some()
+    }
+
+    /// Whether the attribute is set to a true value (`true`, `1`, `t`, ...).
+    pub(crate) fn is_true(&self, attr: Attr) -> bool {
+        self.text(attr).and_then(parse_bool) == Some(true)
+    }
+
+    /// Sets `attr` unless it is already set (earlier sources win).
+    pub(crate) fn fill(&mut self, attr: Attr, text: String, source: ValueSource) {
+        self.fill_value(attr, Value::new(attr, text), source);
+    }
+
+    /// Sets `attr` to `value` unless it is already set.
+    pub(crate) fn fill_value(&mut self, attr: Attr, value: Value, source: ValueSource) {
+        let slot = &mut self.slots[attr as usize];
+        if slot.is_none() {
+            *slot = Some(Setting { value, source });
+        }
+    }
+
+    /// The attributes that are set, in table order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Attr, &Setting)> {
+        Attr::ALL.iter().filter_map(|a| Some((*a, self.get(*a)?)))
+    }
+}
+
+/// `strconv.ParseBool` of Go, as the official SDKs read `ARM_USE_MSI`.
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim() {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
     }
 }
 
