@@ -137,8 +137,44 @@ impl Config {
         self.secret(Attr::Token)
     }
 
+    /// The client id of a Databricks service principal (`client_id`, `DATABRICKS_CLIENT_ID`):
+    /// `oauth-m2m`, and the federation policy's principal of `env-oidc` and `file-oidc`.
+    pub fn client_id(&self) -> Option<&str> {
+        self.text(Attr::ClientId)
+    }
+
+    /// The OAuth secret of the Databricks service principal (`client_secret`,
+    /// `DATABRICKS_CLIENT_SECRET`).
+    pub fn client_secret(&self) -> Option<&SensitiveString> {
+        self.secret(Attr::ClientSecret)
+    }
+
+    /// The cluster to use (`cluster_id`, `DATABRICKS_CLUSTER_ID`), for programs that take it
+    /// from the configuration like the official SDKs' tools do.
+    pub fn cluster_id(&self) -> Option<&str> {
+        self.text(Attr::ClusterId)
+    }
+
+    /// The client-side limit of requests per second (`rate_limit`, `DATABRICKS_RATE_LIMIT`);
+    /// `None` (no limit) unless set.
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.text(Attr::RateLimit)?.trim().parse().ok()
+    }
+
+    /// The timeout of each phase of a request (`http_timeout_seconds`, code and profile
+    /// only), for [`crate::ClientBuilder::timeout`].
+    pub fn http_timeout(&self) -> Option<std::time::Duration> {
+        seconds(self.text(Attr::HttpTimeoutSeconds)?)
+    }
+
+    /// The retry budget of a call (`retry_timeout_seconds`, code and profile only), for
+    /// [`crate::RetryPolicy::budget`].
+    pub fn retry_timeout(&self) -> Option<std::time::Duration> {
+        seconds(self.text(Attr::RetryTimeoutSeconds)?)
+    }
+
     /// The client id of a service principal or user-assigned identity (`azure_client_id`,
-    /// `ARM_CLIENT_ID`).
+    /// `ARM_CLIENT_ID`, else `AZURE_CLIENT_ID`).
     pub fn azure_client_id(&self) -> Option<&str> {
         self.text(Attr::AzureClientId)
     }
@@ -148,7 +184,7 @@ impl Config {
         self.secret(Attr::AzureClientSecret)
     }
 
-    /// The Azure AD tenant (`azure_tenant_id`, `ARM_TENANT_ID`).
+    /// The Azure AD tenant (`azure_tenant_id`, `ARM_TENANT_ID`, else `AZURE_TENANT_ID`).
     pub fn azure_tenant_id(&self) -> Option<&str> {
         self.text(Attr::AzureTenantId)
     }
@@ -204,6 +240,14 @@ impl Config {
             .map(|s| &s.source)
     }
 
+    /// The options every Databricks OAuth method takes from the configuration.
+    fn oauth_options(&self) -> crate::oauth::OAuthOptions {
+        crate::oauth::OAuthOptions {
+            use_proxy: !self.overrides.no_proxy,
+            ..Default::default()
+        }
+    }
+
     /// The options every Azure AD method takes from the configuration.
     fn azure_options(&self) -> AzureOptions {
         AzureOptions {
@@ -236,6 +280,12 @@ impl Config {
         text.push_str(&self.file.describe());
         text
     }
+}
+
+/// A number of seconds (`30`, `2.5`) as a duration; `None` if it is not one.
+pub(crate) fn seconds(text: &str) -> Option<std::time::Duration> {
+    let value: f64 = text.trim().parse().ok()?;
+    std::time::Duration::try_from_secs_f64(value).ok()
 }
 
 impl FileState {
@@ -310,6 +360,49 @@ impl ConfigBuilder {
     /// A personal access token (or any Azure AD token for Azure Databricks).
     pub fn token(self, token: impl Into<String>) -> Self {
         self.set(Attr::Token, token)
+    }
+
+    /// The client id (application id) of a Databricks service principal: `oauth-m2m`, and
+    /// the principal of an `env-oidc` / `file-oidc` federation policy.
+    pub fn client_id(self, client_id: impl Into<String>) -> Self {
+        self.set(Attr::ClientId, client_id)
+    }
+
+    /// The OAuth secret of the Databricks service principal (`oauth-m2m`).
+    pub fn client_secret(self, secret: impl Into<String>) -> Self {
+        self.set(Attr::ClientSecret, secret)
+    }
+
+    /// The Databricks CLI executable (`databricks-cli`): a path, or a name on the `PATH`.
+    pub fn databricks_cli_path(self, path: impl Into<String>) -> Self {
+        self.set(Attr::DatabricksCliPath, path)
+    }
+
+    /// The file holding the ID token of `file-oidc`.
+    pub fn oidc_token_filepath(self, path: impl Into<PathBuf>) -> Self {
+        let path: PathBuf = path.into();
+        self.set(Attr::OidcTokenFilepath, path.to_string_lossy().into_owned())
+    }
+
+    /// The cluster programs should use ([`Config::cluster_id`]).
+    pub fn cluster_id(self, cluster_id: impl Into<String>) -> Self {
+        self.set(Attr::ClusterId, cluster_id)
+    }
+
+    /// At most this many requests per second from a client of this configuration (see
+    /// [`crate::ClientBuilder::rate_limit`]). No limit by default.
+    pub fn rate_limit(self, requests_per_second: u32) -> Self {
+        self.set(Attr::RateLimit, requests_per_second.to_string())
+    }
+
+    /// The timeout of each phase of a request (see [`crate::ClientBuilder::timeout`]).
+    pub fn http_timeout_seconds(self, seconds: u64) -> Self {
+        self.set(Attr::HttpTimeoutSeconds, seconds.to_string())
+    }
+
+    /// The longest time one call may spend retrying (see [`crate::RetryPolicy::budget`]).
+    pub fn retry_timeout_seconds(self, seconds: u64) -> Self {
+        self.set(Attr::RetryTimeoutSeconds, seconds.to_string())
     }
 
     /// The client id of a service principal, or of a user-assigned managed identity.

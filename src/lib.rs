@@ -56,14 +56,17 @@ mod config;
 pub mod defaults;
 mod error;
 pub mod models;
+mod oauth;
 mod operation;
 pub mod operations;
+mod rate_limit;
 mod raw;
 mod redact;
 mod retry;
 pub mod rules;
 mod secret;
 mod services;
+mod token;
 mod validate;
 
 /// Target of the crate's log records.
@@ -71,7 +74,8 @@ pub(crate) const LOG_TARGET: &str = "azure_databricks_sdk";
 
 pub use auth::{Auth, CredentialHeaders, CredentialsProvider};
 pub use azure::{
-    AZURE_DATABRICKS_RESOURCE_ID, AzureCli, AzureClientSecret, AzureCloud, AzureManagedIdentity,
+    AZURE_DATABRICKS_RESOURCE_ID, AzureCli, AzureClientSecret, AzureCloud, AzureFederatedIdentity,
+    AzureManagedIdentity,
 };
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
@@ -81,6 +85,7 @@ pub use error::{
 };
 /// The map type of the models (tags, Spark configuration): keeps the order of the wire.
 pub use indexmap::IndexMap;
+pub use oauth::{DatabricksCli, OAuthM2m, OidcToken, OidcTokenSource};
 pub use operation::{HttpMethod, NotFoundIf, Operation};
 pub use raw::Raw;
 pub use retry::RetryPolicy;

@@ -4,16 +4,12 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, TokenFetcher};
-use super::headers::AzureHeaders;
-use super::http::{self, TokenRequest};
+use super::aad::{Credential, ServicePrincipal, Tenant};
 use super::options::{AzureOptions, azure_option_setters};
-use crate::client::UrlPolicy;
-use crate::defaults::{TOKEN_CONNECT_TIMEOUT, TOKEN_TIMEOUT};
+use crate::defaults::TOKEN_TIMEOUT;
 use crate::error::ConfigError;
-use crate::{Clock, RetryPolicy};
-use crate::{Result, SensitiveString};
+use crate::token::TokenHeaders;
+use crate::{Result, RetryPolicy, SensitiveString};
 
 /// The `auth_type` name of this method.
 const METHOD: &str = "azure-client-secret";
@@ -54,6 +50,7 @@ pub struct AzureClientSecret {
     pub(crate) client_secret: SensitiveString,
     pub(crate) options: AzureOptions,
     pub(crate) authority: Option<String>,
+    pub(crate) workspace_host: Option<String>,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
 }
@@ -72,6 +69,7 @@ impl AzureClientSecret {
             client_secret: SensitiveString::new(client_secret),
             options: AzureOptions::default(),
             authority: None,
+            workspace_host: None,
             timeout: TOKEN_TIMEOUT,
             retry: RetryPolicy::token_requests(),
         }
@@ -102,63 +100,41 @@ impl AzureClientSecret {
         self
     }
 
+    /// The workspace (host or URL) the token is for: when the tenant id is empty, it is
+    /// learned from the workspace's Azure AD login redirect (`GET {host}/aad/auth`) at the first
+    /// token request, as the official Python SDK does. Not set by default.
+    pub fn workspace_host(mut self, host: impl Into<String>) -> Self {
+        self.workspace_host = Some(host.into());
+        self
+    }
+
     /// Checks the settings and makes the header source.
-    pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
-        let missing = |attribute: &str, what: &str| {
-            ConfigError::attribute(
-                attribute,
-                format!("{METHOD}: the {what} is empty or contains whitespace"),
-            )
-        };
-        let blank = |s: &str| s.is_empty() || s.chars().any(char::is_whitespace);
-        if blank(&self.client_id) {
-            return Err(missing("azure_client_id", "client id").into());
-        }
+    pub(crate) fn into_headers(self) -> Result<TokenHeaders> {
         if self.client_secret.expose().is_empty() {
-            return Err(missing("azure_client_secret", "client secret").into());
+            return Err(ConfigError::attribute(
+                "azure_client_secret",
+                format!("{METHOD}: the client secret is empty or contains whitespace"),
+            )
+            .into());
         }
-        super::check_tenant(METHOD, &self.tenant_id)?;
-        let mut authority = self
-            .authority
-            .clone()
-            .unwrap_or_else(|| self.options.cloud.authority().to_string());
-        http::check_endpoint(
-            METHOD,
-            "Azure AD authority",
-            &authority,
-            UrlPolicy::Workspace,
-        )?;
-        if !authority.ends_with('/') {
-            authority.push('/');
-        }
-        let url = format!("{authority}{}/oauth2/token", self.tenant_id);
-        let agent = http::agent(self.timeout, TOKEN_CONNECT_TIMEOUT, self.options.use_proxy);
-        let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
-            Box::new(ClientSecretFetcher {
-                agent: agent.clone(),
-                url: url.clone(),
-                client_id: self.client_id.clone(),
-                client_secret: self.client_secret.clone(),
-                resource: resource.to_string(),
-                retry: self.retry.clone(),
-            })
+        let tenant = match (self.tenant_id.is_empty(), &self.workspace_host) {
+            (true, Some(host)) => Tenant::FromHost {
+                base: crate::client::base_url(host)?,
+                found: Default::default(),
+            },
+            _ => Tenant::Known(self.tenant_id.clone()),
         };
-        let bearer = CachedToken::new(
-            METHOD,
-            fetcher(AZURE_DATABRICKS_RESOURCE_ID),
-            self.options.clock.clone(),
-        );
-        let management = CachedToken::new(
-            METHOD,
-            fetcher(self.options.cloud.management_resource()),
-            self.options.clock.clone(),
-        );
-        AzureHeaders::new(
-            METHOD,
-            bearer,
-            Some(management),
-            self.options.workspace_resource_id.as_deref(),
-        )
+        ServicePrincipal {
+            method: METHOD,
+            options: &self.options,
+            authority: self.authority.as_deref(),
+            timeout: self.timeout,
+            tenant,
+            client_id: &self.client_id,
+            credential: Credential::Secret(self.client_secret.clone()),
+            retry: self.retry.clone(),
+        }
+        .into_headers()
     }
 }
 
@@ -174,54 +150,10 @@ impl fmt::Debug for AzureClientSecret {
     }
 }
 
-/// One resource's token from the v1 endpoint.
-struct ClientSecretFetcher {
-    agent: ureq::Agent,
-    url: String,
-    client_id: String,
-    client_secret: SensitiveString,
-    resource: String,
-    retry: RetryPolicy,
-}
-
-impl TokenFetcher for ClientSecretFetcher {
-    fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
-        let what = format!(
-            "Azure AD token for resource {} (client {})",
-            self.resource, self.client_id
-        );
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
-            ("resource", self.resource.as_str()),
-        ];
-        let request = TokenRequest {
-            method: METHOD,
-            what: &what,
-            url: &self.url,
-            secret: Some(&self.client_secret),
-        };
-        http::fetch_token(&request, &self.retry, clock, || {
-            self.agent.post(&self.url).send_form(form)
-        })
-    }
-}
-
-impl fmt::Debug for ClientSecretFetcher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientSecretFetcher")
-            .field("url", &self.url)
-            .field("client_id", &self.client_id)
-            .field("resource", &self.resource)
-            .finish_non_exhaustive()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::cache::tests::FakeClock;
+    use crate::token::cache::tests::FakeClock;
     use crate::{CredentialHeaders, CredentialsProvider};
     use httpmock::prelude::*;
 

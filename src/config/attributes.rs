@@ -12,8 +12,10 @@ use crate::SensitiveString;
 pub(crate) struct AttrInfo {
     /// The name in code, in profiles and in messages (the official SDKs' name).
     pub(crate) name: &'static str,
-    /// The environment variable.
-    pub(crate) env_var: &'static str,
+    /// The environment variables, the first found wins: the official SDKs' one first, then
+    /// (for a few) the one the Azure identity libraries read. None for settings the official
+    /// SDKs read only from code and profiles.
+    pub(crate) env_vars: &'static [&'static str],
     /// Whether the value is a secret (masked in `Debug`, never in a message).
     pub(crate) secret: bool,
     /// Whether a profile of the configuration file may set it.
@@ -21,9 +23,9 @@ pub(crate) struct AttrInfo {
 }
 
 /// Declares the attributes: the `Attr` enum and its table, from one list. A row is
-/// `Variant: "name", "ENV_VAR", secret, in_profile;`.
+/// `Variant: "name", ["ENV_VAR", ...], secret, in_profile;`.
 macro_rules! attributes {
-    ($($variant:ident: $name:literal, $env:literal, $secret:literal, $profile:literal;)*) => {
+    ($($variant:ident: $name:literal, [$($env:literal),*], $secret:literal, $profile:literal;)*) => {
         /// One configuration attribute. The names are those of the official Databricks SDKs.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub(crate) enum Attr {
@@ -36,25 +38,50 @@ macro_rules! attributes {
             /// The number of attributes.
             pub(crate) const COUNT: usize = Attr::ALL.len();
             const TABLE: &'static [AttrInfo] = &[
-                $(AttrInfo { name: $name, env_var: $env, secret: $secret, in_profile: $profile },)*
+                $(AttrInfo {
+                    name: $name,
+                    env_vars: &[$($env),*],
+                    secret: $secret,
+                    in_profile: $profile,
+                },)*
             ];
         }
     };
 }
 
 attributes! {
-    Host: "host", "DATABRICKS_HOST", false, true;
-    Token: "token", "DATABRICKS_TOKEN", true, true;
-    AzureClientId: "azure_client_id", "ARM_CLIENT_ID", false, true;
-    AzureClientSecret: "azure_client_secret", "ARM_CLIENT_SECRET", true, true;
-    AzureTenantId: "azure_tenant_id", "ARM_TENANT_ID", false, true;
-    AzureWorkspaceResourceId: "azure_workspace_resource_id", "DATABRICKS_AZURE_RESOURCE_ID", false, true;
-    AzureUseMsi: "azure_use_msi", "ARM_USE_MSI", false, true;
-    AzureEnvironment: "azure_environment", "ARM_ENVIRONMENT", false, true;
-    AuthType: "auth_type", "DATABRICKS_AUTH_TYPE", false, true;
+    Host: "host", ["DATABRICKS_HOST"], false, true;
+    Token: "token", ["DATABRICKS_TOKEN"], true, true;
+    ClientId: "client_id", ["DATABRICKS_CLIENT_ID"], false, true;
+    ClientSecret: "client_secret", ["DATABRICKS_CLIENT_SECRET"], true, true;
+    DatabricksCliPath: "databricks_cli_path", ["DATABRICKS_CLI_PATH"], false, true;
+    OidcTokenEnv: "oidc_token_env", ["DATABRICKS_OIDC_TOKEN_ENV"], false, true;
+    // The ID token of env-oidc: read from the variable `oidc_token_env` names (default
+    // DATABRICKS_OIDC_TOKEN), never from a profile.
+    OidcToken: "oidc_token", ["DATABRICKS_OIDC_TOKEN"], true, false;
+    OidcTokenFilepath: "databricks_id_token_filepath", ["DATABRICKS_OIDC_TOKEN_FILEPATH"], false, true;
+    ActionsIdTokenRequestUrl: "actions_id_token_request_url", ["ACTIONS_ID_TOKEN_REQUEST_URL"], false, true;
+    ActionsIdTokenRequestToken: "actions_id_token_request_token", ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"], true, true;
+    AzureClientId: "azure_client_id", ["ARM_CLIENT_ID", "AZURE_CLIENT_ID"], false, true;
+    AzureClientSecret: "azure_client_secret", ["ARM_CLIENT_SECRET"], true, true;
+    AzureTenantId: "azure_tenant_id", ["ARM_TENANT_ID", "AZURE_TENANT_ID"], false, true;
+    AzureWorkspaceResourceId: "azure_workspace_resource_id", ["DATABRICKS_AZURE_RESOURCE_ID"], false, true;
+    AzureUseMsi: "azure_use_msi", ["ARM_USE_MSI"], false, true;
+    AzureEnvironment: "azure_environment", ["ARM_ENVIRONMENT"], false, true;
+    AzureFederatedTokenFile: "azure_federated_token_file", ["AZURE_FEDERATED_TOKEN_FILE"], false, true;
+    AzureAuthorityHost: "azure_authority_host", ["AZURE_AUTHORITY_HOST"], false, true;
+    // Set by Azure App Service and Functions for their managed identity.
+    IdentityEndpoint: "identity_endpoint", ["IDENTITY_ENDPOINT"], false, false;
+    IdentityHeader: "identity_header", ["IDENTITY_HEADER"], true, false;
+    AuthType: "auth_type", ["DATABRICKS_AUTH_TYPE"], false, true;
+    ClusterId: "cluster_id", ["DATABRICKS_CLUSTER_ID"], false, true;
+    RateLimit: "rate_limit", ["DATABRICKS_RATE_LIMIT"], false, true;
+    // Code and profile only, as in the official SDKs.
+    HttpTimeoutSeconds: "http_timeout_seconds", [], false, true;
+    RetryTimeoutSeconds: "retry_timeout_seconds", [], false, true;
     // The profile and the file are chosen before the file is read.
-    Profile: "profile", "DATABRICKS_CONFIG_PROFILE", false, false;
-    ConfigFile: "config_file", "DATABRICKS_CONFIG_FILE", false, false;
+    Profile: "profile", ["DATABRICKS_CONFIG_PROFILE"], false, false;
+    ConfigFile: "config_file", ["DATABRICKS_CONFIG_FILE"], false, false;
 }
 
 impl Attr {
@@ -67,9 +94,9 @@ impl Attr {
         self.info().name
     }
 
-    /// The environment variable.
-    pub(crate) fn env_var(self) -> &'static str {
-        self.info().env_var
+    /// The environment variables, in order of precedence.
+    pub(crate) fn env_vars(self) -> &'static [&'static str] {
+        self.info().env_vars
     }
 
     /// Whether a profile may set it.
@@ -84,7 +111,10 @@ impl Attr {
 
     /// `name (ENV_VAR)`, for messages that tell where to set it.
     pub(crate) fn describe(self) -> String {
-        format!("{} ({})", self.name(), self.env_var())
+        match self.env_vars().first() {
+            Some(var) => format!("{} ({var})", self.name()),
+            None => self.name().to_string(),
+        }
     }
 
     pub(crate) fn from_name(name: &str) -> Option<Attr> {

@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use super::Config;
 use super::attributes::{Attr, Settings};
-use crate::{Auth, AzureCli, AzureClientSecret, AzureManagedIdentity, Result};
+use crate::token::TokenHeaders;
+use crate::{
+    Auth, AzureCli, AzureClientSecret, AzureFederatedIdentity, AzureManagedIdentity, DatabricksCli,
+    OAuthM2m, OidcToken, Result,
+};
 
 /// Builds a method's credentials from a configuration whose required attributes are set.
 /// With `probe`, the method is tried now (the default chain runs a CLI once to see whether it
@@ -55,12 +59,53 @@ auth_methods! {
         probed: false,
         build: build_pat,
     }
-    "azure-client-secret" => {
-        requires: &[Attr::AzureClientId, Attr::AzureClientSecret, Attr::AzureTenantId],
+    "oauth-m2m" => {
+        requires: &[Attr::Host, Attr::ClientId, Attr::ClientSecret],
         opt_in: None,
-        signal: Some(Attr::AzureClientSecret),
+        signal: Some(Attr::ClientSecret),
         probed: false,
-        build: build_azure_client_secret,
+        build: build_oauth_m2m,
+    }
+    "databricks-cli" => {
+        requires: &[Attr::Host],
+        opt_in: None,
+        signal: None,
+        probed: true,
+        build: build_databricks_cli,
+    }
+    "env-oidc" => {
+        requires: &[Attr::Host, Attr::OidcToken],
+        opt_in: None,
+        signal: Some(Attr::OidcToken),
+        probed: false,
+        build: build_env_oidc,
+    }
+    "file-oidc" => {
+        requires: &[Attr::Host, Attr::OidcTokenFilepath],
+        opt_in: None,
+        signal: Some(Attr::OidcTokenFilepath),
+        probed: false,
+        build: build_file_oidc,
+    }
+    "github-oidc-azure" => {
+        requires: &[
+            Attr::Host,
+            Attr::ActionsIdTokenRequestUrl,
+            Attr::ActionsIdTokenRequestToken,
+            Attr::AzureClientId,
+            Attr::AzureTenantId,
+        ],
+        opt_in: None,
+        signal: None,
+        probed: false,
+        build: build_github_oidc_azure,
+    }
+    "azure-workload-identity" => {
+        requires: &[Attr::AzureFederatedTokenFile, Attr::AzureClientId, Attr::AzureTenantId],
+        opt_in: None,
+        signal: None,
+        probed: false,
+        build: build_azure_workload_identity,
     }
     "azure-msi" => {
         requires: &[],
@@ -68,6 +113,13 @@ auth_methods! {
         signal: Some(Attr::AzureUseMsi),
         probed: false,
         build: build_azure_msi,
+    }
+    "azure-client-secret" => {
+        requires: &[Attr::AzureClientId, Attr::AzureClientSecret],
+        opt_in: None,
+        signal: Some(Attr::AzureClientSecret),
+        probed: false,
+        build: build_azure_client_secret,
     }
     "azure-cli" => {
         requires: &[],
@@ -158,12 +210,15 @@ impl Config {
     /// The credentials this configuration selects.
     ///
     /// A [credentials provider](crate::ConfigBuilder::credentials_provider) given in code, if
-    /// any. Else, with `auth_type` set, that method (its inputs must be complete). Otherwise
-    /// the first method of the default chain whose inputs are present: `pat` (a token),
-    /// `azure-client-secret` (client id, secret and tenant), `azure-msi` (only when
-    /// `azure_use_msi` is true), `azure-cli` (tried by running `az`, which must be installed
-    /// and signed in). Only the chain's `azure-cli` step does anything here (it runs `az`
-    /// once and keeps the token); the other methods send nothing before the first request.
+    /// any. Else, with `auth_type` set, that method (its inputs must be complete). Else the
+    /// method whose own credential is set (a token, an OAuth or Azure client secret, an ID
+    /// token, `azure_use_msi`). Otherwise the first method of the default chain whose inputs
+    /// are present, in the order of the official Go SDK: `pat`, `oauth-m2m`, `databricks-cli`
+    /// (tried by running `databricks auth token`), `env-oidc`, `file-oidc`,
+    /// `github-oidc-azure`, `azure-workload-identity`, `azure-msi` (only when `azure_use_msi`
+    /// is true), `azure-client-secret`, `azure-cli` (tried by running `az`). Only the chain's
+    /// CLI steps do anything here (they run the CLI once and keep the token); the other
+    /// methods send nothing before the first request.
     ///
     /// # Errors
     ///
@@ -194,6 +249,13 @@ impl Config {
                 and_list(&configured)
             )));
         }
+        // The one method whose own credential is set wins over methods found from what the
+        // environment offers (a CI job's ID token service, a CLI on the PATH).
+        if let Some(method) = METHODS.iter().find(|m| m.is_configured(&self.settings))
+            && method.missing(&self.settings, false).is_none()
+        {
+            return (method.build)(self, false);
+        }
         let mut tried = Vec::new();
         for method in METHODS {
             if let Some(why) = method.missing(&self.settings, false) {
@@ -223,15 +285,100 @@ fn build_pat(config: &Config, _: bool) -> Result<Auth> {
     Ok(Auth::personal_access_token(token))
 }
 
+/// The value of a required attribute (checked before a builder runs).
+fn required(config: &Config, attr: Attr) -> &str {
+    config.text(attr).unwrap_or_default()
+}
+
+fn build_oauth_m2m(config: &Config, _: bool) -> Result<Auth> {
+    let mut sp = OAuthM2m::new(
+        required(config, Attr::Host),
+        required(config, Attr::ClientId),
+        required(config, Attr::ClientSecret),
+    );
+    sp.options = config.oauth_options();
+    Auth::oauth_m2m(sp)
+}
+
+fn build_databricks_cli(config: &Config, probe: bool) -> Result<Auth> {
+    let mut cli = DatabricksCli::new(required(config, Attr::Host));
+    cli.environment = config.environment.given();
+    if let Some(profile) = config.profile() {
+        cli = cli.profile(profile);
+    }
+    if let Some(path) = config.text(Attr::DatabricksCliPath) {
+        cli = cli.cli_path(path);
+    }
+    finish(cli.into_headers()?, probe)
+}
+
+fn build_env_oidc(config: &Config, _: bool) -> Result<Auth> {
+    let token = required(config, Attr::OidcToken);
+    oidc(config, OidcToken::new(required(config, Attr::Host), token))
+}
+
+fn build_file_oidc(config: &Config, _: bool) -> Result<Auth> {
+    let path = required(config, Attr::OidcTokenFilepath);
+    oidc(
+        config,
+        OidcToken::from_file(required(config, Attr::Host), path),
+    )
+}
+
+fn oidc(config: &Config, mut oidc: OidcToken) -> Result<Auth> {
+    if let Some(client_id) = config.client_id() {
+        oidc = oidc.client_id(client_id);
+    }
+    oidc.options = config.oauth_options();
+    Auth::oidc_token(oidc)
+}
+
+fn build_github_oidc_azure(config: &Config, _: bool) -> Result<Auth> {
+    federated(
+        config,
+        AzureFederatedIdentity::github_actions(
+            required(config, Attr::AzureTenantId),
+            required(config, Attr::AzureClientId),
+            required(config, Attr::ActionsIdTokenRequestUrl),
+            required(config, Attr::ActionsIdTokenRequestToken),
+        ),
+    )
+}
+
+fn build_azure_workload_identity(config: &Config, _: bool) -> Result<Auth> {
+    federated(
+        config,
+        AzureFederatedIdentity::workload_identity(
+            required(config, Attr::AzureTenantId),
+            required(config, Attr::AzureClientId),
+            required(config, Attr::AzureFederatedTokenFile),
+        ),
+    )
+}
+
+fn federated(config: &Config, mut federated: AzureFederatedIdentity) -> Result<Auth> {
+    federated.options = config.azure_options();
+    let authority = config.overrides.azure_authority.as_deref();
+    if let Some(authority) = authority.or(config.text(Attr::AzureAuthorityHost)) {
+        federated = federated.authority(authority);
+    }
+    Auth::azure_federated(federated)
+}
+
 fn build_azure_client_secret(config: &Config, _: bool) -> Result<Auth> {
-    let text = |attr| config.text(attr).unwrap_or_default();
     let secret = config
         .azure_client_secret()
         .map(|s| s.expose())
         .unwrap_or_default();
-    let mut sp =
-        AzureClientSecret::new(text(Attr::AzureTenantId), text(Attr::AzureClientId), secret);
+    let mut sp = AzureClientSecret::new(
+        config.azure_tenant_id().unwrap_or_default(),
+        required(config, Attr::AzureClientId),
+        secret,
+    );
     sp.options = config.azure_options();
+    if let Some(host) = config.host() {
+        sp = sp.workspace_host(host);
+    }
     if let Some(authority) = &config.overrides.azure_authority {
         sp = sp.authority(authority);
     }
@@ -243,6 +390,12 @@ fn build_azure_msi(config: &Config, _: bool) -> Result<Auth> {
     msi.options = config.azure_options();
     if let Some(client_id) = config.azure_client_id() {
         msi = msi.client_id(client_id);
+    }
+    if let (Some(endpoint), Some(header)) = (
+        config.text(Attr::IdentityEndpoint),
+        config.text(Attr::IdentityHeader),
+    ) {
+        msi = msi.app_service(endpoint, header);
     }
     if let Some(endpoint) = &config.overrides.azure_msi_endpoint {
         msi = msi.endpoint(endpoint);
@@ -257,11 +410,15 @@ fn build_azure_cli(config: &Config, probe: bool) -> Result<Auth> {
     if let Some(tenant) = config.azure_tenant_id() {
         cli = cli.tenant_id(tenant);
     }
-    let headers = cli.into_headers()?;
+    finish(cli.into_headers()?, probe)
+}
+
+/// The credentials of a CLI method; tried now when `probe`.
+fn finish(headers: TokenHeaders, probe: bool) -> Result<Auth> {
     if probe {
         headers.warm_up()?;
     }
-    Ok(Auth::from_azure(headers))
+    Ok(headers.into_auth())
 }
 
 #[cfg(test)]
@@ -269,13 +426,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_input_of_every_method_is_an_attribute_of_environment_and_profile() {
+    fn every_input_of_every_method_has_an_environment_variable() {
         for method in METHODS {
             let inputs = method.requires.iter().chain(method.opt_in.iter());
             for attr in inputs.chain(method.signal.iter()) {
-                assert!(attr.in_profile(), "{}: {}", method.name, attr.name());
                 assert!(
-                    !attr.env_var().is_empty(),
+                    !attr.env_vars().is_empty(),
                     "{}: {}",
                     method.name,
                     attr.name()

@@ -19,9 +19,17 @@ pub(super) fn resolve(builder: ConfigBuilder) -> Result<Config> {
         settings.fill_value(attr, value, ValueSource::Code);
     }
     for &attr in Attr::ALL {
-        if let Some(text) = environment.get(attr.env_var()) {
-            let variable = attr.env_var().to_string();
-            settings.fill(attr, text, ValueSource::Environment { variable });
+        let variable = match attr {
+            // `oidc_token_env` names the variable of the env-oidc token.
+            Attr::OidcToken => settings.text(Attr::OidcTokenEnv).map(str::to_string),
+            _ => None,
+        };
+        let variables = variable.iter().map(String::as_str);
+        for variable in variables.chain(attr.env_vars().iter().copied()) {
+            if let Some(text) = environment.get(variable) {
+                let variable = variable.to_string();
+                settings.fill(attr, text, ValueSource::Environment { variable });
+            }
         }
     }
 
@@ -43,6 +51,28 @@ pub(super) fn resolve(builder: ConfigBuilder) -> Result<Config> {
                 "expected true or false (also 1/0, t/f)",
             )
         })?;
+    }
+    if let Some(setting) = settings.get(Attr::RateLimit) {
+        setting
+            .value
+            .text()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                invalid(
+                    Attr::RateLimit,
+                    setting,
+                    "expected a number of requests per second, at least 1",
+                )
+            })?;
+    }
+    for attr in [Attr::HttpTimeoutSeconds, Attr::RetryTimeoutSeconds] {
+        if let Some(setting) = settings.get(attr) {
+            super::seconds(setting.value.text())
+                .ok_or_else(|| invalid(attr, setting, "expected a number of seconds"))?;
+        }
     }
     let cloud = match settings.get(Attr::AzureEnvironment) {
         Some(setting) => Some(setting.value.text().parse::<AzureCloud>().map_err(|_| {

@@ -129,7 +129,7 @@ impl CachedToken {
                         "the new token is already expired or expires within {} s (expires at {}); \
                          check the clock of this machine",
                         USABLE_FOR_AT_LEAST.as_secs(),
-                        super::http::expiry(&token)
+                        super::exchange::expiry(&token)
                     ),
                 )
                 .into())
