@@ -37,13 +37,25 @@ use crate::{AzureCloud, CredentialsProvider, Result, SensitiveString};
 /// |---|---|---|
 /// | `host` | `DATABRICKS_HOST` | workspace host or URL |
 /// | `token` | `DATABRICKS_TOKEN` | personal access token (or any Azure AD token) |
-/// | `azure_client_id` | `ARM_CLIENT_ID` | service principal (or user-assigned identity) |
+/// | `client_id` | `DATABRICKS_CLIENT_ID` | Databricks service principal (`oauth-m2m`, OIDC federation) |
+/// | `client_secret` | `DATABRICKS_CLIENT_SECRET` | its OAuth secret |
+/// | `databricks_cli_path` | `DATABRICKS_CLI_PATH` | the Databricks CLI (`databricks-cli`) |
+/// | `oidc_token` | `DATABRICKS_OIDC_TOKEN` | the ID token of `env-oidc` (not in profiles) |
+/// | `oidc_token_env` | `DATABRICKS_OIDC_TOKEN_ENV` | another variable to read `oidc_token` from |
+/// | `databricks_id_token_filepath` | `DATABRICKS_OIDC_TOKEN_FILEPATH` | the file of the `file-oidc` ID token |
+/// | `actions_id_token_request_url`, `actions_id_token_request_token` | `ACTIONS_ID_TOKEN_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` | GitHub Actions' ID token service (`github-oidc-azure`) |
+/// | `azure_client_id` | `ARM_CLIENT_ID`, else `AZURE_CLIENT_ID` | service principal (or user-assigned identity) |
 /// | `azure_client_secret` | `ARM_CLIENT_SECRET` | its secret |
-/// | `azure_tenant_id` | `ARM_TENANT_ID` | its tenant (also `--tenant` of the Azure CLI) |
+/// | `azure_tenant_id` | `ARM_TENANT_ID`, else `AZURE_TENANT_ID` | its tenant (also `--tenant` of the Azure CLI) |
 /// | `azure_workspace_resource_id` | `DATABRICKS_AZURE_RESOURCE_ID` | ARM id of the workspace |
 /// | `azure_use_msi` | `ARM_USE_MSI` | `true` to use the managed identity |
 /// | `azure_environment` | `ARM_ENVIRONMENT` | `PUBLIC`, `USGOVERNMENT` or `CHINA` |
+/// | `azure_federated_token_file`, `azure_authority_host` | `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_AUTHORITY_HOST` | AKS workload identity |
+/// | `identity_endpoint`, `identity_header` | `IDENTITY_ENDPOINT`, `IDENTITY_HEADER` | App Service / Functions identity (not in profiles) |
 /// | `auth_type` | `DATABRICKS_AUTH_TYPE` | one of [`AUTH_TYPES`]: pins the method |
+/// | `cluster_id` | `DATABRICKS_CLUSTER_ID` | [`Config::cluster_id`] |
+/// | `rate_limit` | `DATABRICKS_RATE_LIMIT` | requests per second of a client (off unless set) |
+/// | `http_timeout_seconds`, `retry_timeout_seconds` | (none, as in the official SDKs) | per-phase timeout, retry budget |
 /// | `profile` | `DATABRICKS_CONFIG_PROFILE` | profile of the file (not in the file) |
 /// | `config_file` | `DATABRICKS_CONFIG_FILE` | path of the file (not in the file) |
 ///
@@ -469,7 +481,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// The managed identity token endpoint. Defaults to [`crate::DEFAULT_MSI_ENDPOINT`].
+    /// The managed identity token endpoint. Defaults to [`crate::defaults::MSI_ENDPOINT`].
     pub fn azure_msi_endpoint(mut self, url: impl Into<String>) -> Self {
         self.overrides.azure_msi_endpoint = Some(url.into());
         self

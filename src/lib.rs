@@ -23,6 +23,11 @@
 //!
 //! * [`Client`] (built with [`Client::builder`]) owns the connection pool and the credentials
 //!   ([`Auth`]); it is cheap to clone and `Send + Sync`.
+//! * [`Config`] / [`Client::from_env`] pick the credentials like the official SDKs (see
+//!   [`Config::auth`] and [`AUTH_TYPES`]): personal access tokens, Databricks OAuth
+//!   ([`OAuthM2m`], [`OidcToken`], [`DatabricksCli`]), Azure AD ([`AzureClientSecret`],
+//!   [`AzureFederatedIdentity`], [`AzureManagedIdentity`], [`AzureCli`]), or your own
+//!   [`CredentialsProvider`].
 //! * Service handles borrowed from it hold the operations: [`Clusters`], [`Tokens`],
 //!   [`Secrets`], [`SecretAcls`], [`SecretScopes`], and [`Raw`] for anything else.
 //! * [`models`] has the request and response types.

@@ -1136,3 +1136,36 @@ fn a_set_credential_wins_over_ambient_ci_variables() {
     let config = resolve(&home, &with_secret);
     assert_eq!(config.auth().unwrap().method(), "azure-client-secret");
 }
+
+#[test]
+fn eight_threads_at_once_cause_one_oauth_token_request() {
+    let server = MockServer::start();
+    let token = server.mock(|when, then| {
+        when.method(POST).path("/oidc/v1/token");
+        then.status(200)
+            .delay(Duration::from_millis(200))
+            .json_body(
+                json!({"access_token": "shared.token", "token_type": "Bearer", "expires_in": 3600}),
+            );
+    });
+    let list = workspace_mock(&server, "shared.token", None);
+    let sp = OAuthM2m::new(server.base_url(), CLIENT_ID, SECRET)
+        .token_endpoint(server.url("/oidc/v1/token"))
+        .no_proxy();
+    let client = Client::builder(server.base_url())
+        .auth(Auth::oauth_m2m(sp).unwrap())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let barrier = std::sync::Barrier::new(8);
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                barrier.wait();
+                client.clusters().list().unwrap();
+            });
+        }
+    });
+    token.assert_calls(1);
+    list.assert_calls(8);
+}

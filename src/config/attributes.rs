@@ -174,6 +174,37 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_attribute_is_in_the_readme_and_the_config_docs() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("\n## Authentication\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap();
+        let docs = include_str!("../config.rs");
+        for attr in Attr::ALL {
+            let named = |text: &str| {
+                text.contains(&format!("`{}`", attr.name()))
+                    || attr
+                        .env_vars()
+                        .iter()
+                        .any(|v| text.contains(&format!("`{v}`")))
+            };
+            assert!(named(section), "README: {}", attr.name());
+            assert!(
+                docs.contains(&format!("`{}`", attr.name())),
+                "Config docs: {}",
+                attr.name()
+            );
+        }
+    }
+}
+
 /// Where a configuration value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

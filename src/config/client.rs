@@ -12,7 +12,7 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when no host is configured, and the errors of [`Config::auth`].
+    /// [`crate::Error::Config`] when no host is configured, and the errors of [`Config::auth`].
     pub fn client_builder(&self) -> Result<ClientBuilder> {
         let host = self.host().ok_or_else(|| {
             crate::error::config_error(format!(
@@ -51,7 +51,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the configuration cannot be resolved, has no host, or no (or
+    /// [`crate::Error::Config`] when the configuration cannot be resolved, has no host, or no (or
     /// more than one) authentication method; see [`Config::auth`].
     pub fn from_env() -> Result<Client> {
         Self::from_config(&Config::from_env()?)
