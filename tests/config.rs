@@ -652,25 +652,6 @@ fn debug_shows_what_is_set_and_where_with_secrets_masked() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// the tables
-
-#[test]
-fn every_auth_type_is_in_the_readme_table() {
-    let readme = include_str!("../README.md");
-    let section = readme
-        .split("\n## Authentication\n")
-        .nth(1)
-        .and_then(|rest| rest.split("\n## ").next())
-        .expect("README has an Authentication section");
-    for name in AUTH_TYPES {
-        assert!(
-            section.contains(&format!("| `{name}` |")),
-            "the README's auth table has no row for `{name}`"
-        );
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // a credentials provider given in code
 
 #[derive(Debug)]

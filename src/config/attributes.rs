@@ -179,7 +179,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_attribute_is_in_the_readme_and_the_config_docs() {
+    fn every_attribute_and_method_is_in_the_readme_and_the_config_docs() {
         let readme = include_str!("../../README.md");
         let section = readme
             .split("\n## Authentication\n")
