@@ -60,6 +60,7 @@ fn run() -> Result {
         };
         tour.read_only()?;
         tour.write()?;
+        oauth_m2m_profile(&ws)?;
         println!("\nTour done; everything it created is gone again. Next:");
         println!(
             "  * your own workspace: set DATABRICKS_HOST and DATABRICKS_TOKEN and run this again"
@@ -334,6 +335,35 @@ impl Tour<'_> {
         println!("deleted scope {scope} and its secrets");
         Ok(())
     }
+}
+
+/// Signs in as a Databricks service principal with an OAuth secret (`oauth-m2m`) through a
+/// written profile, as `~/.databrickscfg` would have it, and makes one call.
+fn oauth_m2m_profile(ws: &Emulator) -> Result {
+    section("OAuth service principal (oauth-m2m) from a profile");
+    let sp = ws.add_service_principal("quickstart-sp");
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("databrickscfg");
+    std::fs::write(&path, sp.profile("quickstart-sp", ws.base_url()))?;
+    println!(
+        "wrote profile [quickstart-sp] (auth_type = oauth-m2m) to {}",
+        path.display()
+    );
+    let config = azure_databricks_sdk::Config::builder()
+        .config_file(&path)
+        .profile("quickstart-sp")
+        .no_proxy()
+        .build()?;
+    drop(dir); // the secret is in memory now; the file is gone
+    let client = Client::from_config(&config)?;
+    let clusters = client.clusters().list()?;
+    println!(
+        "signed in as {} with {}: {} cluster(s) listed",
+        sp.client_id,
+        client.auth_method(),
+        clusters.len()
+    );
+    Ok(())
 }
 
 fn section(title: &str) {

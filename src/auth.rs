@@ -242,11 +242,27 @@ impl Auth {
         {
             headers.insert(SP_MANAGEMENT_TOKEN_HEADER, management.clone());
         }
-        if let Some(id) = resource_id {
+        if let Some(id) = workspace_resource_id(method, resource_id)? {
             headers.insert(WORKSPACE_RESOURCE_ID_HEADER, id);
         }
         let headers = to_http(method, &headers).map_err(|e| ConfigError::new(e.reason))?;
         Ok(PreparedAuth::Static(headers))
+    }
+}
+
+/// The workspace resource id as sent in `X-Databricks-Azure-Workspace-Resource-Id`: trimmed,
+/// refused when empty or not a valid header value. The one check of every method that sends
+/// it.
+pub(crate) fn workspace_resource_id(method: &str, id: Option<&str>) -> Result<Option<String>> {
+    match id.map(str::trim) {
+        Some(id) if id.is_empty() || id.chars().any(char::is_control) => {
+            Err(ConfigError::attribute(
+                "azure_workspace_resource_id",
+                format!("{method}: the workspace resource id is empty or not a valid header value"),
+            )
+            .into())
+        }
+        other => Ok(other.map(str::to_string)),
     }
 }
 

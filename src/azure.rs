@@ -1,22 +1,21 @@
 //! Azure AD (Microsoft Entra ID) credentials that the SDK obtains and refreshes itself: a
 //! service principal with a client secret, the Azure CLI, a managed identity.
 
-mod cache;
+mod aad;
 mod cli;
 mod client_secret;
 mod cloud;
-mod headers;
-mod http;
+mod federated;
 mod msi;
-mod process;
-
-use std::sync::Arc;
+mod options;
+mod tenant;
 
 pub use cli::AzureCli;
 pub use client_secret::AzureClientSecret;
 pub use cloud::AzureCloud;
-pub(crate) use headers::AzureHeaders;
+pub use federated::AzureFederatedIdentity;
 pub use msi::AzureManagedIdentity;
+pub(crate) use options::AzureOptions;
 
 use crate::error::ConfigError;
 use crate::{Auth, Result};
@@ -52,7 +51,7 @@ impl Auth {
     /// [`crate::Error::Config`] when the tenant id, client id or secret is empty or malformed,
     /// or the authority is not an `https` URL (plain `http` only for loopback hosts).
     pub fn azure_client_secret(credentials: AzureClientSecret) -> Result<Auth> {
-        Ok(Self::from_azure(credentials.into_headers()?))
+        Ok(credentials.into_headers()?.into_auth())
     }
 
     /// The account signed in to the Azure CLI (see [`AzureCli`]). `az` is first run at the
@@ -62,7 +61,7 @@ impl Auth {
     ///
     /// [`crate::Error::Config`] when the tenant id is malformed.
     pub fn azure_cli(options: AzureCli) -> Result<Auth> {
-        Ok(Self::from_azure(options.into_headers()?))
+        Ok(options.into_headers()?.into_auth())
     }
 
     /// The managed identity of the Azure resource the program runs on (see
@@ -72,10 +71,6 @@ impl Auth {
     ///
     /// [`crate::Error::Config`] when the endpoint is not a valid URL.
     pub fn azure_managed_identity(options: AzureManagedIdentity) -> Result<Auth> {
-        Ok(Self::from_azure(options.into_headers()?))
-    }
-
-    pub(crate) fn from_azure(headers: AzureHeaders) -> Auth {
-        Auth::provider(Arc::new(headers))
+        Ok(options.into_headers()?.into_auth())
     }
 }

@@ -101,6 +101,7 @@ impl Client {
     /// One attempt: sends the request and gives the body of a 2xx answer.
     fn attempt(&self, call: &Call<'_>, attempt: u32) -> Result<(u16, Vec<u8>)> {
         let inner = self.inner();
+        inner.pace();
         let url = inner.url(call.path);
         let method = call.method.as_str();
         if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {

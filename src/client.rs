@@ -48,9 +48,18 @@ pub(crate) struct Inner {
     /// Built from it; sent with every request.
     pub(crate) auth: PreparedAuth,
     pub(crate) max_response_bytes: u64,
+    /// The client-side request rate limit, if set.
+    rate_limit: Option<crate::rate_limit::RateLimiter>,
 }
 
 impl Inner {
+    /// Waits until the rate limit lets the next request go (at once when there is none).
+    pub(crate) fn pace(&self) {
+        if let Some(limiter) = &self.rate_limit {
+            limiter.acquire(&*self.clock);
+        }
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         let mut url = String::with_capacity(self.base.len() + path.len());
         url.push_str(&self.base);
@@ -75,6 +84,7 @@ impl Client {
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             user_agent_extra: None,
+            rate_limit: None,
         }
     }
 
@@ -140,6 +150,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     user_agent_extra: Option<String>,
+    rate_limit: Option<u32>,
 }
 
 impl ClientBuilder {
@@ -147,6 +158,12 @@ impl ClientBuilder {
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = Some(auth);
         self
+    }
+
+    /// Your own credentials: same as `.auth(Auth::provider(provider))` (see
+    /// [`crate::CredentialsProvider`]).
+    pub fn credentials_provider(self, provider: Arc<dyn crate::CredentialsProvider>) -> Self {
+        self.auth(Auth::provider(provider))
     }
 
     /// Longest time each phase of a request may take: sending the request, waiting for the
@@ -216,6 +233,15 @@ impl ClientBuilder {
         self
     }
 
+    /// At most `requests_per_second` requests to the workspace per second from this client
+    /// (and its clones), in bursts of as many: every attempt, retries included, waits for its
+    /// turn on the client's [clock](Self::clock). Off by default; `rate_limit` /
+    /// `DATABRICKS_RATE_LIMIT` in [`crate::Config`]. Must be at least 1.
+    pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
+        self.rate_limit = Some(requests_per_second);
+        self
+    }
+
     /// Appended to the `User-Agent` (`azure-databricks-sdk-rust/<version> <extra>`), e.g.
     /// `my-tool/1.2`, so workspace admins can tell your tool's calls apart. None by default.
     pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Self {
@@ -232,6 +258,13 @@ impl ClientBuilder {
     /// are missing or malformed.
     pub fn build(self) -> Result<Client> {
         let base = base_url(&self.host)?;
+        if self.rate_limit == Some(0) {
+            return Err(ConfigError::attribute(
+                "rate_limit",
+                "must be at least 1 request per second",
+            )
+            .into());
+        }
         let given_auth = self.auth.ok_or_else(|| {
             ConfigError::new("no credentials: call .auth(Auth::...) or use Client::from_env()")
         })?;
@@ -271,6 +304,7 @@ impl ClientBuilder {
                 given_auth,
                 auth,
                 max_response_bytes: self.max_response_bytes,
+                rate_limit: self.rate_limit.map(crate::rate_limit::RateLimiter::new),
             }),
         })
     }

@@ -5,8 +5,8 @@ mod attributes;
 mod client;
 mod environment;
 mod file;
+mod methods;
 mod resolve;
-mod strategy;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,11 +14,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use attributes::ValueSource;
-use attributes::{Attr, Setting, Value};
+use attributes::{Attr, Setting, Settings, Value};
 use environment::Environment;
-pub use strategy::AUTH_TYPES;
+pub use methods::AUTH_TYPES;
 
-use crate::{AzureCloud, Result, SensitiveString};
+use crate::azure::AzureOptions;
+use crate::{AzureCloud, CredentialsProvider, Result, SensitiveString};
 
 /// Resolved configuration of a client: host and credentials, each with where it came from.
 ///
@@ -36,13 +37,25 @@ use crate::{AzureCloud, Result, SensitiveString};
 /// |---|---|---|
 /// | `host` | `DATABRICKS_HOST` | workspace host or URL |
 /// | `token` | `DATABRICKS_TOKEN` | personal access token (or any Azure AD token) |
-/// | `azure_client_id` | `ARM_CLIENT_ID` | service principal (or user-assigned identity) |
+/// | `client_id` | `DATABRICKS_CLIENT_ID` | Databricks service principal (`oauth-m2m`, OIDC federation) |
+/// | `client_secret` | `DATABRICKS_CLIENT_SECRET` | its OAuth secret |
+/// | `databricks_cli_path` | `DATABRICKS_CLI_PATH` | the Databricks CLI (`databricks-cli`) |
+/// | `oidc_token` | `DATABRICKS_OIDC_TOKEN` | the ID token of `env-oidc` (not in profiles) |
+/// | `oidc_token_env` | `DATABRICKS_OIDC_TOKEN_ENV` | another variable to read `oidc_token` from |
+/// | `databricks_id_token_filepath` | `DATABRICKS_OIDC_TOKEN_FILEPATH` | the file of the `file-oidc` ID token |
+/// | `actions_id_token_request_url`, `actions_id_token_request_token` | `ACTIONS_ID_TOKEN_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` | GitHub Actions' ID token service (`github-oidc-azure`) |
+/// | `azure_client_id` | `ARM_CLIENT_ID`, else `AZURE_CLIENT_ID` | service principal (or user-assigned identity) |
 /// | `azure_client_secret` | `ARM_CLIENT_SECRET` | its secret |
-/// | `azure_tenant_id` | `ARM_TENANT_ID` | its tenant (also `--tenant` of the Azure CLI) |
+/// | `azure_tenant_id` | `ARM_TENANT_ID`, else `AZURE_TENANT_ID` | its tenant (also `--tenant` of the Azure CLI) |
 /// | `azure_workspace_resource_id` | `DATABRICKS_AZURE_RESOURCE_ID` | ARM id of the workspace |
 /// | `azure_use_msi` | `ARM_USE_MSI` | `true` to use the managed identity |
 /// | `azure_environment` | `ARM_ENVIRONMENT` | `PUBLIC`, `USGOVERNMENT` or `CHINA` |
+/// | `azure_federated_token_file`, `azure_authority_host` | `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_AUTHORITY_HOST` | AKS workload identity |
+/// | `identity_endpoint`, `identity_header` | `IDENTITY_ENDPOINT`, `IDENTITY_HEADER` | App Service / Functions identity (not in profiles) |
 /// | `auth_type` | `DATABRICKS_AUTH_TYPE` | one of [`AUTH_TYPES`]: pins the method |
+/// | `cluster_id` | `DATABRICKS_CLUSTER_ID` | [`Config::cluster_id`] |
+/// | `rate_limit` | `DATABRICKS_RATE_LIMIT` | requests per second of a client (off unless set) |
+/// | `http_timeout_seconds`, `retry_timeout_seconds` | (none, as in the official SDKs) | per-phase timeout, retry budget |
 /// | `profile` | `DATABRICKS_CONFIG_PROFILE` | profile of the file (not in the file) |
 /// | `config_file` | `DATABRICKS_CONFIG_FILE` | path of the file (not in the file) |
 ///
@@ -63,12 +76,13 @@ use crate::{AzureCloud, Result, SensitiveString};
 /// ```
 #[derive(Clone)]
 pub struct Config {
-    settings: [Option<Setting>; Attr::ALL.len()],
+    settings: Settings,
     environment: Environment,
     file: FileState,
-    use_msi: bool,
     cloud: Option<AzureCloud>,
     overrides: Overrides,
+    /// Credentials given in code: they win over every attribute.
+    provider: Option<Arc<dyn CredentialsProvider>>,
 }
 
 /// Settings that exist only in code (test seams and network options).
@@ -111,7 +125,7 @@ impl Config {
     }
 
     fn get(&self, attr: Attr) -> Option<&Setting> {
-        self.settings[attr.index()].as_ref()
+        self.settings.get(attr)
     }
 
     fn text(&self, attr: Attr) -> Option<&str> {
@@ -135,8 +149,44 @@ impl Config {
         self.secret(Attr::Token)
     }
 
+    /// The client id of a Databricks service principal (`client_id`, `DATABRICKS_CLIENT_ID`):
+    /// `oauth-m2m`, and the federation policy's principal of `env-oidc` and `file-oidc`.
+    pub fn client_id(&self) -> Option<&str> {
+        self.text(Attr::ClientId)
+    }
+
+    /// The OAuth secret of the Databricks service principal (`client_secret`,
+    /// `DATABRICKS_CLIENT_SECRET`).
+    pub fn client_secret(&self) -> Option<&SensitiveString> {
+        self.secret(Attr::ClientSecret)
+    }
+
+    /// The cluster to use (`cluster_id`, `DATABRICKS_CLUSTER_ID`), for programs that take it
+    /// from the configuration like the official SDKs' tools do.
+    pub fn cluster_id(&self) -> Option<&str> {
+        self.text(Attr::ClusterId)
+    }
+
+    /// The client-side limit of requests per second (`rate_limit`, `DATABRICKS_RATE_LIMIT`);
+    /// `None` (no limit) unless set.
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.text(Attr::RateLimit)?.trim().parse().ok()
+    }
+
+    /// The timeout of each phase of a request (`http_timeout_seconds`, code and profile
+    /// only), for [`crate::ClientBuilder::timeout`].
+    pub fn http_timeout(&self) -> Option<std::time::Duration> {
+        seconds(self.text(Attr::HttpTimeoutSeconds)?)
+    }
+
+    /// The retry budget of a call (`retry_timeout_seconds`, code and profile only), for
+    /// [`crate::RetryPolicy::budget`].
+    pub fn retry_timeout(&self) -> Option<std::time::Duration> {
+        seconds(self.text(Attr::RetryTimeoutSeconds)?)
+    }
+
     /// The client id of a service principal or user-assigned identity (`azure_client_id`,
-    /// `ARM_CLIENT_ID`).
+    /// `ARM_CLIENT_ID`, else `AZURE_CLIENT_ID`).
     pub fn azure_client_id(&self) -> Option<&str> {
         self.text(Attr::AzureClientId)
     }
@@ -146,7 +196,7 @@ impl Config {
         self.secret(Attr::AzureClientSecret)
     }
 
-    /// The Azure AD tenant (`azure_tenant_id`, `ARM_TENANT_ID`).
+    /// The Azure AD tenant (`azure_tenant_id`, `ARM_TENANT_ID`, else `AZURE_TENANT_ID`).
     pub fn azure_tenant_id(&self) -> Option<&str> {
         self.text(Attr::AzureTenantId)
     }
@@ -160,7 +210,7 @@ impl Config {
     /// Whether the managed identity is to be used (`azure_use_msi`, `ARM_USE_MSI`); `false`
     /// when unset.
     pub fn azure_use_msi(&self) -> bool {
-        self.use_msi
+        self.settings.is_true(Attr::AzureUseMsi)
     }
 
     /// The Azure cloud: `azure_environment` (`ARM_ENVIRONMENT`) when set, else the cloud of the
@@ -202,12 +252,37 @@ impl Config {
             .map(|s| &s.source)
     }
 
+    /// The options every Databricks OAuth method takes from the configuration.
+    fn oauth_options(&self) -> crate::oauth::OAuthOptions {
+        crate::oauth::OAuthOptions {
+            use_proxy: !self.overrides.no_proxy,
+            ..Default::default()
+        }
+    }
+
+    /// The options every Azure AD method takes from the configuration.
+    fn azure_options(&self) -> AzureOptions {
+        AzureOptions {
+            workspace_resource_id: self.azure_workspace_resource_id().map(str::to_string),
+            cloud: self.azure_cloud(),
+            use_proxy: !self.overrides.no_proxy,
+            ..AzureOptions::default()
+        }
+    }
+
     /// `host from env DATABRICKS_HOST, token from code, ...`: what was found, for messages.
     fn found(&self) -> String {
-        let found: Vec<String> = Attr::ALL
+        let mut found: Vec<String> = self
+            .settings
             .iter()
-            .filter_map(|a| Some(format!("{} from {}", a.name(), self.get(*a)?.source)))
+            .map(|(attr, setting)| format!("{} from {}", attr.name(), setting.source))
             .collect();
+        if let Some(provider) = &self.provider {
+            found.insert(
+                0,
+                format!("credentials provider `{}` from code", provider.auth_type()),
+            );
+        }
         let mut text = if found.is_empty() {
             "nothing set".to_string()
         } else {
@@ -217,6 +292,12 @@ impl Config {
         text.push_str(&self.file.describe());
         text
     }
+}
+
+/// A number of seconds (`30`, `2.5`) as a duration; `None` if it is not one.
+pub(crate) fn seconds(text: &str) -> Option<std::time::Duration> {
+    let value: f64 = text.trim().parse().ok()?;
+    std::time::Duration::try_from_secs_f64(value).ok()
 }
 
 impl FileState {
@@ -246,10 +327,11 @@ impl FileState {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Config");
-        for attr in Attr::ALL {
-            if let Some(setting) = self.get(attr) {
-                s.field(attr.name(), setting);
-            }
+        if let Some(provider) = &self.provider {
+            s.field("credentials_provider", provider);
+        }
+        for (attr, setting) in self.settings.iter() {
+            s.field(attr.name(), setting);
         }
         s.field("file", &format_args!("{}", self.file.describe()));
         s.finish()
@@ -272,6 +354,7 @@ pub struct ConfigBuilder {
     code: Vec<(Attr, Value)>,
     environment: Option<Arc<HashMap<String, String>>>,
     overrides: Overrides,
+    provider: Option<Arc<dyn CredentialsProvider>>,
 }
 
 impl ConfigBuilder {
@@ -289,6 +372,49 @@ impl ConfigBuilder {
     /// A personal access token (or any Azure AD token for Azure Databricks).
     pub fn token(self, token: impl Into<String>) -> Self {
         self.set(Attr::Token, token)
+    }
+
+    /// The client id (application id) of a Databricks service principal: `oauth-m2m`, and
+    /// the principal of an `env-oidc` / `file-oidc` federation policy.
+    pub fn client_id(self, client_id: impl Into<String>) -> Self {
+        self.set(Attr::ClientId, client_id)
+    }
+
+    /// The OAuth secret of the Databricks service principal (`oauth-m2m`).
+    pub fn client_secret(self, secret: impl Into<String>) -> Self {
+        self.set(Attr::ClientSecret, secret)
+    }
+
+    /// The Databricks CLI executable (`databricks-cli`): a path, or a name on the `PATH`.
+    pub fn databricks_cli_path(self, path: impl Into<String>) -> Self {
+        self.set(Attr::DatabricksCliPath, path)
+    }
+
+    /// The file holding the ID token of `file-oidc`.
+    pub fn oidc_token_filepath(self, path: impl Into<PathBuf>) -> Self {
+        let path: PathBuf = path.into();
+        self.set(Attr::OidcTokenFilepath, path.to_string_lossy().into_owned())
+    }
+
+    /// The cluster programs should use ([`Config::cluster_id`]).
+    pub fn cluster_id(self, cluster_id: impl Into<String>) -> Self {
+        self.set(Attr::ClusterId, cluster_id)
+    }
+
+    /// At most this many requests per second from a client of this configuration (see
+    /// [`crate::ClientBuilder::rate_limit`]). No limit by default.
+    pub fn rate_limit(self, requests_per_second: u32) -> Self {
+        self.set(Attr::RateLimit, requests_per_second.to_string())
+    }
+
+    /// The timeout of each phase of a request (see [`crate::ClientBuilder::timeout`]).
+    pub fn http_timeout_seconds(self, seconds: u64) -> Self {
+        self.set(Attr::HttpTimeoutSeconds, seconds.to_string())
+    }
+
+    /// The longest time one call may spend retrying (see [`crate::RetryPolicy::budget`]).
+    pub fn retry_timeout_seconds(self, seconds: u64) -> Self {
+        self.set(Attr::RetryTimeoutSeconds, seconds.to_string())
     }
 
     /// The client id of a service principal, or of a user-assigned managed identity.
@@ -355,7 +481,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// The managed identity token endpoint. Defaults to [`crate::DEFAULT_MSI_ENDPOINT`].
+    /// The managed identity token endpoint. Defaults to [`crate::defaults::MSI_ENDPOINT`].
     pub fn azure_msi_endpoint(mut self, url: impl Into<String>) -> Self {
         self.overrides.azure_msi_endpoint = Some(url.into());
         self
@@ -365,6 +491,37 @@ impl ConfigBuilder {
     /// environment variables (honoured by default).
     pub fn no_proxy(mut self) -> Self {
         self.overrides.no_proxy = true;
+        self
+    }
+
+    /// Your own credentials (see [`CredentialsProvider`]): [`Config::auth`] then returns
+    /// them, whatever `auth_type` and the other attributes say, and the configuration file is
+    /// read only for the host (or when a profile is named).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use azure_databricks_sdk::{Config, CredentialHeaders, CredentialsProvider};
+    ///
+    /// #[derive(Debug)]
+    /// struct Broker;
+    /// impl CredentialsProvider for Broker {
+    ///     fn auth_type(&self) -> &str { "token-broker" }
+    ///     fn credentials(&self, headers: &mut CredentialHeaders) -> azure_databricks_sdk::Result<()> {
+    ///         headers.bearer("from-the-broker");
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder()
+    ///     .host("adb-1234567890123456.7.azuredatabricks.net")
+    ///     .credentials_provider(Arc::new(Broker))
+    ///     .environment(Default::default())
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.auth().unwrap().method(), "token-broker");
+    /// ```
+    pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+        self.provider = Some(provider);
         self
     }
 
@@ -394,6 +551,9 @@ impl fmt::Debug for ConfigBuilder {
             ),
             None => s.field("environment", &format_args!("process")),
         };
+        if let Some(provider) = &self.provider {
+            s.field("credentials_provider", provider);
+        }
         s.field("overrides", &self.overrides).finish()
     }
 }

@@ -409,6 +409,23 @@ impl std::error::Error for AuthError {
     }
 }
 
+/// Why `error` happened, on one line with its causes: for an [`AuthError`] its reason and
+/// causes without the `authentication failed (method)` prefix (the caller names the method),
+/// for anything else its `Debug` chain.
+pub(crate) fn reason_chain(error: &Error) -> String {
+    let Some(auth) = error.auth() else {
+        return format!("{error:?}");
+    };
+    let mut text = auth.reason().to_string();
+    let mut source = std::error::Error::source(auth);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl From<AuthError> for Error {
     fn from(e: AuthError) -> Self {
         Error::Auth(Box::new(e))

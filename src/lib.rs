@@ -23,6 +23,11 @@
 //!
 //! * [`Client`] (built with [`Client::builder`]) owns the connection pool and the credentials
 //!   ([`Auth`]); it is cheap to clone and `Send + Sync`.
+//! * [`Config`] / [`Client::from_env`] pick the credentials like the official SDKs (see
+//!   [`Config::auth`] and [`AUTH_TYPES`]): personal access tokens, Databricks OAuth
+//!   ([`OAuthM2m`], [`OidcToken`], [`DatabricksCli`]), Azure AD ([`AzureClientSecret`],
+//!   [`AzureFederatedIdentity`], [`AzureManagedIdentity`], [`AzureCli`]), or your own
+//!   [`CredentialsProvider`].
 //! * Service handles borrowed from it hold the operations: [`Clusters`], [`Tokens`],
 //!   [`Secrets`], [`SecretAcls`], [`SecretScopes`], and [`Raw`] for anything else.
 //! * [`models`] has the request and response types.
@@ -56,14 +61,17 @@ mod config;
 pub mod defaults;
 mod error;
 pub mod models;
+mod oauth;
 mod operation;
 pub mod operations;
+mod rate_limit;
 mod raw;
 mod redact;
 mod retry;
 pub mod rules;
 mod secret;
 mod services;
+mod token;
 mod unknown;
 mod validate;
 
@@ -72,7 +80,8 @@ pub(crate) const LOG_TARGET: &str = "azure_databricks_sdk";
 
 pub use auth::{Auth, CredentialHeaders, CredentialsProvider};
 pub use azure::{
-    AZURE_DATABRICKS_RESOURCE_ID, AzureCli, AzureClientSecret, AzureCloud, AzureManagedIdentity,
+    AZURE_DATABRICKS_RESOURCE_ID, AzureCli, AzureClientSecret, AzureCloud, AzureFederatedIdentity,
+    AzureManagedIdentity,
 };
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
@@ -82,6 +91,7 @@ pub use error::{
 };
 /// The map type of the models (tags, Spark configuration): keeps the order of the wire.
 pub use indexmap::IndexMap;
+pub use oauth::{DatabricksCli, OAuthM2m, OidcToken, OidcTokenSource};
 pub use operation::{HttpMethod, NotFoundIf, Operation};
 pub use raw::Raw;
 pub use retry::RetryPolicy;

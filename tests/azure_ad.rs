@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Barrier;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,6 +15,8 @@ use azure_databricks_sdk::{
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, Mock};
 use serde_json::json;
+
+use common::fake_cli::{FakeCli, path_with};
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT_ID: &str = "8a7c2f1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b";
@@ -548,42 +550,38 @@ fn managed_identity_errors_are_clear() {
 // ---------------------------------------------------------------------------------------------
 // Azure CLI, faked by a shell script
 
-/// A directory holding an executable `az` that logs its arguments to `calls.log` and runs
-/// `body` (shell).
-struct FakeAz {
-    dir: tempfile::TempDir,
-}
+/// A fake `az`.
+struct FakeAz(FakeCli);
 
 impl FakeAz {
     fn new(body: &str) -> FakeAz {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("calls.log");
-        let script = format!("#!/bin/sh\necho \"$@\" >> '{}'\n{body}\n", log.display());
-        let path = dir.path().join("az");
-        std::fs::write(&path, script).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        FakeAz { dir }
+        FakeAz(FakeCli::new("az", body))
     }
 
     /// Prints `json` and exits 0.
     fn printing(json: &serde_json::Value) -> FakeAz {
-        FakeAz::new(&format!("cat <<'EOF'\n{json}\nEOF"))
+        FakeAz(FakeCli::printing("az", json))
     }
 
     fn path(&self) -> &Path {
-        self.dir.path()
+        self.0.path()
     }
 
-    /// The argument lists `az` was run with.
     fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.dir.path().join("calls.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
+        self.0.calls()
+    }
+
+    /// The `az account get-access-token` runs (not the one `az account show`).
+    fn token_calls(&self) -> Vec<String> {
+        let calls = self.calls();
+        let shows = calls
+            .iter()
+            .filter(|c| c.starts_with("account show"))
+            .count();
+        assert!(shows <= 1, "az account show runs once: {calls:?}");
+        calls
+            .into_iter()
+            .filter(|c| !c.starts_with("account show"))
             .collect()
     }
 }
@@ -634,9 +632,12 @@ fn azure_cli_token_with_epoch_expiry_is_sent_and_reused() {
     list.assert_calls(3);
     assert_eq!(
         az.calls(),
-        vec![format!(
-            "account get-access-token --resource {AZURE_DATABRICKS_RESOURCE_ID} --output json --tenant {TENANT}"
-        )]
+        vec![
+            "account show --output json".to_string(),
+            format!(
+                "account get-access-token --resource {AZURE_DATABRICKS_RESOURCE_ID} --output json --tenant {TENANT}"
+            )
+        ]
     );
 }
 
@@ -660,9 +661,9 @@ fn azure_cli_local_time_expiry_of_older_clis_is_understood() {
         for _ in 0..3 {
             client.clusters().list().unwrap();
         }
-        assert_eq!(az.calls().len(), runs);
+        assert_eq!(az.token_calls().len(), runs);
         assert_eq!(
-            az.calls()[0],
+            az.token_calls()[0],
             format!(
                 "account get-access-token --resource {AZURE_DATABRICKS_RESOURCE_ID} --output json"
             )
@@ -746,16 +747,6 @@ fn a_hanging_az_is_killed_after_the_timeout() {
 // ---------------------------------------------------------------------------------------------
 // the default chain reaching the Azure CLI
 
-/// `PATH` with only `dir` and the system directories the fake script needs (`cat`).
-fn path_with(dir: &Path) -> String {
-    let dirs = [
-        dir.to_path_buf(),
-        PathBuf::from("/usr/bin"),
-        PathBuf::from("/bin"),
-    ];
-    std::env::join_paths(dirs).unwrap().into_string().unwrap()
-}
-
 #[test]
 fn default_chain_falls_through_to_a_signed_in_azure_cli() {
     let az = FakeAz::printing(&cli_token("cli.chain.token", 3599));
@@ -770,11 +761,11 @@ fn default_chain_falls_through_to_a_signed_in_azure_cli() {
         .build()
         .unwrap();
     let client = Client::from_config(&config).unwrap();
-    assert_eq!(az.calls().len(), 1, "the chain tries az once");
+    assert_eq!(az.token_calls().len(), 1, "the chain tries az once");
     client.clusters().list().unwrap();
     client.clusters().list().unwrap();
     list.assert_calls(2);
-    assert_eq!(az.calls().len(), 1, "and its token is reused");
+    assert_eq!(az.token_calls().len(), 1, "and its token is reused");
     assert!(format!("{client:?}").contains("azure-cli"));
 }
 
@@ -793,7 +784,7 @@ fn default_chain_error_lists_every_method_and_why() {
     for part in [
         "no credentials found",
         "pat: skipped, token (DATABRICKS_TOKEN) is not set",
-        "azure-client-secret: skipped, azure_client_secret (ARM_CLIENT_SECRET) and azure_tenant_id (ARM_TENANT_ID) are not set",
+        "azure-client-secret: skipped, azure_client_secret (ARM_CLIENT_SECRET) is not set",
         "azure-msi: skipped, azure_use_msi (ARM_USE_MSI) is not true",
         "azure-cli: failed, not logged in to the Azure CLI (run `az login`)",
         "host from env DATABRICKS_HOST",

@@ -141,6 +141,39 @@ fn every_attribute_has_its_variable_and_profile_key() {
         ("azure_use_msi", "ARM_USE_MSI", "true"),
         ("azure_environment", "ARM_ENVIRONMENT", "CHINA"),
         ("auth_type", "DATABRICKS_AUTH_TYPE", "pat"),
+        ("client_id", "DATABRICKS_CLIENT_ID", "sp-app-id"),
+        ("client_secret", "DATABRICKS_CLIENT_SECRET", "dose1"),
+        (
+            "databricks_cli_path",
+            "DATABRICKS_CLI_PATH",
+            "/opt/databricks",
+        ),
+        (
+            "databricks_id_token_filepath",
+            "DATABRICKS_OIDC_TOKEN_FILEPATH",
+            "/var/run/token",
+        ),
+        (
+            "cluster_id",
+            "DATABRICKS_CLUSTER_ID",
+            "0923-164208-meows279",
+        ),
+        ("rate_limit", "DATABRICKS_RATE_LIMIT", "15"),
+        (
+            "actions_id_token_request_url",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://gh/x",
+        ),
+        (
+            "azure_federated_token_file",
+            "AZURE_FEDERATED_TOKEN_FILE",
+            "/f",
+        ),
+        (
+            "azure_authority_host",
+            "AZURE_AUTHORITY_HOST",
+            "https://login/",
+        ),
     ];
     for (key, variable, value) in table {
         let home = Home::with_file(&format!("[p]\n{key} = {value}\n"));
@@ -163,8 +196,11 @@ fn every_attribute_has_its_variable_and_profile_key() {
     assert_eq!(config.azure_cloud(), AzureCloud::UsGovernment);
     assert_eq!(config.auth_type(), Some("azure-client-secret"));
     assert!(!config.azure_use_msi());
+    assert_eq!(config.cluster_id(), Some("0923-164208-meows279"));
+    let home = Home::with_file("[p]\nwarehouse_id = w1\n");
+    let config = home.builder(&[]).profile("p").build().unwrap();
     assert_eq!(
-        config.source("cluster_id"),
+        config.source("warehouse_id"),
         None,
         "unknown keys are ignored"
     );
@@ -226,11 +262,8 @@ fn the_file_is_not_read_when_host_and_credentials_are_complete() {
     // Incomplete credentials, or a named profile: the file is read.
     for pairs in [
         &[("DATABRICKS_HOST", HOST)][..],
-        &[
-            ("DATABRICKS_HOST", HOST),
-            ("ARM_CLIENT_ID", "c"),
-            ("ARM_CLIENT_SECRET", "s"),
-        ],
+        &[("DATABRICKS_HOST", HOST), ("ARM_CLIENT_ID", "c")],
+        &[("DATABRICKS_HOST", HOST), ("DATABRICKS_CLIENT_ID", "c")],
         &[
             ("DATABRICKS_HOST", HOST),
             ("DATABRICKS_TOKEN", TOKEN),
@@ -410,16 +443,32 @@ fn invalid_values_are_refused_with_their_source() {
             "azure_environment (from env ARM_ENVIRONMENT): invalid value \"MARS\"",
         ),
         (
-            &[("DATABRICKS_AUTH_TYPE", "oauth-m2m")],
-            "auth_type (from env DATABRICKS_AUTH_TYPE): invalid value \"oauth-m2m\": expected one of pat, azure-client-secret, azure-msi, azure-cli",
+            &[("DATABRICKS_AUTH_TYPE", "basic")],
+            "auth_type (from env DATABRICKS_AUTH_TYPE): invalid value \"basic\": expected one of pat, oauth-m2m, databricks-cli, env-oidc, file-oidc, github-oidc-azure, azure-workload-identity, azure-msi, azure-client-secret, azure-cli",
+        ),
+        (
+            &[("DATABRICKS_RATE_LIMIT", "0")],
+            "rate_limit (from env DATABRICKS_RATE_LIMIT): invalid value \"0\": expected a number of requests per second, at least 1",
         ),
     ] {
         let err = home.builder(pairs).build().unwrap_err().to_string();
         assert!(err.contains(want), "{err}");
     }
+    // Go's chain order, restricted to the methods of this SDK.
     assert_eq!(
         AUTH_TYPES,
-        ["pat", "azure-client-secret", "azure-msi", "azure-cli"]
+        [
+            "pat",
+            "oauth-m2m",
+            "databricks-cli",
+            "env-oidc",
+            "file-oidc",
+            "github-oidc-azure",
+            "azure-workload-identity",
+            "azure-msi",
+            "azure-client-secret",
+            "azure-cli"
+        ]
     );
 }
 
@@ -513,7 +562,7 @@ fn a_pinned_method_must_have_its_inputs() {
     let err = config.auth().unwrap_err().to_string();
     assert_eq!(
         err,
-        "invalid configuration: auth_type is `azure-client-secret` (from code), but azure_client_secret (ARM_CLIENT_SECRET) and azure_tenant_id (ARM_TENANT_ID) are not set"
+        "invalid configuration: auth_type is `azure-client-secret` (from code), but azure_client_secret (ARM_CLIENT_SECRET) is not set"
     );
     let config = home.builder(&[]).auth_type("pat").build().unwrap();
     assert!(
@@ -541,7 +590,13 @@ fn with_nothing_configured_the_error_lists_every_method() {
     let err = Client::from_config(&config).unwrap_err().to_string();
     for part in [
         "no credentials found: pat: skipped, token (DATABRICKS_TOKEN) is not set",
-        "azure-client-secret: skipped, azure_client_id (ARM_CLIENT_ID), azure_client_secret (ARM_CLIENT_SECRET) and azure_tenant_id (ARM_TENANT_ID) are not set",
+        "oauth-m2m: skipped, client_id (DATABRICKS_CLIENT_ID) and client_secret (DATABRICKS_CLIENT_SECRET) are not set",
+        "databricks-cli: failed, the Databricks CLI (`databricks`) was not found on PATH",
+        "env-oidc: skipped, oidc_token (DATABRICKS_OIDC_TOKEN) is not set",
+        "file-oidc: skipped, databricks_id_token_filepath (DATABRICKS_OIDC_TOKEN_FILEPATH) is not set",
+        "github-oidc-azure: skipped, actions_id_token_request_url (ACTIONS_ID_TOKEN_REQUEST_URL)",
+        "azure-workload-identity: skipped, azure_federated_token_file (AZURE_FEDERATED_TOKEN_FILE)",
+        "azure-client-secret: skipped, azure_client_id (ARM_CLIENT_ID) and azure_client_secret (ARM_CLIENT_SECRET) are not set",
         "azure-msi: skipped, azure_use_msi (ARM_USE_MSI) is not true",
         "azure-cli: failed, the Azure CLI (`az`) was not found on PATH",
         "Found: host from env DATABRICKS_HOST",
@@ -594,4 +649,63 @@ fn debug_shows_what_is_set_and_where_with_secrets_masked() {
         "{debug}"
     );
     assert!(debug.contains("given (1 variables)"), "{debug}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// a credentials provider given in code
+
+#[derive(Debug)]
+struct Broker;
+
+impl azure_databricks_sdk::CredentialsProvider for Broker {
+    fn auth_type(&self) -> &str {
+        "token-broker"
+    }
+
+    fn credentials(
+        &self,
+        headers: &mut azure_databricks_sdk::CredentialHeaders,
+    ) -> azure_databricks_sdk::Result<()> {
+        headers.bearer("from-the-broker");
+        Ok(())
+    }
+}
+
+#[test]
+fn a_credentials_provider_in_code_wins_over_every_attribute() {
+    use httpmock::prelude::*;
+    let workspace = MockServer::start();
+    let list = workspace.mock(|when, then| {
+        when.method(GET)
+            .path("/api/2.1/clusters/list")
+            .header("authorization", "Bearer from-the-broker");
+        then.status(200).body("{}");
+    });
+    // A malformed file: it is not read, the host and the provider being enough.
+    let home = Home::with_file("[DEFAULT\n");
+    let config = home
+        .builder(&[
+            ("DATABRICKS_HOST", &workspace.base_url()),
+            ("DATABRICKS_TOKEN", TOKEN),
+            ("ARM_CLIENT_SECRET", "s3cr3t"),
+            ("DATABRICKS_AUTH_TYPE", "azure-cli"),
+        ])
+        .credentials_provider(std::sync::Arc::new(Broker))
+        .no_proxy()
+        .build()
+        .unwrap();
+    assert_eq!(method(&config), "token-broker");
+    assert!(format!("{config:?}").contains("credentials_provider: Broker"));
+    let client = Client::from_config(&config).unwrap();
+    assert_eq!(client.auth_method(), "token-broker");
+    client.clusters().list().unwrap();
+    list.assert();
+
+    let client = Client::builder(workspace.base_url())
+        .credentials_provider(std::sync::Arc::new(Broker))
+        .no_proxy()
+        .build()
+        .unwrap();
+    client.clusters().list().unwrap();
+    list.assert_calls(2);
 }

@@ -330,7 +330,24 @@ fn a_connection_reset_after_sending_retries_start() {
 }
 
 #[test]
-fn a_connection_reset_after_sending_never_replays_create() {
+fn a_connection_reset_after_sending_never_replays_restart() {
+    let server = ScriptedServer::start(vec![Step::Drop, Step::Answer(200, "{}")]);
+    let clock = FakeClock::new();
+    let err = client(&server.url, &clock, RetryPolicy::default())
+        .clusters()
+        .restart("0923-164208-meows279")
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    // Exactly one restart reached the server: it may have been carried out.
+    assert_eq!(
+        server.requests(),
+        ["POST /api/2.1/clusters/restart HTTP/1.1"]
+    );
+    assert!(clock.sleeps().is_empty());
+}
+
+#[test]
+fn a_connection_reset_after_sending_replays_create_with_its_idempotency_token() {
     let server =
         ScriptedServer::start(vec![Step::Drop, Step::Answer(200, r#"{"cluster_id":"x"}"#)]);
     let clock = FakeClock::new();
@@ -339,17 +356,13 @@ fn a_connection_reset_after_sending_never_replays_create() {
         num_workers: Some(1),
         ..Default::default()
     };
-    let err = client(&server.url, &clock, RetryPolicy::default())
+    let created = client(&server.url, &clock, RetryPolicy::default())
         .clusters()
         .create(&request)
-        .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    // Exactly one create reached the server: a second cluster would cost money.
-    assert_eq!(
-        server.requests(),
-        ["POST /api/2.1/clusters/create HTTP/1.1"]
-    );
-    assert!(clock.sleeps().is_empty());
+        .unwrap();
+    // The service answers a repeated token with the cluster of the first request.
+    assert_eq!(created.cluster_id, "x");
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[test]
@@ -445,27 +458,22 @@ fn an_explicit_proxy_receives_the_requests() {
 }
 
 #[test]
-fn create_is_retried_when_throttled_but_not_on_503() {
+fn restart_is_retried_when_throttled_but_not_on_503() {
     let server = MockServer::start();
-    let create = server.mock(|when, then| {
-        when.method(POST).path("/api/2.1/clusters/create");
+    let restart = server.mock(|when, then| {
+        when.method(POST).path("/api/2.1/clusters/restart");
         then.respond_with(sequence(vec![
             (429, Some("1"), THROTTLED),
             (503, None, UNAVAILABLE),
         ]));
     });
     let clock = FakeClock::new();
-    let request = ClusterAttributes {
-        spark_version: "13.3.x-scala2.12".into(),
-        num_workers: Some(1),
-        ..Default::default()
-    };
     let err = client(&server.base_url(), &clock, RetryPolicy::default())
         .clusters()
-        .create(&request)
+        .restart("0923-164208-meows279")
         .unwrap_err();
-    // The 429 was refused by the service and retried; the 503 may have created the cluster.
-    create.assert_calls(2);
+    // The 429 was refused by the service and retried; the 503 may have restarted it.
+    restart.assert_calls(2);
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.status(), Some(503));
 }

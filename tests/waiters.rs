@@ -153,7 +153,7 @@ fn create_and_wait_creates_once_then_waits_for_running() {
         common::post(
             when,
             "/api/2.1/clusters/create",
-            json!({"spark_version": "13.3.x-scala2.12", "num_workers": 1}),
+            json!({"spark_version": "13.3.x-scala2.12", "num_workers": 1, "idempotency_token": "job-42"}),
         );
         then.status(200).body(json!({"cluster_id": ID}).to_string());
     });
@@ -162,6 +162,7 @@ fn create_and_wait_creates_once_then_waits_for_running() {
     let request = ClusterAttributes {
         spark_version: "13.3.x-scala2.12".into(),
         num_workers: Some(1),
+        idempotency_token: Some("job-42".into()),
         ..Default::default()
     };
     let info = client(&server, &clock)

@@ -54,7 +54,7 @@ pub struct Emulator {
     base_url: String,
     admin_user: String,
     admin_token: String,
-    shared: Arc<Mutex<Workspace>>,
+    pub(crate) shared: Arc<Mutex<Workspace>>,
     // Dropped last: stops the server and joins its threads.
     server: Server,
 }

@@ -61,6 +61,10 @@
 //!   every user, admins bypassing ACLs; the creator gets MANAGE, or `users` does.
 //! * **Users**: an admin ([`Emulator::admin_token`]) and the users of [`Emulator::add_user`];
 //!   `GET /api/2.0/preview/scim/v2/Me` tells who a token belongs to.
+//! * **OAuth**: service principals with OAuth secrets ([`Emulator::add_service_principal`]) get
+//!   hour-long access tokens from `POST /oidc/v1/token` (client credentials, HTTP Basic or form
+//!   client authentication, `scope=all-apis`; OAuth 2.0 error answers such as
+//!   `invalid_client`), found through `GET /oidc/.well-known/oauth-authorization-server`.
 //! * **Wire**: empty lists and unset fields omitted (`clusters/list` answers `{}`), JSON bodies
 //!   or query strings on GET, `null` members read as absent, malformed JSON answered 400
 //!   `MALFORMED_REQUEST`, unknown paths 404 `ENDPOINT_NOT_FOUND`, an `X-Request-Id` on every
@@ -107,8 +111,10 @@ mod fault;
 mod http;
 mod ids;
 mod sdk_clock;
+mod service_principal;
 mod state;
 
 pub use emulator::{DEFAULT_ADMIN_USER, Emulator, EmulatorBuilder};
 pub use fault::Fault;
 pub use http::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};
+pub use service_principal::ServicePrincipal;

@@ -3,34 +3,38 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
-use std::process::{Command, ExitStatus};
-use std::sync::Arc;
+use std::path::Path;
+use std::process::ExitStatus;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use chrono::{Local, LocalResult, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, TokenFetcher};
-use super::headers::AzureHeaders;
-use super::process::{RunError, find_az, run};
+use super::options::{AzureOptions, azure_option_setters};
+use crate::Clock;
 use crate::error::AuthError;
-use crate::{Clock, SystemClock};
+use crate::token::process::{CliRunner, Output, find_az, stderr_text};
+use crate::token::{AccessToken, CachedToken, TokenFetcher, TokenHeaders};
 use crate::{Error, Result, SensitiveString};
 
 /// The `auth_type` name of this method.
 const METHOD: &str = "azure-cli";
 
-/// Longest part of `az`'s error output kept in an error message.
-const MAX_STDERR: usize = 400;
-
 /// The account signed in to the Azure CLI (`az login`); for [`crate::Auth::azure_cli`].
 ///
-/// Each token comes from `az account get-access-token --resource
-/// 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --output json` (plus `--tenant <id>` when a tenant is
-/// set); it is cached and refreshed 40 s before it expires. Both expiry formats of the CLI are
-/// understood: `expires_on` (epoch seconds, az 2.54 and later) and `expiresOn` (local time).
-/// A missing `az`, or an account that is not signed in, gives an [`Error::Auth`] that says so.
+/// First `az account show --output json` tells who is signed in (once). Each token then comes
+/// from `az account get-access-token --resource 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --output
+/// json`, as the official SDKs run it: with `--tenant <id>` when a tenant is set, except for a
+/// managed identity signed in to `az` (which fails with it; a service principal is retried
+/// without it too); with `--subscription <id>` of the workspace resource id when no tenant is
+/// set (and again without it if that fails). When `az` is signed in as a service principal,
+/// the management token (`--resource https://management.core.windows.net/`) is sent as
+/// `X-Databricks-Azure-SP-Management-Token` too, if it can be had. Tokens are cached and
+/// refreshed 40 s before they expire. Both expiry formats of the CLI are understood:
+/// `expires_on` (epoch seconds, az 2.54 and later) and `expiresOn` (local time). A missing
+/// `az`, or an account that is not signed in, gives an [`Error::Auth`] that says so.
 ///
 /// ```no_run
 /// use azure_databricks_sdk::{Auth, AzureCli, Client};
@@ -44,12 +48,11 @@ const MAX_STDERR: usize = 400;
 #[must_use]
 pub struct AzureCli {
     pub(crate) tenant_id: Option<String>,
-    pub(crate) workspace_resource_id: Option<String>,
+    pub(crate) options: AzureOptions,
     pub(crate) search_path: Option<OsString>,
     /// The whole environment of `az` (from an injected [`crate::Config`] environment).
     pub(crate) environment: Option<Arc<HashMap<String, String>>>,
     pub(crate) timeout: Duration,
-    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Default for AzureCli {
@@ -63,32 +66,18 @@ impl AzureCli {
     pub fn new() -> Self {
         Self {
             tenant_id: None,
-            workspace_resource_id: None,
+            options: AzureOptions::default(),
             search_path: None,
             environment: None,
             timeout: crate::defaults::CLI_TIMEOUT,
-            clock: Arc::new(SystemClock),
         }
     }
 
-    /// The clock that dates token expiries and paces retries of the token request. Defaults
-    /// to [`SystemClock`]; tests substitute one that does not really wait.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    azure_option_setters!();
 
     /// Asks for tokens of this tenant (`--tenant`). Not set by default (the account's tenant).
     pub fn tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
         self.tenant_id = Some(tenant_id.into());
-        self
-    }
-
-    /// The ARM id of the workspace, sent as `X-Databricks-Azure-Workspace-Resource-Id` (lets a
-    /// user with the Contributor or Owner role on the workspace in before they are a workspace
-    /// user). Not set by default.
-    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
-        self.workspace_resource_id = Some(id.into());
         self
     }
 
@@ -106,26 +95,57 @@ impl AzureCli {
         self
     }
 
-    pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
+    pub(crate) fn into_headers(self) -> Result<TokenHeaders> {
         if let Some(tenant) = &self.tenant_id {
             super::check_tenant(METHOD, tenant)?;
         }
-        let search_path = self
-            .search_path
-            .clone()
-            .or_else(|| match &self.environment {
-                Some(env) => env.get("PATH").map(OsString::from),
-                None => std::env::var_os("PATH"),
-            });
-        let fetcher = CliFetcher {
-            resource: AZURE_DATABRICKS_RESOURCE_ID.to_string(),
-            tenant_id: self.tenant_id.clone(),
-            search_path,
-            environment: self.environment.clone(),
-            timeout: self.timeout,
+        let runner = CliRunner::new(
+            METHOD,
+            self.search_path.clone(),
+            self.environment.clone(),
+            self.timeout,
+        );
+        let account = Arc::new(Mutex::new(None));
+        let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
+            Box::new(CliFetcher {
+                resource: resource.to_string(),
+                management: resource != AZURE_DATABRICKS_RESOURCE_ID,
+                tenant_id: self.tenant_id.clone(),
+                subscription: self
+                    .options
+                    .workspace_resource_id
+                    .as_deref()
+                    .and_then(subscription_of),
+                runner: runner.clone(),
+                account: account.clone(),
+            })
         };
-        let bearer = CachedToken::new(METHOD, Box::new(fetcher), self.clock.clone());
-        AzureHeaders::new(METHOD, bearer, None, self.workspace_resource_id.as_deref())
+        let clock = &self.options.clock;
+        let bearer = CachedToken::new(METHOD, fetcher(AZURE_DATABRICKS_RESOURCE_ID), clock.clone());
+        let management = CachedToken::new(
+            METHOD,
+            fetcher(self.options.cloud.management_resource()),
+            clock.clone(),
+        );
+        TokenHeaders::azure(
+            METHOD,
+            bearer,
+            Some(management),
+            true,
+            self.options.workspace_resource_id.as_deref(),
+        )
+    }
+}
+
+/// The subscription of a workspace resource id
+/// (`/subscriptions/<sub>/resourceGroups/...`).
+fn subscription_of(resource_id: &str) -> Option<String> {
+    let mut parts = resource_id.trim().trim_start_matches('/').split('/');
+    match (parts.next(), parts.next()) {
+        (Some(key), Some(sub)) if key.eq_ignore_ascii_case("subscriptions") && !sub.is_empty() => {
+            Some(sub.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -133,20 +153,33 @@ impl fmt::Debug for AzureCli {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AzureCli")
             .field("tenant_id", &self.tenant_id)
-            .field("workspace_resource_id", &self.workspace_resource_id)
+            .field("options", &self.options)
             .field("search_path", &self.search_path)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
 
+/// Who is signed in to `az` (`az account show`), as far as it matters here.
+#[derive(Debug, Clone, Copy, Default)]
+struct Account {
+    /// A service principal or managed identity: it gets the management token too.
+    service_principal: bool,
+    /// A managed identity: `--tenant` must not be passed.
+    managed_identity: bool,
+}
+
 /// Runs `az account get-access-token` for one resource.
 struct CliFetcher {
     resource: String,
+    /// Whether this is the management token (only for a service principal).
+    management: bool,
     tenant_id: Option<String>,
-    search_path: Option<OsString>,
-    environment: Option<Arc<HashMap<String, String>>>,
-    timeout: Duration,
+    /// From the workspace resource id: `--subscription` when no tenant is given.
+    subscription: Option<String>,
+    runner: CliRunner,
+    /// `az account show`, run once and shared by the two tokens.
+    account: Arc<Mutex<Option<Account>>>,
 }
 
 impl fmt::Debug for CliFetcher {
@@ -154,6 +187,7 @@ impl fmt::Debug for CliFetcher {
         f.debug_struct("CliFetcher")
             .field("resource", &self.resource)
             .field("tenant_id", &self.tenant_id)
+            .field("subscription", &self.subscription)
             .finish_non_exhaustive()
     }
 }
@@ -162,15 +196,69 @@ fn auth_error(reason: String) -> Error {
     AuthError::new(METHOD, reason).into()
 }
 
+impl CliFetcher {
+    /// Runs `az` with `args`: the output of a successful run, else an error that says whether
+    /// the account is not signed in.
+    fn az(&self, program: &Path, args: &[&str]) -> Result<Output> {
+        let label = format!("az {}", args[..2].join(" "));
+        let output = self.runner.run(program, args, &label)?;
+        if !output.status.success() {
+            return Err(auth_error(failure_message(
+                &label,
+                &output.status,
+                &output.stderr,
+            )));
+        }
+        Ok(output)
+    }
+
+    /// The signed-in account, asked once.
+    fn account(&self, program: &Path) -> Result<Account> {
+        let mut cached = self.account.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(account) = *cached {
+            return Ok(account);
+        }
+        let output = self.az(program, &["account", "show", "--output", "json"])?;
+        let user: Option<Value> = serde_json::from_slice::<Value>(&output.stdout)
+            .ok()
+            .and_then(|v| v.get("user").cloned());
+        let field = |key: &str| {
+            user.as_ref()
+                .and_then(|u| u.get(key))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let service_principal = field("type") == "servicePrincipal";
+        let account = Account {
+            service_principal,
+            managed_identity: service_principal
+                && matches!(
+                    field("name").as_str(),
+                    "systemAssignedIdentity" | "userAssignedIdentity"
+                ),
+        };
+        log::debug!(target: crate::LOG_TARGET, "azure-cli: signed in as {account:?}");
+        *cached = Some(account);
+        Ok(account)
+    }
+}
+
 impl TokenFetcher for CliFetcher {
     fn fetch(&self, _clock: &dyn Clock) -> Result<AccessToken> {
-        let program = find_az(self.search_path.as_deref()).ok_or_else(|| {
+        let program = find_az(self.runner.search_path.as_deref()).ok_or_else(|| {
             auth_error(
                 "the Azure CLI (`az`) was not found on PATH; install it and run \
                  `az login`, or use another authentication method"
                     .into(),
             )
         })?;
+        let account = self.account(&program)?;
+        if self.management && !account.service_principal {
+            return Err(auth_error(
+                "the Azure CLI is signed in as a user: no management token is sent".into(),
+            ));
+        }
         let mut args = vec![
             "account",
             "get-access-token",
@@ -179,47 +267,52 @@ impl TokenFetcher for CliFetcher {
             "--output",
             "json",
         ];
-        if let Some(tenant) = &self.tenant_id {
-            args.extend(["--tenant", tenant.as_str()]);
+        // A managed identity signed in to `az` fails with `--tenant`.
+        let tenant = self
+            .tenant_id
+            .as_deref()
+            .filter(|_| !account.managed_identity);
+        if let Some(tenant) = tenant {
+            args.extend(["--tenant", tenant]);
         }
-        let mut command = Command::new(&program);
-        command.args(&args);
-        if let Some(env) = &self.environment {
-            command.env_clear().envs(env.iter());
-        }
-        if let Some(path) = &self.search_path {
-            command.env("PATH", path);
-        }
-        let output = run(command, self.timeout).map_err(|e| match e {
-            RunError::Spawn(e) => {
-                AuthError::new(METHOD, format!("cannot run {}", program.display()))
-                    .with_source(e)
-                    .into()
+        let mut output = None;
+        if let (Some(subscription), None) = (&self.subscription, &self.tenant_id) {
+            let mut with_subscription = args.clone();
+            with_subscription.extend(["--subscription", subscription.as_str()]);
+            match self.az(&program, &with_subscription) {
+                Ok(out) => output = Some(out),
+                // The account may see the workspace but not its subscription.
+                Err(e) => log::debug!(
+                    target: crate::LOG_TARGET,
+                    "azure-cli: no token with --subscription {subscription}, trying without: {}",
+                    crate::error::reason_chain(&e)
+                ),
             }
-            RunError::Timeout => auth_error(format!(
-                "`az account get-access-token` did not finish within {} s",
-                self.timeout.as_secs_f32()
-            )),
-        })?;
-        if !output.status.success() {
-            return Err(auth_error(failure_message(&output.status, &output.stderr)));
         }
+        let output = match output {
+            Some(output) => output,
+            None => match self.az(&program, &args) {
+                // A federated service principal may need no `--tenant` either.
+                Err(_) if tenant.is_some() && account.service_principal => {
+                    self.az(&program, &args[..6])?
+                }
+                other => other?,
+            },
+        };
         let token = parse_output(&output.stdout, local_to_system_time)?;
         log::debug!(
             target: crate::LOG_TARGET,
             "azure-cli: new token for resource {}, expires at {}",
             self.resource,
-            super::http::expiry(&token)
+            crate::token::exchange::expiry(&token)
         );
         Ok(token)
     }
 }
 
 /// The error of a failed `az` run: "not logged in" when it says so, with its first lines.
-fn failure_message(status: &ExitStatus, stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = crate::error::truncate(&text, MAX_STDERR);
+fn failure_message(label: &str, status: &ExitStatus, stderr: &[u8]) -> String {
+    let text = stderr_text(stderr);
     let lower = text.to_ascii_lowercase();
     let not_logged_in = lower.contains("az login")
         || lower.contains("no subscription found")
@@ -227,7 +320,7 @@ fn failure_message(status: &ExitStatus, stderr: &[u8]) -> String {
     if not_logged_in {
         format!("not logged in to the Azure CLI (run `az login`): {text}")
     } else {
-        format!("`az account get-access-token` failed ({status}): {text}")
+        format!("`{label}` failed ({status}): {text}")
     }
 }
 
@@ -321,10 +414,25 @@ mod tests {
     #[cfg(unix)]
     fn not_logged_in_is_recognised() {
         let status = std::process::Command::new("false").status().unwrap();
-        let m = failure_message(&status, b"ERROR: Please run 'az login' to setup account.\n");
+        let label = "az account get-access-token";
+        let m = failure_message(
+            label,
+            &status,
+            b"ERROR: Please run 'az login' to setup account.\n",
+        );
         assert!(m.contains("not logged in"), "{m}");
-        let m = failure_message(&status, b"ERROR: boom\n");
+        let m = failure_message(label, &status, b"ERROR: boom\n");
         assert!(m.contains("failed") && m.contains("boom"), "{m}");
+    }
+
+    #[test]
+    fn the_subscription_comes_from_the_resource_id() {
+        assert_eq!(
+            subscription_of("/subscriptions/s-1/resourceGroups/rg/providers/x").as_deref(),
+            Some("s-1")
+        );
+        assert_eq!(subscription_of("/resourceGroups/rg"), None);
+        assert_eq!(subscription_of(""), None);
     }
 
     #[test]

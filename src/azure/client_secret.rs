@@ -2,19 +2,14 @@
 //! token endpoint.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, TokenFetcher};
-use super::cloud::AzureCloud;
-use super::headers::AzureHeaders;
-use super::http::{self, TokenRequest};
-use crate::client::UrlPolicy;
-use crate::defaults::{TOKEN_CONNECT_TIMEOUT, TOKEN_TIMEOUT};
+use super::aad::{Credential, ServicePrincipal, Tenant};
+use super::options::{AzureOptions, azure_option_setters};
+use crate::defaults::TOKEN_TIMEOUT;
 use crate::error::ConfigError;
-use crate::{Clock, RetryPolicy, SystemClock};
-use crate::{Result, SensitiveString};
+use crate::token::TokenHeaders;
+use crate::{Result, RetryPolicy, SensitiveString};
 
 /// The `auth_type` name of this method.
 const METHOD: &str = "azure-client-secret";
@@ -53,13 +48,11 @@ pub struct AzureClientSecret {
     pub(crate) tenant_id: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: SensitiveString,
-    pub(crate) workspace_resource_id: Option<String>,
-    pub(crate) cloud: AzureCloud,
+    pub(crate) options: AzureOptions,
     pub(crate) authority: Option<String>,
+    pub(crate) workspace_host: Option<String>,
     pub(crate) timeout: Duration,
-    pub(crate) use_proxy: bool,
     pub(crate) retry: RetryPolicy,
-    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl AzureClientSecret {
@@ -74,37 +67,15 @@ impl AzureClientSecret {
             tenant_id: tenant_id.into(),
             client_id: client_id.into(),
             client_secret: SensitiveString::new(client_secret),
-            workspace_resource_id: None,
-            cloud: AzureCloud::Public,
+            options: AzureOptions::default(),
             authority: None,
+            workspace_host: None,
             timeout: TOKEN_TIMEOUT,
-            use_proxy: true,
             retry: RetryPolicy::token_requests(),
-            clock: Arc::new(SystemClock),
         }
     }
 
-    /// The ARM id of the workspace
-    /// (`/subscriptions/.../providers/Microsoft.Databricks/workspaces/<name>`), sent as
-    /// `X-Databricks-Azure-Workspace-Resource-Id`. Not set by default.
-    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
-        self.workspace_resource_id = Some(id.into());
-        self
-    }
-
-    /// The clock that dates token expiries and paces retries of the token request. Defaults
-    /// to [`SystemClock`]; tests substitute one that does not really wait.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The Azure cloud: picks the authority and the management resource. Defaults to
-    /// [`AzureCloud::Public`] ([`crate::Config`] derives it from the host).
-    pub fn cloud(mut self, cloud: AzureCloud) -> Self {
-        self.cloud = cloud;
-        self
-    }
+    azure_option_setters!();
 
     /// The Azure AD authority to ask for tokens, e.g. `https://login.microsoftonline.com/`
     /// (also how tests point it at a mock server; plain `http` only for loopback hosts).
@@ -125,67 +96,45 @@ impl AzureClientSecret {
     /// Connects to the token endpoint directly, ignoring the proxy environment variables
     /// (honoured by default).
     pub fn no_proxy(mut self) -> Self {
-        self.use_proxy = false;
+        self.options.use_proxy = false;
+        self
+    }
+
+    /// The workspace (host or URL) the token is for: when the tenant id is empty, it is
+    /// learned from the workspace's Azure AD login redirect (`GET {host}/aad/auth`) at the first
+    /// token request, as the official Python SDK does. Not set by default.
+    pub fn workspace_host(mut self, host: impl Into<String>) -> Self {
+        self.workspace_host = Some(host.into());
         self
     }
 
     /// Checks the settings and makes the header source.
-    pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
-        let missing = |attribute: &str, what: &str| {
-            ConfigError::attribute(
-                attribute,
-                format!("{METHOD}: the {what} is empty or contains whitespace"),
-            )
-        };
-        let blank = |s: &str| s.is_empty() || s.chars().any(char::is_whitespace);
-        if blank(&self.client_id) {
-            return Err(missing("azure_client_id", "client id").into());
-        }
+    pub(crate) fn into_headers(self) -> Result<TokenHeaders> {
         if self.client_secret.expose().is_empty() {
-            return Err(missing("azure_client_secret", "client secret").into());
+            return Err(ConfigError::attribute(
+                "azure_client_secret",
+                format!("{METHOD}: the client secret is empty or contains whitespace"),
+            )
+            .into());
         }
-        super::check_tenant(METHOD, &self.tenant_id)?;
-        let mut authority = self
-            .authority
-            .clone()
-            .unwrap_or_else(|| self.cloud.authority().to_string());
-        http::check_endpoint(
-            METHOD,
-            "Azure AD authority",
-            &authority,
-            UrlPolicy::Workspace,
-        )?;
-        if !authority.ends_with('/') {
-            authority.push('/');
-        }
-        let url = format!("{authority}{}/oauth2/token", self.tenant_id);
-        let agent = http::agent(self.timeout, TOKEN_CONNECT_TIMEOUT, self.use_proxy);
-        let fetcher = |resource: &str| -> Box<dyn TokenFetcher> {
-            Box::new(ClientSecretFetcher {
-                agent: agent.clone(),
-                url: url.clone(),
-                client_id: self.client_id.clone(),
-                client_secret: self.client_secret.clone(),
-                resource: resource.to_string(),
-                retry: self.retry.clone(),
-            })
+        let tenant = match (self.tenant_id.is_empty(), &self.workspace_host) {
+            (true, Some(host)) => Tenant::FromHost {
+                base: crate::client::base_url(host)?,
+                found: Default::default(),
+            },
+            _ => Tenant::Known(self.tenant_id.clone()),
         };
-        let bearer = CachedToken::new(
-            METHOD,
-            fetcher(AZURE_DATABRICKS_RESOURCE_ID),
-            self.clock.clone(),
-        );
-        let management = CachedToken::new(
-            METHOD,
-            fetcher(self.cloud.management_resource()),
-            self.clock.clone(),
-        );
-        AzureHeaders::new(
-            METHOD,
-            bearer,
-            Some(management),
-            self.workspace_resource_id.as_deref(),
-        )
+        ServicePrincipal {
+            method: METHOD,
+            options: &self.options,
+            authority: self.authority.as_deref(),
+            timeout: self.timeout,
+            tenant,
+            client_id: &self.client_id,
+            credential: Credential::Secret(self.client_secret.clone()),
+            retry: self.retry.clone(),
+        }
+        .into_headers()
     }
 }
 
@@ -195,53 +144,8 @@ impl fmt::Debug for AzureClientSecret {
             .field("tenant_id", &self.tenant_id)
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
-            .field("workspace_resource_id", &self.workspace_resource_id)
-            .field("cloud", &self.cloud)
+            .field("options", &self.options)
             .field("authority", &self.authority)
-            .finish_non_exhaustive()
-    }
-}
-
-/// One resource's token from the v1 endpoint.
-struct ClientSecretFetcher {
-    agent: ureq::Agent,
-    url: String,
-    client_id: String,
-    client_secret: SensitiveString,
-    resource: String,
-    retry: RetryPolicy,
-}
-
-impl TokenFetcher for ClientSecretFetcher {
-    fn fetch(&self, clock: &dyn Clock) -> Result<AccessToken> {
-        let what = format!(
-            "Azure AD token for resource {} (client {})",
-            self.resource, self.client_id
-        );
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
-            ("resource", self.resource.as_str()),
-        ];
-        let request = TokenRequest {
-            method: METHOD,
-            what: &what,
-            url: &self.url,
-            secret: Some(&self.client_secret),
-        };
-        http::fetch_token(&request, &self.retry, clock, || {
-            self.agent.post(&self.url).send_form(form)
-        })
-    }
-}
-
-impl fmt::Debug for ClientSecretFetcher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientSecretFetcher")
-            .field("url", &self.url)
-            .field("client_id", &self.client_id)
-            .field("resource", &self.resource)
             .finish_non_exhaustive()
     }
 }
@@ -249,7 +153,7 @@ impl fmt::Debug for ClientSecretFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::cache::tests::FakeClock;
+    use crate::token::cache::tests::FakeClock;
     use crate::{CredentialHeaders, CredentialsProvider};
     use httpmock::prelude::*;
 
@@ -265,7 +169,7 @@ mod tests {
         let mut sp = AzureClientSecret::new("tenant-1", "client-1", "secret-1")
             .authority(aad.base_url())
             .no_proxy();
-        sp.clock = clock.clone();
+        sp.options.clock = clock.clone();
         let provider = sp.into_headers().unwrap();
         let sent = || {
             let mut headers = CredentialHeaders::default();

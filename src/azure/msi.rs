@@ -1,18 +1,17 @@
-//! Azure managed identity: tokens from the instance metadata service (IMDS) of the VM,
-//! container or function the program runs on.
+//! Azure managed identity: tokens from the instance metadata service (IMDS) of the VM or
+//! container the program runs on, or from the identity endpoint of Azure App Service and
+//! Functions (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`).
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::AZURE_DATABRICKS_RESOURCE_ID;
-use super::cache::{AccessToken, CachedToken, TokenFetcher};
-use super::cloud::AzureCloud;
-use super::headers::AzureHeaders;
-use super::http::{self, TokenRequest};
+use super::options::{AzureOptions, azure_option_setters};
 use crate::client::UrlPolicy;
 use crate::defaults::{MSI_CONNECT_TIMEOUT, MSI_ENDPOINT, MSI_TIMEOUT};
-use crate::{Clock, Result, RetryPolicy, SystemClock};
+use crate::token::exchange::{self as http, TokenRequest};
+use crate::token::{AccessToken, CachedToken, TokenFetcher, TokenHeaders};
+use crate::{Clock, Result, RetryPolicy, SensitiveString};
 
 /// The `auth_type` name of this method.
 const METHOD: &str = "azure-msi";
@@ -21,7 +20,9 @@ const METHOD: &str = "azure-msi";
 /// [`crate::Auth::azure_managed_identity`] (`ARM_USE_MSI=true` in [`crate::Config`]).
 ///
 /// Tokens come from `GET {endpoint}?api-version=2018-02-01&resource=...[&client_id=...]` with
-/// `Metadata: true`, never through a proxy: one for Azure Databricks (`Authorization`) and one
+/// `Metadata: true` (IMDS), or on App Service and Functions ([`app_service`](Self::app_service))
+/// from `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=...[&client_id=...]` with
+/// `X-IDENTITY-HEADER: {IDENTITY_HEADER}`; never through a proxy: one for Azure Databricks (`Authorization`) and one
 /// for the management endpoint (`X-Databricks-Azure-SP-Management-Token`), like a service
 /// principal. Both are cached and refreshed 40 s before they expire. Requests are retried on
 /// 429 and 5xx answers, not on connection errors (off Azure the address never answers).
@@ -29,11 +30,11 @@ const METHOD: &str = "azure-msi";
 #[must_use]
 pub struct AzureManagedIdentity {
     pub(crate) client_id: Option<String>,
-    pub(crate) workspace_resource_id: Option<String>,
-    pub(crate) cloud: AzureCloud,
+    pub(crate) options: AzureOptions,
+    /// App Service / Functions: `IDENTITY_HEADER`, sent to `endpoint`.
+    pub(crate) identity_header: Option<SensitiveString>,
     pub(crate) endpoint: String,
     pub(crate) timeout: Duration,
-    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Default for AzureManagedIdentity {
@@ -47,13 +48,14 @@ impl AzureManagedIdentity {
     pub fn new() -> Self {
         Self {
             client_id: None,
-            workspace_resource_id: None,
-            cloud: AzureCloud::Public,
+            options: AzureOptions::default(),
+            identity_header: None,
             endpoint: MSI_ENDPOINT.to_string(),
             timeout: MSI_TIMEOUT,
-            clock: Arc::new(SystemClock),
         }
     }
+
+    azure_option_setters!();
 
     /// A user-assigned identity, by its client id (`ARM_CLIENT_ID`). Not set by default (the
     /// system-assigned identity).
@@ -62,29 +64,18 @@ impl AzureManagedIdentity {
         self
     }
 
-    /// The ARM id of the workspace, sent as `X-Databricks-Azure-Workspace-Resource-Id`. Not set
-    /// by default.
-    pub fn workspace_resource_id(mut self, id: impl Into<String>) -> Self {
-        self.workspace_resource_id = Some(id.into());
-        self
-    }
-
-    /// The clock that dates token expiries and paces retries of the token request. Defaults
-    /// to [`SystemClock`]; tests substitute one that does not really wait.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The Azure cloud: picks the management resource. Defaults to [`AzureCloud::Public`].
-    pub fn cloud(mut self, cloud: AzureCloud) -> Self {
-        self.cloud = cloud;
-        self
-    }
-
     /// The token endpoint. Defaults to [`crate::defaults::MSI_ENDPOINT`]; tests point it at a mock.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = url.into();
+        self
+    }
+
+    /// The identity endpoint of Azure App Service and Functions (their `IDENTITY_ENDPOINT`)
+    /// and its secret header value (`IDENTITY_HEADER`), instead of IMDS. [`crate::Config`]
+    /// uses them when both variables are set.
+    pub fn app_service(mut self, endpoint: impl Into<String>, header: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self.identity_header = Some(SensitiveString::new(header));
         self
     }
 
@@ -95,7 +86,7 @@ impl AzureManagedIdentity {
         self
     }
 
-    pub(crate) fn into_headers(self) -> Result<AzureHeaders> {
+    pub(crate) fn into_headers(self) -> Result<TokenHeaders> {
         http::check_endpoint(
             METHOD,
             "managed identity endpoint",
@@ -109,21 +100,23 @@ impl AzureManagedIdentity {
                 endpoint: self.endpoint.clone(),
                 resource: resource.to_string(),
                 client_id: self.client_id.clone(),
+                identity_header: self.identity_header.clone(),
             })
         };
-        AzureHeaders::new(
+        TokenHeaders::azure(
             METHOD,
             CachedToken::new(
                 METHOD,
                 fetcher(AZURE_DATABRICKS_RESOURCE_ID),
-                self.clock.clone(),
+                self.options.clock.clone(),
             ),
             Some(CachedToken::new(
                 METHOD,
-                fetcher(self.cloud.management_resource()),
-                self.clock.clone(),
+                fetcher(self.options.cloud.management_resource()),
+                self.options.clock.clone(),
             )),
-            self.workspace_resource_id.as_deref(),
+            false,
+            self.options.workspace_resource_id.as_deref(),
         )
     }
 }
@@ -132,9 +125,9 @@ impl fmt::Debug for AzureManagedIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AzureManagedIdentity")
             .field("client_id", &self.client_id)
-            .field("workspace_resource_id", &self.workspace_resource_id)
-            .field("cloud", &self.cloud)
+            .field("options", &self.options)
             .field("endpoint", &self.endpoint)
+            .field("app_service", &self.identity_header.is_some())
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -146,6 +139,7 @@ struct MsiFetcher {
     endpoint: String,
     resource: String,
     client_id: Option<String>,
+    identity_header: Option<SensitiveString>,
 }
 
 impl TokenFetcher for MsiFetcher {
@@ -153,25 +147,31 @@ impl TokenFetcher for MsiFetcher {
         let what = format!("managed identity token for resource {}", self.resource);
         // Off Azure the metadata address never answers: one connection attempt is enough.
         let retry = RetryPolicy::token_requests().connect_attempts(1);
+        let version = match self.identity_header {
+            Some(_) => "2019-08-01",
+            None => "2018-02-01",
+        };
         let mut query = vec![
-            ("api-version", "2018-02-01"),
+            ("api-version", version),
             ("resource", self.resource.as_str()),
         ];
         if let Some(client_id) = &self.client_id {
             query.push(("client_id", client_id.as_str()));
         }
+        let secrets: Vec<&SensitiveString> = self.identity_header.iter().collect();
         let request = TokenRequest {
             method: METHOD,
             what: &what,
             url: &self.endpoint,
-            secret: None,
+            secrets: &secrets,
         };
         http::fetch_token(&request, &retry, clock, || {
-            self.agent
-                .get(&self.endpoint)
-                .header("Metadata", "true")
-                .query_pairs(query.iter().copied())
-                .call()
+            let get = self.agent.get(&self.endpoint);
+            let get = match &self.identity_header {
+                Some(header) => get.header("X-IDENTITY-HEADER", header.expose()),
+                None => get.header("Metadata", "true"),
+            };
+            get.query_pairs(query.iter().copied()).call()
         })
     }
 }

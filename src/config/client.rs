@@ -5,11 +5,14 @@ use crate::{Client, ClientBuilder, Result};
 
 impl Config {
     /// A [`ClientBuilder`] for the configured host with the [credentials](Config::auth) this
-    /// configuration selects, to adjust timeouts and the like before `build()`.
+    /// configuration selects, and its `http_timeout_seconds` (as
+    /// [`ClientBuilder::timeout`]), `retry_timeout_seconds` (as the
+    /// [`RetryPolicy::budget`](crate::RetryPolicy::budget)) and `rate_limit` (as
+    /// [`ClientBuilder::rate_limit`]), to adjust before `build()`.
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when no host is configured, and the errors of [`Config::auth`].
+    /// [`crate::Error::Config`] when no host is configured, and the errors of [`Config::auth`].
     pub fn client_builder(&self) -> Result<ClientBuilder> {
         let host = self.host().ok_or_else(|| {
             crate::error::config_error(format!(
@@ -21,6 +24,15 @@ impl Config {
         let mut builder = Client::builder(host).auth(self.auth()?);
         if self.overrides.no_proxy {
             builder = builder.no_proxy();
+        }
+        if let Some(timeout) = self.http_timeout() {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(budget) = self.retry_timeout() {
+            builder = builder.retry(crate::RetryPolicy::default().budget(budget));
+        }
+        if let Some(limit) = self.rate_limit() {
+            builder = builder.rate_limit(limit);
         }
         Ok(builder)
     }
@@ -39,7 +51,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the configuration cannot be resolved, has no host, or no (or
+    /// [`crate::Error::Config`] when the configuration cannot be resolved, has no host, or no (or
     /// more than one) authentication method; see [`Config::auth`].
     pub fn from_env() -> Result<Client> {
         Self::from_config(&Config::from_env()?)

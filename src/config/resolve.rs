@@ -2,59 +2,79 @@
 
 use std::path::PathBuf;
 
-use super::attributes::{Attr, Setting, Value, ValueSource};
+use super::attributes::{Attr, Setting, Settings, ValueSource, parse_bool};
 use super::environment::Environment;
 use super::file::{ConfigFile, DEFAULT_PROFILE};
-use super::strategy::{self, Method};
+use super::methods::{self, AuthMethod};
 use super::{Config, ConfigBuilder, FileState};
 use crate::{AzureCloud, Error, Result};
-
-type Settings = [Option<Setting>; Attr::ALL.len()];
 
 pub(super) fn resolve(builder: ConfigBuilder) -> Result<Config> {
     let environment = match builder.environment {
         Some(map) => Environment::Given(map),
         None => Environment::Process,
     };
-    let mut settings: Settings = Default::default();
+    let mut settings = Settings::default();
     for (attr, value) in builder.code {
-        settings[attr.index()] = Some(Setting {
-            value,
-            source: ValueSource::Code,
-        });
+        settings.fill_value(attr, value, ValueSource::Code);
     }
-    for attr in Attr::ALL {
-        if settings[attr.index()].is_none()
-            && let Some(text) = environment.get(attr.env_var())
-        {
-            settings[attr.index()] = Some(Setting {
-                value: Value::new(attr, text),
-                source: ValueSource::Environment {
-                    variable: attr.env_var().to_string(),
-                },
-            });
+    for &attr in Attr::ALL {
+        let variable = match attr {
+            // `oidc_token_env` names the variable of the env-oidc token.
+            Attr::OidcToken => settings.text(Attr::OidcTokenEnv).map(str::to_string),
+            _ => None,
+        };
+        let variables = variable.iter().map(String::as_str);
+        for variable in variables.chain(attr.env_vars().iter().copied()) {
+            if let Some(text) = environment.get(variable) {
+                let variable = variable.to_string();
+                settings.fill(attr, text, ValueSource::Environment { variable });
+            }
         }
     }
 
     let path = file_path(&settings, &environment);
-    let explicit_profile = text(&settings, Attr::Profile).map(str::to_string);
-    let file = if explicit_profile.is_none() && complete_without_file(&settings) {
+    let explicit_profile = settings.text(Attr::Profile).map(str::to_string);
+    let complete = settings.has(Attr::Host)
+        && (builder.provider.is_some() || methods::credentials_complete(&settings));
+    let file = if explicit_profile.is_none() && complete {
         FileState::Skipped { path }
     } else {
         read_profile(&mut settings, path, explicit_profile)?
     };
 
-    let use_msi = match settings[Attr::AzureUseMsi.index()].as_ref() {
-        Some(setting) => parse_bool(setting.value.text()).ok_or_else(|| {
+    if let Some(setting) = settings.get(Attr::AzureUseMsi) {
+        parse_bool(setting.value.text()).ok_or_else(|| {
             invalid(
                 Attr::AzureUseMsi,
                 setting,
                 "expected true or false (also 1/0, t/f)",
             )
-        })?,
-        None => false,
-    };
-    let cloud = match settings[Attr::AzureEnvironment.index()].as_ref() {
+        })?;
+    }
+    if let Some(setting) = settings.get(Attr::RateLimit) {
+        setting
+            .value
+            .text()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                invalid(
+                    Attr::RateLimit,
+                    setting,
+                    "expected a number of requests per second, at least 1",
+                )
+            })?;
+    }
+    for attr in [Attr::HttpTimeoutSeconds, Attr::RetryTimeoutSeconds] {
+        if let Some(setting) = settings.get(attr) {
+            super::seconds(setting.value.text())
+                .ok_or_else(|| invalid(attr, setting, "expected a number of seconds"))?;
+        }
+    }
+    let cloud = match settings.get(Attr::AzureEnvironment) {
         Some(setting) => Some(setting.value.text().parse::<AzureCloud>().map_err(|_| {
             invalid(
                 Attr::AzureEnvironment,
@@ -64,23 +84,19 @@ pub(super) fn resolve(builder: ConfigBuilder) -> Result<Config> {
         })?),
         None => None,
     };
-    if let Some(setting) = settings[Attr::AuthType.index()].as_ref() {
-        let why = format!("expected one of {}", strategy::AUTH_TYPES.join(", "));
-        Method::from_name(setting.value.text())
+    if let Some(setting) = settings.get(Attr::AuthType) {
+        let why = format!("expected one of {}", methods::AUTH_TYPES.join(", "));
+        AuthMethod::find(setting.value.text())
             .ok_or_else(|| invalid(Attr::AuthType, setting, &why))?;
     }
     Ok(Config {
         settings,
         environment,
         file,
-        use_msi,
         cloud,
         overrides: builder.overrides,
+        provider: builder.provider,
     })
-}
-
-fn text(settings: &Settings, attr: Attr) -> Option<&str> {
-    settings[attr.index()].as_ref().map(|s| s.value.text())
 }
 
 fn invalid(attr: Attr, setting: &Setting, why: &str) -> Error {
@@ -92,50 +108,15 @@ fn invalid(attr: Attr, setting: &Setting, why: &str) -> Error {
     .into()
 }
 
-/// `strconv.ParseBool` of Go, as the official SDKs read `ARM_USE_MSI`.
-fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim() {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
-        _ => None,
-    }
-}
-
 /// `config_file` / `DATABRICKS_CONFIG_FILE` with `~` expanded, else `~/.databrickscfg`.
 fn file_path(settings: &Settings, environment: &Environment) -> Option<PathBuf> {
     let home = environment.home();
-    match text(settings, Attr::ConfigFile) {
+    match settings.text(Attr::ConfigFile) {
         Some(path) => match (path.strip_prefix('~'), home) {
             (Some(rest), Some(home)) => Some(home.join(rest.trim_start_matches(['/', '\\']))),
             _ => Some(PathBuf::from(path)),
         },
         None => home.map(|home| home.join(".databrickscfg")),
-    }
-}
-
-/// Whether the host and a full set of credentials are known (then the file is not read,
-/// unless a profile is named).
-fn complete_without_file(settings: &Settings) -> bool {
-    if text(settings, Attr::Host).is_none() {
-        return false;
-    }
-    let has = |attr| text(settings, attr).is_some();
-    let use_msi = text(settings, Attr::AzureUseMsi).and_then(parse_bool) == Some(true);
-    let complete = |method: Method| match method {
-        Method::Pat => has(Attr::Token),
-        Method::AzureClientSecret => {
-            has(Attr::AzureClientId) && has(Attr::AzureClientSecret) && has(Attr::AzureTenantId)
-        }
-        Method::AzureMsi => use_msi,
-        Method::AzureCli => true,
-    };
-    match text(settings, Attr::AuthType).map(Method::from_name) {
-        Some(Some(method)) => complete(method),
-        // An unknown auth_type is reported after resolution.
-        Some(None) => false,
-        None => [Method::Pat, Method::AzureClientSecret, Method::AzureMsi]
-            .into_iter()
-            .any(complete),
     }
 }
 
@@ -145,7 +126,7 @@ fn read_profile(
     path: Option<PathBuf>,
     explicit_profile: Option<String>,
 ) -> Result<FileState> {
-    let explicit_file = settings[Attr::ConfigFile.index()].clone();
+    let explicit_file = settings.get(Attr::ConfigFile).cloned();
     let Some(path) = path else {
         return match explicit_profile {
             Some(profile) => Err(crate::error::config_error(format!(
@@ -173,8 +154,8 @@ fn read_profile(
     };
     let (profile, named_by) = match (&explicit_profile, file.default_profile()) {
         (Some(profile), _) => {
-            let source = settings[Attr::Profile.index()]
-                .as_ref()
+            let source = settings
+                .get(Attr::Profile)
                 .map(|s| s.source.to_string())
                 .unwrap_or_default();
             (profile.clone(), Some(source))
@@ -198,18 +179,13 @@ fn read_profile(
             }),
         };
     };
-    for attr in Attr::ALL.into_iter().filter(|a| a.in_profile()) {
-        let slot = &mut settings[attr.index()];
-        if slot.is_none()
-            && let Some(text) = values.get(attr.name()).filter(|v| !v.is_empty())
-        {
-            *slot = Some(Setting {
-                value: Value::new(attr, text.clone()),
-                source: ValueSource::ConfigFile {
-                    path: path.clone(),
-                    profile: profile.clone(),
-                },
-            });
+    for &attr in Attr::ALL.iter().filter(|a| a.in_profile()) {
+        if let Some(text) = values.get(attr.name()).filter(|v| !v.is_empty()) {
+            let source = ValueSource::ConfigFile {
+                path: path.clone(),
+                profile: profile.clone(),
+            };
+            settings.fill(attr, text.clone(), source);
         }
     }
     Ok(FileState::Read {

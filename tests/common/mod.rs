@@ -2,6 +2,8 @@
 //! request must carry, and the JSON fixtures under `tests/fixtures/`.
 #![allow(dead_code)]
 
+pub mod fake_cli;
+
 use azure_databricks_sdk::defaults::USER_AGENT;
 use azure_databricks_sdk::{Auth, Client, ClientBuilder, RetryPolicy};
 use httpmock::prelude::*;

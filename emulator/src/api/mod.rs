@@ -2,6 +2,7 @@
 //! the one workspace lock.
 
 mod clusters;
+mod oauth;
 pub(crate) mod params;
 mod routes;
 mod scim;
@@ -74,6 +75,9 @@ pub(crate) fn handle(shared: &Mutex<Workspace>, request: &Request) -> Outcome {
 }
 
 fn answer(ws: &mut Workspace, request: &Request) -> Response {
+    if oauth::serves(&request.path) {
+        return oauth::answer(ws, request);
+    }
     match dispatch(ws, request) {
         Ok(body) => Response::json(200, &body),
         Err(error) => Response::error(&error),

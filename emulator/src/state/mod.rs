@@ -7,6 +7,7 @@ pub(crate) mod cluster_spec;
 pub(crate) mod clusters;
 pub(crate) mod events;
 pub(crate) mod lifecycle;
+pub(crate) mod oauth;
 pub(crate) mod secrets;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -73,6 +74,8 @@ pub(crate) struct Workspace {
     pub(crate) catalog: Catalog,
     pub(crate) users: Users,
     pub(crate) tokens: Tokens,
+    /// Service principals with OAuth secrets, and their access tokens.
+    pub(crate) oauth: oauth::OAuth,
     pub(crate) clusters: Clusters,
     pub(crate) secrets: SecretStore,
     pub(crate) faults: Faults,
@@ -94,6 +97,7 @@ impl Workspace {
             catalog,
             users: Users::default(),
             tokens: Tokens::default(),
+            oauth: oauth::OAuth::default(),
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
             faults: Faults::default(),
@@ -150,6 +154,7 @@ impl Workspace {
         };
         self.tokens
             .owner(&token, now)
+            .or_else(|| self.oauth.owner(&token, now))
             .and_then(|owner| self.users.caller(owner))
             .ok_or_else(ApiError::invalid_token)
     }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::defaults::TOKEN_REFRESH_MARGIN;
 use crate::error::AuthError;
-use crate::{Clock, Error, Result, SensitiveString};
+use crate::{Clock, Result, SensitiveString};
 
 /// Azure Databricks rejects tokens that expire within 30 s: a new token must live longer.
 const USABLE_FOR_AT_LEAST: Duration = Duration::from_secs(30);
@@ -129,7 +129,7 @@ impl CachedToken {
                         "the new token is already expired or expires within {} s (expires at {}); \
                          check the clock of this machine",
                         USABLE_FOR_AT_LEAST.as_secs(),
-                        super::http::expiry(&token)
+                        super::exchange::expiry(&token)
                     ),
                 )
                 .into())
@@ -137,7 +137,7 @@ impl CachedToken {
         });
         guard.outcome = Some(match &result {
             Ok(token) => Ok(token.clone()),
-            Err(e) => Err(error_text(e)),
+            Err(e) => Err(crate::error::reason_chain(e)),
         });
         drop(guard);
         result.map(|token| token.value)
@@ -171,21 +171,6 @@ impl Drop for FlightGuard<'_> {
         drop(state);
         self.cache.done.notify_all();
     }
-}
-
-/// The reason of an auth error and its causes, for the threads that share the failure.
-fn error_text(error: &Error) -> String {
-    let mut text = match error.auth() {
-        Some(auth) => auth.reason().to_string(),
-        None => error.to_string(),
-    };
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl fmt::Debug for CachedToken {

@@ -1,5 +1,6 @@
-//! HTTP exchanges with a token endpoint (Azure AD, managed identity, OAuth): the agent, the one
-//! retry engine with the token preset, the token answer, and errors without secrets.
+//! HTTP exchanges with token endpoints (Azure AD v1 and v2, managed identity, App Service,
+//! Databricks OAuth, GitHub's ID token service): the agent, the one retry engine with the token
+//! preset, the token answer, and errors without secrets.
 
 use std::time::{Duration, SystemTime};
 
@@ -40,8 +41,8 @@ pub(crate) fn check_endpoint(method: &str, what: &str, url: &str, policy: UrlPol
         .map_err(|why| ConfigError::new(format!("{method}: {why}")).into())
 }
 
-/// A token request: what it is for (in errors), the secret to mask out of every message (the
-/// endpoint could echo it), and how to send it once.
+/// A token request: what it is for (in errors), the secrets to mask out of every message (the
+/// endpoint could echo them), and how to send it once.
 pub(crate) struct TokenRequest<'a> {
     /// The `auth_type` name, e.g. `azure-client-secret`.
     pub(crate) method: &'a str,
@@ -49,8 +50,8 @@ pub(crate) struct TokenRequest<'a> {
     pub(crate) what: &'a str,
     /// The endpoint, for transport errors.
     pub(crate) url: &'a str,
-    /// A secret sent with the request.
-    pub(crate) secret: Option<&'a SensitiveString>,
+    /// Secrets sent with the request (client secret, assertion, subject token).
+    pub(crate) secrets: &'a [&'a SensitiveString],
 }
 
 /// Sends a token request (again, per `policy`, through the SDK's one retry engine) and reads
@@ -62,6 +63,21 @@ pub(crate) fn fetch_token(
     clock: &dyn Clock,
     send: impl Fn() -> std::result::Result<Response<ureq::Body>, ureq::Error>,
 ) -> Result<AccessToken> {
+    let body = exchange(request, policy, clock, send)?;
+    let token = parse_token(request.method, request.what, &body, clock.wall_time())?;
+    log::debug!(target: LOG_TARGET, "{}: new token, expires at {}", request.what, expiry(&token));
+    Ok(token)
+}
+
+/// Sends a request to a token service (again, per `policy`) and returns the body of its
+/// success answer. Failures are [`AuthError`]s of `request.method` whose source is the last
+/// attempt's error, with `request.secrets` masked out.
+pub(crate) fn exchange(
+    request: &TokenRequest<'_>,
+    policy: &RetryPolicy,
+    clock: &dyn Clock,
+    send: impl Fn() -> std::result::Result<Response<ureq::Body>, ureq::Error>,
+) -> Result<Vec<u8>> {
     let what = request.what;
     let answer = crate::retry::run(policy, clock, what, true, |_| {
         let response =
@@ -71,16 +87,55 @@ pub(crate) fn fetch_token(
         if (200..300).contains(&status) {
             return Ok(body);
         }
-        let mut error = token_error(what, status, &body, request.secret);
+        let mut error = token_error(what, status, &body, request.secrets);
         error.retry_after = headers
             .retry_after
             .and_then(|v| crate::retry::parse_retry_after(&v, clock.wall_time()));
         Err(error.into())
     });
-    let body = answer.map_err(|e| AuthError::new(request.method, what).with_source(e))?;
-    let token = parse_token(request.method, what, &body, clock.wall_time())?;
-    log::debug!(target: LOG_TARGET, "{what}: new token, expires at {}", expiry(&token));
-    Ok(token)
+    answer.map_err(|e| AuthError::new(request.method, what).with_source(e).into())
+}
+
+/// `Authorization: Basic` of OAuth client authentication (RFC 6749, 2.3.1): the client id and
+/// secret, each form-encoded, joined by `:`, in base64.
+pub(crate) fn basic_auth(client_id: &str, client_secret: &SensitiveString) -> SensitiveString {
+    use base64::Engine as _;
+    let encode = |text: &str| form_urlencoded_component(text);
+    let pair = format!("{}:{}", encode(client_id), encode(client_secret.expose()));
+    SensitiveString::new(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    ))
+}
+
+/// `application/x-www-form-urlencoded` encoding of one component.
+fn form_urlencoded_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A string field of a JSON object answer (`token_endpoint`, `value`), for answers that are
+/// not tokens. The answer is never quoted: it may hold a token.
+pub(crate) fn json_field(method: &str, what: &str, body: &[u8], key: &str) -> Result<String> {
+    let value: Option<Value> = serde_json::from_slice(body).ok();
+    value
+        .as_ref()
+        .and_then(|v| v.get(key))
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            AuthError::new(method, format!("{what}: unexpected answer: no `{key}`")).into()
+        })
 }
 
 /// The expiry of a token as epoch seconds, for logs.
@@ -95,10 +150,11 @@ pub(crate) fn expiry(token: &AccessToken) -> String {
 /// "AADSTS7000215: ..."}` (the OAuth 2.0 shape) as an [`ApiError`] whose code is `error` and
 /// whose message is the description on one line; anything else as its text. `secret` is
 /// masked out of both.
-fn token_error(what: &str, status: u16, body: &[u8], secret: Option<&SensitiveString>) -> ApiError {
-    let masked = |text: &str| match secret {
-        Some(secret) => mask(text, secret.expose()),
-        None => text.to_string(),
+fn token_error(what: &str, status: u16, body: &[u8], secrets: &[&SensitiveString]) -> ApiError {
+    let masked = |text: &str| {
+        secrets.iter().fold(text.to_string(), |text, secret| {
+            mask(&text, secret.expose())
+        })
     };
     let mut error = ApiError::from_response(
         what,
@@ -218,7 +274,7 @@ mod tests {
     fn aad_errors_become_one_line_with_the_secret_masked() {
         let body = r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret hunter22.\r\nTrace ID: 1\r\nCorrelation ID: 2"}"#;
         let secret = SensitiveString::new("hunter22");
-        let e = token_error("token", 401, body.as_bytes(), Some(&secret));
+        let e = token_error("token", 401, body.as_bytes(), &[&secret]);
         assert_eq!(
             e.to_string(),
             "token: HTTP 401 invalid_client: AADSTS7000215: Invalid client secret ****. Trace ID: 1 Correlation ID: 2"
@@ -228,7 +284,7 @@ mod tests {
             "token",
             502,
             b"<html><title>Bad gateway</title></html>",
-            None,
+            &[],
         );
         assert_eq!(e.to_string(), "token: HTTP 502: Bad gateway");
     }
@@ -236,5 +292,19 @@ mod tests {
     #[test]
     fn masks_the_secret() {
         assert_eq!(mask("echo s3cr3t!", "s3cr3t"), "echo ****!");
+    }
+
+    #[test]
+    fn basic_auth_encodes_the_pair() {
+        let secret = SensitiveString::new("dose:cret+1");
+        // base64("id%3A1:dose%3Acret%2B1")
+        assert_eq!(
+            basic_auth("id:1", &secret).expose(),
+            "Basic aWQlM0ExOmRvc2UlM0FjcmV0JTJCMQ=="
+        );
+        assert_eq!(
+            basic_auth("abc", &SensitiveString::new("xyz")).expose(),
+            "Basic YWJjOnh5eg=="
+        );
     }
 }

@@ -1,10 +1,19 @@
-//! Running a program with a deadline, and finding it on a search path.
+//! Running a program with a deadline, and finding it on a search path: the one way the CLIs
+//! that print tokens (`az`, `databricks`) are run.
 
-use std::ffi::OsStr;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use crate::Result;
+use crate::error::AuthError;
+
+/// Longest part of a CLI's error output kept in an error message.
+const MAX_STDERR: usize = 400;
 
 /// The `az` executable in the directories of `search_path` (`PATH` syntax).
 pub(crate) fn find_az(search_path: Option<&OsStr>) -> Option<PathBuf> {
@@ -13,6 +22,11 @@ pub(crate) fn find_az(search_path: Option<&OsStr>) -> Option<PathBuf> {
     } else {
         &["az"]
     };
+    find_program(names, search_path)
+}
+
+/// The first executable named one of `names` in the directories of `search_path`.
+pub(crate) fn find_program(names: &[&str], search_path: Option<&OsStr>) -> Option<PathBuf> {
     let path = search_path?;
     std::env::split_paths(path)
         .filter(|dir| !dir.as_os_str().is_empty())
@@ -33,6 +47,75 @@ fn is_executable(path: &Path) -> bool {
     {
         meta.is_file()
     }
+}
+
+/// How a CLI that prints tokens is run: its environment and search path (those of the process,
+/// or of an injected configuration environment) and its deadline.
+#[derive(Debug, Clone)]
+pub(crate) struct CliRunner {
+    /// The `auth_type` name, for errors.
+    pub(crate) method: &'static str,
+    /// The directories searched for the program, also its `PATH`.
+    pub(crate) search_path: Option<OsString>,
+    /// The whole environment of the program (from an injected [`crate::Config`] environment).
+    pub(crate) environment: Option<Arc<HashMap<String, String>>>,
+    pub(crate) timeout: Duration,
+}
+
+impl CliRunner {
+    /// `search_path`, else the `PATH` of the environment.
+    pub(crate) fn new(
+        method: &'static str,
+        search_path: Option<OsString>,
+        environment: Option<Arc<HashMap<String, String>>>,
+        timeout: Duration,
+    ) -> Self {
+        let search_path = search_path.or_else(|| match &environment {
+            Some(env) => env.get("PATH").map(OsString::from),
+            None => std::env::var_os("PATH"),
+        });
+        Self {
+            method,
+            search_path,
+            environment,
+            timeout,
+        }
+    }
+
+    /// Runs `program` with `args`; a program that cannot be started or does not finish in
+    /// time is an [`AuthError`] that says so. `label` names the command in messages.
+    pub(crate) fn run(&self, program: &Path, args: &[&str], label: &str) -> Result<Output> {
+        let mut command = Command::new(program);
+        command.args(args);
+        if let Some(env) = &self.environment {
+            command.env_clear().envs(env.iter());
+        }
+        if let Some(path) = &self.search_path {
+            command.env("PATH", path);
+        }
+        run(command, self.timeout).map_err(|e| match e {
+            RunError::Spawn(e) => {
+                AuthError::new(self.method, format!("cannot run {}", program.display()))
+                    .with_source(e)
+                    .into()
+            }
+            RunError::Timeout => AuthError::new(
+                self.method,
+                format!(
+                    "`{label}` did not finish within {} s",
+                    self.timeout.as_secs_f32()
+                ),
+            )
+            .into(),
+        })
+    }
+}
+
+/// A CLI's error output on one line, shortened.
+pub(crate) fn stderr_text(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::error::truncate(&text, MAX_STDERR).to_string()
 }
 
 /// What a finished program printed, and how it ended.
