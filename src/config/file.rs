@@ -1,9 +1,10 @@
 //! The configuration file (`~/.databrickscfg`): INI profiles.
 //!
-//! Parsed by `rust-ini` with the rules of the official SDKs: only a `#` or `;` after
-//! whitespace starts an inline comment (so `pass#word` is a value), no quote or escape
-//! processing, keys before the first section belong to `[DEFAULT]`. Lines are checked first,
-//! so that a malformed file fails with its line number instead of being misread.
+//! Parsed by `configparser` (sections, keys, comment lines) with the rules of the official
+//! SDKs: only a `#` or `;` after whitespace starts an inline comment (so `pass#word` is a
+//! value; stripped here, as configparser would cut at any `#`), no quote or escape processing,
+//! keys before the first section belong to `[DEFAULT]`. Lines are checked first, so that a
+//! malformed file fails with its line number instead of being misread.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -46,25 +47,36 @@ impl ConfigFile {
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         check_lines(text).map_err(|(line, why)| malformed(line, why))?;
-        let options = ini::ParseOption {
-            enabled_quote: false,
-            enabled_escape: false,
-            enabled_indented_mutiline_value: false,
-            enabled_preserve_key_leading_whitespace: false,
-        };
-        let parsed =
-            ini::Ini::load_from_str_opt(text, options).map_err(|e| malformed(e.line, &e.msg))?;
-        let mut profiles: BTreeMap<String, HashMap<String, String>> = BTreeMap::new();
-        for (section, properties) in parsed.iter() {
-            if section.is_none() && properties.is_empty() {
-                continue;
-            }
-            let name = section.unwrap_or(DEFAULT_PROFILE).to_string();
-            let profile = profiles.entry(name).or_default();
-            for (key, value) in properties.iter() {
-                profile.insert(key.to_string(), value.to_string());
-            }
-        }
+        let mut options = configparser::ini::IniDefault::default();
+        options.case_sensitive = true;
+        options.multiline = false;
+        options.default_section = DEFAULT_PROFILE.to_string();
+        options.comment_symbols = vec!['#', ';'];
+        options.inline_comment_symbols = Some(Vec::new());
+        options.delimiters = vec!['=', ':'];
+        let parsed = configparser::ini::Ini::new_from_defaults(options)
+            .read(text.to_string())
+            .map_err(|why| malformed(0, &why))?;
+        let profiles = parsed
+            .into_iter()
+            .map(|(section, properties)| {
+                let properties = properties
+                    .into_iter()
+                    .filter_map(|(key, value)| {
+                        let value = strip_inline_comment(value.as_deref()?).trim().to_string();
+                        Some((key, value))
+                    })
+                    .collect();
+                (section, properties)
+            })
+            .filter(
+                |(section, properties): &(String, HashMap<String, String>)| {
+                    section != DEFAULT_PROFILE
+                        || !properties.is_empty()
+                        || text.contains("[DEFAULT]")
+                },
+            )
+            .collect();
         Ok(ConfigFile { profiles })
     }
 
