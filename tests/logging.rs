@@ -57,7 +57,30 @@ fn logs_describe_every_request_and_never_contain_a_secret() {
         then.status(403)
             .body(json!({"error_code": 403, "message": "Invalid access token."}).to_string());
     });
+    let throttled = std::sync::atomic::AtomicUsize::new(0);
+    server.mock(|when, then| {
+        when.method(GET).path("/api/2.0/token/list");
+        then.respond_with(move |_: &httpmock::HttpMockRequest| {
+            let n = throttled.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (status, body) = match n {
+                0 | 1 => (
+                    429,
+                    r#"{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}"#,
+                ),
+                _ => (200, "{}"),
+            };
+            httpmock::HttpMockResponse::builder()
+                .status(status)
+                .body(body)
+                .build()
+        });
+    });
     let client = common::client(&server);
+    let patient = common::builder(&server, Auth::personal_access_token(common::TOKEN))
+        .clock(common::FakeClock::new())
+        .build()
+        .unwrap();
+    patient.tokens().list().unwrap();
     let token = client
         .tokens()
         .create(&CreateTokenRequest {
@@ -164,5 +187,18 @@ fn logs_describe_every_request_and_never_contain_a_secret() {
     assert!(
         lines.iter().any(|l| l.contains(r#""scope":"etl""#)),
         "non-secret fields stay readable:\n{all}"
+    );
+    // Retries: the first one of a call at warn (a program with a logger sees why a call
+    // waits), the others at debug.
+    let retries: Vec<&String> = lines.iter().filter(|l| l.contains("retrying in")).collect();
+    assert_eq!(retries.len(), 2, "{all}");
+    assert!(
+        retries[0].starts_with("WARN azure_databricks_sdk tokens.list: HTTP 429 REQUEST_LIMIT_EXCEEDED: slow down; retrying in")
+            && retries[0].ends_with("(attempt 1 of at most 8)"),
+        "{all}"
+    );
+    assert!(
+        retries[1].starts_with("DEBUG azure_databricks_sdk tokens.list"),
+        "{all}"
     );
 }

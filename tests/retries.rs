@@ -496,3 +496,62 @@ fn a_huge_retry_after_neither_panics_nor_waits() {
     mock.assert_calls(1);
     assert!(err.to_string().contains("Retry-After"), "{err}");
 }
+
+#[test]
+fn a_host_that_does_not_resolve_fails_at_once_naming_the_host() {
+    let clock = FakeClock::new();
+    let started = std::time::Instant::now();
+    let err = client(
+        "https://adb-0000000000000000.0.nonexistent.invalid",
+        &clock,
+        RetryPolicy::default(),
+    )
+    .clusters()
+    .list()
+    .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert_eq!(
+        err.transport().unwrap().kind(),
+        azure_databricks_sdk::TransportErrorKind::HostNotFound
+    );
+    assert_eq!(
+        err.to_string(),
+        "clusters.list: cannot resolve adb-0000000000000000.0.nonexistent.invalid"
+    );
+    assert!(clock.sleeps().is_empty(), "a typo is not retried");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_refused_connection_is_retried_only_a_few_times_within_seconds() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let clock = FakeClock::new();
+    let err = client(
+        &format!("http://127.0.0.1:{port}"),
+        &clock,
+        RetryPolicy::default(),
+    )
+    .clusters()
+    .list()
+    .unwrap_err();
+    let Error::RetriesExhausted {
+        attempts, reason, ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        (*attempts, reason.as_str()),
+        (3, "connection attempt limit of 3")
+    );
+    assert!(
+        clock.slept() <= Duration::from_secs(3),
+        "{:?}",
+        clock.sleeps()
+    );
+    assert!(err.is_connect());
+}
