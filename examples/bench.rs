@@ -1,17 +1,26 @@
-//! Benchmark: the SDK against the limit (a plain ureq agent + serde_json into the same structs),
-//! on one local keep-alive HTTP server with canned answers.
+//! Benchmark: the SDK against the limit — a plain ureq agent (default configuration) plus
+//! serde_json decoding into the same structs as typify derives them (`models_plain.rs`, the same
+//! field set without the SDK's lossless impls) — on a keep-alive HTTP server with canned answers
+//! that runs in a child process, so that the CPU time this process reports is the client's.
 //!
 //! ```sh
-//! cargo run --release --example bench            # full run (about a minute)
-//! cargo run --release --example bench -- --quick # a few seconds, for a smoke test
+//! cargo run --release --example bench            # full run (a few minutes)
+//! cargo run --release --example bench -- --quick # seconds, a smoke test of every measurement
 //! ```
 //!
-//! It prints calls per second of `clusters().get`, `clusters().list` (1,000 clusters, about
-//! 2.3 MB) and `clusters().start` through the SDK and through the limit, measured in interleaved
-//! rounds (the best round of each counts, so both sides see the same machine noise); the
-//! SDK/limit ratio; list decoding throughput; the peak heap of one list call against the JSON
-//! size; the peak heap of `events_iter` over 1,000 and 10,000 events (10 and 100 pages); and the
-//! time from process start to the first completed call (a child process, median of 15).
+//! Every ratio is SDK / limit measured in the same run, in interleaved rounds (the median of the
+//! per-round ratios is reported, with the lowest and highest), so both sides see the same
+//! machine noise. Measurements:
+//!
+//! 1. Small calls (`get`, `start`, `pin`, `tokens.list`, `secrets.put`, `secrets.acls.get`),
+//!    one thread, with the SDK's default timeouts on.
+//! 2. Decoding: one page of 1,000 clusters with every field of the schema (`list_with`).
+//! 3. Paging: 10,000 clusters as pages of 100 (`list_iter`), against the limit following the
+//!    same `next_page_token`s; the peak heap of `list_iter` over 1,000 and over 10,000 clusters.
+//! 4. Threads: 1, 2, 4, 8 and 16 threads doing `get` through one shared `Client`, against the
+//!    same threads sharing one `ureq::Agent` and against one agent per thread: calls per second,
+//!    CPU time per call of this process, and connections the server accepted.
+//! 5. `events_iter` peak heap over 1,000 and 10,000 events; process start to first call.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -20,9 +29,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use azure_databricks_sdk::models::{ClusterEventRequest, ClusterInfo, ListClustersResponse};
-use azure_databricks_sdk::{Auth, Client, RetryPolicy};
+use azure_databricks_sdk::models::{AclPermission, ClusterEventRequest, ListClustersRequest};
+use azure_databricks_sdk::{Auth, Client, RetryPolicy, SecretValue};
 use serde_json::{Value, json};
+
+/// The SDK's structs as serde derives them: the limit decodes into these.
+#[allow(dead_code, clippy::all, missing_docs)]
+mod plain {
+    pub use azure_databricks_sdk::models::*;
+    include!(concat!(env!("OUT_DIR"), "/models_plain.rs"));
+}
+/// Referenced by the plain models as `crate::SensitiveString`.
+pub use azure_databricks_sdk::SensitiveString;
 
 // ---------------------------------------------------------------------------------------------
 // A counting allocator: current and peak heap of the process.
@@ -71,40 +89,77 @@ fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, PEAK.load(Ordering::SeqCst) - base)
 }
 
+/// CPU time (user + system) this process has used, from `/proc/self/stat` (Linux; zero
+/// elsewhere).
+fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+    Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
 // ---------------------------------------------------------------------------------------------
-// Canned answers.
+// Canned answers (built in the server process).
 
 const ID: &str = "0923-164208-meows279";
 
-/// One realistic cluster: the wire test fixture without its long SSH key (about 2.3 KB,
-/// 38 fields, nested driver/executors/tags/azure_attributes/termination_reason).
+/// One realistic cluster with every field of the schema: the wire test fixture.
 fn cluster(n: usize) -> Value {
     let mut c: Value =
         serde_json::from_str(include_str!("../tests/fixtures/clusters/get.json")).expect("fixture");
-    let map = c.as_object_mut().unwrap();
-    map.remove("ssh_public_keys");
-    map.remove("docker_image");
-    map.insert("cluster_id".into(), json!(format!("0923-164208-{n:08}")));
-    map.insert(
-        "termination_reason".into(),
-        json!({"code": "INACTIVITY", "type": "SUCCESS", "parameters": {"inactivity_duration_min": "120"}}),
-    );
+    c["cluster_id"] = json!(format!("0923-164208-{n:08}"));
     c
 }
 
 struct Canned {
     get: Vec<u8>,
-    list: Vec<u8>,
+    /// Every cluster of the big workspace, serialized, to cut pages from.
+    clusters: Vec<Vec<u8>>,
 }
 
 fn canned() -> &'static Canned {
     static CANNED: OnceLock<Canned> = OnceLock::new();
-    CANNED.get_or_init(|| {
-        let get = serde_json::to_vec(&cluster(0)).unwrap();
-        let clusters: Vec<Value> = (0..1000).map(cluster).collect();
-        let list = serde_json::to_vec(&json!({ "clusters": clusters })).unwrap();
-        Canned { get, list }
+    CANNED.get_or_init(|| Canned {
+        get: serde_json::to_vec(&cluster(0)).unwrap(),
+        clusters: (0..10_000)
+            .map(|n| serde_json::to_vec(&cluster(n)).unwrap())
+            .collect(),
     })
+}
+
+/// A page of `clusters/list` (2.1): `page_size` clusters from the offset in `page_token`, out
+/// of `bench_total` (a field the SDK sends along as its request's unknown field).
+fn clusters_page(query: &str) -> Vec<u8> {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let total = param("bench_total").unwrap_or(1000);
+    let size = param("page_size").unwrap_or(100);
+    let offset = param("page_token").unwrap_or(0);
+    let end = (offset + size).min(total);
+    let mut page = b"{\"clusters\":[".to_vec();
+    for (i, c) in canned().clusters[offset..end].iter().enumerate() {
+        if i > 0 {
+            page.push(b',');
+        }
+        page.extend_from_slice(c);
+    }
+    page.push(b']');
+    if end < total {
+        page.extend_from_slice(format!(",\"next_page_token\":\"{end}\"").as_bytes());
+    }
+    page.push(b'}');
+    page
 }
 
 /// One page of `clusters/events`: 100 events from `offset`, `total` in all.
@@ -125,10 +180,13 @@ fn events_page(body: &[u8]) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A keep-alive HTTP/1.1 server: one thread per connection.
+// The server: keep-alive HTTP/1.1, one thread per connection, in a child process.
+
+static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
 
 fn serve(listener: TcpListener) {
     for stream in listener.incoming().flatten() {
+        ACCEPTED.fetch_add(1, Ordering::SeqCst);
         std::thread::spawn(move || {
             let _ = connection(stream);
         });
@@ -145,7 +203,7 @@ fn connection(stream: TcpStream) -> std::io::Result<()> {
         if reader.read_line(&mut line)? == 0 {
             return Ok(());
         }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
         let mut length = 0;
         loop {
             let mut header = String::new();
@@ -161,14 +219,25 @@ fn connection(stream: TcpStream) -> std::io::Result<()> {
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
-        let path = path.split('?').next().unwrap_or_default();
-        let events;
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let built;
         let answer: &[u8] = match path {
-            "/api/2.0/clusters/get" => &canned().get,
-            "/api/2.0/clusters/list" => &canned().list,
-            "/api/2.0/clusters/events" => {
-                events = events_page(&body);
-                &events
+            "/api/2.1/clusters/get" => &canned().get,
+            "/api/2.1/clusters/list" => {
+                built = clusters_page(query);
+                &built
+            }
+            "/api/2.1/clusters/events" => {
+                built = events_page(&body);
+                &built
+            }
+            "/api/2.0/token/list" => {
+                br#"{"token_infos":[{"token_id":"5715498424f15ee0213be729257b53fc35a47d5953e3bdfd8ed22a0b93b339f4","creation_time":1727000000000,"expiry_time":1734776000000,"comment":"ci"}]}"#
+            }
+            "/api/2.0/secrets/acls/get" => br#"{"principal":"users","permission":"READ"}"#,
+            "/__accepted" => {
+                built = ACCEPTED.load(Ordering::SeqCst).to_string().into_bytes();
+                &built
             }
             _ => b"{}",
         };
@@ -181,11 +250,37 @@ fn connection(stream: TcpStream) -> std::io::Result<()> {
     }
 }
 
+/// Child mode: serve on a free port, print it, serve until the parent closes our stdin.
+fn server_process() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    println!("{}", listener.local_addr().unwrap().port());
+    std::io::stdout().flush().unwrap();
+    canned();
+    std::thread::spawn(move || serve(listener));
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+}
+
+/// Starts the server process; returns it and its base URL.
+fn start_server() -> (std::process::Child, String) {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--serve")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    (child, format!("http://127.0.0.1:{}", port.trim()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The two sides.
 
 const TOKEN: &str = "dapi0123456789abcdef0123456789abcd";
 
+/// The SDK with its default configuration (timeouts, pool), retries off.
 fn sdk_client(base: &str) -> Client {
     Client::builder(base)
         .auth(Auth::personal_access_token(TOKEN))
@@ -196,10 +291,19 @@ fn sdk_client(base: &str) -> Client {
 }
 
 /// The limit: what a hand-written caller does with ureq and serde_json, and nothing else.
+#[derive(Clone)]
 struct Limit {
     agent: ureq::Agent,
     base: String,
     bearer: String,
+}
+
+fn read(mut r: ureq::http::Response<ureq::Body>) -> Vec<u8> {
+    r.body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap()
 }
 
 impl Limit {
@@ -216,55 +320,73 @@ impl Limit {
         }
     }
 
-    fn get(&self, id: &str) -> ClusterInfo {
-        let mut r = self
+    fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Vec<u8> {
+        let r = self
             .agent
-            .get(format!("{}/api/2.0/clusters/get", self.base))
-            .query("cluster_id", id)
+            .get(format!("{}{path}", self.base))
+            .query_pairs(query.iter().copied())
             .header("authorization", &self.bearer)
             .call()
             .unwrap();
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_vec()
-            .unwrap();
-        serde_json::from_slice(&body).unwrap()
+        read(r)
     }
 
-    fn list(&self) -> Vec<ClusterInfo> {
-        let mut r = self
+    fn post(&self, path: &str, body: &Value) {
+        let body = serde_json::to_vec(body).unwrap();
+        let r = self
             .agent
-            .get(format!("{}/api/2.0/clusters/list", self.base))
-            .header("authorization", &self.bearer)
-            .call()
-            .unwrap();
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_vec()
-            .unwrap();
-        serde_json::from_slice::<ListClustersResponse>(&body)
-            .unwrap()
-            .clusters
-    }
-
-    fn start(&self, id: &str) {
-        let body = serde_json::to_vec(&json!({ "cluster_id": id })).unwrap();
-        let mut r = self
-            .agent
-            .post(format!("{}/api/2.0/clusters/start", self.base))
+            .post(format!("{}{path}", self.base))
             .header("authorization", &self.bearer)
             .header("content-type", "application/json")
             .send(&body[..])
             .unwrap();
-        let body = r.body_mut().read_to_vec().unwrap();
+        let body = read(r);
         let _: serde::de::IgnoredAny =
             serde_json::from_slice(if body.is_empty() { b"{}" } else { &body }).unwrap();
     }
+
+    fn get(&self, id: &str) -> plain::ClusterInfo {
+        serde_json::from_slice(&self.get_json("/api/2.1/clusters/get", &[("cluster_id", id)]))
+            .unwrap()
+    }
+
+    /// Every cluster of `total`, in pages of `size`, following `next_page_token`.
+    fn list(&self, total: usize, size: usize) -> usize {
+        let (total, size) = (total.to_string(), size.to_string());
+        let mut token = None::<String>;
+        let mut count = 0;
+        loop {
+            let mut query = vec![
+                ("bench_total", total.as_str()),
+                ("page_size", size.as_str()),
+            ];
+            if let Some(t) = &token {
+                query.push(("page_token", t));
+            }
+            let page: plain::ListClustersResponse =
+                serde_json::from_slice(&self.get_json("/api/2.1/clusters/list", &query)).unwrap();
+            count += page.clusters.len();
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return count,
+            }
+        }
+    }
 }
+
+/// A request for `total` clusters in pages of `size` (the server reads `bench_total`, which the
+/// SDK sends as an unknown field of the request).
+fn list_request(total: usize, size: usize) -> ListClustersRequest {
+    let mut request = ListClustersRequest {
+        page_size: Some(size as i32),
+        ..Default::default()
+    };
+    request.unknown_fields.insert("bench_total", json!(total));
+    request
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring.
 
 /// Calls per second of `n` runs of `f`.
 fn rate(n: usize, mut f: impl FnMut()) -> f64 {
@@ -275,20 +397,92 @@ fn rate(n: usize, mut f: impl FnMut()) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Best rate of each side over `rounds` interleaved rounds.
-fn compare(rounds: usize, n: usize, mut sdk: impl FnMut(), mut limit: impl FnMut()) -> (f64, f64) {
-    let (mut best_sdk, mut best_limit) = (0f64, 0f64);
+/// A ratio over several rounds: median, lowest and highest of the per-round SDK/limit ratios,
+/// and the median rates.
+struct Ratio {
+    median: f64,
+    low: f64,
+    high: f64,
+    sdk: f64,
+    limit: f64,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Interleaved rounds of `n` calls of each side (alternating which goes first).
+fn compare(rounds: usize, n: usize, mut sdk: impl FnMut(), mut limit: impl FnMut()) -> Ratio {
+    let (mut ratios, mut sdks, mut limits) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
-        // Alternate which side goes first.
-        if round % 2 == 0 {
-            best_sdk = best_sdk.max(rate(n, &mut sdk));
-            best_limit = best_limit.max(rate(n, &mut limit));
+        let (s, l) = if round % 2 == 0 {
+            let s = rate(n, &mut sdk);
+            (s, rate(n, &mut limit))
         } else {
-            best_limit = best_limit.max(rate(n, &mut limit));
-            best_sdk = best_sdk.max(rate(n, &mut sdk));
-        }
+            let l = rate(n, &mut limit);
+            (rate(n, &mut sdk), l)
+        };
+        ratios.push(s / l);
+        sdks.push(s);
+        limits.push(l);
     }
-    (best_sdk, best_limit)
+    let low = ratios.iter().copied().fold(f64::MAX, f64::min);
+    let high = ratios.iter().copied().fold(0.0, f64::max);
+    Ratio {
+        median: median(ratios),
+        low,
+        high,
+        sdk: median(sdks),
+        limit: median(limits),
+    }
+}
+
+fn report(name: &str, r: &Ratio, unit: &str) {
+    println!(
+        "{name:<32} sdk {:>9.1}{unit}  limit {:>9.1}{unit}  ratio {:.3} (rounds {:.3}..{:.3})",
+        r.sdk, r.limit, r.median, r.low, r.high
+    );
+}
+
+/// Connections the server has accepted so far, asked through `probe` (whose own connection is
+/// kept alive, so asking opens none).
+fn accepted(probe: &Limit) -> usize {
+    probe
+        .get_json("/__accepted", &[])
+        .iter()
+        .fold(0, |n, d| n * 10 + usize::from(d - b'0'))
+}
+
+/// `threads` threads each doing `calls` runs of `f(thread)`; calls per second in all, CPU per
+/// call of this process, and connections opened.
+fn threaded(
+    probe: &Limit,
+    threads: usize,
+    calls: usize,
+    f: impl Fn(usize) + Sync,
+) -> (f64, Duration, usize) {
+    let opened = accepted(probe);
+    let cpu = cpu_time();
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let f = &f;
+            s.spawn(move || {
+                for _ in 0..calls {
+                    f(t);
+                }
+            });
+        }
+    });
+    let total = threads * calls;
+    let elapsed = started.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu);
+    (
+        total as f64 / elapsed.as_secs_f64(),
+        cpu / total as u32,
+        accepted(probe) - opened,
+    )
 }
 
 /// Child mode: one call to `base`, then print and exit (for the start-to-first-call time).
@@ -320,96 +514,225 @@ fn start_to_first_call(base: &str, runs: usize) -> Duration {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--serve") {
+        return server_process();
+    }
     if let Some(i) = args.iter().position(|a| a == "--first-call") {
-        first_call(&args[i + 1]);
-        return;
+        return first_call(&args[i + 1]);
     }
     let quick = args.iter().any(|a| a == "--quick");
-    let (rounds, small_n, list_n) = if quick { (2, 300, 5) } else { (7, 3000, 40) };
-
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || serve(listener));
-    let list_bytes = canned().list.len();
+    let (rounds, small_n, list_n, thread_calls) = if quick {
+        (3, 300, 2, 100)
+    } else {
+        (9, 3000, 10, 1500)
+    };
+    let (mut server, base) = start_server();
     println!(
-        "one cluster: {} bytes; list of 1000: {:.2} MB; {} rounds interleaved, best round counts",
-        canned().get.len(),
-        list_bytes as f64 / 1e6,
-        rounds
+        "one cluster: {} bytes with every field of the schema; {rounds} rounds per measurement, interleaved",
+        serde_json::to_vec(&cluster(0)).unwrap().len()
     );
 
-    let client = Arc::new(sdk_client(&base));
+    let client = sdk_client(&base);
     let limit = Limit::new(&base);
-    // Warm up both connection pools.
     client.clusters().get(ID).unwrap();
     limit.get(ID);
 
-    let (sdk, lim) = compare(
-        rounds,
-        small_n,
-        || drop(client.clusters().get(ID).unwrap()),
-        || drop(limit.get(ID)),
-    );
-    println!(
-        "clusters.get    sdk {sdk:>8.0}/s   limit {lim:>8.0}/s   ratio {:.3}",
-        sdk / lim
-    );
-    let (sdk, lim) = compare(
+    println!("\n1. small calls, one thread, default timeouts (calls/s)");
+    let clusters = client.clusters();
+    let small: [(&str, Box<dyn Fn()>, Box<dyn Fn()>); 6] = [
+        (
+            "clusters.get",
+            Box::new(|| drop(clusters.get(ID).unwrap())),
+            Box::new(|| drop(limit.get(ID))),
+        ),
+        (
+            "clusters.start",
+            Box::new(|| clusters.start(ID).unwrap()),
+            Box::new(|| limit.post("/api/2.1/clusters/start", &json!({ "cluster_id": ID }))),
+        ),
+        (
+            "clusters.pin",
+            Box::new(|| clusters.pin(ID).unwrap()),
+            Box::new(|| limit.post("/api/2.1/clusters/pin", &json!({ "cluster_id": ID }))),
+        ),
+        (
+            "tokens.list",
+            Box::new(|| drop(client.tokens().list().unwrap())),
+            Box::new(|| {
+                let _: plain::ListTokensResponse =
+                    serde_json::from_slice(&limit.get_json("/api/2.0/token/list", &[])).unwrap();
+            }),
+        ),
+        (
+            "secrets.put",
+            Box::new(|| {
+                client
+                    .secrets()
+                    .put("etl", "db-password", SecretValue::String("s3cr3t".into()))
+                    .unwrap()
+            }),
+            Box::new(|| {
+                limit.post(
+                    "/api/2.0/secrets/put",
+                    &json!({"scope": "etl", "key": "db-password", "string_value": "s3cr3t"}),
+                )
+            }),
+        ),
+        (
+            "secrets.acls.get",
+            Box::new(|| {
+                let acl = client.secrets().acls().get("etl", "users").unwrap();
+                assert_eq!(acl.permission, AclPermission::Read);
+            }),
+            Box::new(|| {
+                let _: plain::AclItem = serde_json::from_slice(&limit.get_json(
+                    "/api/2.0/secrets/acls/get",
+                    &[("scope", "etl"), ("principal", "users")],
+                ))
+                .unwrap();
+            }),
+        ),
+    ];
+    for (name, sdk, lim) in &small {
+        report(name, &compare(rounds, small_n, sdk, lim), "/s");
+    }
+
+    println!("\n2. decoding one page of 1,000 clusters, every field (pages/s)");
+    let page = list_request(1000, 1000);
+    let page_bytes = clusters_page("bench_total=1000&page_size=1000").len();
+    let r = compare(
         rounds,
         list_n,
-        || assert_eq!(client.clusters().list().unwrap().len(), 1000),
-        || assert_eq!(limit.list().len(), 1000),
+        || assert_eq!(clusters.list_with(&page).unwrap().len(), 1000),
+        || assert_eq!(limit.list(1000, 1000), 1000),
     );
+    report("clusters.list_with (1 page)", &r, "/s");
     println!(
-        "clusters.list   sdk {sdk:>8.1}/s   limit {lim:>8.1}/s   ratio {:.3}   ({:.0} MB/s decoded by the sdk)",
-        sdk / lim,
-        sdk * list_bytes as f64 / 1e6
+        "{:<32} {:.2} MB per page, {:.0} MB/s through the sdk",
+        "",
+        page_bytes as f64 / 1e6,
+        r.sdk * page_bytes as f64 / 1e6
     );
-    let (sdk, lim) = compare(
-        rounds,
-        small_n,
-        || client.clusters().start(ID).unwrap(),
-        || limit.start(ID),
-    );
+    let (all, peak) = peak_during(|| clusters.list_with(&page).unwrap());
+    drop(all);
     println!(
-        "clusters.start  sdk {sdk:>8.0}/s   limit {lim:>8.0}/s   ratio {:.3}",
-        sdk / lim
-    );
-
-    let (clusters, peak) = peak_during(|| client.clusters().list().unwrap());
-    drop(clusters);
-    println!(
-        "peak heap of one clusters.list: {:.2} MB = {:.2}x the {:.2} MB of JSON",
+        "{:<32} peak heap of one call {:.2} MB = {:.2}x the JSON",
+        "",
         peak as f64 / 1e6,
-        peak as f64 / list_bytes as f64,
-        list_bytes as f64 / 1e6
+        peak as f64 / page_bytes as f64
     );
 
+    println!("\n3. paging through 10,000 clusters, pages of 100 (listings/s)");
+    let big = list_request(10_000, 100);
+    let r = compare(
+        rounds.min(5),
+        if quick { 1 } else { 2 },
+        || assert_eq!(clusters.list_iter(&big).count(), 10_000),
+        || assert_eq!(limit.list(10_000, 100), 10_000),
+    );
+    report("clusters.list_iter (100 pages)", &r, "/s");
+    for total in [1_000, 10_000] {
+        let request = list_request(total, 100);
+        let (count, peak) = peak_during(|| clusters.list_iter(&request).count());
+        assert_eq!(count, total);
+        println!(
+            "{:<32} list_iter over {total:>6} clusters ({:>3} pages): peak heap {:.2} MB",
+            "",
+            total / 100,
+            peak as f64 / 1e6
+        );
+    }
+
+    println!(
+        "\n4. threads doing clusters.get: one shared Client vs one shared ureq::Agent vs an agent per thread"
+    );
+    println!(
+        "   threads   sdk calls/s  shared calls/s  per-thread calls/s  sdk/shared  sdk/per-thread   cpu/call sdk  shared  per-thread   connections sdk/shared/per-thread"
+    );
+    let probe = Limit::new(&base);
+    accepted(&probe);
+    for threads in [1, 2, 4, 8, 16] {
+        let per_thread: Vec<Limit> = (0..threads).map(|_| Limit::new(&base)).collect();
+        let shared = Limit::new(&base);
+        // The same total work at every thread count.
+        let calls = (thread_calls * 4 / threads).max(50);
+        let mut sdk_runs = Vec::new();
+        let mut shared_runs = Vec::new();
+        let mut own_runs = Vec::new();
+        let fresh = sdk_client(&base);
+        for round in 0..rounds.min(5) {
+            let order: [usize; 3] = match round % 3 {
+                0 => [0, 1, 2],
+                1 => [1, 2, 0],
+                _ => [2, 0, 1],
+            };
+            for side in order {
+                match side {
+                    0 => sdk_runs.push(threaded(&probe, threads, calls, |_| {
+                        drop(fresh.clusters().get(ID).unwrap())
+                    })),
+                    1 => {
+                        shared_runs.push(threaded(&probe, threads, calls, |_| drop(shared.get(ID))))
+                    }
+                    _ => own_runs.push(threaded(&probe, threads, calls, |t| {
+                        drop(per_thread[t].get(ID))
+                    })),
+                }
+            }
+        }
+        let rate = |runs: &[(f64, Duration, usize)]| median(runs.iter().map(|r| r.0).collect());
+        let cpu = |runs: &[(f64, Duration, usize)]| {
+            median(runs.iter().map(|r| r.1.as_secs_f64() * 1e6).collect())
+        };
+        let conns = |runs: &[(f64, Duration, usize)]| runs.iter().map(|r| r.2).sum::<usize>();
+        let ratios: Vec<f64> = sdk_runs
+            .iter()
+            .zip(&shared_runs)
+            .map(|(s, l)| s.0 / l.0)
+            .collect();
+        let own_ratios: Vec<f64> = sdk_runs
+            .iter()
+            .zip(&own_runs)
+            .map(|(s, l)| s.0 / l.0)
+            .collect();
+        println!(
+            "   {threads:>7}   {:>11.0}  {:>14.0}  {:>18.0}  {:>10.3}  {:>14.3}   {:>9.1} µs {:>6.1}  {:>10.1}   {}/{}/{}",
+            rate(&sdk_runs),
+            rate(&shared_runs),
+            rate(&own_runs),
+            median(ratios),
+            median(own_ratios),
+            cpu(&sdk_runs),
+            cpu(&shared_runs),
+            cpu(&own_runs),
+            conns(&sdk_runs),
+            conns(&shared_runs),
+            conns(&own_runs),
+        );
+    }
+
+    println!("\n5. events_iter, process start");
     for total in [1_000i64, 10_000] {
         let request = ClusterEventRequest {
             cluster_id: ID.into(),
             limit: Some(total),
             ..Default::default()
         };
-        let (count, peak) = peak_during(|| {
-            client
-                .clusters()
-                .events_iter(&request)
-                .map(Result::unwrap)
-                .count()
-        });
+        let (count, peak) =
+            peak_during(|| clusters.events_iter(&request).map(Result::unwrap).count());
         assert_eq!(count as i64, total);
         println!(
-            "events_iter over {total:>6} events ({:>3} pages): peak heap {:.0} KB",
+            "   events_iter over {total:>6} events ({:>3} pages): peak heap {:.0} KB",
             total / 100,
             peak as f64 / 1e3
         );
     }
-
     let runs = if quick { 5 } else { 15 };
     let first = start_to_first_call(&base, runs);
     println!(
-        "process start to first completed call: {:.1} ms (median of {runs})",
+        "   process start to first completed call: {:.1} ms (median of {runs})",
         first.as_secs_f64() * 1e3
     );
+    drop(server.stdin.take());
+    let _ = server.wait();
 }

@@ -34,6 +34,9 @@ change the schema and rebuild.\n\n";
 pub struct Generated {
     /// Source of `models.rs`.
     pub models: String,
+    /// Source of `models_plain.rs`: the structs as typify derives them, without the lossless
+    /// serde impls (the benchmark decodes into them as its baseline).
+    pub models_plain: String,
     /// Source of `services.rs`.
     pub services: String,
     /// Source of `operations.rs`.
@@ -49,7 +52,7 @@ pub struct Generated {
 pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
     let schemas = schema::Schemas::load(schema_dir)?;
     let endpoints = endpoints::EndpointFile::load(schema_dir, &schemas)?;
-    let models = models::render(&schemas, &endpoints.request_roots())?;
+    let (models, models_plain) = models::render(&schemas, &endpoints.request_roots())?;
     let services = services::render(&schemas, &endpoints)?;
     let operations = tables::render_operations(&schemas, &endpoints)?;
     let rules = tables::render_rules(&endpoints)?;
@@ -62,6 +65,7 @@ pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
         .map_err(|e| SchemaError::at("*.json", "", e.to_string()))?;
     Ok(Generated {
         models,
+        models_plain,
         services,
         operations,
         rules,
@@ -74,6 +78,7 @@ pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
 pub fn generate(schema_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, SchemaError> {
     let generated = render(schema_dir)?;
     write(out_dir, "models.rs", &generated.models)?;
+    write(out_dir, "models_plain.rs", &generated.models_plain)?;
     write(out_dir, "services.rs", &generated.services)?;
     write(out_dir, "operations.rs", &generated.operations)?;
     write(out_dir, "rules.rs", &generated.rules)?;

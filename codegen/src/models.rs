@@ -14,10 +14,14 @@ use crate::schema::Schemas;
 /// Definitions that are not generated but mapped onto hand-written runtime types.
 pub const RUNTIME_TYPES: &[(&str, &str)] = &[("SensitiveString", "crate::SensitiveString")];
 
-/// Renders `models.rs` for all definitions. `request_types` (the types sent as request bodies)
+/// Renders `models.rs` for all definitions, and the same structs as typify derives them (serde's
+/// derives, unknown fields ignored: the benchmark's baseline). `request_types` (the types sent as request bodies)
 /// get a `Default` impl even when a required string field keeps typify from deriving one, so
 /// callers can write `Type { required: .., ..Default::default() }`.
-pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, SchemaError> {
+pub fn render(
+    schemas: &Schemas,
+    request_types: &[String],
+) -> Result<(String, String), SchemaError> {
     let mut settings = TypeSpaceSettings::default();
     settings
         .with_derive("PartialEq".to_string())
@@ -69,6 +73,7 @@ pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, Sch
     })?;
     file.items
         .retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "error"));
+    let plain = prettyplease::unparse(&file);
     let (infos, serde_impls) = crate::lossless::transform(&mut file)?;
     polish(&mut file, request_types);
     let conversions = conversions(schemas, &infos)?;
@@ -78,10 +83,13 @@ pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<String, Sch
         SchemaError::at("*.json", "", format!("generated models do not parse: {e}"))
     })?;
     file.items.extend(extra.items);
-    Ok(format!(
-        "{}{}",
-        crate::GENERATED_HEADER,
-        prettyplease::unparse(&file)
+    Ok((
+        format!(
+            "{}{}",
+            crate::GENERATED_HEADER,
+            prettyplease::unparse(&file)
+        ),
+        format!("{}{plain}", crate::GENERATED_HEADER),
     ))
 }
 
@@ -250,7 +258,7 @@ mod tests {
 
     #[test]
     fn enums_are_open_and_runtime_types_replaced() {
-        let code = render(&schemas(), &[]).unwrap();
+        let code = render(&schemas(), &[]).unwrap().0;
         assert!(code.contains("Unknown(::std::string::String)"), "{code}");
         assert!(
             code.contains("::std::option::Option<crate::SensitiveString>"),
@@ -263,8 +271,8 @@ mod tests {
 
     #[test]
     fn request_types_get_default() {
-        let plain = render(&schemas(), &[]).unwrap();
-        let request = render(&schemas(), &["Req".to_string()]).unwrap();
+        let plain = render(&schemas(), &[]).unwrap().0;
+        let request = render(&schemas(), &["Req".to_string()]).unwrap().0;
         assert!(!plain.contains("#[derive(Default)]"), "{plain}");
         assert!(request.contains("#[derive(Default)]"), "{request}");
     }
