@@ -271,9 +271,9 @@ impl Tour<'_> {
         let tokens = self.client.tokens();
         section("Tokens");
         let token = tokens.create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("sdk quickstart".into()),
             lifetime_seconds: Some(3600),
+            ..Default::default()
         })?;
         let info = token
             .token_info

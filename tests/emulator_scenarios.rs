@@ -526,9 +526,9 @@ fn a_token_value_is_shown_once_never_listed_and_refused_after_expiry_or_revocati
     let created = alice
         .tokens()
         .create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("ci".into()),
             lifetime_seconds: Some(3600),
+            ..Default::default()
         })
         .unwrap();
     let value = created.token_value.expose().to_string();

@@ -695,7 +695,7 @@ impl<'a> Tokens<'a> {
     }
     /// Creates a personal access token for the calling user.
     ///
-    /// The token value is returned only by this call. Without `lifetime_seconds` the token never expires. The service answers `QUOTA_EXCEEDED` when the user has too many tokens.
+    /// The token value is returned only by this call. Without `lifetime_seconds` the token is valid for the workspace's maximum token lifetime, two years unless an admin set a shorter one. The service answers `QUOTA_EXCEEDED` when the user has too many tokens.
     ///
     /// `POST /api/2.0/token/create`
     ///

@@ -115,6 +115,7 @@ mod tests {
                 timestamp: Some(at),
                 type_: Some(kind),
                 details: None,
+                data_plane_event_details: None,
             },
         }
     }

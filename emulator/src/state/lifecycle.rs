@@ -172,6 +172,7 @@ impl Cluster {
                 timestamp: Some(at),
                 type_: Some(kind),
                 details: Some(details),
+                data_plane_event_details: None,
             },
         });
     }
