@@ -7,6 +7,7 @@ pub(crate) mod cluster_spec;
 pub(crate) mod clusters;
 pub(crate) mod events;
 pub(crate) mod lifecycle;
+mod page_token;
 pub(crate) mod secrets;
 pub(crate) mod tokens;
 pub(crate) mod users;
