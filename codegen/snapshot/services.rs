@@ -602,7 +602,7 @@ impl<'a> Clusters<'a> {
     ///
     /// * `cluster_id`: Canonical identifier of the cluster, e.g. `0923-164208-meows279`.
     /// * `cluster`: The new values of the fields named in `update_mask`; other fields are ignored.
-    /// * `update_mask`: Comma-separated names of the fields to change, e.g. `num_workers,autotermination_minutes` (top-level fields of the specification, or `*` for all).
+    /// * `update_mask`: Comma-separated names of the fields to change, e.g. `num_workers,autotermination_minutes`: top-level fields of the specification, fields of a settings object such as `azure_attributes.availability`, or `*` for all. A named field that `cluster` lacks is cleared.
     ///
     /// # Returns
     ///
