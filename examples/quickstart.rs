@@ -19,7 +19,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use azure_databricks_emulator::Emulator;
 use azure_databricks_sdk::models::{
     AclPermission, ClusterAttributes, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
-    ClusterState, CreateScopeRequest, CreateTokenRequest, ListOrder, NodeType, SparkVersion,
+    ClusterSpec, ClusterState, CreateScopeRequest, CreateTokenRequest, ListClustersFilterBy,
+    ListClustersRequest, ListOrder, NodeType, SparkVersion,
 };
 use azure_databricks_sdk::{Auth, Client, SecretValue, Wait};
 
@@ -235,6 +236,32 @@ impl Tour<'_> {
             self.since(start)
         );
 
+        // The service filters (and pages) the list: only the running clusters.
+        let running_now = clusters.list_with(&ListClustersRequest {
+            filter_by: Some(ListClustersFilterBy {
+                cluster_states: vec![ClusterState::Running],
+                ..Default::default()
+            }),
+            ..Default::default()
+        })?;
+        println!("{} running cluster(s) in the workspace", running_now.len());
+
+        // A partial update changes only the fields its mask names (edit would replace them
+        // all); a running cluster restarts to apply it.
+        let start = self.now_ms();
+        let change = ClusterSpec {
+            autotermination_minutes: Some(30),
+            ..Default::default()
+        };
+        let updated =
+            clusters.update_and_wait(id, &change, "autotermination_minutes", self.progress())?;
+        println!(
+            "updated autotermination to {} min, still {} workers, running again in {}",
+            updated.autotermination_minutes.unwrap_or_default(),
+            updated.executors.len(),
+            self.since(start)
+        );
+
         let start = self.now_ms();
         clusters.delete_and_wait(id, self.progress())?;
         println!("TERMINATED after {}", self.since(start));
@@ -272,9 +299,9 @@ impl Tour<'_> {
         let tokens = self.client.tokens();
         section("Tokens");
         let token = tokens.create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("sdk quickstart".into()),
             lifetime_seconds: Some(3600),
+            ..Default::default()
         })?;
         let info = token
             .token_info

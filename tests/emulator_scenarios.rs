@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 
 use azure_databricks_emulator::{Emulator, Fault};
 use azure_databricks_sdk::models::{
-    AclPermission, AutoScale, AzureKeyVaultSecretScopeMetadata, ClusterAttributes,
-    ClusterEventRequest, ClusterEventType, ClusterResizeRequest, ClusterState, CreateScopeRequest,
-    CreateTokenRequest, ListOrder, ScopeBackendType, TerminationCode,
+    AclPermission, AutoScale, AzureAttributes, AzureAvailability, AzureKeyVaultSecretScopeMetadata,
+    CloneCluster, ClusterAttributes, ClusterEventRequest, ClusterEventType, ClusterInfo,
+    ClusterResizeRequest, ClusterSource, ClusterSpec, ClusterState, CreateScopeRequest,
+    CreateTokenRequest, DependencyMode, Kind, ListClustersFilterBy, ListClustersRequest,
+    ListClustersSortBy, ListClustersSortByDirection, ListClustersSortByField, ListOrder,
+    NodeTypeFlexibility, ScopeBackendType, TerminationCode,
 };
 use azure_databricks_sdk::{Client, Error, RetryPolicy, SecretValue};
 use base64::prelude::*;
@@ -407,6 +410,443 @@ fn only_admins_may_pin_clusters() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Clusters: API 2.1 list, spec, edit from get, update, new settings, clone
+
+/// `n` clusters named `c-000`, `c-001`, ... created in that order; their ids, oldest first.
+fn create_named(client: &Client, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let attributes = ClusterAttributes {
+                cluster_name: Some(format!("c-{i:03}")),
+                ..spec(0)
+            };
+            client.clusters().create(&attributes).unwrap().cluster_id
+        })
+        .collect()
+}
+
+fn ids(clusters: &[ClusterInfo]) -> Vec<String> {
+    clusters.iter().map(|c| c.cluster_id.clone()).collect()
+}
+
+#[test]
+fn two_hundred_fifty_clusters_come_through_list_iter_in_pages_of_100_in_a_stable_order() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let created = create_named(&client, 250);
+    let newest_first: Vec<String> = created.iter().rev().cloned().collect();
+
+    let before = ws.request_count();
+    let request = ListClustersRequest {
+        page_size: Some(100),
+        ..Default::default()
+    };
+    let listed: Vec<String> = client
+        .clusters()
+        .list_iter(&request)
+        .map(|c| c.unwrap().cluster_id)
+        .collect();
+    assert_eq!(ws.request_count() - before, 3, "three pages of at most 100");
+    assert_eq!(listed, newest_first, "the default order: newest first");
+
+    // By name, descending, through pages of 100.
+    let by_name = ListClustersRequest {
+        sort_by: Some(ListClustersSortBy {
+            field: Some(ListClustersSortByField::ClusterName),
+            direction: Some(ListClustersSortByDirection::Desc),
+            ..Default::default()
+        }),
+        ..request.clone()
+    };
+    let names: Vec<String> = client
+        .clusters()
+        .list_with(&by_name)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.cluster_name.unwrap())
+        .collect();
+    let mut expected: Vec<String> = (0..250).map(|i| format!("c-{i:03}")).collect();
+    expected.reverse();
+    assert_eq!(names, expected);
+
+    // Clusters created and deleted between two pages neither shift nor repeat the others.
+    let first = client.clusters().list_page(&request).unwrap();
+    assert_eq!(ids(&first.clusters), newest_first[..100]);
+    assert!(first.prev_page_token.is_none());
+    create_named(&client, 5);
+    client
+        .clusters()
+        .permanent_delete(&newest_first[150])
+        .unwrap();
+    let mut rest = Vec::new();
+    let mut token = first.next_page_token;
+    while let Some(page_token) = token {
+        let page = client
+            .clusters()
+            .list_page(&ListClustersRequest {
+                page_token: Some(page_token),
+                ..request.clone()
+            })
+            .unwrap();
+        assert!(page.prev_page_token.is_some());
+        rest.extend(ids(&page.clusters));
+        token = page.next_page_token;
+    }
+    let expected: Vec<String> = newest_first[100..]
+        .iter()
+        .filter(|id| **id != newest_first[150])
+        .cloned()
+        .collect();
+    assert_eq!(rest, expected);
+
+    // A page is never larger than 100, whatever is asked; the default page is 20.
+    let big = client
+        .clusters()
+        .list_page(&ListClustersRequest {
+            page_size: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(big.clusters.len(), 100);
+    let default = client
+        .clusters()
+        .list_page(&ListClustersRequest::default())
+        .unwrap();
+    assert_eq!(default.clusters.len(), 20);
+
+    // API 2.0 clients get every cluster in one answer, without page tokens.
+    let all = client.raw().get("/api/2.0/clusters/list", &[]).unwrap();
+    assert_eq!(all["clusters"].as_array().unwrap().len(), 254);
+    assert!(all.get("next_page_token").is_none());
+}
+
+#[test]
+fn list_filters_by_state_source_pin_and_policy_sent_as_dotted_query_keys() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let ids = create_named(&client, 3);
+    let with_policy = ClusterAttributes {
+        cluster_name: Some("governed".into()),
+        policy_id: Some("E06216CAA0000360".into()),
+        ..spec(0)
+    };
+    let governed = client.clusters().create(&with_policy).unwrap().cluster_id;
+    ws.advance(MINUTE * 3);
+    client.clusters().delete(&ids[0]).unwrap();
+    client.clusters().pin(&ids[1]).unwrap();
+    ws.advance(MINUTE);
+
+    let filtered = |filter: ListClustersFilterBy| {
+        let request = ListClustersRequest {
+            filter_by: Some(filter),
+            ..Default::default()
+        };
+        let mut listed = self::ids(&client.clusters().list_with(&request).unwrap());
+        listed.sort();
+        listed
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        filtered(ListClustersFilterBy {
+            cluster_states: vec![ClusterState::Running, ClusterState::Pending],
+            ..Default::default()
+        }),
+        sorted(vec![ids[1].clone(), ids[2].clone(), governed.clone()])
+    );
+    assert_eq!(
+        filtered(ListClustersFilterBy {
+            cluster_states: vec![ClusterState::Terminated],
+            ..Default::default()
+        }),
+        [ids[0].clone()]
+    );
+    assert_eq!(
+        filtered(ListClustersFilterBy {
+            is_pinned: Some(true),
+            ..Default::default()
+        }),
+        [ids[1].clone()]
+    );
+    assert_eq!(
+        filtered(ListClustersFilterBy {
+            is_pinned: Some(false),
+            policy_id: Some("E06216CAA0000360".into()),
+            ..Default::default()
+        }),
+        [governed]
+    );
+    assert_eq!(
+        filtered(ListClustersFilterBy {
+            cluster_sources: vec![ClusterSource::Ui, ClusterSource::Job],
+            ..Default::default()
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        filtered(ListClustersFilterBy {
+            cluster_sources: vec![ClusterSource::Api],
+            ..Default::default()
+        })
+        .len(),
+        4
+    );
+
+    // The query string as the official SDKs send it, and what the service refuses.
+    let raw = once(&ws);
+    let answer = raw
+        .raw()
+        .get(
+            "/api/2.1/clusters/list",
+            &[
+                ("filter_by.cluster_states", "TERMINATED"),
+                ("filter_by.cluster_states", "RUNNING"),
+                ("filter_by.is_pinned", "false"),
+                ("sort_by.field", "CLUSTER_NAME"),
+                ("page_size", "2"),
+            ],
+        )
+        .unwrap();
+    let names: Vec<&str> = answer["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cluster_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["c-000", "c-002"]);
+    assert!(answer["next_page_token"].is_string());
+    for query in [
+        [("filter_by.is_pinned", "True")],
+        [("filter_by.cluster_states", "HIBERNATING")],
+        [("sort_by.field", "CREATED")],
+        [("page_size", "-1")],
+        [("page_token", "not-a-token")],
+    ] {
+        let err = raw.raw().get("/api/2.1/clusters/list", &query).unwrap_err();
+        assert_eq!(err.status(), Some(400), "{query:?}");
+        assert_eq!(
+            err.error_code(),
+            Some("INVALID_PARAMETER_VALUE"),
+            "{query:?}"
+        );
+    }
+}
+
+#[test]
+fn get_has_the_spec_and_an_edit_built_from_it_keeps_every_other_setting_and_unknown_fields() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let mut attributes = ClusterAttributes {
+        autotermination_minutes: Some(60),
+        spark_conf: [("spark.speculation".to_string(), "true".to_string())]
+            .into_iter()
+            .collect(),
+        custom_tags: [("Team".to_string(), "analytics".to_string())]
+            .into_iter()
+            .collect(),
+        azure_attributes: Some(AzureAttributes {
+            availability: Some(AzureAvailability::SpotWithFallbackAzure),
+            first_on_demand: Some(1),
+            ..Default::default()
+        }),
+        policy_id: Some("E06216CAA0000360".into()),
+        ..spec(2)
+    };
+    attributes
+        .unknown_fields
+        .insert("future_setting", json!({"level": 3}));
+    let id = client.clusters().create(&attributes).unwrap().cluster_id;
+    ws.advance(MINUTE * 3);
+
+    let cluster = client.clusters().get(&id).unwrap();
+    let spec_json = serde_json::to_value(cluster.spec.as_ref().expect("get has a spec")).unwrap();
+    assert_eq!(spec_json["future_setting"], json!({"level": 3}));
+    assert_eq!(spec_json["autotermination_minutes"], 60);
+    assert!(spec_json.get("state").is_none() && spec_json.get("cluster_id").is_none());
+    // The list has no spec.
+    let listed = client.clusters().list().unwrap();
+    assert!(listed[0].spec.is_none());
+
+    let mut edit = ClusterAttributes::from(&cluster);
+    edit.autotermination_minutes = Some(120);
+    client.clusters().edit(&edit).unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Restarting);
+    let after = client.clusters().get(&id).unwrap();
+    let mut expected = spec_json.clone();
+    expected["autotermination_minutes"] = json!(120);
+    assert_eq!(serde_json::to_value(after.spec.unwrap()).unwrap(), expected);
+    assert_eq!(after.custom_tags["Team"], "analytics");
+    assert_eq!(after.policy_id.as_deref(), Some("E06216CAA0000360"));
+}
+
+#[test]
+fn update_changes_only_the_masked_fields_restarting_a_running_cluster_and_not_a_terminated_one() {
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    let clusters = client.clusters();
+    let attributes = ClusterAttributes {
+        autotermination_minutes: Some(60),
+        ..spec(1)
+    };
+    let id = clusters.create(&attributes).unwrap().cluster_id;
+    let change = ClusterSpec {
+        num_workers: Some(3),
+        cluster_name: Some("not in the mask".into()),
+        ..Default::default()
+    };
+    // Pending: refused like an edit.
+    let err = clusters.update(&id, &change, "num_workers").unwrap_err();
+    assert_eq!(err.error_code(), Some("INVALID_STATE"));
+
+    ws.advance(MINUTE * 3);
+    clusters.update(&id, &change, "num_workers").unwrap();
+    assert_eq!(state(&client, &id), ClusterState::Restarting);
+    ws.advance(MINUTE * 2);
+    let updated = clusters.get(&id).unwrap();
+    assert_eq!((updated.num_workers, updated.executors.len()), (Some(3), 3));
+    assert_eq!(updated.cluster_name.as_deref(), Some("scenario"));
+    assert_eq!(updated.autotermination_minutes, Some(60));
+
+    // A field named in the mask but absent from `cluster` is cleared.
+    clusters
+        .update(&id, &change, "autotermination_minutes")
+        .unwrap();
+    ws.advance(MINUTE * 2);
+    assert_eq!(clusters.get(&id).unwrap().autotermination_minutes, None);
+
+    // Terminated: applied at the next start, the cluster stays terminated.
+    clusters.delete(&id).unwrap();
+    ws.advance(MINUTE);
+    let azure = ClusterSpec {
+        azure_attributes: Some(AzureAttributes {
+            availability: Some(AzureAvailability::SpotAzure),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    clusters
+        .update(&id, &azure, "azure_attributes.availability")
+        .unwrap();
+    let terminated = clusters.get(&id).unwrap();
+    assert_eq!(terminated.state, Some(ClusterState::Terminated));
+    assert_eq!(
+        terminated.azure_attributes.unwrap().availability,
+        Some(AzureAvailability::SpotAzure)
+    );
+    let types = event_types(&client, &id);
+    assert_eq!(
+        types.iter().filter(|t| *t == "EDITED").count(),
+        3,
+        "{types:?}"
+    );
+
+    for mask in [
+        "cluster_id",
+        "nope",
+        "spark_conf.spark.speculation",
+        "num_workers,",
+    ] {
+        let err = clusters.update(&id, &change, mask).unwrap_err();
+        assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"), "{mask}");
+    }
+    // `*` replaces every setting: without a runtime version it is refused.
+    let err = clusters.update(&id, &change, "*").unwrap_err();
+    assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"));
+    let full = ClusterSpec {
+        spark_version: Some("16.4.x-scala2.12".into()),
+        node_type_id: Some("Standard_DS4_v2".into()),
+        ..change.clone()
+    };
+    clusters.update(&id, &full, "*").unwrap();
+    let replaced = clusters.get(&id).unwrap();
+    assert_eq!(replaced.cluster_name.as_deref(), Some("not in the mask"));
+    assert_eq!(replaced.node_type_id.as_deref(), Some("Standard_DS4_v2"));
+    assert!(replaced.spec.unwrap().azure_attributes.is_none());
+}
+
+#[test]
+fn the_new_settings_are_stored_and_echoed_and_clone_from_copies_a_cluster() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let flexible = NodeTypeFlexibility {
+        alternate_node_type_ids: vec!["Standard_D4ds_v5".into()],
+        ..Default::default()
+    };
+    let single = ClusterAttributes {
+        kind: Some(Kind::ClassicPreview),
+        is_single_node: Some(true),
+        use_ml_runtime: Some(false),
+        dependency_mode: Some(DependencyMode::DependencyModeAuto),
+        worker_node_type_flexibility: Some(flexible.clone()),
+        driver_node_type_flexibility: Some(flexible.clone()),
+        autotermination_minutes: Some(30),
+        num_workers: None,
+        ..spec(0)
+    };
+    let source = client.clusters().create(&single).unwrap().cluster_id;
+    ws.advance(MINUTE * 3);
+    let c = client.clusters().get(&source).unwrap();
+    assert_eq!(c.kind, Some(Kind::ClassicPreview));
+    assert_eq!(
+        (c.is_single_node, c.use_ml_runtime),
+        (Some(true), Some(false))
+    );
+    assert_eq!(c.dependency_mode, Some(DependencyMode::DependencyModeAuto));
+    assert_eq!(c.worker_node_type_flexibility.as_ref(), Some(&flexible));
+    assert_eq!(c.driver_node_type_flexibility.as_ref(), Some(&flexible));
+    assert_eq!((c.num_workers, c.executors.len()), (Some(0), 0));
+    assert_eq!(c.custom_tags["ResourceClass"], "SingleNode");
+    assert_eq!(c.spec.as_ref().unwrap().num_workers, None);
+
+    // Single node only with the CLASSIC_PREVIEW kind.
+    let refused = client
+        .clusters()
+        .create(&ClusterAttributes {
+            kind: None,
+            ..single.clone()
+        })
+        .unwrap_err();
+    assert_eq!(refused.error_code(), Some("INVALID_PARAMETER_VALUE"));
+
+    // A clone has the source's settings, with what the request sets on top.
+    let clone = client
+        .clusters()
+        .create(&ClusterAttributes {
+            clone_from: Some(CloneCluster {
+                source_cluster_id: source.clone(),
+                unknown_fields: Default::default(),
+            }),
+            cluster_name: Some("the clone".into()),
+            spark_version: "15.4.x-scala2.12".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .cluster_id;
+    let cloned = client.clusters().get(&clone).unwrap();
+    assert_eq!(cloned.cluster_name.as_deref(), Some("the clone"));
+    let mut cloned_spec = serde_json::to_value(cloned.spec.unwrap()).unwrap();
+    let mut source_spec = serde_json::to_value(c.spec.unwrap()).unwrap();
+    cloned_spec["cluster_name"] = json!(null);
+    source_spec["cluster_name"] = json!(null);
+    assert_eq!(cloned_spec, source_spec);
+    let missing = client.clusters().create(&ClusterAttributes {
+        clone_from: Some(CloneCluster {
+            source_cluster_id: "0101-000000-nothere0".into(),
+            unknown_fields: Default::default(),
+        }),
+        ..spec(1)
+    });
+    let missing = missing.unwrap_err();
+    assert_eq!(missing.error_code(), Some("INVALID_PARAMETER_VALUE"));
+    assert_eq!(
+        missing.api().unwrap().message(),
+        "Cluster 0101-000000-nothere0 does not exist"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Events
 
 /// A running cluster with 60 PINNED/UNPINNED events one emulated second apart (62 in all).
@@ -498,6 +938,63 @@ fn events_filter_by_time_range_and_type_in_ascending_order() {
 }
 
 #[test]
+fn events_page_tokens_walk_every_event_once_and_events_iter_follows_them() {
+    let ws = Emulator::start().unwrap();
+    let id = cluster_with_many_events(&ws);
+    let client = ws.client();
+    let request = ClusterEventRequest {
+        cluster_id: id.clone(),
+        page_size: Some(7),
+        ..Default::default()
+    };
+    let first = client.clusters().events(&request).unwrap();
+    assert_eq!(first.events.len(), 7);
+    assert!(first.next_page.is_none(), "token pages have no next_page");
+    assert!(first.prev_page_token.is_none());
+    assert_eq!(first.total_count, Some(0));
+
+    let before = ws.request_count();
+    let times: Vec<i64> = client
+        .clusters()
+        .events_iter(&request)
+        .map(|e| e.unwrap().timestamp.unwrap())
+        .collect();
+    assert_eq!(ws.request_count() - before, 9, "62 events, 7 a page");
+    assert_eq!(times.len(), 62);
+    assert!(
+        times.windows(2).all(|w| w[0] > w[1]),
+        "newest first, each once"
+    );
+
+    // The previous page of the second page is the first one.
+    let second = client
+        .clusters()
+        .events(&ClusterEventRequest {
+            page_token: first.next_page_token.clone(),
+            ..request.clone()
+        })
+        .unwrap();
+    let back = client
+        .clusters()
+        .events(&ClusterEventRequest {
+            page_token: second.prev_page_token,
+            ..request.clone()
+        })
+        .unwrap();
+    assert_eq!(back.events, first.events);
+
+    let mixed = client.clusters().events(&ClusterEventRequest {
+        offset: Some(7),
+        order: Some(ListOrder::Asc),
+        ..request.clone()
+    });
+    assert_eq!(
+        mixed.unwrap_err().error_code(),
+        Some("INVALID_PARAMETER_VALUE")
+    );
+}
+
+#[test]
 fn events_limits_are_1_to_500() {
     let ws = Emulator::start().unwrap();
     let client = once(&ws);
@@ -526,9 +1023,9 @@ fn a_token_value_is_shown_once_never_listed_and_refused_after_expiry_or_revocati
     let created = alice
         .tokens()
         .create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("ci".into()),
             lifetime_seconds: Some(3600),
+            ..Default::default()
         })
         .unwrap();
     let value = created.token_value.expose().to_string();

@@ -84,9 +84,9 @@ fn logs_describe_every_request_and_never_contain_a_secret() {
     let token = client
         .tokens()
         .create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("ci".into()),
             lifetime_seconds: Some(60),
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(token.token_value.expose(), TOKEN_VALUE);

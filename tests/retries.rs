@@ -372,9 +372,8 @@ fn token_create_is_not_replayed_after_a_reset() {
     let err = client(&server.url, &clock, RetryPolicy::default())
         .tokens()
         .create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("ci".into()),
-            lifetime_seconds: None,
+            ..Default::default()
         })
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");

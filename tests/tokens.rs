@@ -87,9 +87,9 @@ fn create_sends_comment_and_lifetime_seconds_and_decodes_the_new_token() {
     let token = common::client(&server)
         .tokens()
         .create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("sdk wire test".into()),
             lifetime_seconds: Some(7_776_000),
+            ..Default::default()
         })
         .unwrap();
 
@@ -124,9 +124,9 @@ fn create_without_lifetime_sends_only_the_comment() {
     let token = common::client(&server)
         .tokens()
         .create(&CreateTokenRequest {
-            unknown_fields: Default::default(),
             comment: Some("ci".into()),
             lifetime_seconds: None,
+            ..Default::default()
         })
         .unwrap();
 

@@ -126,10 +126,14 @@ pub struct ClusterAttributes {
     pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Data governance / access mode of the cluster.
     pub data_security_mode: ::std::option::Option<DataSecurityMode>,
+    /// How the cluster's dependencies (libraries) are managed; the service chooses when unset.
+    pub dependency_mode: ::std::option::Option<DependencyMode>,
     /// Custom Docker image to run the cluster in (Databricks Container Services).
     pub docker_image: ::std::option::Option<DockerImage>,
     /// Id of the instance pool to take the driver node from; defaults to `instance_pool_id`.
     pub driver_instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Azure VM types the service may use for the driver instead of `driver_node_type_id` (or `node_type_id`) when that type cannot be acquired at launch.
+    pub driver_node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
     /// Azure VM type for the driver node; defaults to `node_type_id`.
     pub driver_node_type_id: ::std::option::Option<::std::string::String>,
     /// Enable autoscaling local storage: the cluster attaches additional managed disks when its Spark workers run low on disk space.
@@ -142,9 +146,9 @@ pub struct ClusterAttributes {
     pub init_scripts: ::std::vec::Vec<InitScriptInfo>,
     /// Id of the instance pool to take the worker nodes (and the driver, unless `driver_instance_pool_id` is set) from.
     pub instance_pool_id: ::std::option::Option<::std::string::String>,
-    /// Whether the cluster is a single-node cluster (driver only, no workers). Newer field, only reported by recent versions of the service.
+    /// Only with `kind` `CLASSIC_PREVIEW`: when true, the cluster is a single-node cluster (a driver and no workers) and the service sets the matching `custom_tags`, `spark_conf` and `num_workers` itself.
     pub is_single_node: ::std::option::Option<bool>,
-    /// What kind of cluster this specification describes; `CLASSIC_PREVIEW` enables the simplified form in which `is_single_node` and `use_ml_runtime` decide the rest.
+    /// What kind of cluster specification this is; with `CLASSIC_PREVIEW` (the simple form of the UI) `is_single_node` and `use_ml_runtime` may be used. Unset for the classic form.
     pub kind: ::std::option::Option<Kind>,
     /// Azure VM type for the worker nodes (and the driver unless `driver_node_type_id` is set), e.g. `Standard_DS3_v2`; the available ids are listed by `clusters/list-node-types`. Not needed when `instance_pool_id` is set.
     pub node_type_id: ::std::option::Option<::std::string::String>,
@@ -167,8 +171,10 @@ pub struct ClusterAttributes {
     pub spark_version: ::std::string::String,
     /// Up to 10 SSH public keys added to each node; the matching private keys can log in as user `ubuntu` on port 2200.
     pub ssh_public_keys: ::std::vec::Vec<::std::string::String>,
-    /// Whether the cluster uses the Databricks Runtime for Machine Learning variant of `spark_version`. Newer field, only reported by recent versions of the service.
+    /// Only with `kind` `CLASSIC_PREVIEW`: when true, the cluster runs the Databricks Runtime for Machine Learning of `spark_version` (its GPU variant when `node_type_id` is a GPU node type).
     pub use_ml_runtime: ::std::option::Option<bool>,
+    /// Azure VM types the service may use for the workers instead of `node_type_id` when that type cannot be acquired, at launch or when scaling up.
+    pub worker_node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
     /// Which kinds of workload (notebooks, jobs) may run on the cluster; both are allowed when unset.
     pub workload_type: ::std::option::Option<WorkloadType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -181,6 +187,8 @@ pub struct ClusterAttributes {
 pub struct ClusterEvent {
     /// Id of the cluster the event belongs to.
     pub cluster_id: ::std::string::String,
+    /// What the cluster's nodes reported, for events that come from the nodes themselves (e.g. a node excluded after executor failures).
+    pub data_plane_event_details: ::std::option::Option<DataPlaneEventDetails>,
     /// Event-specific details; which fields are set depends on `type`.
     pub details: ::std::option::Option<EventDetails>,
     /// Time the event occurred, in epoch milliseconds.
@@ -280,12 +288,16 @@ pub struct ClusterInfo {
     pub data_security_mode: ::std::option::Option<DataSecurityMode>,
     /// Tags Databricks adds to every cluster's Azure resources (`Vendor`, `Creator`, `ClusterName`, `ClusterId`, ...), as tag name to value.
     pub default_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// How the cluster's dependencies (libraries) are managed; the service chooses when unset.
+    pub dependency_mode: ::std::option::Option<DependencyMode>,
     /// Custom Docker image to run the cluster in (Databricks Container Services).
     pub docker_image: ::std::option::Option<DockerImage>,
     /// The node hosting the Spark driver; absent while the cluster is not running.
     pub driver: ::std::option::Option<SparkNode>,
     /// Id of the instance pool to take the driver node from; defaults to `instance_pool_id`.
     pub driver_instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Azure VM types the service may use for the driver instead of `driver_node_type_id` (or `node_type_id`) when that type cannot be acquired at launch.
+    pub driver_node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
     /// Azure VM type for the driver node; defaults to `node_type_id`.
     pub driver_node_type_id: ::std::option::Option<::std::string::String>,
     /// Enable autoscaling local storage: the cluster attaches additional managed disks when its Spark workers run low on disk space.
@@ -298,11 +310,11 @@ pub struct ClusterInfo {
     pub init_scripts: ::std::vec::Vec<InitScriptInfo>,
     /// Id of the instance pool to take the worker nodes (and the driver, unless `driver_instance_pool_id` is set) from.
     pub instance_pool_id: ::std::option::Option<::std::string::String>,
-    /// Whether the cluster is a single-node cluster (driver only, no workers). Newer field, only reported by recent versions of the service.
+    /// Only with `kind` `CLASSIC_PREVIEW`: when true, the cluster is a single-node cluster (a driver and no workers) and the service sets the matching `custom_tags`, `spark_conf` and `num_workers` itself.
     pub is_single_node: ::std::option::Option<bool>,
     /// Port on which the Spark JDBC server listens on the driver node.
     pub jdbc_port: ::std::option::Option<i32>,
-    /// What kind of cluster this specification describes; `CLASSIC_PREVIEW` enables the simplified form in which `is_single_node` and `use_ml_runtime` decide the rest.
+    /// What kind of cluster specification this is; with `CLASSIC_PREVIEW` (the simple form of the UI) `is_single_node` and `use_ml_runtime` may be used. Unset for the classic form.
     pub kind: ::std::option::Option<Kind>,
     /// Time of the last user activity on the cluster (a command run, a job submitted, ...), in epoch milliseconds; used for automatic termination.
     pub last_activity_time: ::std::option::Option<i64>,
@@ -345,8 +357,10 @@ pub struct ClusterInfo {
     pub terminated_time: ::std::option::Option<i64>,
     /// Why the cluster was terminated; present only in the `TERMINATING` and `TERMINATED` states.
     pub termination_reason: ::std::option::Option<TerminationReason>,
-    /// Whether the cluster uses the Databricks Runtime for Machine Learning variant of `spark_version`. Newer field, only reported by recent versions of the service.
+    /// Only with `kind` `CLASSIC_PREVIEW`: when true, the cluster runs the Databricks Runtime for Machine Learning of `spark_version` (its GPU variant when `node_type_id` is a GPU node type).
     pub use_ml_runtime: ::std::option::Option<bool>,
+    /// Azure VM types the service may use for the workers instead of `node_type_id` when that type cannot be acquired, at launch or when scaling up.
+    pub worker_node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
     /// Which kinds of workload (notebooks, jobs) may run on the cluster; both are allowed when unset.
     pub workload_type: ::std::option::Option<WorkloadType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -412,10 +426,14 @@ pub struct ClusterSpec {
     pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
     /// Data governance / access mode of the cluster.
     pub data_security_mode: ::std::option::Option<DataSecurityMode>,
+    /// How the cluster's dependencies (libraries) are managed; the service chooses when unset.
+    pub dependency_mode: ::std::option::Option<DependencyMode>,
     /// Custom Docker image to run the cluster in (Databricks Container Services).
     pub docker_image: ::std::option::Option<DockerImage>,
     /// Id of the instance pool to take the driver node from; defaults to `instance_pool_id`.
     pub driver_instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Azure VM types the service may use for the driver instead of `driver_node_type_id` (or `node_type_id`) when that type cannot be acquired at launch.
+    pub driver_node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
     /// Azure VM type for the driver node; defaults to `node_type_id`.
     pub driver_node_type_id: ::std::option::Option<::std::string::String>,
     /// Enable autoscaling local storage: the cluster attaches additional managed disks when its Spark workers run low on disk space.
@@ -426,9 +444,9 @@ pub struct ClusterSpec {
     pub init_scripts: ::std::vec::Vec<InitScriptInfo>,
     /// Id of the instance pool to take the worker nodes (and the driver, unless `driver_instance_pool_id` is set) from.
     pub instance_pool_id: ::std::option::Option<::std::string::String>,
-    /// Whether the cluster is a single-node cluster (driver only, no workers). Newer field, only reported by recent versions of the service.
+    /// Only with `kind` `CLASSIC_PREVIEW`: when true, the cluster is a single-node cluster (a driver and no workers) and the service sets the matching `custom_tags`, `spark_conf` and `num_workers` itself.
     pub is_single_node: ::std::option::Option<bool>,
-    /// What kind of cluster this specification describes; `CLASSIC_PREVIEW` enables the simplified form in which `is_single_node` and `use_ml_runtime` decide the rest.
+    /// What kind of cluster specification this is; with `CLASSIC_PREVIEW` (the simple form of the UI) `is_single_node` and `use_ml_runtime` may be used. Unset for the classic form.
     pub kind: ::std::option::Option<Kind>,
     /// Azure VM type for the worker nodes (and the driver unless `driver_node_type_id` is set), e.g. `Standard_DS3_v2`; the available ids are listed by `clusters/list-node-types`. Not needed when `instance_pool_id` is set.
     pub node_type_id: ::std::option::Option<::std::string::String>,
@@ -451,8 +469,10 @@ pub struct ClusterSpec {
     pub spark_version: ::std::option::Option<::std::string::String>,
     /// Up to 10 SSH public keys added to each node; the matching private keys can log in as user `ubuntu` on port 2200.
     pub ssh_public_keys: ::std::vec::Vec<::std::string::String>,
-    /// Whether the cluster uses the Databricks Runtime for Machine Learning variant of `spark_version`. Newer field, only reported by recent versions of the service.
+    /// Only with `kind` `CLASSIC_PREVIEW`: when true, the cluster runs the Databricks Runtime for Machine Learning of `spark_version` (its GPU variant when `node_type_id` is a GPU node type).
     pub use_ml_runtime: ::std::option::Option<bool>,
+    /// Azure VM types the service may use for the workers instead of `node_type_id` when that type cannot be acquired, at launch or when scaling up.
+    pub worker_node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
     /// Which kinds of workload (notebooks, jobs) may run on the cluster; both are allowed when unset.
     pub workload_type: ::std::option::Option<WorkloadType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -477,13 +497,33 @@ pub struct CreateScopeRequest {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
-/// Request body of `token/create`; both fields are optional.
+/// Request body of `token/create`; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateTokenRequest {
+    /// When true, the service records the API paths the token calls as it is used (`inferred_scopes` of the token's information), to help choose its `scopes`.
+    pub autoscope_enabled: ::std::option::Option<bool>,
     /// Free-form comment attached to the token, e.g. what it is used for.
     pub comment: ::std::option::Option<::std::string::String>,
-    /// Lifetime of the new token, in seconds (e.g. 7776000 for 90 days). When unset the token has no expiry and stays valid until revoked (unless a workspace policy limits token lifetimes).
+    /// Lifetime of the new token, in seconds (e.g. 7776000 for 90 days). When unset, the token is valid for the workspace's maximum token lifetime: two years, unless a workspace admin has set a shorter maximum.
     pub lifetime_seconds: ::std::option::Option<i64>,
+    /// API scopes to restrict the new token to, e.g. `sql`, `jobs` or `clusters:read` (an API area, optionally narrowed by a modifier such as `:read`); when unset the token can call every API its owner can.
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// An event reported by the cluster's nodes (the data plane) rather than by the cluster manager.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataPlaneEventDetails {
+    /// What happened on the node.
+    pub event_type: ::std::option::Option<DataPlaneEventType>,
+    /// Number of executor failures on the node that led to the event.
+    pub executor_failures: ::std::option::Option<i32>,
+    /// Identifier of the node the event concerns.
+    pub host_id: ::std::option::Option<::std::string::String>,
+    /// Time the node reported the event, in epoch milliseconds.
+    pub timestamp: ::std::option::Option<i64>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -546,6 +586,8 @@ pub struct EventDetails {
     pub enable_termination_for_node_blocklisted: ::std::option::Option<bool>,
     /// Free disk space on the node when the event occurred, in bytes.
     pub free_space: ::std::option::Option<i64>,
+    /// The cluster's and the workspace's init scripts with the result of each on one node, for `INIT_SCRIPTS_STARTED` and `INIT_SCRIPTS_FINISHED` events: where to look when a cluster terminates with `INIT_SCRIPT_FAILURE`.
+    pub init_scripts: ::std::option::Option<InitScriptEventDetails>,
     /// Identifier of the Azure VM the event concerns.
     pub instance_id: ::std::option::Option<::std::string::String>,
     /// Unique name of the job run that owns the cluster, for job clusters.
@@ -569,6 +611,20 @@ pub struct EventDetails {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InitScriptEventDetails {
+    /// The cluster's own init scripts (its `init_scripts`), in the order they run.
+    pub cluster: ::std::vec::Vec<InitScriptInfoAndExecutionDetails>,
+    /// The workspace's global init scripts, which run before the cluster's own.
+    pub global: ::std::vec::Vec<InitScriptInfoAndExecutionDetails>,
+    /// Private IP address of the node whose results are reported (the service reports one node, not every node, to keep events small); set for `INIT_SCRIPTS_FINISHED` events.
+    pub reported_for_node: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Location of one init script run on every cluster node at startup; set exactly one field.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InitScriptInfo {
@@ -578,6 +634,32 @@ pub struct InitScriptInfo {
     pub dbfs: ::std::option::Option<DbfsStorageInfo>,
     /// Script already present on the node's local file system, e.g. `file:/my/local/init.sh`.
     pub file: ::std::option::Option<LocalFileInfo>,
+    /// Script stored in a Unity Catalog volume, e.g. `/Volumes/catalog/schema/volume/init.sh`.
+    pub volumes: ::std::option::Option<VolumesStorageInfo>,
+    /// Script stored as a workspace file, e.g. `/Users/someone@example.com/init.sh`.
+    pub workspace: ::std::option::Option<WorkspaceStorageInfo>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// An init script (its location, as in `InitScriptInfo`) and how it ran on a node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InitScriptInfoAndExecutionDetails {
+    /// Script stored in Azure Data Lake Storage Gen2, e.g. `abfss://container@account.dfs.core.windows.net/init.sh`.
+    pub abfss: ::std::option::Option<AbfssStorageInfo>,
+    /// Script stored in DBFS, e.g. `dbfs:/home/init_script.sh`. Databricks has deprecated init scripts on DBFS in favour of workspace files and volumes.
+    pub dbfs: ::std::option::Option<DbfsStorageInfo>,
+    /// More about a failure, e.g. a file-not-found message when `status` is `FAILED_FETCH`; it adds to `status` and does not repeat it.
+    pub error_message: ::std::option::Option<::std::string::String>,
+    /// How long the script ran, in seconds.
+    pub execution_duration_seconds: ::std::option::Option<i32>,
+    /// Script already present on the node's local file system, e.g. `file:/my/local/init.sh`.
+    pub file: ::std::option::Option<LocalFileInfo>,
+    /// Result of running the script.
+    pub status: ::std::option::Option<InitScriptExecutionStatus>,
+    /// What the script wrote to standard error; only sent when init script debugging is enabled and the script failed.
+    pub stderr: ::std::option::Option<::std::string::String>,
     /// Script stored in a Unity Catalog volume, e.g. `/Volumes/catalog/schema/volume/init.sh`.
     pub volumes: ::std::option::Option<VolumesStorageInfo>,
     /// Script stored as a workspace file, e.g. `/Users/someone@example.com/init.sh`.
@@ -760,6 +842,8 @@ pub struct NodeType {
     pub instance_type_id: ::std::string::String,
     /// Whether the node type is deprecated; deprecated types remain usable by existing clusters but should not be chosen for new ones.
     pub is_deprecated: ::std::option::Option<bool>,
+    /// Whether nodes of this type support encryption of the traffic between them, as required for HIPAA and PCI-DSS workloads. Databricks documents the field for AWS; Azure answers may carry it too.
+    pub is_encrypted_in_transit: ::std::option::Option<bool>,
     /// Whether the node type is hidden from the UI's node type list.
     pub is_hidden: ::std::option::Option<bool>,
     /// Whether the node type supports the Databricks disk (IO) cache.
@@ -782,6 +866,8 @@ pub struct NodeType {
     pub photon_worker_capable: ::std::option::Option<bool>,
     /// Whether the node type supports cluster tags.
     pub support_cluster_tags: ::std::option::Option<bool>,
+    /// Whether additional disks can be attached to nodes of this type (the name comes from AWS EBS volumes); false for node types whose containers may share one VM.
+    pub support_ebs_volumes: ::std::option::Option<bool>,
     /// Whether the node type supports port forwarding.
     pub support_port_forwarding: ::std::option::Option<bool>,
     /// Whether the node type supports autoscaling local storage (`enable_elastic_disk`).
@@ -791,17 +877,35 @@ pub struct NodeType {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Fallback node types of a cluster's driver or workers: when the primary node type cannot be acquired (e.g. no capacity in the region), the service uses one of these instead.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeTypeFlexibility {
+    /// Node type ids (as listed by `clusters/list-node-types`) to use when the primary node type is unavailable.
+    pub alternate_node_type_ids: ::std::vec::Vec<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Public information about a personal access token; never contains the token value itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicTokenInfo {
+    /// Where the service stands in collecting the token's inferred scopes (autoscope); set by the service.
+    pub autoscope_state: ::std::option::Option<AutoscopeState>,
+    /// Scopes the service inferred for the token by offline (backfill) processing of its past use; set by the service.
+    pub backfill_scopes: ::std::vec::Vec<::std::string::String>,
     /// Comment given when the token was created; absent if none was given.
     pub comment: ::std::option::Option<::std::string::String>,
     /// Time the token was created, in epoch milliseconds.
     pub creation_time: ::std::option::Option<i64>,
     /// Time the token expires, in epoch milliseconds; `-1` means the token never expires.
     pub expiry_time: ::std::option::Option<i64>,
+    /// API path scopes the service has collected from the token's use while autoscope is enabled (`autoscope_enabled` of `token/create`); set by the service.
+    pub inferred_scopes: ::std::vec::Vec<::std::string::String>,
     /// Time the token was last used, in epoch milliseconds. Newer field, only reported by recent versions of the service.
     pub last_accessed_time: ::std::option::Option<i64>,
+    /// API scopes the token was created with (`scopes` of `token/create`, e.g. `clusters:read`); absent when it was created without any.
+    pub scopes: ::std::vec::Vec<::std::string::String>,
     /// Identifier of the token, used to revoke it with `token/delete`.
     pub token_id: ::std::string::String,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
@@ -894,7 +998,7 @@ pub struct TerminationReason {
 /// Response of `token/create`: the new token's value and its public information. This is the only time the token value is ever returned.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
-    /// Public information about the new token (id, creation and expiry times, comment).
+    /// Public information about the new token (id, creation and expiry times, comment, scopes).
     pub token_info: ::std::option::Option<PublicTokenInfo>,
     /// The new personal access token (e.g. `dapi...`), to send as `Authorization: Bearer <token>`; a secret, returned only by this call.
     pub token_value: crate::SensitiveString,
@@ -2044,6 +2148,9 @@ impl ::serde::Serialize for ClusterAttributes {
         if !::std::option::Option::is_none(&self.data_security_mode) {
             map.serialize_entry("data_security_mode", &self.data_security_mode)?;
         }
+        if !::std::option::Option::is_none(&self.dependency_mode) {
+            map.serialize_entry("dependency_mode", &self.dependency_mode)?;
+        }
         if !::std::option::Option::is_none(&self.docker_image) {
             map.serialize_entry("docker_image", &self.docker_image)?;
         }
@@ -2051,6 +2158,12 @@ impl ::serde::Serialize for ClusterAttributes {
             map.serialize_entry(
                 "driver_instance_pool_id",
                 &self.driver_instance_pool_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.driver_node_type_flexibility) {
+            map.serialize_entry(
+                "driver_node_type_flexibility",
+                &self.driver_node_type_flexibility,
             )?;
         }
         if !::std::option::Option::is_none(&self.driver_node_type_id) {
@@ -2108,6 +2221,12 @@ impl ::serde::Serialize for ClusterAttributes {
         if !::std::option::Option::is_none(&self.use_ml_runtime) {
             map.serialize_entry("use_ml_runtime", &self.use_ml_runtime)?;
         }
+        if !::std::option::Option::is_none(&self.worker_node_type_flexibility) {
+            map.serialize_entry(
+                "worker_node_type_flexibility",
+                &self.worker_node_type_flexibility,
+            )?;
+        }
         if !::std::option::Option::is_none(&self.workload_type) {
             map.serialize_entry("workload_type", &self.workload_type)?;
         }
@@ -2154,6 +2273,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
             F29,
             F30,
             F31,
+            F32,
+            F33,
+            F34,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -2182,27 +2304,30 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         "cluster_source" => Field::F8,
                         "custom_tags" => Field::F9,
                         "data_security_mode" => Field::F10,
-                        "docker_image" => Field::F11,
-                        "driver_instance_pool_id" => Field::F12,
-                        "driver_node_type_id" => Field::F13,
-                        "enable_elastic_disk" => Field::F14,
-                        "enable_local_disk_encryption" => Field::F15,
-                        "idempotency_token" => Field::F16,
-                        "init_scripts" => Field::F17,
-                        "instance_pool_id" => Field::F18,
-                        "is_single_node" => Field::F19,
-                        "kind" => Field::F20,
-                        "node_type_id" => Field::F21,
-                        "num_workers" => Field::F22,
-                        "policy_id" => Field::F23,
-                        "runtime_engine" => Field::F24,
-                        "single_user_name" => Field::F25,
-                        "spark_conf" => Field::F26,
-                        "spark_env_vars" => Field::F27,
-                        "spark_version" => Field::F28,
-                        "ssh_public_keys" => Field::F29,
-                        "use_ml_runtime" => Field::F30,
-                        "workload_type" => Field::F31,
+                        "dependency_mode" => Field::F11,
+                        "docker_image" => Field::F12,
+                        "driver_instance_pool_id" => Field::F13,
+                        "driver_node_type_flexibility" => Field::F14,
+                        "driver_node_type_id" => Field::F15,
+                        "enable_elastic_disk" => Field::F16,
+                        "enable_local_disk_encryption" => Field::F17,
+                        "idempotency_token" => Field::F18,
+                        "init_scripts" => Field::F19,
+                        "instance_pool_id" => Field::F20,
+                        "is_single_node" => Field::F21,
+                        "kind" => Field::F22,
+                        "node_type_id" => Field::F23,
+                        "num_workers" => Field::F24,
+                        "policy_id" => Field::F25,
+                        "runtime_engine" => Field::F26,
+                        "single_user_name" => Field::F27,
+                        "spark_conf" => Field::F28,
+                        "spark_env_vars" => Field::F29,
+                        "spark_version" => Field::F30,
+                        "ssh_public_keys" => Field::F31,
+                        "use_ml_runtime" => Field::F32,
+                        "worker_node_type_flexibility" => Field::F33,
+                        "workload_type" => Field::F34,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -2226,27 +2351,30 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         "cluster_source" => Field::F8,
                         "custom_tags" => Field::F9,
                         "data_security_mode" => Field::F10,
-                        "docker_image" => Field::F11,
-                        "driver_instance_pool_id" => Field::F12,
-                        "driver_node_type_id" => Field::F13,
-                        "enable_elastic_disk" => Field::F14,
-                        "enable_local_disk_encryption" => Field::F15,
-                        "idempotency_token" => Field::F16,
-                        "init_scripts" => Field::F17,
-                        "instance_pool_id" => Field::F18,
-                        "is_single_node" => Field::F19,
-                        "kind" => Field::F20,
-                        "node_type_id" => Field::F21,
-                        "num_workers" => Field::F22,
-                        "policy_id" => Field::F23,
-                        "runtime_engine" => Field::F24,
-                        "single_user_name" => Field::F25,
-                        "spark_conf" => Field::F26,
-                        "spark_env_vars" => Field::F27,
-                        "spark_version" => Field::F28,
-                        "ssh_public_keys" => Field::F29,
-                        "use_ml_runtime" => Field::F30,
-                        "workload_type" => Field::F31,
+                        "dependency_mode" => Field::F11,
+                        "docker_image" => Field::F12,
+                        "driver_instance_pool_id" => Field::F13,
+                        "driver_node_type_flexibility" => Field::F14,
+                        "driver_node_type_id" => Field::F15,
+                        "enable_elastic_disk" => Field::F16,
+                        "enable_local_disk_encryption" => Field::F17,
+                        "idempotency_token" => Field::F18,
+                        "init_scripts" => Field::F19,
+                        "instance_pool_id" => Field::F20,
+                        "is_single_node" => Field::F21,
+                        "kind" => Field::F22,
+                        "node_type_id" => Field::F23,
+                        "num_workers" => Field::F24,
+                        "policy_id" => Field::F25,
+                        "runtime_engine" => Field::F26,
+                        "single_user_name" => Field::F27,
+                        "spark_conf" => Field::F28,
+                        "spark_env_vars" => Field::F29,
+                        "spark_version" => Field::F30,
+                        "ssh_public_keys" => Field::F31,
+                        "use_ml_runtime" => Field::F32,
+                        "worker_node_type_flexibility" => Field::F33,
+                        "workload_type" => Field::F34,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -2304,6 +2432,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                 let mut f29 = ::std::option::Option::None;
                 let mut f30 = ::std::option::Option::None;
                 let mut f31 = ::std::option::Option::None;
+                let mut f32 = ::std::option::Option::None;
+                let mut f33 = ::std::option::Option::None;
+                let mut f34 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -2421,7 +2552,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f11.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "docker_image",
+                                        "dependency_mode",
                                     ),
                                 );
                             }
@@ -2431,7 +2562,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f12.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_instance_pool_id",
+                                        "docker_image",
                                     ),
                                 );
                             }
@@ -2441,7 +2572,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f13.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_node_type_id",
+                                        "driver_instance_pool_id",
                                     ),
                                 );
                             }
@@ -2451,7 +2582,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f14.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_elastic_disk",
+                                        "driver_node_type_flexibility",
                                     ),
                                 );
                             }
@@ -2461,7 +2592,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_local_disk_encryption",
+                                        "driver_node_type_id",
                                     ),
                                 );
                             }
@@ -2471,7 +2602,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "idempotency_token",
+                                        "enable_elastic_disk",
                                     ),
                                 );
                             }
@@ -2481,7 +2612,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "init_scripts",
+                                        "enable_local_disk_encryption",
                                     ),
                                 );
                             }
@@ -2491,7 +2622,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f18.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "instance_pool_id",
+                                        "idempotency_token",
                                     ),
                                 );
                             }
@@ -2501,7 +2632,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f19.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "is_single_node",
+                                        "init_scripts",
                                     ),
                                 );
                             }
@@ -2510,7 +2641,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         Field::F20 => {
                             if f20.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_id",
+                                    ),
                                 );
                             }
                             f20 = ::std::option::Option::Some(map.next_value()?);
@@ -2519,7 +2652,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f21.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_type_id",
+                                        "is_single_node",
                                     ),
                                 );
                             }
@@ -2528,9 +2661,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         Field::F22 => {
                             if f22.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_workers",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
                                 );
                             }
                             f22 = ::std::option::Option::Some(map.next_value()?);
@@ -2539,7 +2670,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f23.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "policy_id",
+                                        "node_type_id",
                                     ),
                                 );
                             }
@@ -2549,7 +2680,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f24.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "runtime_engine",
+                                        "num_workers",
                                     ),
                                 );
                             }
@@ -2559,7 +2690,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f25.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "single_user_name",
+                                        "policy_id",
                                     ),
                                 );
                             }
@@ -2569,7 +2700,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f26.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_conf",
+                                        "runtime_engine",
                                     ),
                                 );
                             }
@@ -2579,7 +2710,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f27.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_env_vars",
+                                        "single_user_name",
                                     ),
                                 );
                             }
@@ -2589,7 +2720,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f28.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_version",
+                                        "spark_conf",
                                     ),
                                 );
                             }
@@ -2599,7 +2730,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f29.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "ssh_public_keys",
+                                        "spark_env_vars",
                                     ),
                                 );
                             }
@@ -2609,7 +2740,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f30.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "use_ml_runtime",
+                                        "spark_version",
                                     ),
                                 );
                             }
@@ -2619,11 +2750,41 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             if f31.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "workload_type",
+                                        "ssh_public_keys",
                                     ),
                                 );
                             }
                             f31 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F32 => {
+                            if f32.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "use_ml_runtime",
+                                    ),
+                                );
+                            }
+                            f32 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F33 => {
+                            if f33.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "worker_node_type_flexibility",
+                                    ),
+                                );
+                            }
+                            f33 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F34 => {
+                            if f34.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workload_type",
+                                    ),
+                                );
+                            }
+                            f34 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -2642,24 +2803,26 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                     cluster_source: f8.unwrap_or_default(),
                     custom_tags: f9.unwrap_or_default(),
                     data_security_mode: f10.unwrap_or_default(),
-                    docker_image: f11.unwrap_or_default(),
-                    driver_instance_pool_id: f12.unwrap_or_default(),
-                    driver_node_type_id: f13.unwrap_or_default(),
-                    enable_elastic_disk: f14.unwrap_or_default(),
-                    enable_local_disk_encryption: f15.unwrap_or_default(),
-                    idempotency_token: f16.unwrap_or_default(),
-                    init_scripts: f17.unwrap_or_default(),
-                    instance_pool_id: f18.unwrap_or_default(),
-                    is_single_node: f19.unwrap_or_default(),
-                    kind: f20.unwrap_or_default(),
-                    node_type_id: f21.unwrap_or_default(),
-                    num_workers: f22.unwrap_or_default(),
-                    policy_id: f23.unwrap_or_default(),
-                    runtime_engine: f24.unwrap_or_default(),
-                    single_user_name: f25.unwrap_or_default(),
-                    spark_conf: f26.unwrap_or_default(),
-                    spark_env_vars: f27.unwrap_or_default(),
-                    spark_version: match f28 {
+                    dependency_mode: f11.unwrap_or_default(),
+                    docker_image: f12.unwrap_or_default(),
+                    driver_instance_pool_id: f13.unwrap_or_default(),
+                    driver_node_type_flexibility: f14.unwrap_or_default(),
+                    driver_node_type_id: f15.unwrap_or_default(),
+                    enable_elastic_disk: f16.unwrap_or_default(),
+                    enable_local_disk_encryption: f17.unwrap_or_default(),
+                    idempotency_token: f18.unwrap_or_default(),
+                    init_scripts: f19.unwrap_or_default(),
+                    instance_pool_id: f20.unwrap_or_default(),
+                    is_single_node: f21.unwrap_or_default(),
+                    kind: f22.unwrap_or_default(),
+                    node_type_id: f23.unwrap_or_default(),
+                    num_workers: f24.unwrap_or_default(),
+                    policy_id: f25.unwrap_or_default(),
+                    runtime_engine: f26.unwrap_or_default(),
+                    single_user_name: f27.unwrap_or_default(),
+                    spark_conf: f28.unwrap_or_default(),
+                    spark_env_vars: f29.unwrap_or_default(),
+                    spark_version: match f30 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -2669,9 +2832,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             );
                         }
                     },
-                    ssh_public_keys: f29.unwrap_or_default(),
-                    use_ml_runtime: f30.unwrap_or_default(),
-                    workload_type: f31.unwrap_or_default(),
+                    ssh_public_keys: f31.unwrap_or_default(),
+                    use_ml_runtime: f32.unwrap_or_default(),
+                    worker_node_type_flexibility: f33.unwrap_or_default(),
+                    workload_type: f34.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -2687,6 +2851,12 @@ impl ::serde::Serialize for ClusterEvent {
         use ::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         map.serialize_entry("cluster_id", &self.cluster_id)?;
+        if !::std::option::Option::is_none(&self.data_plane_event_details) {
+            map.serialize_entry(
+                "data_plane_event_details",
+                &self.data_plane_event_details,
+            )?;
+        }
         if !::std::option::Option::is_none(&self.details) {
             map.serialize_entry("details", &self.details)?;
         }
@@ -2711,6 +2881,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
             F1,
             F2,
             F3,
+            F4,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -2729,9 +2900,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                 ::std::result::Result::Ok(
                     match value {
                         "cluster_id" => Field::F0,
-                        "details" => Field::F1,
-                        "timestamp" => Field::F2,
-                        "type" => Field::F3,
+                        "data_plane_event_details" => Field::F1,
+                        "details" => Field::F2,
+                        "timestamp" => Field::F3,
+                        "type" => Field::F4,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -2745,9 +2917,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "cluster_id" => Field::F0,
-                        "details" => Field::F1,
-                        "timestamp" => Field::F2,
-                        "type" => Field::F3,
+                        "data_plane_event_details" => Field::F1,
+                        "details" => Field::F2,
+                        "timestamp" => Field::F3,
+                        "type" => Field::F4,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -2777,6 +2950,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -2793,7 +2967,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                         Field::F1 => {
                             if f1.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("details"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "data_plane_event_details",
+                                    ),
                                 );
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
@@ -2801,9 +2977,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                         Field::F2 => {
                             if f2.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "timestamp",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("details"),
                                 );
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
@@ -2811,10 +2985,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                         Field::F3 => {
                             if f3.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "timestamp",
+                                    ),
                                 );
                             }
                             f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -2832,9 +3016,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                             );
                         }
                     },
-                    details: f1.unwrap_or_default(),
-                    timestamp: f2.unwrap_or_default(),
-                    type_: f3.unwrap_or_default(),
+                    data_plane_event_details: f1.unwrap_or_default(),
+                    details: f2.unwrap_or_default(),
+                    timestamp: f3.unwrap_or_default(),
+                    type_: f4.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -3438,6 +3623,9 @@ impl ::serde::Serialize for ClusterInfo {
         if !::indexmap::IndexMap::is_empty(&self.default_tags) {
             map.serialize_entry("default_tags", &self.default_tags)?;
         }
+        if !::std::option::Option::is_none(&self.dependency_mode) {
+            map.serialize_entry("dependency_mode", &self.dependency_mode)?;
+        }
         if !::std::option::Option::is_none(&self.docker_image) {
             map.serialize_entry("docker_image", &self.docker_image)?;
         }
@@ -3448,6 +3636,12 @@ impl ::serde::Serialize for ClusterInfo {
             map.serialize_entry(
                 "driver_instance_pool_id",
                 &self.driver_instance_pool_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.driver_node_type_flexibility) {
+            map.serialize_entry(
+                "driver_node_type_flexibility",
+                &self.driver_node_type_flexibility,
             )?;
         }
         if !::std::option::Option::is_none(&self.driver_node_type_id) {
@@ -3540,6 +3734,12 @@ impl ::serde::Serialize for ClusterInfo {
         if !::std::option::Option::is_none(&self.use_ml_runtime) {
             map.serialize_entry("use_ml_runtime", &self.use_ml_runtime)?;
         }
+        if !::std::option::Option::is_none(&self.worker_node_type_flexibility) {
+            map.serialize_entry(
+                "worker_node_type_flexibility",
+                &self.worker_node_type_flexibility,
+            )?;
+        }
         if !::std::option::Option::is_none(&self.workload_type) {
             map.serialize_entry("workload_type", &self.workload_type)?;
         }
@@ -3602,6 +3802,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
             F45,
             F46,
             F47,
+            F48,
+            F49,
+            F50,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -3634,39 +3837,42 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         "custom_tags" => Field::F12,
                         "data_security_mode" => Field::F13,
                         "default_tags" => Field::F14,
-                        "docker_image" => Field::F15,
-                        "driver" => Field::F16,
-                        "driver_instance_pool_id" => Field::F17,
-                        "driver_node_type_id" => Field::F18,
-                        "enable_elastic_disk" => Field::F19,
-                        "enable_local_disk_encryption" => Field::F20,
-                        "executors" => Field::F21,
-                        "init_scripts" => Field::F22,
-                        "instance_pool_id" => Field::F23,
-                        "is_single_node" => Field::F24,
-                        "jdbc_port" => Field::F25,
-                        "kind" => Field::F26,
-                        "last_activity_time" => Field::F27,
-                        "last_restarted_time" => Field::F28,
-                        "last_state_loss_time" => Field::F29,
-                        "node_type_id" => Field::F30,
-                        "num_workers" => Field::F31,
-                        "policy_id" => Field::F32,
-                        "runtime_engine" => Field::F33,
-                        "single_user_name" => Field::F34,
-                        "spark_conf" => Field::F35,
-                        "spark_context_id" => Field::F36,
-                        "spark_env_vars" => Field::F37,
-                        "spark_version" => Field::F38,
-                        "spec" => Field::F39,
-                        "ssh_public_keys" => Field::F40,
-                        "start_time" => Field::F41,
-                        "state" => Field::F42,
-                        "state_message" => Field::F43,
-                        "terminated_time" => Field::F44,
-                        "termination_reason" => Field::F45,
-                        "use_ml_runtime" => Field::F46,
-                        "workload_type" => Field::F47,
+                        "dependency_mode" => Field::F15,
+                        "docker_image" => Field::F16,
+                        "driver" => Field::F17,
+                        "driver_instance_pool_id" => Field::F18,
+                        "driver_node_type_flexibility" => Field::F19,
+                        "driver_node_type_id" => Field::F20,
+                        "enable_elastic_disk" => Field::F21,
+                        "enable_local_disk_encryption" => Field::F22,
+                        "executors" => Field::F23,
+                        "init_scripts" => Field::F24,
+                        "instance_pool_id" => Field::F25,
+                        "is_single_node" => Field::F26,
+                        "jdbc_port" => Field::F27,
+                        "kind" => Field::F28,
+                        "last_activity_time" => Field::F29,
+                        "last_restarted_time" => Field::F30,
+                        "last_state_loss_time" => Field::F31,
+                        "node_type_id" => Field::F32,
+                        "num_workers" => Field::F33,
+                        "policy_id" => Field::F34,
+                        "runtime_engine" => Field::F35,
+                        "single_user_name" => Field::F36,
+                        "spark_conf" => Field::F37,
+                        "spark_context_id" => Field::F38,
+                        "spark_env_vars" => Field::F39,
+                        "spark_version" => Field::F40,
+                        "spec" => Field::F41,
+                        "ssh_public_keys" => Field::F42,
+                        "start_time" => Field::F43,
+                        "state" => Field::F44,
+                        "state_message" => Field::F45,
+                        "terminated_time" => Field::F46,
+                        "termination_reason" => Field::F47,
+                        "use_ml_runtime" => Field::F48,
+                        "worker_node_type_flexibility" => Field::F49,
+                        "workload_type" => Field::F50,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -3694,39 +3900,42 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         "custom_tags" => Field::F12,
                         "data_security_mode" => Field::F13,
                         "default_tags" => Field::F14,
-                        "docker_image" => Field::F15,
-                        "driver" => Field::F16,
-                        "driver_instance_pool_id" => Field::F17,
-                        "driver_node_type_id" => Field::F18,
-                        "enable_elastic_disk" => Field::F19,
-                        "enable_local_disk_encryption" => Field::F20,
-                        "executors" => Field::F21,
-                        "init_scripts" => Field::F22,
-                        "instance_pool_id" => Field::F23,
-                        "is_single_node" => Field::F24,
-                        "jdbc_port" => Field::F25,
-                        "kind" => Field::F26,
-                        "last_activity_time" => Field::F27,
-                        "last_restarted_time" => Field::F28,
-                        "last_state_loss_time" => Field::F29,
-                        "node_type_id" => Field::F30,
-                        "num_workers" => Field::F31,
-                        "policy_id" => Field::F32,
-                        "runtime_engine" => Field::F33,
-                        "single_user_name" => Field::F34,
-                        "spark_conf" => Field::F35,
-                        "spark_context_id" => Field::F36,
-                        "spark_env_vars" => Field::F37,
-                        "spark_version" => Field::F38,
-                        "spec" => Field::F39,
-                        "ssh_public_keys" => Field::F40,
-                        "start_time" => Field::F41,
-                        "state" => Field::F42,
-                        "state_message" => Field::F43,
-                        "terminated_time" => Field::F44,
-                        "termination_reason" => Field::F45,
-                        "use_ml_runtime" => Field::F46,
-                        "workload_type" => Field::F47,
+                        "dependency_mode" => Field::F15,
+                        "docker_image" => Field::F16,
+                        "driver" => Field::F17,
+                        "driver_instance_pool_id" => Field::F18,
+                        "driver_node_type_flexibility" => Field::F19,
+                        "driver_node_type_id" => Field::F20,
+                        "enable_elastic_disk" => Field::F21,
+                        "enable_local_disk_encryption" => Field::F22,
+                        "executors" => Field::F23,
+                        "init_scripts" => Field::F24,
+                        "instance_pool_id" => Field::F25,
+                        "is_single_node" => Field::F26,
+                        "jdbc_port" => Field::F27,
+                        "kind" => Field::F28,
+                        "last_activity_time" => Field::F29,
+                        "last_restarted_time" => Field::F30,
+                        "last_state_loss_time" => Field::F31,
+                        "node_type_id" => Field::F32,
+                        "num_workers" => Field::F33,
+                        "policy_id" => Field::F34,
+                        "runtime_engine" => Field::F35,
+                        "single_user_name" => Field::F36,
+                        "spark_conf" => Field::F37,
+                        "spark_context_id" => Field::F38,
+                        "spark_env_vars" => Field::F39,
+                        "spark_version" => Field::F40,
+                        "spec" => Field::F41,
+                        "ssh_public_keys" => Field::F42,
+                        "start_time" => Field::F43,
+                        "state" => Field::F44,
+                        "state_message" => Field::F45,
+                        "terminated_time" => Field::F46,
+                        "termination_reason" => Field::F47,
+                        "use_ml_runtime" => Field::F48,
+                        "worker_node_type_flexibility" => Field::F49,
+                        "workload_type" => Field::F50,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -3800,6 +4009,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                 let mut f45 = ::std::option::Option::None;
                 let mut f46 = ::std::option::Option::None;
                 let mut f47 = ::std::option::Option::None;
+                let mut f48 = ::std::option::Option::None;
+                let mut f49 = ::std::option::Option::None;
+                let mut f50 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -3957,7 +4169,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "docker_image",
+                                        "dependency_mode",
                                     ),
                                 );
                             }
@@ -3966,7 +4178,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F16 => {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("driver"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "docker_image",
+                                    ),
                                 );
                             }
                             f16 = ::std::option::Option::Some(map.next_value()?);
@@ -3974,9 +4188,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F17 => {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_instance_pool_id",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("driver"),
                                 );
                             }
                             f17 = ::std::option::Option::Some(map.next_value()?);
@@ -3985,7 +4197,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f18.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_node_type_id",
+                                        "driver_instance_pool_id",
                                     ),
                                 );
                             }
@@ -3995,7 +4207,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f19.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_elastic_disk",
+                                        "driver_node_type_flexibility",
                                     ),
                                 );
                             }
@@ -4005,7 +4217,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f20.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_local_disk_encryption",
+                                        "driver_node_type_id",
                                     ),
                                 );
                             }
@@ -4015,7 +4227,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f21.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "executors",
+                                        "enable_elastic_disk",
                                     ),
                                 );
                             }
@@ -4025,7 +4237,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f22.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "init_scripts",
+                                        "enable_local_disk_encryption",
                                     ),
                                 );
                             }
@@ -4035,7 +4247,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f23.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "instance_pool_id",
+                                        "executors",
                                     ),
                                 );
                             }
@@ -4045,7 +4257,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f24.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "is_single_node",
+                                        "init_scripts",
                                     ),
                                 );
                             }
@@ -4055,7 +4267,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f25.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "jdbc_port",
+                                        "instance_pool_id",
                                     ),
                                 );
                             }
@@ -4064,7 +4276,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F26 => {
                             if f26.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "is_single_node",
+                                    ),
                                 );
                             }
                             f26 = ::std::option::Option::Some(map.next_value()?);
@@ -4073,7 +4287,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f27.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_activity_time",
+                                        "jdbc_port",
                                     ),
                                 );
                             }
@@ -4082,9 +4296,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F28 => {
                             if f28.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_restarted_time",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
                                 );
                             }
                             f28 = ::std::option::Option::Some(map.next_value()?);
@@ -4093,7 +4305,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f29.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_state_loss_time",
+                                        "last_activity_time",
                                     ),
                                 );
                             }
@@ -4103,7 +4315,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f30.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_type_id",
+                                        "last_restarted_time",
                                     ),
                                 );
                             }
@@ -4113,7 +4325,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f31.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_workers",
+                                        "last_state_loss_time",
                                     ),
                                 );
                             }
@@ -4123,7 +4335,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f32.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "policy_id",
+                                        "node_type_id",
                                     ),
                                 );
                             }
@@ -4133,7 +4345,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f33.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "runtime_engine",
+                                        "num_workers",
                                     ),
                                 );
                             }
@@ -4143,7 +4355,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f34.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "single_user_name",
+                                        "policy_id",
                                     ),
                                 );
                             }
@@ -4153,7 +4365,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f35.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_conf",
+                                        "runtime_engine",
                                     ),
                                 );
                             }
@@ -4163,7 +4375,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f36.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_context_id",
+                                        "single_user_name",
                                     ),
                                 );
                             }
@@ -4173,7 +4385,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f37.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_env_vars",
+                                        "spark_conf",
                                     ),
                                 );
                             }
@@ -4183,7 +4395,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f38.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_version",
+                                        "spark_context_id",
                                     ),
                                 );
                             }
@@ -4192,7 +4404,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F39 => {
                             if f39.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("spec"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "spark_env_vars",
+                                    ),
                                 );
                             }
                             f39 = ::std::option::Option::Some(map.next_value()?);
@@ -4201,7 +4415,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f40.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "ssh_public_keys",
+                                        "spark_version",
                                     ),
                                 );
                             }
@@ -4210,9 +4424,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F41 => {
                             if f41.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "start_time",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("spec"),
                                 );
                             }
                             f41 = ::std::option::Option::Some(map.next_value()?);
@@ -4220,7 +4432,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F42 => {
                             if f42.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("state"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "ssh_public_keys",
+                                    ),
                                 );
                             }
                             f42 = ::std::option::Option::Some(map.next_value()?);
@@ -4229,7 +4443,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f43.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "state_message",
+                                        "start_time",
                                     ),
                                 );
                             }
@@ -4238,9 +4452,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         Field::F44 => {
                             if f44.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "terminated_time",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("state"),
                                 );
                             }
                             f44 = ::std::option::Option::Some(map.next_value()?);
@@ -4249,7 +4461,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f45.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "termination_reason",
+                                        "state_message",
                                     ),
                                 );
                             }
@@ -4259,7 +4471,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f46.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "use_ml_runtime",
+                                        "terminated_time",
                                     ),
                                 );
                             }
@@ -4269,11 +4481,41 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             if f47.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "workload_type",
+                                        "termination_reason",
                                     ),
                                 );
                             }
                             f47 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F48 => {
+                            if f48.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "use_ml_runtime",
+                                    ),
+                                );
+                            }
+                            f48 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F49 => {
+                            if f49.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "worker_node_type_flexibility",
+                                    ),
+                                );
+                            }
+                            f49 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F50 => {
+                            if f50.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workload_type",
+                                    ),
+                                );
+                            }
+                            f50 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -4305,39 +4547,42 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                     custom_tags: f12.unwrap_or_default(),
                     data_security_mode: f13.unwrap_or_default(),
                     default_tags: f14.unwrap_or_default(),
-                    docker_image: f15.unwrap_or_default(),
-                    driver: f16.unwrap_or_default(),
-                    driver_instance_pool_id: f17.unwrap_or_default(),
-                    driver_node_type_id: f18.unwrap_or_default(),
-                    enable_elastic_disk: f19.unwrap_or_default(),
-                    enable_local_disk_encryption: f20.unwrap_or_default(),
-                    executors: f21.unwrap_or_default(),
-                    init_scripts: f22.unwrap_or_default(),
-                    instance_pool_id: f23.unwrap_or_default(),
-                    is_single_node: f24.unwrap_or_default(),
-                    jdbc_port: f25.unwrap_or_default(),
-                    kind: f26.unwrap_or_default(),
-                    last_activity_time: f27.unwrap_or_default(),
-                    last_restarted_time: f28.unwrap_or_default(),
-                    last_state_loss_time: f29.unwrap_or_default(),
-                    node_type_id: f30.unwrap_or_default(),
-                    num_workers: f31.unwrap_or_default(),
-                    policy_id: f32.unwrap_or_default(),
-                    runtime_engine: f33.unwrap_or_default(),
-                    single_user_name: f34.unwrap_or_default(),
-                    spark_conf: f35.unwrap_or_default(),
-                    spark_context_id: f36.unwrap_or_default(),
-                    spark_env_vars: f37.unwrap_or_default(),
-                    spark_version: f38.unwrap_or_default(),
-                    spec: f39.unwrap_or_default(),
-                    ssh_public_keys: f40.unwrap_or_default(),
-                    start_time: f41.unwrap_or_default(),
-                    state: f42.unwrap_or_default(),
-                    state_message: f43.unwrap_or_default(),
-                    terminated_time: f44.unwrap_or_default(),
-                    termination_reason: f45.unwrap_or_default(),
-                    use_ml_runtime: f46.unwrap_or_default(),
-                    workload_type: f47.unwrap_or_default(),
+                    dependency_mode: f15.unwrap_or_default(),
+                    docker_image: f16.unwrap_or_default(),
+                    driver: f17.unwrap_or_default(),
+                    driver_instance_pool_id: f18.unwrap_or_default(),
+                    driver_node_type_flexibility: f19.unwrap_or_default(),
+                    driver_node_type_id: f20.unwrap_or_default(),
+                    enable_elastic_disk: f21.unwrap_or_default(),
+                    enable_local_disk_encryption: f22.unwrap_or_default(),
+                    executors: f23.unwrap_or_default(),
+                    init_scripts: f24.unwrap_or_default(),
+                    instance_pool_id: f25.unwrap_or_default(),
+                    is_single_node: f26.unwrap_or_default(),
+                    jdbc_port: f27.unwrap_or_default(),
+                    kind: f28.unwrap_or_default(),
+                    last_activity_time: f29.unwrap_or_default(),
+                    last_restarted_time: f30.unwrap_or_default(),
+                    last_state_loss_time: f31.unwrap_or_default(),
+                    node_type_id: f32.unwrap_or_default(),
+                    num_workers: f33.unwrap_or_default(),
+                    policy_id: f34.unwrap_or_default(),
+                    runtime_engine: f35.unwrap_or_default(),
+                    single_user_name: f36.unwrap_or_default(),
+                    spark_conf: f37.unwrap_or_default(),
+                    spark_context_id: f38.unwrap_or_default(),
+                    spark_env_vars: f39.unwrap_or_default(),
+                    spark_version: f40.unwrap_or_default(),
+                    spec: f41.unwrap_or_default(),
+                    ssh_public_keys: f42.unwrap_or_default(),
+                    start_time: f43.unwrap_or_default(),
+                    state: f44.unwrap_or_default(),
+                    state_message: f45.unwrap_or_default(),
+                    terminated_time: f46.unwrap_or_default(),
+                    termination_reason: f47.unwrap_or_default(),
+                    use_ml_runtime: f48.unwrap_or_default(),
+                    worker_node_type_flexibility: f49.unwrap_or_default(),
+                    workload_type: f50.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -4775,6 +5020,9 @@ impl ::serde::Serialize for ClusterSpec {
         if !::std::option::Option::is_none(&self.data_security_mode) {
             map.serialize_entry("data_security_mode", &self.data_security_mode)?;
         }
+        if !::std::option::Option::is_none(&self.dependency_mode) {
+            map.serialize_entry("dependency_mode", &self.dependency_mode)?;
+        }
         if !::std::option::Option::is_none(&self.docker_image) {
             map.serialize_entry("docker_image", &self.docker_image)?;
         }
@@ -4782,6 +5030,12 @@ impl ::serde::Serialize for ClusterSpec {
             map.serialize_entry(
                 "driver_instance_pool_id",
                 &self.driver_instance_pool_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.driver_node_type_flexibility) {
+            map.serialize_entry(
+                "driver_node_type_flexibility",
+                &self.driver_node_type_flexibility,
             )?;
         }
         if !::std::option::Option::is_none(&self.driver_node_type_id) {
@@ -4838,6 +5092,12 @@ impl ::serde::Serialize for ClusterSpec {
         if !::std::option::Option::is_none(&self.use_ml_runtime) {
             map.serialize_entry("use_ml_runtime", &self.use_ml_runtime)?;
         }
+        if !::std::option::Option::is_none(&self.worker_node_type_flexibility) {
+            map.serialize_entry(
+                "worker_node_type_flexibility",
+                &self.worker_node_type_flexibility,
+            )?;
+        }
         if !::std::option::Option::is_none(&self.workload_type) {
             map.serialize_entry("workload_type", &self.workload_type)?;
         }
@@ -4880,6 +5140,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
             F25,
             F26,
             F27,
+            F28,
+            F29,
+            F30,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -4905,26 +5168,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                         "cluster_name" => Field::F5,
                         "custom_tags" => Field::F6,
                         "data_security_mode" => Field::F7,
-                        "docker_image" => Field::F8,
-                        "driver_instance_pool_id" => Field::F9,
-                        "driver_node_type_id" => Field::F10,
-                        "enable_elastic_disk" => Field::F11,
-                        "enable_local_disk_encryption" => Field::F12,
-                        "init_scripts" => Field::F13,
-                        "instance_pool_id" => Field::F14,
-                        "is_single_node" => Field::F15,
-                        "kind" => Field::F16,
-                        "node_type_id" => Field::F17,
-                        "num_workers" => Field::F18,
-                        "policy_id" => Field::F19,
-                        "runtime_engine" => Field::F20,
-                        "single_user_name" => Field::F21,
-                        "spark_conf" => Field::F22,
-                        "spark_env_vars" => Field::F23,
-                        "spark_version" => Field::F24,
-                        "ssh_public_keys" => Field::F25,
-                        "use_ml_runtime" => Field::F26,
-                        "workload_type" => Field::F27,
+                        "dependency_mode" => Field::F8,
+                        "docker_image" => Field::F9,
+                        "driver_instance_pool_id" => Field::F10,
+                        "driver_node_type_flexibility" => Field::F11,
+                        "driver_node_type_id" => Field::F12,
+                        "enable_elastic_disk" => Field::F13,
+                        "enable_local_disk_encryption" => Field::F14,
+                        "init_scripts" => Field::F15,
+                        "instance_pool_id" => Field::F16,
+                        "is_single_node" => Field::F17,
+                        "kind" => Field::F18,
+                        "node_type_id" => Field::F19,
+                        "num_workers" => Field::F20,
+                        "policy_id" => Field::F21,
+                        "runtime_engine" => Field::F22,
+                        "single_user_name" => Field::F23,
+                        "spark_conf" => Field::F24,
+                        "spark_env_vars" => Field::F25,
+                        "spark_version" => Field::F26,
+                        "ssh_public_keys" => Field::F27,
+                        "use_ml_runtime" => Field::F28,
+                        "worker_node_type_flexibility" => Field::F29,
+                        "workload_type" => Field::F30,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -4945,26 +5211,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                         "cluster_name" => Field::F5,
                         "custom_tags" => Field::F6,
                         "data_security_mode" => Field::F7,
-                        "docker_image" => Field::F8,
-                        "driver_instance_pool_id" => Field::F9,
-                        "driver_node_type_id" => Field::F10,
-                        "enable_elastic_disk" => Field::F11,
-                        "enable_local_disk_encryption" => Field::F12,
-                        "init_scripts" => Field::F13,
-                        "instance_pool_id" => Field::F14,
-                        "is_single_node" => Field::F15,
-                        "kind" => Field::F16,
-                        "node_type_id" => Field::F17,
-                        "num_workers" => Field::F18,
-                        "policy_id" => Field::F19,
-                        "runtime_engine" => Field::F20,
-                        "single_user_name" => Field::F21,
-                        "spark_conf" => Field::F22,
-                        "spark_env_vars" => Field::F23,
-                        "spark_version" => Field::F24,
-                        "ssh_public_keys" => Field::F25,
-                        "use_ml_runtime" => Field::F26,
-                        "workload_type" => Field::F27,
+                        "dependency_mode" => Field::F8,
+                        "docker_image" => Field::F9,
+                        "driver_instance_pool_id" => Field::F10,
+                        "driver_node_type_flexibility" => Field::F11,
+                        "driver_node_type_id" => Field::F12,
+                        "enable_elastic_disk" => Field::F13,
+                        "enable_local_disk_encryption" => Field::F14,
+                        "init_scripts" => Field::F15,
+                        "instance_pool_id" => Field::F16,
+                        "is_single_node" => Field::F17,
+                        "kind" => Field::F18,
+                        "node_type_id" => Field::F19,
+                        "num_workers" => Field::F20,
+                        "policy_id" => Field::F21,
+                        "runtime_engine" => Field::F22,
+                        "single_user_name" => Field::F23,
+                        "spark_conf" => Field::F24,
+                        "spark_env_vars" => Field::F25,
+                        "spark_version" => Field::F26,
+                        "ssh_public_keys" => Field::F27,
+                        "use_ml_runtime" => Field::F28,
+                        "worker_node_type_flexibility" => Field::F29,
+                        "workload_type" => Field::F30,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -5018,6 +5287,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                 let mut f25 = ::std::option::Option::None;
                 let mut f26 = ::std::option::Option::None;
                 let mut f27 = ::std::option::Option::None;
+                let mut f28 = ::std::option::Option::None;
+                let mut f29 = ::std::option::Option::None;
+                let mut f30 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -5105,7 +5377,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f8.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "docker_image",
+                                        "dependency_mode",
                                     ),
                                 );
                             }
@@ -5115,7 +5387,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f9.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_instance_pool_id",
+                                        "docker_image",
                                     ),
                                 );
                             }
@@ -5125,7 +5397,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f10.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "driver_node_type_id",
+                                        "driver_instance_pool_id",
                                     ),
                                 );
                             }
@@ -5135,7 +5407,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f11.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_elastic_disk",
+                                        "driver_node_type_flexibility",
                                     ),
                                 );
                             }
@@ -5145,7 +5417,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f12.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "enable_local_disk_encryption",
+                                        "driver_node_type_id",
                                     ),
                                 );
                             }
@@ -5155,7 +5427,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f13.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "init_scripts",
+                                        "enable_elastic_disk",
                                     ),
                                 );
                             }
@@ -5165,7 +5437,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f14.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "instance_pool_id",
+                                        "enable_local_disk_encryption",
                                     ),
                                 );
                             }
@@ -5175,7 +5447,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "is_single_node",
+                                        "init_scripts",
                                     ),
                                 );
                             }
@@ -5184,7 +5456,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                         Field::F16 => {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_id",
+                                    ),
                                 );
                             }
                             f16 = ::std::option::Option::Some(map.next_value()?);
@@ -5193,7 +5467,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_type_id",
+                                        "is_single_node",
                                     ),
                                 );
                             }
@@ -5202,9 +5476,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                         Field::F18 => {
                             if f18.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_workers",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("kind"),
                                 );
                             }
                             f18 = ::std::option::Option::Some(map.next_value()?);
@@ -5213,7 +5485,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f19.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "policy_id",
+                                        "node_type_id",
                                     ),
                                 );
                             }
@@ -5223,7 +5495,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f20.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "runtime_engine",
+                                        "num_workers",
                                     ),
                                 );
                             }
@@ -5233,7 +5505,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f21.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "single_user_name",
+                                        "policy_id",
                                     ),
                                 );
                             }
@@ -5243,7 +5515,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f22.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_conf",
+                                        "runtime_engine",
                                     ),
                                 );
                             }
@@ -5253,7 +5525,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f23.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_env_vars",
+                                        "single_user_name",
                                     ),
                                 );
                             }
@@ -5263,7 +5535,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f24.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "spark_version",
+                                        "spark_conf",
                                     ),
                                 );
                             }
@@ -5273,7 +5545,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f25.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "ssh_public_keys",
+                                        "spark_env_vars",
                                     ),
                                 );
                             }
@@ -5283,7 +5555,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f26.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "use_ml_runtime",
+                                        "spark_version",
                                     ),
                                 );
                             }
@@ -5293,11 +5565,41 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             if f27.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "workload_type",
+                                        "ssh_public_keys",
                                     ),
                                 );
                             }
                             f27 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F28 => {
+                            if f28.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "use_ml_runtime",
+                                    ),
+                                );
+                            }
+                            f28 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F29 => {
+                            if f29.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "worker_node_type_flexibility",
+                                    ),
+                                );
+                            }
+                            f29 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F30 => {
+                            if f30.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workload_type",
+                                    ),
+                                );
+                            }
+                            f30 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -5313,26 +5615,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                     cluster_name: f5.unwrap_or_default(),
                     custom_tags: f6.unwrap_or_default(),
                     data_security_mode: f7.unwrap_or_default(),
-                    docker_image: f8.unwrap_or_default(),
-                    driver_instance_pool_id: f9.unwrap_or_default(),
-                    driver_node_type_id: f10.unwrap_or_default(),
-                    enable_elastic_disk: f11.unwrap_or_default(),
-                    enable_local_disk_encryption: f12.unwrap_or_default(),
-                    init_scripts: f13.unwrap_or_default(),
-                    instance_pool_id: f14.unwrap_or_default(),
-                    is_single_node: f15.unwrap_or_default(),
-                    kind: f16.unwrap_or_default(),
-                    node_type_id: f17.unwrap_or_default(),
-                    num_workers: f18.unwrap_or_default(),
-                    policy_id: f19.unwrap_or_default(),
-                    runtime_engine: f20.unwrap_or_default(),
-                    single_user_name: f21.unwrap_or_default(),
-                    spark_conf: f22.unwrap_or_default(),
-                    spark_env_vars: f23.unwrap_or_default(),
-                    spark_version: f24.unwrap_or_default(),
-                    ssh_public_keys: f25.unwrap_or_default(),
-                    use_ml_runtime: f26.unwrap_or_default(),
-                    workload_type: f27.unwrap_or_default(),
+                    dependency_mode: f8.unwrap_or_default(),
+                    docker_image: f9.unwrap_or_default(),
+                    driver_instance_pool_id: f10.unwrap_or_default(),
+                    driver_node_type_flexibility: f11.unwrap_or_default(),
+                    driver_node_type_id: f12.unwrap_or_default(),
+                    enable_elastic_disk: f13.unwrap_or_default(),
+                    enable_local_disk_encryption: f14.unwrap_or_default(),
+                    init_scripts: f15.unwrap_or_default(),
+                    instance_pool_id: f16.unwrap_or_default(),
+                    is_single_node: f17.unwrap_or_default(),
+                    kind: f18.unwrap_or_default(),
+                    node_type_id: f19.unwrap_or_default(),
+                    num_workers: f20.unwrap_or_default(),
+                    policy_id: f21.unwrap_or_default(),
+                    runtime_engine: f22.unwrap_or_default(),
+                    single_user_name: f23.unwrap_or_default(),
+                    spark_conf: f24.unwrap_or_default(),
+                    spark_env_vars: f25.unwrap_or_default(),
+                    spark_version: f26.unwrap_or_default(),
+                    ssh_public_keys: f27.unwrap_or_default(),
+                    use_ml_runtime: f28.unwrap_or_default(),
+                    worker_node_type_flexibility: f29.unwrap_or_default(),
+                    workload_type: f30.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -5513,11 +5818,17 @@ impl ::serde::Serialize for CreateTokenRequest {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.autoscope_enabled) {
+            map.serialize_entry("autoscope_enabled", &self.autoscope_enabled)?;
+        }
         if !::std::option::Option::is_none(&self.comment) {
             map.serialize_entry("comment", &self.comment)?;
         }
         if !::std::option::Option::is_none(&self.lifetime_seconds) {
             map.serialize_entry("lifetime_seconds", &self.lifetime_seconds)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.scopes) {
+            map.serialize_entry("scopes", &self.scopes)?;
         }
         for (key, value) in self.unknown_fields.iter() {
             map.serialize_entry(key, value)?;
@@ -5532,6 +5843,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
         enum Field {
             F0,
             F1,
+            F2,
+            F3,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -5549,8 +5862,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
             ) -> ::std::result::Result<Field, E> {
                 ::std::result::Result::Ok(
                     match value {
-                        "comment" => Field::F0,
-                        "lifetime_seconds" => Field::F1,
+                        "autoscope_enabled" => Field::F0,
+                        "comment" => Field::F1,
+                        "lifetime_seconds" => Field::F2,
+                        "scopes" => Field::F3,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -5563,8 +5878,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
             ) -> ::std::result::Result<Field, E> {
                 ::std::result::Result::Ok(
                     match value.as_str() {
-                        "comment" => Field::F0,
-                        "lifetime_seconds" => Field::F1,
+                        "autoscope_enabled" => Field::F0,
+                        "comment" => Field::F1,
+                        "lifetime_seconds" => Field::F2,
+                        "scopes" => Field::F3,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -5592,13 +5909,173 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
             ) -> ::std::result::Result<CreateTokenRequest, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
                                 return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "autoscope_enabled",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field("comment"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "lifetime_seconds",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("scopes"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateTokenRequest {
+                    autoscope_enabled: f0.unwrap_or_default(),
+                    comment: f1.unwrap_or_default(),
+                    lifetime_seconds: f2.unwrap_or_default(),
+                    scopes: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for DataPlaneEventDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.event_type) {
+            map.serialize_entry("event_type", &self.event_type)?;
+        }
+        if !::std::option::Option::is_none(&self.executor_failures) {
+            map.serialize_entry("executor_failures", &self.executor_failures)?;
+        }
+        if !::std::option::Option::is_none(&self.host_id) {
+            map.serialize_entry("host_id", &self.host_id)?;
+        }
+        if !::std::option::Option::is_none(&self.timestamp) {
+            map.serialize_entry("timestamp", &self.timestamp)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DataPlaneEventDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "event_type" => Field::F0,
+                        "executor_failures" => Field::F1,
+                        "host_id" => Field::F2,
+                        "timestamp" => Field::F3,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "event_type" => Field::F0,
+                        "executor_failures" => Field::F1,
+                        "host_id" => Field::F2,
+                        "timestamp" => Field::F3,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DataPlaneEventDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DataPlaneEventDetails JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DataPlaneEventDetails, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "event_type",
+                                    ),
                                 );
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
@@ -5607,20 +6084,40 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
                             if f1.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "lifetime_seconds",
+                                        "executor_failures",
                                     ),
                                 );
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("host_id"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "timestamp",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
                         }
                     }
                 }
-                ::std::result::Result::Ok(CreateTokenRequest {
-                    comment: f0.unwrap_or_default(),
-                    lifetime_seconds: f1.unwrap_or_default(),
+                ::std::result::Result::Ok(DataPlaneEventDetails {
+                    event_type: f0.unwrap_or_default(),
+                    executor_failures: f1.unwrap_or_default(),
+                    host_id: f2.unwrap_or_default(),
+                    timestamp: f3.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -6029,6 +6526,9 @@ impl ::serde::Serialize for EventDetails {
         if !::std::option::Option::is_none(&self.free_space) {
             map.serialize_entry("free_space", &self.free_space)?;
         }
+        if !::std::option::Option::is_none(&self.init_scripts) {
+            map.serialize_entry("init_scripts", &self.init_scripts)?;
+        }
         if !::std::option::Option::is_none(&self.instance_id) {
             map.serialize_entry("instance_id", &self.instance_id)?;
         }
@@ -6086,6 +6586,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
             F16,
             F17,
             F18,
+            F19,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -6113,15 +6614,16 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         "driver_state_message" => Field::F7,
                         "enable_termination_for_node_blocklisted" => Field::F8,
                         "free_space" => Field::F9,
-                        "instance_id" => Field::F10,
-                        "job_run_name" => Field::F11,
-                        "previous_attributes" => Field::F12,
-                        "previous_cluster_size" => Field::F13,
-                        "previous_disk_size" => Field::F14,
-                        "reason" => Field::F15,
-                        "target_num_vcpus" => Field::F16,
-                        "target_num_workers" => Field::F17,
-                        "user" => Field::F18,
+                        "init_scripts" => Field::F10,
+                        "instance_id" => Field::F11,
+                        "job_run_name" => Field::F12,
+                        "previous_attributes" => Field::F13,
+                        "previous_cluster_size" => Field::F14,
+                        "previous_disk_size" => Field::F15,
+                        "reason" => Field::F16,
+                        "target_num_vcpus" => Field::F17,
+                        "target_num_workers" => Field::F18,
+                        "user" => Field::F19,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -6144,15 +6646,16 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         "driver_state_message" => Field::F7,
                         "enable_termination_for_node_blocklisted" => Field::F8,
                         "free_space" => Field::F9,
-                        "instance_id" => Field::F10,
-                        "job_run_name" => Field::F11,
-                        "previous_attributes" => Field::F12,
-                        "previous_cluster_size" => Field::F13,
-                        "previous_disk_size" => Field::F14,
-                        "reason" => Field::F15,
-                        "target_num_vcpus" => Field::F16,
-                        "target_num_workers" => Field::F17,
-                        "user" => Field::F18,
+                        "init_scripts" => Field::F10,
+                        "instance_id" => Field::F11,
+                        "job_run_name" => Field::F12,
+                        "previous_attributes" => Field::F13,
+                        "previous_cluster_size" => Field::F14,
+                        "previous_disk_size" => Field::F15,
+                        "reason" => Field::F16,
+                        "target_num_vcpus" => Field::F17,
+                        "target_num_workers" => Field::F18,
+                        "user" => Field::F19,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -6197,6 +6700,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                 let mut f16 = ::std::option::Option::None;
                 let mut f17 = ::std::option::Option::None;
                 let mut f18 = ::std::option::Option::None;
+                let mut f19 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -6302,7 +6806,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             if f10.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "instance_id",
+                                        "init_scripts",
                                     ),
                                 );
                             }
@@ -6312,7 +6816,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             if f11.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "job_run_name",
+                                        "instance_id",
                                     ),
                                 );
                             }
@@ -6322,7 +6826,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             if f12.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "previous_attributes",
+                                        "job_run_name",
                                     ),
                                 );
                             }
@@ -6332,7 +6836,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             if f13.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "previous_cluster_size",
+                                        "previous_attributes",
                                     ),
                                 );
                             }
@@ -6342,7 +6846,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             if f14.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "previous_disk_size",
+                                        "previous_cluster_size",
                                     ),
                                 );
                             }
@@ -6351,7 +6855,9 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         Field::F15 => {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("reason"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "previous_disk_size",
+                                    ),
                                 );
                             }
                             f15 = ::std::option::Option::Some(map.next_value()?);
@@ -6359,9 +6865,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         Field::F16 => {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "target_num_vcpus",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("reason"),
                                 );
                             }
                             f16 = ::std::option::Option::Some(map.next_value()?);
@@ -6370,7 +6874,7 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "target_num_workers",
+                                        "target_num_vcpus",
                                     ),
                                 );
                             }
@@ -6379,10 +6883,20 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         Field::F18 => {
                             if f18.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("user"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "target_num_workers",
+                                    ),
                                 );
                             }
                             f18 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F19 => {
+                            if f19.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("user"),
+                                );
+                            }
+                            f19 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -6400,15 +6914,154 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                     driver_state_message: f7.unwrap_or_default(),
                     enable_termination_for_node_blocklisted: f8.unwrap_or_default(),
                     free_space: f9.unwrap_or_default(),
-                    instance_id: f10.unwrap_or_default(),
-                    job_run_name: f11.unwrap_or_default(),
-                    previous_attributes: f12.unwrap_or_default(),
-                    previous_cluster_size: f13.unwrap_or_default(),
-                    previous_disk_size: f14.unwrap_or_default(),
-                    reason: f15.unwrap_or_default(),
-                    target_num_vcpus: f16.unwrap_or_default(),
-                    target_num_workers: f17.unwrap_or_default(),
-                    user: f18.unwrap_or_default(),
+                    init_scripts: f10.unwrap_or_default(),
+                    instance_id: f11.unwrap_or_default(),
+                    job_run_name: f12.unwrap_or_default(),
+                    previous_attributes: f13.unwrap_or_default(),
+                    previous_cluster_size: f14.unwrap_or_default(),
+                    previous_disk_size: f15.unwrap_or_default(),
+                    reason: f16.unwrap_or_default(),
+                    target_num_vcpus: f17.unwrap_or_default(),
+                    target_num_workers: f18.unwrap_or_default(),
+                    user: f19.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InitScriptEventDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.cluster) {
+            map.serialize_entry("cluster", &self.cluster)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.global) {
+            map.serialize_entry("global", &self.global)?;
+        }
+        if !::std::option::Option::is_none(&self.reported_for_node) {
+            map.serialize_entry("reported_for_node", &self.reported_for_node)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InitScriptEventDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            F2,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "cluster" => Field::F0,
+                        "global" => Field::F1,
+                        "reported_for_node" => Field::F2,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "cluster" => Field::F0,
+                        "global" => Field::F1,
+                        "reported_for_node" => Field::F2,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InitScriptEventDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InitScriptEventDetails JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InitScriptEventDetails, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("cluster"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("global"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "reported_for_node",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InitScriptEventDetails {
+                    cluster: f0.unwrap_or_default(),
+                    global: f1.unwrap_or_default(),
+                    reported_for_node: f2.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -6579,6 +7232,247 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfo {
                     file: f2.unwrap_or_default(),
                     volumes: f3.unwrap_or_default(),
                     workspace: f4.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InitScriptInfoAndExecutionDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.abfss) {
+            map.serialize_entry("abfss", &self.abfss)?;
+        }
+        if !::std::option::Option::is_none(&self.dbfs) {
+            map.serialize_entry("dbfs", &self.dbfs)?;
+        }
+        if !::std::option::Option::is_none(&self.error_message) {
+            map.serialize_entry("error_message", &self.error_message)?;
+        }
+        if !::std::option::Option::is_none(&self.execution_duration_seconds) {
+            map.serialize_entry(
+                "execution_duration_seconds",
+                &self.execution_duration_seconds,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.file) {
+            map.serialize_entry("file", &self.file)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            map.serialize_entry("status", &self.status)?;
+        }
+        if !::std::option::Option::is_none(&self.stderr) {
+            map.serialize_entry("stderr", &self.stderr)?;
+        }
+        if !::std::option::Option::is_none(&self.volumes) {
+            map.serialize_entry("volumes", &self.volumes)?;
+        }
+        if !::std::option::Option::is_none(&self.workspace) {
+            map.serialize_entry("workspace", &self.workspace)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "abfss" => Field::F0,
+                        "dbfs" => Field::F1,
+                        "error_message" => Field::F2,
+                        "execution_duration_seconds" => Field::F3,
+                        "file" => Field::F4,
+                        "status" => Field::F5,
+                        "stderr" => Field::F6,
+                        "volumes" => Field::F7,
+                        "workspace" => Field::F8,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "abfss" => Field::F0,
+                        "dbfs" => Field::F1,
+                        "error_message" => Field::F2,
+                        "execution_duration_seconds" => Field::F3,
+                        "file" => Field::F4,
+                        "status" => Field::F5,
+                        "stderr" => Field::F6,
+                        "volumes" => Field::F7,
+                        "workspace" => Field::F8,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InitScriptInfoAndExecutionDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InitScriptInfoAndExecutionDetails JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InitScriptInfoAndExecutionDetails, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("abfss"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("dbfs"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "error_message",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "execution_duration_seconds",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("file"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("stderr"),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("volumes"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workspace",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InitScriptInfoAndExecutionDetails {
+                    abfss: f0.unwrap_or_default(),
+                    dbfs: f1.unwrap_or_default(),
+                    error_message: f2.unwrap_or_default(),
+                    execution_duration_seconds: f3.unwrap_or_default(),
+                    file: f4.unwrap_or_default(),
+                    status: f5.unwrap_or_default(),
+                    stderr: f6.unwrap_or_default(),
+                    volumes: f7.unwrap_or_default(),
+                    workspace: f8.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -8265,6 +9159,12 @@ impl ::serde::Serialize for NodeType {
         if !::std::option::Option::is_none(&self.is_deprecated) {
             map.serialize_entry("is_deprecated", &self.is_deprecated)?;
         }
+        if !::std::option::Option::is_none(&self.is_encrypted_in_transit) {
+            map.serialize_entry(
+                "is_encrypted_in_transit",
+                &self.is_encrypted_in_transit,
+            )?;
+        }
         if !::std::option::Option::is_none(&self.is_hidden) {
             map.serialize_entry("is_hidden", &self.is_hidden)?;
         }
@@ -8291,6 +9191,9 @@ impl ::serde::Serialize for NodeType {
         }
         if !::std::option::Option::is_none(&self.support_cluster_tags) {
             map.serialize_entry("support_cluster_tags", &self.support_cluster_tags)?;
+        }
+        if !::std::option::Option::is_none(&self.support_ebs_volumes) {
+            map.serialize_entry("support_ebs_volumes", &self.support_ebs_volumes)?;
         }
         if !::std::option::Option::is_none(&self.support_port_forwarding) {
             map.serialize_entry(
@@ -8330,6 +9233,8 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
             F15,
             F16,
             F17,
+            F18,
+            F19,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -8352,19 +9257,21 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                         "display_order" => Field::F2,
                         "instance_type_id" => Field::F3,
                         "is_deprecated" => Field::F4,
-                        "is_hidden" => Field::F5,
-                        "is_io_cache_enabled" => Field::F6,
-                        "memory_mb" => Field::F7,
-                        "node_info" => Field::F8,
-                        "node_instance_type" => Field::F9,
-                        "node_type_id" => Field::F10,
-                        "num_cores" => Field::F11,
-                        "num_gpus" => Field::F12,
-                        "photon_driver_capable" => Field::F13,
-                        "photon_worker_capable" => Field::F14,
-                        "support_cluster_tags" => Field::F15,
-                        "support_port_forwarding" => Field::F16,
-                        "supports_elastic_disk" => Field::F17,
+                        "is_encrypted_in_transit" => Field::F5,
+                        "is_hidden" => Field::F6,
+                        "is_io_cache_enabled" => Field::F7,
+                        "memory_mb" => Field::F8,
+                        "node_info" => Field::F9,
+                        "node_instance_type" => Field::F10,
+                        "node_type_id" => Field::F11,
+                        "num_cores" => Field::F12,
+                        "num_gpus" => Field::F13,
+                        "photon_driver_capable" => Field::F14,
+                        "photon_worker_capable" => Field::F15,
+                        "support_cluster_tags" => Field::F16,
+                        "support_ebs_volumes" => Field::F17,
+                        "support_port_forwarding" => Field::F18,
+                        "supports_elastic_disk" => Field::F19,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -8382,19 +9289,21 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                         "display_order" => Field::F2,
                         "instance_type_id" => Field::F3,
                         "is_deprecated" => Field::F4,
-                        "is_hidden" => Field::F5,
-                        "is_io_cache_enabled" => Field::F6,
-                        "memory_mb" => Field::F7,
-                        "node_info" => Field::F8,
-                        "node_instance_type" => Field::F9,
-                        "node_type_id" => Field::F10,
-                        "num_cores" => Field::F11,
-                        "num_gpus" => Field::F12,
-                        "photon_driver_capable" => Field::F13,
-                        "photon_worker_capable" => Field::F14,
-                        "support_cluster_tags" => Field::F15,
-                        "support_port_forwarding" => Field::F16,
-                        "supports_elastic_disk" => Field::F17,
+                        "is_encrypted_in_transit" => Field::F5,
+                        "is_hidden" => Field::F6,
+                        "is_io_cache_enabled" => Field::F7,
+                        "memory_mb" => Field::F8,
+                        "node_info" => Field::F9,
+                        "node_instance_type" => Field::F10,
+                        "node_type_id" => Field::F11,
+                        "num_cores" => Field::F12,
+                        "num_gpus" => Field::F13,
+                        "photon_driver_capable" => Field::F14,
+                        "photon_worker_capable" => Field::F15,
+                        "support_cluster_tags" => Field::F16,
+                        "support_ebs_volumes" => Field::F17,
+                        "support_port_forwarding" => Field::F18,
+                        "supports_elastic_disk" => Field::F19,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -8438,6 +9347,8 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                 let mut f15 = ::std::option::Option::None;
                 let mut f16 = ::std::option::Option::None;
                 let mut f17 = ::std::option::Option::None;
+                let mut f18 = ::std::option::Option::None;
+                let mut f19 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
@@ -8495,7 +9406,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f5.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "is_hidden",
+                                        "is_encrypted_in_transit",
                                     ),
                                 );
                             }
@@ -8505,7 +9416,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f6.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "is_io_cache_enabled",
+                                        "is_hidden",
                                     ),
                                 );
                             }
@@ -8515,7 +9426,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f7.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "memory_mb",
+                                        "is_io_cache_enabled",
                                     ),
                                 );
                             }
@@ -8525,7 +9436,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f8.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_info",
+                                        "memory_mb",
                                     ),
                                 );
                             }
@@ -8535,7 +9446,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f9.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_instance_type",
+                                        "node_info",
                                     ),
                                 );
                             }
@@ -8545,7 +9456,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f10.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "node_type_id",
+                                        "node_instance_type",
                                     ),
                                 );
                             }
@@ -8555,7 +9466,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f11.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_cores",
+                                        "node_type_id",
                                     ),
                                 );
                             }
@@ -8565,7 +9476,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f12.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "num_gpus",
+                                        "num_cores",
                                     ),
                                 );
                             }
@@ -8575,7 +9486,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f13.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "photon_driver_capable",
+                                        "num_gpus",
                                     ),
                                 );
                             }
@@ -8585,7 +9496,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f14.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "photon_worker_capable",
+                                        "photon_driver_capable",
                                     ),
                                 );
                             }
@@ -8595,7 +9506,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f15.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "support_cluster_tags",
+                                        "photon_worker_capable",
                                     ),
                                 );
                             }
@@ -8605,7 +9516,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f16.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "support_port_forwarding",
+                                        "support_cluster_tags",
                                     ),
                                 );
                             }
@@ -8615,11 +9526,31 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             if f17.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "supports_elastic_disk",
+                                        "support_ebs_volumes",
                                     ),
                                 );
                             }
                             f17 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F18 => {
+                            if f18.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "support_port_forwarding",
+                                    ),
+                                );
+                            }
+                            f18 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F19 => {
+                            if f19.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "supports_elastic_disk",
+                                    ),
+                                );
+                            }
+                            f19 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -8650,9 +9581,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                         }
                     },
                     is_deprecated: f4.unwrap_or_default(),
-                    is_hidden: f5.unwrap_or_default(),
-                    is_io_cache_enabled: f6.unwrap_or_default(),
-                    memory_mb: match f7 {
+                    is_encrypted_in_transit: f5.unwrap_or_default(),
+                    is_hidden: f6.unwrap_or_default(),
+                    is_io_cache_enabled: f7.unwrap_or_default(),
+                    memory_mb: match f8 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -8660,9 +9592,9 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             );
                         }
                     },
-                    node_info: f8.unwrap_or_default(),
-                    node_instance_type: f9.unwrap_or_default(),
-                    node_type_id: match f10 {
+                    node_info: f9.unwrap_or_default(),
+                    node_instance_type: f10.unwrap_or_default(),
+                    node_type_id: match f11 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -8672,7 +9604,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             );
                         }
                     },
-                    num_cores: match f11 {
+                    num_cores: match f12 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -8680,12 +9612,122 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             );
                         }
                     },
-                    num_gpus: f12.unwrap_or_default(),
-                    photon_driver_capable: f13.unwrap_or_default(),
-                    photon_worker_capable: f14.unwrap_or_default(),
-                    support_cluster_tags: f15.unwrap_or_default(),
-                    support_port_forwarding: f16.unwrap_or_default(),
-                    supports_elastic_disk: f17.unwrap_or_default(),
+                    num_gpus: f13.unwrap_or_default(),
+                    photon_driver_capable: f14.unwrap_or_default(),
+                    photon_worker_capable: f15.unwrap_or_default(),
+                    support_cluster_tags: f16.unwrap_or_default(),
+                    support_ebs_volumes: f17.unwrap_or_default(),
+                    support_port_forwarding: f18.unwrap_or_default(),
+                    supports_elastic_disk: f19.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for NodeTypeFlexibility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.alternate_node_type_ids) {
+            map.serialize_entry(
+                "alternate_node_type_ids",
+                &self.alternate_node_type_ids,
+            )?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        enum Field {
+            F0,
+            Unknown(::std::string::String),
+        }
+        struct FieldVisitor;
+        impl ::serde::de::Visitor<'_> for FieldVisitor {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "alternate_node_type_ids" => Field::F0,
+                        other => {
+                            Field::Unknown(::std::string::ToString::to_string(other))
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "alternate_node_type_ids" => Field::F0,
+                        _ => Field::Unknown(value),
+                    },
+                )
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for Field {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeTypeFlexibility;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a NodeTypeFlexibility JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeTypeFlexibility, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "alternate_node_type_ids",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown(name) => {
+                            unknown_fields.insert(name, map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(NodeTypeFlexibility {
+                    alternate_node_type_ids: f0.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -8700,6 +9742,12 @@ impl ::serde::Serialize for PublicTokenInfo {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.autoscope_state) {
+            map.serialize_entry("autoscope_state", &self.autoscope_state)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.backfill_scopes) {
+            map.serialize_entry("backfill_scopes", &self.backfill_scopes)?;
+        }
         if !::std::option::Option::is_none(&self.comment) {
             map.serialize_entry("comment", &self.comment)?;
         }
@@ -8709,8 +9757,14 @@ impl ::serde::Serialize for PublicTokenInfo {
         if !::std::option::Option::is_none(&self.expiry_time) {
             map.serialize_entry("expiry_time", &self.expiry_time)?;
         }
+        if !::std::vec::Vec::is_empty(&self.inferred_scopes) {
+            map.serialize_entry("inferred_scopes", &self.inferred_scopes)?;
+        }
         if !::std::option::Option::is_none(&self.last_accessed_time) {
             map.serialize_entry("last_accessed_time", &self.last_accessed_time)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.scopes) {
+            map.serialize_entry("scopes", &self.scopes)?;
         }
         map.serialize_entry("token_id", &self.token_id)?;
         for (key, value) in self.unknown_fields.iter() {
@@ -8729,6 +9783,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
             F2,
             F3,
             F4,
+            F5,
+            F6,
+            F7,
+            F8,
             Unknown(::std::string::String),
         }
         struct FieldVisitor;
@@ -8746,11 +9804,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
             ) -> ::std::result::Result<Field, E> {
                 ::std::result::Result::Ok(
                     match value {
-                        "comment" => Field::F0,
-                        "creation_time" => Field::F1,
-                        "expiry_time" => Field::F2,
-                        "last_accessed_time" => Field::F3,
-                        "token_id" => Field::F4,
+                        "autoscope_state" => Field::F0,
+                        "backfill_scopes" => Field::F1,
+                        "comment" => Field::F2,
+                        "creation_time" => Field::F3,
+                        "expiry_time" => Field::F4,
+                        "inferred_scopes" => Field::F5,
+                        "last_accessed_time" => Field::F6,
+                        "scopes" => Field::F7,
+                        "token_id" => Field::F8,
                         other => {
                             Field::Unknown(::std::string::ToString::to_string(other))
                         }
@@ -8763,11 +9825,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
             ) -> ::std::result::Result<Field, E> {
                 ::std::result::Result::Ok(
                     match value.as_str() {
-                        "comment" => Field::F0,
-                        "creation_time" => Field::F1,
-                        "expiry_time" => Field::F2,
-                        "last_accessed_time" => Field::F3,
-                        "token_id" => Field::F4,
+                        "autoscope_state" => Field::F0,
+                        "backfill_scopes" => Field::F1,
+                        "comment" => Field::F2,
+                        "creation_time" => Field::F3,
+                        "expiry_time" => Field::F4,
+                        "inferred_scopes" => Field::F5,
+                        "last_accessed_time" => Field::F6,
+                        "scopes" => Field::F7,
+                        "token_id" => Field::F8,
                         _ => Field::Unknown(value),
                     },
                 )
@@ -8798,13 +9864,19 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
                 while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field("comment"),
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "autoscope_state",
+                                    ),
                                 );
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
@@ -8813,7 +9885,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                             if f1.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "creation_time",
+                                        "backfill_scopes",
                                     ),
                                 );
                             }
@@ -8822,9 +9894,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                         Field::F2 => {
                             if f2.is_some() {
                                 return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "expiry_time",
-                                    ),
+                                    <A::Error as ::serde::de::Error>::duplicate_field("comment"),
                                 );
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
@@ -8833,7 +9903,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                             if f3.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "last_accessed_time",
+                                        "creation_time",
                                     ),
                                 );
                             }
@@ -8843,11 +9913,49 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                             if f4.is_some() {
                                 return ::std::result::Result::Err(
                                     <A::Error as ::serde::de::Error>::duplicate_field(
-                                        "token_id",
+                                        "expiry_time",
                                     ),
                                 );
                             }
                             f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "inferred_scopes",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "last_accessed_time",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("scopes"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "token_id",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
                         }
                         Field::Unknown(name) => {
                             unknown_fields.insert(name, map.next_value()?);
@@ -8855,11 +9963,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                     }
                 }
                 ::std::result::Result::Ok(PublicTokenInfo {
-                    comment: f0.unwrap_or_default(),
-                    creation_time: f1.unwrap_or_default(),
-                    expiry_time: f2.unwrap_or_default(),
-                    last_accessed_time: f3.unwrap_or_default(),
-                    token_id: match f4 {
+                    autoscope_state: f0.unwrap_or_default(),
+                    backfill_scopes: f1.unwrap_or_default(),
+                    comment: f2.unwrap_or_default(),
+                    creation_time: f3.unwrap_or_default(),
+                    expiry_time: f4.unwrap_or_default(),
+                    inferred_scopes: f5.unwrap_or_default(),
+                    last_accessed_time: f6.unwrap_or_default(),
+                    scopes: f7.unwrap_or_default(),
+                    token_id: match f8 {
                         ::std::option::Option::Some(value) => value,
                         ::std::option::Option::None => {
                             return ::std::result::Result::Err(
@@ -10182,8 +11294,10 @@ impl ::std::convert::From<&ClusterAttributes> for ClusterSpec {
             cluster_name: value.cluster_name.clone(),
             custom_tags: value.custom_tags.clone(),
             data_security_mode: value.data_security_mode.clone(),
+            dependency_mode: value.dependency_mode.clone(),
             docker_image: value.docker_image.clone(),
             driver_instance_pool_id: value.driver_instance_pool_id.clone(),
+            driver_node_type_flexibility: value.driver_node_type_flexibility.clone(),
             driver_node_type_id: value.driver_node_type_id.clone(),
             enable_elastic_disk: value.enable_elastic_disk,
             enable_local_disk_encryption: value.enable_local_disk_encryption,
@@ -10201,6 +11315,7 @@ impl ::std::convert::From<&ClusterAttributes> for ClusterSpec {
             spark_version: ::std::option::Option::Some(value.spark_version.clone()),
             ssh_public_keys: value.ssh_public_keys.clone(),
             use_ml_runtime: value.use_ml_runtime,
+            worker_node_type_flexibility: value.worker_node_type_flexibility.clone(),
             workload_type: value.workload_type.clone(),
             unknown_fields: ::std::default::Default::default(),
         }
@@ -10218,8 +11333,10 @@ impl ::std::convert::From<ClusterSpec> for ClusterAttributes {
             cluster_name: value.cluster_name,
             custom_tags: value.custom_tags,
             data_security_mode: value.data_security_mode,
+            dependency_mode: value.dependency_mode,
             docker_image: value.docker_image,
             driver_instance_pool_id: value.driver_instance_pool_id,
+            driver_node_type_flexibility: value.driver_node_type_flexibility,
             driver_node_type_id: value.driver_node_type_id,
             enable_elastic_disk: value.enable_elastic_disk,
             enable_local_disk_encryption: value.enable_local_disk_encryption,
@@ -10237,6 +11354,7 @@ impl ::std::convert::From<ClusterSpec> for ClusterAttributes {
             spark_version: value.spark_version.unwrap_or_default(),
             ssh_public_keys: value.ssh_public_keys,
             use_ml_runtime: value.use_ml_runtime,
+            worker_node_type_flexibility: value.worker_node_type_flexibility,
             workload_type: value.workload_type,
             clone_from: ::std::default::Default::default(),
             cluster_id: ::std::default::Default::default(),
@@ -10258,8 +11376,10 @@ impl ::std::convert::From<&ClusterInfo> for ClusterSpec {
             cluster_name: value.cluster_name.clone(),
             custom_tags: value.custom_tags.clone(),
             data_security_mode: value.data_security_mode.clone(),
+            dependency_mode: value.dependency_mode.clone(),
             docker_image: value.docker_image.clone(),
             driver_instance_pool_id: value.driver_instance_pool_id.clone(),
+            driver_node_type_flexibility: value.driver_node_type_flexibility.clone(),
             driver_node_type_id: value.driver_node_type_id.clone(),
             enable_elastic_disk: value.enable_elastic_disk,
             enable_local_disk_encryption: value.enable_local_disk_encryption,
@@ -10277,6 +11397,7 @@ impl ::std::convert::From<&ClusterInfo> for ClusterSpec {
             spark_version: value.spark_version.clone(),
             ssh_public_keys: value.ssh_public_keys.clone(),
             use_ml_runtime: value.use_ml_runtime,
+            worker_node_type_flexibility: value.worker_node_type_flexibility.clone(),
             workload_type: value.workload_type.clone(),
             unknown_fields: ::std::default::Default::default(),
         }
@@ -10294,8 +11415,10 @@ impl ::std::convert::From<ClusterSpec> for ClusterInfo {
             cluster_name: value.cluster_name,
             custom_tags: value.custom_tags,
             data_security_mode: value.data_security_mode,
+            dependency_mode: value.dependency_mode,
             docker_image: value.docker_image,
             driver_instance_pool_id: value.driver_instance_pool_id,
+            driver_node_type_flexibility: value.driver_node_type_flexibility,
             driver_node_type_id: value.driver_node_type_id,
             enable_elastic_disk: value.enable_elastic_disk,
             enable_local_disk_encryption: value.enable_local_disk_encryption,
@@ -10313,6 +11436,7 @@ impl ::std::convert::From<ClusterSpec> for ClusterInfo {
             spark_version: value.spark_version,
             ssh_public_keys: value.ssh_public_keys,
             use_ml_runtime: value.use_ml_runtime,
+            worker_node_type_flexibility: value.worker_node_type_flexibility,
             workload_type: value.workload_type,
             cluster_cores: ::std::default::Default::default(),
             cluster_id: ::std::default::Default::default(),
@@ -10334,6 +11458,36 @@ impl ::std::convert::From<ClusterSpec> for ClusterInfo {
             state_message: ::std::default::Default::default(),
             terminated_time: ::std::default::Default::default(),
             termination_reason: ::std::default::Default::default(),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+impl ::std::convert::From<&InitScriptInfoAndExecutionDetails> for InitScriptInfo {
+    /// The [`InitScriptInfo`] part of a [`InitScriptInfoAndExecutionDetails`] (its unknown fields are not carried over: they may be InitScriptInfoAndExecutionDetails-only).
+    fn from(value: &InitScriptInfoAndExecutionDetails) -> Self {
+        Self {
+            abfss: value.abfss.clone(),
+            dbfs: value.dbfs.clone(),
+            file: value.file.clone(),
+            volumes: value.volumes.clone(),
+            workspace: value.workspace.clone(),
+            unknown_fields: ::std::default::Default::default(),
+        }
+    }
+}
+impl ::std::convert::From<InitScriptInfo> for InitScriptInfoAndExecutionDetails {
+    /// A [`InitScriptInfoAndExecutionDetails`] with the fields (and unknown fields) of a [`InitScriptInfo`]; the fields only InitScriptInfoAndExecutionDetails has are unset.
+    fn from(value: InitScriptInfo) -> Self {
+        Self {
+            abfss: value.abfss,
+            dbfs: value.dbfs,
+            file: value.file,
+            volumes: value.volumes,
+            workspace: value.workspace,
+            error_message: ::std::default::Default::default(),
+            execution_duration_seconds: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+            stderr: ::std::default::Default::default(),
             unknown_fields: value.unknown_fields,
         }
     }
@@ -10429,6 +11583,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<CreateTokenRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "DataPlaneEventDetails" => {
+                ::serde_json::from_str::<DataPlaneEventDetails>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "DbfsStorageInfo" => {
                 ::serde_json::from_str::<DbfsStorageInfo>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -10445,8 +11603,16 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<EventDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "InitScriptEventDetails" => {
+                ::serde_json::from_str::<InitScriptEventDetails>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "InitScriptInfo" => {
                 ::serde_json::from_str::<InitScriptInfo>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "InitScriptInfoAndExecutionDetails" => {
+                ::serde_json::from_str::<InitScriptInfoAndExecutionDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "ListAclsResponse" => {
@@ -10503,6 +11669,10 @@ pub fn roundtrip_json(
             }
             "NodeType" => {
                 ::serde_json::from_str::<NodeType>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "NodeTypeFlexibility" => {
+                ::serde_json::from_str::<NodeTypeFlexibility>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "PublicTokenInfo" => {
@@ -10647,6 +11817,115 @@ impl<'de> ::serde::Deserialize<'de> for AclPermission {
         deserializer.deserialize_str(AclPermissionVisitor)
     }
 }
+/// State of the collection of inferred scopes (autoscope) of a personal access token: `AUTOSCOPE_STATE_DISABLED` when autoscope is off, `AUTOSCOPE_STATE_RUNNING` while scopes are being collected, `AUTOSCOPE_STATE_COMPLETED` once collected; the other values are the service's own intermediate and special states.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AutoscopeState {
+    /// The value `AUTOSCOPE_STATE_API_NOT_COVERED`.
+    AutoscopeStateApiNotCovered,
+    /// The value `AUTOSCOPE_STATE_BACKFILLED`.
+    AutoscopeStateBackfilled,
+    /// The value `AUTOSCOPE_STATE_COMPLETED`.
+    AutoscopeStateCompleted,
+    /// The value `AUTOSCOPE_STATE_DISABLED`.
+    AutoscopeStateDisabled,
+    /// The value `AUTOSCOPE_STATE_RUNNING`.
+    AutoscopeStateRunning,
+    /// The value `AUTOSCOPE_STATE_USER_SELECTED`.
+    AutoscopeStateUserSelected,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl AutoscopeState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AutoscopeStateApiNotCovered => "AUTOSCOPE_STATE_API_NOT_COVERED",
+            Self::AutoscopeStateBackfilled => "AUTOSCOPE_STATE_BACKFILLED",
+            Self::AutoscopeStateCompleted => "AUTOSCOPE_STATE_COMPLETED",
+            Self::AutoscopeStateDisabled => "AUTOSCOPE_STATE_DISABLED",
+            Self::AutoscopeStateRunning => "AUTOSCOPE_STATE_RUNNING",
+            Self::AutoscopeStateUserSelected => "AUTOSCOPE_STATE_USER_SELECTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for AutoscopeState {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTOSCOPE_STATE_API_NOT_COVERED" => Self::AutoscopeStateApiNotCovered,
+            "AUTOSCOPE_STATE_BACKFILLED" => Self::AutoscopeStateBackfilled,
+            "AUTOSCOPE_STATE_COMPLETED" => Self::AutoscopeStateCompleted,
+            "AUTOSCOPE_STATE_DISABLED" => Self::AutoscopeStateDisabled,
+            "AUTOSCOPE_STATE_RUNNING" => Self::AutoscopeStateRunning,
+            "AUTOSCOPE_STATE_USER_SELECTED" => Self::AutoscopeStateUserSelected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for AutoscopeState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "AUTOSCOPE_STATE_API_NOT_COVERED" => Self::AutoscopeStateApiNotCovered,
+            "AUTOSCOPE_STATE_BACKFILLED" => Self::AutoscopeStateBackfilled,
+            "AUTOSCOPE_STATE_COMPLETED" => Self::AutoscopeStateCompleted,
+            "AUTOSCOPE_STATE_DISABLED" => Self::AutoscopeStateDisabled,
+            "AUTOSCOPE_STATE_RUNNING" => Self::AutoscopeStateRunning,
+            "AUTOSCOPE_STATE_USER_SELECTED" => Self::AutoscopeStateUserSelected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for AutoscopeState {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for AutoscopeState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for AutoscopeState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoscopeState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct AutoscopeStateVisitor;
+        impl ::serde::de::Visitor<'_> for AutoscopeStateVisitor {
+            type Value = AutoscopeState;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a AutoscopeState string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<AutoscopeState, DeError> {
+                Ok(AutoscopeState::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<AutoscopeState, DeError> {
+                Ok(AutoscopeState::from(value))
+            }
+        }
+        deserializer.deserialize_str(AutoscopeStateVisitor)
+    }
+}
 /// Kind of Azure VM used for a cluster's nodes.
 ///
 /// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
@@ -10741,7 +12020,7 @@ impl<'de> ::serde::Deserialize<'de> for AzureAvailability {
         deserializer.deserialize_str(AzureAvailabilityVisitor)
     }
 }
-/// Reason a node type cannot be used in the workspace. The service sends the CamelCase values listed here. Databricks' newer SDKs spell them `NOT_ENABLED_ON_SUBSCRIPTION` and `NOT_AVAILABLE_IN_REGION`; both spellings would get the same Rust variant name, so only the CamelCase one is listed, and an upper-snake value still decodes (e.g. as `Unknown("NOT_AVAILABLE_IN_REGION")`) and is written back unchanged.
+/// Reason a node type cannot be used in the workspace. The service sends these CamelCase values (the official SDKs name their constants `NOT_ENABLED_ON_SUBSCRIPTION` and `NOT_AVAILABLE_IN_REGION`, but the strings on the wire are the CamelCase ones).
 ///
 /// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -11323,6 +12602,95 @@ impl<'de> ::serde::Deserialize<'de> for ClusterState {
         deserializer.deserialize_str(ClusterStateVisitor)
     }
 }
+/// Kind of an event reported by a cluster's nodes.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataPlaneEventType {
+    /// The node was excluded from running tasks after repeated failures.
+    NodeBlacklisted,
+    /// The node was excluded because it is being decommissioned.
+    NodeExcludedDecommissioned,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl DataPlaneEventType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NodeBlacklisted => "NODE_BLACKLISTED",
+            Self::NodeExcludedDecommissioned => "NODE_EXCLUDED_DECOMMISSIONED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for DataPlaneEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NODE_BLACKLISTED" => Self::NodeBlacklisted,
+            "NODE_EXCLUDED_DECOMMISSIONED" => Self::NodeExcludedDecommissioned,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for DataPlaneEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "NODE_BLACKLISTED" => Self::NodeBlacklisted,
+            "NODE_EXCLUDED_DECOMMISSIONED" => Self::NodeExcludedDecommissioned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for DataPlaneEventType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for DataPlaneEventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for DataPlaneEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DataPlaneEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct DataPlaneEventTypeVisitor;
+        impl ::serde::de::Visitor<'_> for DataPlaneEventTypeVisitor {
+            type Value = DataPlaneEventType;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DataPlaneEventType string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<DataPlaneEventType, DeError> {
+                Ok(DataPlaneEventType::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<DataPlaneEventType, DeError> {
+                Ok(DataPlaneEventType::from(value))
+            }
+        }
+        deserializer.deserialize_str(DataPlaneEventTypeVisitor)
+    }
+}
 /// Data governance / access mode of a cluster.
 ///
 /// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
@@ -11450,6 +12818,209 @@ impl<'de> ::serde::Deserialize<'de> for DataSecurityMode {
             }
         }
         deserializer.deserialize_str(DataSecurityModeVisitor)
+    }
+}
+/// How the dependencies (libraries) of a cluster are managed.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DependencyMode {
+    /// The service chooses the mode from the rest of the cluster specification.
+    DependencyModeAuto,
+    /// Dependencies are managed as environments, the same way as on serverless compute; supported from Databricks Runtime 19 in standard access mode.
+    DependencyModeEnvironments,
+    /// The legacy mode: dependencies come from cluster libraries and init scripts.
+    DependencyModeClusterLibraries,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl DependencyMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DependencyModeAuto => "DEPENDENCY_MODE_AUTO",
+            Self::DependencyModeEnvironments => "DEPENDENCY_MODE_ENVIRONMENTS",
+            Self::DependencyModeClusterLibraries => "DEPENDENCY_MODE_CLUSTER_LIBRARIES",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for DependencyMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEPENDENCY_MODE_AUTO" => Self::DependencyModeAuto,
+            "DEPENDENCY_MODE_ENVIRONMENTS" => Self::DependencyModeEnvironments,
+            "DEPENDENCY_MODE_CLUSTER_LIBRARIES" => Self::DependencyModeClusterLibraries,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for DependencyMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "DEPENDENCY_MODE_AUTO" => Self::DependencyModeAuto,
+            "DEPENDENCY_MODE_ENVIRONMENTS" => Self::DependencyModeEnvironments,
+            "DEPENDENCY_MODE_CLUSTER_LIBRARIES" => Self::DependencyModeClusterLibraries,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for DependencyMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for DependencyMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for DependencyMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DependencyMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct DependencyModeVisitor;
+        impl ::serde::de::Visitor<'_> for DependencyModeVisitor {
+            type Value = DependencyMode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DependencyMode string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<DependencyMode, DeError> {
+                Ok(DependencyMode::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<DependencyMode, DeError> {
+                Ok(DependencyMode::from(value))
+            }
+        }
+        deserializer.deserialize_str(DependencyModeVisitor)
+    }
+}
+/// Result of running an init script on a node.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`. The service's own value `UNKNOWN` decodes as `Unknown("UNKNOWN")`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InitScriptExecutionStatus {
+    /// The script ran and succeeded.
+    Succeeded,
+    /// The script ran and failed.
+    FailedExecution,
+    /// The script could not be fetched from its location (see `error_message`).
+    FailedFetch,
+    /// The storage the script is read from could not be mounted on the node.
+    FuseMountFailed,
+    /// The script did not run.
+    NotExecuted,
+    /// The script was skipped.
+    Skipped,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl InitScriptExecutionStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Succeeded => "SUCCEEDED",
+            Self::FailedExecution => "FAILED_EXECUTION",
+            Self::FailedFetch => "FAILED_FETCH",
+            Self::FuseMountFailed => "FUSE_MOUNT_FAILED",
+            Self::NotExecuted => "NOT_EXECUTED",
+            Self::Skipped => "SKIPPED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for InitScriptExecutionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCEEDED" => Self::Succeeded,
+            "FAILED_EXECUTION" => Self::FailedExecution,
+            "FAILED_FETCH" => Self::FailedFetch,
+            "FUSE_MOUNT_FAILED" => Self::FuseMountFailed,
+            "NOT_EXECUTED" => Self::NotExecuted,
+            "SKIPPED" => Self::Skipped,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for InitScriptExecutionStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "SUCCEEDED" => Self::Succeeded,
+            "FAILED_EXECUTION" => Self::FailedExecution,
+            "FAILED_FETCH" => Self::FailedFetch,
+            "FUSE_MOUNT_FAILED" => Self::FuseMountFailed,
+            "NOT_EXECUTED" => Self::NotExecuted,
+            "SKIPPED" => Self::Skipped,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for InitScriptExecutionStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for InitScriptExecutionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for InitScriptExecutionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InitScriptExecutionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct InitScriptExecutionStatusVisitor;
+        impl ::serde::de::Visitor<'_> for InitScriptExecutionStatusVisitor {
+            type Value = InitScriptExecutionStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InitScriptExecutionStatus string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<InitScriptExecutionStatus, DeError> {
+                Ok(InitScriptExecutionStatus::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<InitScriptExecutionStatus, DeError> {
+                Ok(InitScriptExecutionStatus::from(value))
+            }
+        }
+        deserializer.deserialize_str(InitScriptExecutionStatusVisitor)
     }
 }
 /// The kind of a cluster specification.
@@ -12095,78 +13666,384 @@ impl<'de> ::serde::Deserialize<'de> for ScopeBackendType {
         deserializer.deserialize_str(ScopeBackendTypeVisitor)
     }
 }
-/// Code telling why a cluster was terminated. Common values: `USER_REQUEST` (terminated by a user), `JOB_FINISHED` (job cluster whose job completed), `INACTIVITY` (automatic termination after `autotermination_minutes`), `CLOUD_PROVIDER_LAUNCH_FAILURE` / `AZURE_*` (an Azure error, details in the `azure_error_code` and `azure_error_message` parameters), `INIT_SCRIPT_FAILURE`, `SPARK_STARTUP_FAILURE`, `INTERNAL_ERROR`. The service defines many more codes than listed here; unknown codes are kept as they are.
+/// Code telling why a cluster was terminated. Common values: `USER_REQUEST` (terminated by a user), `JOB_FINISHED` (job cluster whose job completed), `INACTIVITY` (automatic termination after `autotermination_minutes`), `CLOUD_PROVIDER_LAUNCH_FAILURE` and `AZURE_*` (an Azure error, details in the `azure_error_code` and `azure_error_message` parameters), `INIT_SCRIPT_FAILURE` and `GLOBAL_INIT_SCRIPT_FAILURE` (see the `init_scripts` details of the cluster's `INIT_SCRIPTS_FINISHED` event), `SPARK_STARTUP_FAILURE`, `DRIVER_UNREACHABLE`, `INTERNAL_ERROR`. The list is every code the service documents, those of other clouds (`AWS_*`, `GCP_*`) included; codes added later are kept as they are.
 ///
 /// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`. The service's own value `UNKNOWN` decodes as `Unknown("UNKNOWN")`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TerminationCode {
-    /// The value `USER_REQUEST`.
-    UserRequest,
-    /// The value `JOB_FINISHED`.
-    JobFinished,
-    /// The value `INACTIVITY`.
-    Inactivity,
-    /// The value `CLOUD_PROVIDER_SHUTDOWN`.
-    CloudProviderShutdown,
-    /// The value `COMMUNICATION_LOST`.
-    CommunicationLost,
-    /// The value `CLOUD_PROVIDER_LAUNCH_FAILURE`.
-    CloudProviderLaunchFailure,
-    /// The value `SPARK_STARTUP_FAILURE`.
-    SparkStartupFailure,
-    /// The value `INVALID_ARGUMENT`.
-    InvalidArgument,
-    /// The value `UNEXPECTED_LAUNCH_FAILURE`.
-    UnexpectedLaunchFailure,
-    /// The value `INTERNAL_ERROR`.
-    InternalError,
-    /// The value `SPARK_ERROR`.
-    SparkError,
-    /// The value `METASTORE_COMPONENT_UNHEALTHY`.
-    MetastoreComponentUnhealthy,
-    /// The value `DBFS_COMPONENT_UNHEALTHY`.
-    DbfsComponentUnhealthy,
-    /// The value `AZURE_RESOURCE_PROVIDER_THROTTLING`.
-    AzureResourceProviderThrottling,
+    /// The value `ABUSE_DETECTED`.
+    AbuseDetected,
+    /// The value `ACCESS_TOKEN_FAILURE`.
+    AccessTokenFailure,
+    /// The value `ALLOCATION_TIMEOUT`.
+    AllocationTimeout,
+    /// The value `ALLOCATION_TIMEOUT_NODE_DAEMON_NOT_READY`.
+    AllocationTimeoutNodeDaemonNotReady,
+    /// The value `ALLOCATION_TIMEOUT_NO_HEALTHY_AND_WARMED_UP_CLUSTERS`.
+    AllocationTimeoutNoHealthyAndWarmedUpClusters,
+    /// The value `ALLOCATION_TIMEOUT_NO_HEALTHY_CLUSTERS`.
+    AllocationTimeoutNoHealthyClusters,
+    /// The value `ALLOCATION_TIMEOUT_NO_MATCHED_CLUSTERS`.
+    AllocationTimeoutNoMatchedClusters,
+    /// The value `ALLOCATION_TIMEOUT_NO_READY_CLUSTERS`.
+    AllocationTimeoutNoReadyClusters,
+    /// The value `ALLOCATION_TIMEOUT_NO_UNALLOCATED_CLUSTERS`.
+    AllocationTimeoutNoUnallocatedClusters,
+    /// The value `ALLOCATION_TIMEOUT_NO_WARMED_UP_CLUSTERS`.
+    AllocationTimeoutNoWarmedUpClusters,
+    /// The value `ATTACH_PROJECT_FAILURE`.
+    AttachProjectFailure,
+    /// The value `AWS_AUTHORIZATION_FAILURE`.
+    AwsAuthorizationFailure,
+    /// The value `AWS_INACCESSIBLE_KMS_KEY_FAILURE`.
+    AwsInaccessibleKmsKeyFailure,
+    /// The value `AWS_INSTANCE_PROFILE_UPDATE_FAILURE`.
+    AwsInstanceProfileUpdateFailure,
+    /// The value `AWS_INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET_FAILURE`.
+    AwsInsufficientFreeAddressesInSubnetFailure,
+    /// The value `AWS_INSUFFICIENT_INSTANCE_CAPACITY_FAILURE`.
+    AwsInsufficientInstanceCapacityFailure,
+    /// The value `AWS_INVALID_KEY_PAIR`.
+    AwsInvalidKeyPair,
+    /// The value `AWS_INVALID_KMS_KEY_STATE`.
+    AwsInvalidKmsKeyState,
+    /// The value `AWS_MAX_SPOT_INSTANCE_COUNT_EXCEEDED_FAILURE`.
+    AwsMaxSpotInstanceCountExceededFailure,
+    /// The value `AWS_REQUEST_LIMIT_EXCEEDED`.
+    AwsRequestLimitExceeded,
+    /// The value `AWS_RESOURCE_QUOTA_EXCEEDED`.
+    AwsResourceQuotaExceeded,
+    /// The value `AWS_UNSUPPORTED_FAILURE`.
+    AwsUnsupportedFailure,
+    /// The value `AZURE_BYOK_KEY_PERMISSION_FAILURE`.
+    AzureByokKeyPermissionFailure,
+    /// The value `AZURE_EPHEMERAL_DISK_FAILURE`.
+    AzureEphemeralDiskFailure,
+    /// The value `AZURE_INVALID_DEPLOYMENT_TEMPLATE`.
+    AzureInvalidDeploymentTemplate,
+    /// The value `AZURE_OPERATION_NOT_ALLOWED_EXCEPTION`.
+    AzureOperationNotAllowedException,
+    /// The value `AZURE_PACKED_DEPLOYMENT_PARTIAL_FAILURE`.
+    AzurePackedDeploymentPartialFailure,
+    /// The value `AZURE_QUOTA_EXCEEDED_EXCEPTION`.
+    AzureQuotaExceededException,
     /// The value `AZURE_RESOURCE_MANAGER_THROTTLING`.
     AzureResourceManagerThrottling,
-    /// The value `NETWORK_CONFIGURATION_FAILURE`.
-    NetworkConfigurationFailure,
+    /// The value `AZURE_RESOURCE_PROVIDER_THROTTLING`.
+    AzureResourceProviderThrottling,
+    /// The value `AZURE_UNEXPECTED_DEPLOYMENT_TEMPLATE_FAILURE`.
+    AzureUnexpectedDeploymentTemplateFailure,
+    /// The value `AZURE_VM_EXTENSION_FAILURE`.
+    AzureVmExtensionFailure,
+    /// The value `AZURE_VNET_CONFIGURATION_FAILURE`.
+    AzureVnetConfigurationFailure,
+    /// The value `BOOTSTRAP_TIMEOUT`.
+    BootstrapTimeout,
+    /// The value `BOOTSTRAP_TIMEOUT_CLOUD_PROVIDER_EXCEPTION`.
+    BootstrapTimeoutCloudProviderException,
+    /// The value `BOOTSTRAP_TIMEOUT_DUE_TO_MISCONFIG`.
+    BootstrapTimeoutDueToMisconfig,
+    /// The value `BUDGET_POLICY_LIMIT_ENFORCEMENT_ACTIVATED`.
+    BudgetPolicyLimitEnforcementActivated,
+    /// The value `BUDGET_POLICY_RESOLUTION_FAILURE`.
+    BudgetPolicyResolutionFailure,
+    /// The value `CLOUD_ACCOUNT_POD_QUOTA_EXCEEDED`.
+    CloudAccountPodQuotaExceeded,
+    /// The value `CLOUD_ACCOUNT_SETUP_FAILURE`.
+    CloudAccountSetupFailure,
+    /// The value `CLOUD_OPERATION_CANCELLED`.
+    CloudOperationCancelled,
+    /// The value `CLOUD_PROVIDER_DISK_SETUP_FAILURE`.
+    CloudProviderDiskSetupFailure,
+    /// The value `CLOUD_PROVIDER_INSTANCE_NOT_LAUNCHED`.
+    CloudProviderInstanceNotLaunched,
+    /// The value `CLOUD_PROVIDER_LAUNCH_FAILURE`.
+    CloudProviderLaunchFailure,
+    /// The value `CLOUD_PROVIDER_LAUNCH_FAILURE_DUE_TO_MISCONFIG`.
+    CloudProviderLaunchFailureDueToMisconfig,
+    /// The value `CLOUD_PROVIDER_RESOURCE_STOCKOUT`.
+    CloudProviderResourceStockout,
+    /// The value `CLOUD_PROVIDER_RESOURCE_STOCKOUT_DUE_TO_MISCONFIG`.
+    CloudProviderResourceStockoutDueToMisconfig,
+    /// The value `CLOUD_PROVIDER_SHUTDOWN`.
+    CloudProviderShutdown,
+    /// The value `CLUSTER_OPERATION_THROTTLED`.
+    ClusterOperationThrottled,
+    /// The value `CLUSTER_OPERATION_TIMEOUT`.
+    ClusterOperationTimeout,
+    /// The value `COMMUNICATION_LOST`.
+    CommunicationLost,
+    /// The value `CONTAINER_LAUNCH_FAILURE`.
+    ContainerLaunchFailure,
+    /// The value `CONTROL_PLANE_CONNECTION_FAILURE`.
+    ControlPlaneConnectionFailure,
+    /// The value `CONTROL_PLANE_CONNECTION_FAILURE_DUE_TO_MISCONFIG`.
+    ControlPlaneConnectionFailureDueToMisconfig,
+    /// The value `CONTROL_PLANE_REQUEST_FAILURE`.
+    ControlPlaneRequestFailure,
+    /// The value `CONTROL_PLANE_REQUEST_FAILURE_DUE_TO_MISCONFIG`.
+    ControlPlaneRequestFailureDueToMisconfig,
+    /// The value `DATABASE_CONNECTION_FAILURE`.
+    DatabaseConnectionFailure,
+    /// The value `DATA_ACCESS_CONFIG_CHANGED`.
+    DataAccessConfigChanged,
+    /// The value `DBFS_COMPONENT_UNHEALTHY`.
+    DbfsComponentUnhealthy,
+    /// The value `DBR_IMAGE_RESOLUTION_FAILURE`.
+    DbrImageResolutionFailure,
+    /// The value `DISASTER_RECOVERY_REPLICATION`.
+    DisasterRecoveryReplication,
+    /// The value `DNS_RESOLUTION_ERROR`.
+    DnsResolutionError,
+    /// The value `DOCKER_CONTAINER_CREATION_EXCEPTION`.
+    DockerContainerCreationException,
+    /// The value `DOCKER_IMAGE_PULL_FAILURE`.
+    DockerImagePullFailure,
+    /// The value `DOCKER_IMAGE_TOO_LARGE_FOR_INSTANCE_EXCEPTION`.
+    DockerImageTooLargeForInstanceException,
+    /// The value `DOCKER_INVALID_OS_EXCEPTION`.
+    DockerInvalidOsException,
+    /// The value `DRIVER_EVICTION`.
+    DriverEviction,
+    /// The value `DRIVER_LAUNCH_TIMEOUT`.
+    DriverLaunchTimeout,
+    /// The value `DRIVER_NODE_UNREACHABLE`.
+    DriverNodeUnreachable,
+    /// The value `DRIVER_OUT_OF_DISK`.
+    DriverOutOfDisk,
+    /// The value `DRIVER_OUT_OF_MEMORY`.
+    DriverOutOfMemory,
+    /// The value `DRIVER_POD_CREATION_FAILURE`.
+    DriverPodCreationFailure,
+    /// The value `DRIVER_UNEXPECTED_FAILURE`.
+    DriverUnexpectedFailure,
+    /// The value `DRIVER_UNHEALTHY`.
+    DriverUnhealthy,
     /// The value `DRIVER_UNREACHABLE`.
     DriverUnreachable,
     /// The value `DRIVER_UNRESPONSIVE`.
     DriverUnresponsive,
-    /// The value `INSTANCE_UNREACHABLE`.
-    InstanceUnreachable,
-    /// The value `CONTAINER_LAUNCH_FAILURE`.
-    ContainerLaunchFailure,
-    /// The value `INSTANCE_POOL_CLUSTER_FAILURE`.
-    InstancePoolClusterFailure,
-    /// The value `REQUEST_REJECTED`.
-    RequestRejected,
+    /// The value `DYNAMIC_SPARK_CONF_SIZE_EXCEEDED`.
+    DynamicSparkConfSizeExceeded,
+    /// The value `EOS_SPARK_IMAGE`.
+    EosSparkImage,
+    /// The value `EXECUTION_COMPONENT_UNHEALTHY`.
+    ExecutionComponentUnhealthy,
+    /// The value `EXECUTOR_POD_UNSCHEDULED`.
+    ExecutorPodUnscheduled,
+    /// The value `GCP_API_RATE_QUOTA_EXCEEDED`.
+    GcpApiRateQuotaExceeded,
+    /// The value `GCP_DENIED_BY_ORG_POLICY`.
+    GcpDeniedByOrgPolicy,
+    /// The value `GCP_FORBIDDEN`.
+    GcpForbidden,
+    /// The value `GCP_IAM_TIMEOUT`.
+    GcpIamTimeout,
+    /// The value `GCP_INACCESSIBLE_KMS_KEY_FAILURE`.
+    GcpInaccessibleKmsKeyFailure,
+    /// The value `GCP_INSUFFICIENT_CAPACITY`.
+    GcpInsufficientCapacity,
+    /// The value `GCP_IP_SPACE_EXHAUSTED`.
+    GcpIpSpaceExhausted,
+    /// The value `GCP_KMS_KEY_PERMISSION_DENIED`.
+    GcpKmsKeyPermissionDenied,
+    /// The value `GCP_NOT_FOUND`.
+    GcpNotFound,
+    /// The value `GCP_QUOTA_EXCEEDED`.
+    GcpQuotaExceeded,
+    /// The value `GCP_RESOURCE_QUOTA_EXCEEDED`.
+    GcpResourceQuotaExceeded,
+    /// The value `GCP_SERVICE_ACCOUNT_ACCESS_DENIED`.
+    GcpServiceAccountAccessDenied,
+    /// The value `GCP_SERVICE_ACCOUNT_DELETED`.
+    GcpServiceAccountDeleted,
+    /// The value `GCP_SERVICE_ACCOUNT_NOT_FOUND`.
+    GcpServiceAccountNotFound,
+    /// The value `GCP_SUBNET_NOT_READY`.
+    GcpSubnetNotReady,
+    /// The value `GCP_TRUSTED_IMAGE_PROJECTS_VIOLATED`.
+    GcpTrustedImageProjectsViolated,
+    /// The value `GKE_BASED_CLUSTER_TERMINATION`.
+    GkeBasedClusterTermination,
+    /// The value `GLOBAL_INIT_SCRIPT_FAILURE`.
+    GlobalInitScriptFailure,
+    /// The value `HIVEMETASTORE_CONNECTIVITY_FAILURE`.
+    HivemetastoreConnectivityFailure,
+    /// The value `HIVE_METASTORE_PROVISIONING_FAILURE`.
+    HiveMetastoreProvisioningFailure,
+    /// The value `IMAGE_PULL_PERMISSION_DENIED`.
+    ImagePullPermissionDenied,
+    /// The value `INACTIVITY`.
+    Inactivity,
+    /// The value `INIT_CONTAINER_NOT_FINISHED`.
+    InitContainerNotFinished,
     /// The value `INIT_SCRIPT_FAILURE`.
     InitScriptFailure,
-    /// The value `TRIAL_EXPIRED`.
-    TrialExpired,
+    /// The value `INSTANCE_POOL_CLUSTER_FAILURE`.
+    InstancePoolClusterFailure,
+    /// The value `INSTANCE_POOL_MAX_CAPACITY_REACHED`.
+    InstancePoolMaxCapacityReached,
+    /// The value `INSTANCE_POOL_NOT_FOUND`.
+    InstancePoolNotFound,
+    /// The value `INSTANCE_UNREACHABLE`.
+    InstanceUnreachable,
+    /// The value `INSTANCE_UNREACHABLE_DUE_TO_MISCONFIG`.
+    InstanceUnreachableDueToMisconfig,
+    /// The value `INTERNAL_CAPACITY_FAILURE`.
+    InternalCapacityFailure,
+    /// The value `INTERNAL_ERROR`.
+    InternalError,
+    /// The value `INVALID_ARGUMENT`.
+    InvalidArgument,
+    /// The value `INVALID_AWS_PARAMETER`.
+    InvalidAwsParameter,
+    /// The value `INVALID_INSTANCE_PLACEMENT_PROTOCOL`.
+    InvalidInstancePlacementProtocol,
+    /// The value `INVALID_SPARK_IMAGE`.
+    InvalidSparkImage,
+    /// The value `INVALID_WORKER_IMAGE_FAILURE`.
+    InvalidWorkerImageFailure,
+    /// The value `IN_PENALTY_BOX`.
+    InPenaltyBox,
+    /// The value `IP_EXHAUSTION_FAILURE`.
+    IpExhaustionFailure,
+    /// The value `JOB_FINISHED`.
+    JobFinished,
+    /// The value `K8S_ACTIVE_POD_QUOTA_EXCEEDED`.
+    K8sActivePodQuotaExceeded,
+    /// The value `K8S_AUTOSCALING_FAILURE`.
+    K8sAutoscalingFailure,
+    /// The value `K8S_DBR_CLUSTER_LAUNCH_TIMEOUT`.
+    K8sDbrClusterLaunchTimeout,
+    /// The value `LAZY_ALLOCATION_TIMEOUT`.
+    LazyAllocationTimeout,
+    /// The value `MAINTENANCE_MODE`.
+    MaintenanceMode,
+    /// The value `METASTORE_COMPONENT_UNHEALTHY`.
+    MetastoreComponentUnhealthy,
+    /// The value `MTLS_PORT_CONNECTIVITY_FAILURE`.
+    MtlsPortConnectivityFailure,
+    /// The value `NEPHOS_RESOURCE_MANAGEMENT`.
+    NephosResourceManagement,
+    /// The value `NETVISOR_SETUP_TIMEOUT`.
+    NetvisorSetupTimeout,
+    /// The value `NETWORK_CHECK_CONTROL_PLANE_FAILURE`.
+    NetworkCheckControlPlaneFailure,
+    /// The value `NETWORK_CHECK_CONTROL_PLANE_FAILURE_DUE_TO_MISCONFIG`.
+    NetworkCheckControlPlaneFailureDueToMisconfig,
+    /// The value `NETWORK_CHECK_DNS_SERVER_FAILURE`.
+    NetworkCheckDnsServerFailure,
+    /// The value `NETWORK_CHECK_DNS_SERVER_FAILURE_DUE_TO_MISCONFIG`.
+    NetworkCheckDnsServerFailureDueToMisconfig,
+    /// The value `NETWORK_CHECK_METADATA_ENDPOINT_FAILURE`.
+    NetworkCheckMetadataEndpointFailure,
+    /// The value `NETWORK_CHECK_METADATA_ENDPOINT_FAILURE_DUE_TO_MISCONFIG`.
+    NetworkCheckMetadataEndpointFailureDueToMisconfig,
+    /// The value `NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE`.
+    NetworkCheckMultipleComponentsFailure,
+    /// The value `NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE_DUE_TO_MISCONFIG`.
+    NetworkCheckMultipleComponentsFailureDueToMisconfig,
+    /// The value `NETWORK_CHECK_NIC_FAILURE`.
+    NetworkCheckNicFailure,
+    /// The value `NETWORK_CHECK_NIC_FAILURE_DUE_TO_MISCONFIG`.
+    NetworkCheckNicFailureDueToMisconfig,
+    /// The value `NETWORK_CHECK_STORAGE_FAILURE`.
+    NetworkCheckStorageFailure,
+    /// The value `NETWORK_CHECK_STORAGE_FAILURE_DUE_TO_MISCONFIG`.
+    NetworkCheckStorageFailureDueToMisconfig,
+    /// The value `NETWORK_CONFIGURATION_FAILURE`.
+    NetworkConfigurationFailure,
+    /// The value `NFS_MOUNT_FAILURE`.
+    NfsMountFailure,
+    /// The value `NO_MATCHED_K8S`.
+    NoMatchedK8s,
+    /// The value `NO_MATCHED_K8S_TESTING_TAG`.
+    NoMatchedK8sTestingTag,
+    /// The value `NPIP_TUNNEL_SETUP_FAILURE`.
+    NpipTunnelSetupFailure,
+    /// The value `NPIP_TUNNEL_TOKEN_FAILURE`.
+    NpipTunnelTokenFailure,
+    /// The value `POD_ASSIGNMENT_FAILURE`.
+    PodAssignmentFailure,
+    /// The value `POD_SCHEDULING_FAILURE`.
+    PodSchedulingFailure,
+    /// The value `RATE_LIMITED`.
+    RateLimited,
+    /// The value `REQUEST_REJECTED`.
+    RequestRejected,
+    /// The value `REQUEST_THROTTLED`.
+    RequestThrottled,
+    /// The value `RESOURCE_USAGE_BLOCKED`.
+    ResourceUsageBlocked,
+    /// The value `SECRET_CREATION_FAILURE`.
+    SecretCreationFailure,
+    /// The value `SECRET_PERMISSION_DENIED`.
+    SecretPermissionDenied,
+    /// The value `SECRET_RESOLUTION_ERROR`.
+    SecretResolutionError,
+    /// The value `SECURITY_DAEMON_REGISTRATION_EXCEPTION`.
+    SecurityDaemonRegistrationException,
+    /// The value `SELF_BOOTSTRAP_FAILURE`.
+    SelfBootstrapFailure,
+    /// The value `SERVERLESS_LONG_RUNNING_TERMINATED`.
+    ServerlessLongRunningTerminated,
+    /// The value `SKIPPED_SLOW_NODES`.
+    SkippedSlowNodes,
+    /// The value `SLOW_IMAGE_DOWNLOAD`.
+    SlowImageDownload,
+    /// The value `SPARK_ERROR`.
+    SparkError,
+    /// The value `SPARK_IMAGE_DOWNLOAD_FAILURE`.
+    SparkImageDownloadFailure,
+    /// The value `SPARK_IMAGE_DOWNLOAD_THROTTLED`.
+    SparkImageDownloadThrottled,
+    /// The value `SPARK_IMAGE_NOT_FOUND`.
+    SparkImageNotFound,
+    /// The value `SPARK_STARTUP_FAILURE`.
+    SparkStartupFailure,
     /// The value `SPOT_INSTANCE_TERMINATION`.
     SpotInstanceTermination,
-    /// The value `AZURE_QUOTA_EXCEEDED_EXCEPTION`.
-    AzureQuotaExceededException,
-    /// The value `AZURE_VM_EXTENSION_FAILURE`.
-    AzureVmExtensionFailure,
-    /// The value `AZURE_INVALID_DEPLOYMENT_TEMPLATE`.
-    AzureInvalidDeploymentTemplate,
-    /// The value `BOOTSTRAP_TIMEOUT`.
-    BootstrapTimeout,
-    /// The value `DOCKER_IMAGE_PULL_FAILURE`.
-    DockerImagePullFailure,
+    /// The value `SSH_BOOTSTRAP_FAILURE`.
+    SshBootstrapFailure,
+    /// The value `STORAGE_DOWNLOAD_FAILURE`.
+    StorageDownloadFailure,
+    /// The value `STORAGE_DOWNLOAD_FAILURE_DUE_TO_MISCONFIG`.
+    StorageDownloadFailureDueToMisconfig,
+    /// The value `STORAGE_DOWNLOAD_FAILURE_SLOW`.
+    StorageDownloadFailureSlow,
+    /// The value `STORAGE_DOWNLOAD_FAILURE_THROTTLED`.
+    StorageDownloadFailureThrottled,
+    /// The value `STS_CLIENT_SETUP_FAILURE`.
+    StsClientSetupFailure,
     /// The value `SUBNET_EXHAUSTED_FAILURE`.
     SubnetExhaustedFailure,
     /// The value `TEMPORARILY_UNAVAILABLE`.
     TemporarilyUnavailable,
+    /// The value `TRIAL_EXPIRED`.
+    TrialExpired,
+    /// The value `UNEXPECTED_LAUNCH_FAILURE`.
+    UnexpectedLaunchFailure,
+    /// The value `UNEXPECTED_POD_RECREATION`.
+    UnexpectedPodRecreation,
+    /// The value `UNSUPPORTED_INSTANCE_TYPE`.
+    UnsupportedInstanceType,
+    /// The value `UPDATE_INSTANCE_PROFILE_FAILURE`.
+    UpdateInstanceProfileFailure,
+    /// The value `USAGE_POLICY_ENTITLEMENT_DENIED`.
+    UsagePolicyEntitlementDenied,
+    /// The value `USER_INITIATED_VM_TERMINATION`.
+    UserInitiatedVmTermination,
+    /// The value `USER_REQUEST`.
+    UserRequest,
+    /// The value `WORKER_SETUP_FAILURE`.
+    WorkerSetupFailure,
     /// The value `WORKSPACE_CANCELLED_ERROR`.
     WorkspaceCancelledError,
+    /// The value `WORKSPACE_CONFIGURATION_ERROR`.
+    WorkspaceConfigurationError,
+    /// The value `WORKSPACE_UPDATE`.
+    WorkspaceUpdate,
     /// A value not known to this version of the SDK, kept verbatim.
     Unknown(::std::string::String),
 }
@@ -12174,39 +14051,270 @@ impl TerminationCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::UserRequest => "USER_REQUEST",
-            Self::JobFinished => "JOB_FINISHED",
-            Self::Inactivity => "INACTIVITY",
-            Self::CloudProviderShutdown => "CLOUD_PROVIDER_SHUTDOWN",
-            Self::CommunicationLost => "COMMUNICATION_LOST",
-            Self::CloudProviderLaunchFailure => "CLOUD_PROVIDER_LAUNCH_FAILURE",
-            Self::SparkStartupFailure => "SPARK_STARTUP_FAILURE",
-            Self::InvalidArgument => "INVALID_ARGUMENT",
-            Self::UnexpectedLaunchFailure => "UNEXPECTED_LAUNCH_FAILURE",
-            Self::InternalError => "INTERNAL_ERROR",
-            Self::SparkError => "SPARK_ERROR",
-            Self::MetastoreComponentUnhealthy => "METASTORE_COMPONENT_UNHEALTHY",
-            Self::DbfsComponentUnhealthy => "DBFS_COMPONENT_UNHEALTHY",
-            Self::AzureResourceProviderThrottling => "AZURE_RESOURCE_PROVIDER_THROTTLING",
+            Self::AbuseDetected => "ABUSE_DETECTED",
+            Self::AccessTokenFailure => "ACCESS_TOKEN_FAILURE",
+            Self::AllocationTimeout => "ALLOCATION_TIMEOUT",
+            Self::AllocationTimeoutNodeDaemonNotReady => {
+                "ALLOCATION_TIMEOUT_NODE_DAEMON_NOT_READY"
+            }
+            Self::AllocationTimeoutNoHealthyAndWarmedUpClusters => {
+                "ALLOCATION_TIMEOUT_NO_HEALTHY_AND_WARMED_UP_CLUSTERS"
+            }
+            Self::AllocationTimeoutNoHealthyClusters => {
+                "ALLOCATION_TIMEOUT_NO_HEALTHY_CLUSTERS"
+            }
+            Self::AllocationTimeoutNoMatchedClusters => {
+                "ALLOCATION_TIMEOUT_NO_MATCHED_CLUSTERS"
+            }
+            Self::AllocationTimeoutNoReadyClusters => {
+                "ALLOCATION_TIMEOUT_NO_READY_CLUSTERS"
+            }
+            Self::AllocationTimeoutNoUnallocatedClusters => {
+                "ALLOCATION_TIMEOUT_NO_UNALLOCATED_CLUSTERS"
+            }
+            Self::AllocationTimeoutNoWarmedUpClusters => {
+                "ALLOCATION_TIMEOUT_NO_WARMED_UP_CLUSTERS"
+            }
+            Self::AttachProjectFailure => "ATTACH_PROJECT_FAILURE",
+            Self::AwsAuthorizationFailure => "AWS_AUTHORIZATION_FAILURE",
+            Self::AwsInaccessibleKmsKeyFailure => "AWS_INACCESSIBLE_KMS_KEY_FAILURE",
+            Self::AwsInstanceProfileUpdateFailure => {
+                "AWS_INSTANCE_PROFILE_UPDATE_FAILURE"
+            }
+            Self::AwsInsufficientFreeAddressesInSubnetFailure => {
+                "AWS_INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET_FAILURE"
+            }
+            Self::AwsInsufficientInstanceCapacityFailure => {
+                "AWS_INSUFFICIENT_INSTANCE_CAPACITY_FAILURE"
+            }
+            Self::AwsInvalidKeyPair => "AWS_INVALID_KEY_PAIR",
+            Self::AwsInvalidKmsKeyState => "AWS_INVALID_KMS_KEY_STATE",
+            Self::AwsMaxSpotInstanceCountExceededFailure => {
+                "AWS_MAX_SPOT_INSTANCE_COUNT_EXCEEDED_FAILURE"
+            }
+            Self::AwsRequestLimitExceeded => "AWS_REQUEST_LIMIT_EXCEEDED",
+            Self::AwsResourceQuotaExceeded => "AWS_RESOURCE_QUOTA_EXCEEDED",
+            Self::AwsUnsupportedFailure => "AWS_UNSUPPORTED_FAILURE",
+            Self::AzureByokKeyPermissionFailure => "AZURE_BYOK_KEY_PERMISSION_FAILURE",
+            Self::AzureEphemeralDiskFailure => "AZURE_EPHEMERAL_DISK_FAILURE",
+            Self::AzureInvalidDeploymentTemplate => "AZURE_INVALID_DEPLOYMENT_TEMPLATE",
+            Self::AzureOperationNotAllowedException => {
+                "AZURE_OPERATION_NOT_ALLOWED_EXCEPTION"
+            }
+            Self::AzurePackedDeploymentPartialFailure => {
+                "AZURE_PACKED_DEPLOYMENT_PARTIAL_FAILURE"
+            }
+            Self::AzureQuotaExceededException => "AZURE_QUOTA_EXCEEDED_EXCEPTION",
             Self::AzureResourceManagerThrottling => "AZURE_RESOURCE_MANAGER_THROTTLING",
-            Self::NetworkConfigurationFailure => "NETWORK_CONFIGURATION_FAILURE",
+            Self::AzureResourceProviderThrottling => "AZURE_RESOURCE_PROVIDER_THROTTLING",
+            Self::AzureUnexpectedDeploymentTemplateFailure => {
+                "AZURE_UNEXPECTED_DEPLOYMENT_TEMPLATE_FAILURE"
+            }
+            Self::AzureVmExtensionFailure => "AZURE_VM_EXTENSION_FAILURE",
+            Self::AzureVnetConfigurationFailure => "AZURE_VNET_CONFIGURATION_FAILURE",
+            Self::BootstrapTimeout => "BOOTSTRAP_TIMEOUT",
+            Self::BootstrapTimeoutCloudProviderException => {
+                "BOOTSTRAP_TIMEOUT_CLOUD_PROVIDER_EXCEPTION"
+            }
+            Self::BootstrapTimeoutDueToMisconfig => "BOOTSTRAP_TIMEOUT_DUE_TO_MISCONFIG",
+            Self::BudgetPolicyLimitEnforcementActivated => {
+                "BUDGET_POLICY_LIMIT_ENFORCEMENT_ACTIVATED"
+            }
+            Self::BudgetPolicyResolutionFailure => "BUDGET_POLICY_RESOLUTION_FAILURE",
+            Self::CloudAccountPodQuotaExceeded => "CLOUD_ACCOUNT_POD_QUOTA_EXCEEDED",
+            Self::CloudAccountSetupFailure => "CLOUD_ACCOUNT_SETUP_FAILURE",
+            Self::CloudOperationCancelled => "CLOUD_OPERATION_CANCELLED",
+            Self::CloudProviderDiskSetupFailure => "CLOUD_PROVIDER_DISK_SETUP_FAILURE",
+            Self::CloudProviderInstanceNotLaunched => {
+                "CLOUD_PROVIDER_INSTANCE_NOT_LAUNCHED"
+            }
+            Self::CloudProviderLaunchFailure => "CLOUD_PROVIDER_LAUNCH_FAILURE",
+            Self::CloudProviderLaunchFailureDueToMisconfig => {
+                "CLOUD_PROVIDER_LAUNCH_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::CloudProviderResourceStockout => "CLOUD_PROVIDER_RESOURCE_STOCKOUT",
+            Self::CloudProviderResourceStockoutDueToMisconfig => {
+                "CLOUD_PROVIDER_RESOURCE_STOCKOUT_DUE_TO_MISCONFIG"
+            }
+            Self::CloudProviderShutdown => "CLOUD_PROVIDER_SHUTDOWN",
+            Self::ClusterOperationThrottled => "CLUSTER_OPERATION_THROTTLED",
+            Self::ClusterOperationTimeout => "CLUSTER_OPERATION_TIMEOUT",
+            Self::CommunicationLost => "COMMUNICATION_LOST",
+            Self::ContainerLaunchFailure => "CONTAINER_LAUNCH_FAILURE",
+            Self::ControlPlaneConnectionFailure => "CONTROL_PLANE_CONNECTION_FAILURE",
+            Self::ControlPlaneConnectionFailureDueToMisconfig => {
+                "CONTROL_PLANE_CONNECTION_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::ControlPlaneRequestFailure => "CONTROL_PLANE_REQUEST_FAILURE",
+            Self::ControlPlaneRequestFailureDueToMisconfig => {
+                "CONTROL_PLANE_REQUEST_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::DatabaseConnectionFailure => "DATABASE_CONNECTION_FAILURE",
+            Self::DataAccessConfigChanged => "DATA_ACCESS_CONFIG_CHANGED",
+            Self::DbfsComponentUnhealthy => "DBFS_COMPONENT_UNHEALTHY",
+            Self::DbrImageResolutionFailure => "DBR_IMAGE_RESOLUTION_FAILURE",
+            Self::DisasterRecoveryReplication => "DISASTER_RECOVERY_REPLICATION",
+            Self::DnsResolutionError => "DNS_RESOLUTION_ERROR",
+            Self::DockerContainerCreationException => {
+                "DOCKER_CONTAINER_CREATION_EXCEPTION"
+            }
+            Self::DockerImagePullFailure => "DOCKER_IMAGE_PULL_FAILURE",
+            Self::DockerImageTooLargeForInstanceException => {
+                "DOCKER_IMAGE_TOO_LARGE_FOR_INSTANCE_EXCEPTION"
+            }
+            Self::DockerInvalidOsException => "DOCKER_INVALID_OS_EXCEPTION",
+            Self::DriverEviction => "DRIVER_EVICTION",
+            Self::DriverLaunchTimeout => "DRIVER_LAUNCH_TIMEOUT",
+            Self::DriverNodeUnreachable => "DRIVER_NODE_UNREACHABLE",
+            Self::DriverOutOfDisk => "DRIVER_OUT_OF_DISK",
+            Self::DriverOutOfMemory => "DRIVER_OUT_OF_MEMORY",
+            Self::DriverPodCreationFailure => "DRIVER_POD_CREATION_FAILURE",
+            Self::DriverUnexpectedFailure => "DRIVER_UNEXPECTED_FAILURE",
+            Self::DriverUnhealthy => "DRIVER_UNHEALTHY",
             Self::DriverUnreachable => "DRIVER_UNREACHABLE",
             Self::DriverUnresponsive => "DRIVER_UNRESPONSIVE",
-            Self::InstanceUnreachable => "INSTANCE_UNREACHABLE",
-            Self::ContainerLaunchFailure => "CONTAINER_LAUNCH_FAILURE",
-            Self::InstancePoolClusterFailure => "INSTANCE_POOL_CLUSTER_FAILURE",
-            Self::RequestRejected => "REQUEST_REJECTED",
+            Self::DynamicSparkConfSizeExceeded => "DYNAMIC_SPARK_CONF_SIZE_EXCEEDED",
+            Self::EosSparkImage => "EOS_SPARK_IMAGE",
+            Self::ExecutionComponentUnhealthy => "EXECUTION_COMPONENT_UNHEALTHY",
+            Self::ExecutorPodUnscheduled => "EXECUTOR_POD_UNSCHEDULED",
+            Self::GcpApiRateQuotaExceeded => "GCP_API_RATE_QUOTA_EXCEEDED",
+            Self::GcpDeniedByOrgPolicy => "GCP_DENIED_BY_ORG_POLICY",
+            Self::GcpForbidden => "GCP_FORBIDDEN",
+            Self::GcpIamTimeout => "GCP_IAM_TIMEOUT",
+            Self::GcpInaccessibleKmsKeyFailure => "GCP_INACCESSIBLE_KMS_KEY_FAILURE",
+            Self::GcpInsufficientCapacity => "GCP_INSUFFICIENT_CAPACITY",
+            Self::GcpIpSpaceExhausted => "GCP_IP_SPACE_EXHAUSTED",
+            Self::GcpKmsKeyPermissionDenied => "GCP_KMS_KEY_PERMISSION_DENIED",
+            Self::GcpNotFound => "GCP_NOT_FOUND",
+            Self::GcpQuotaExceeded => "GCP_QUOTA_EXCEEDED",
+            Self::GcpResourceQuotaExceeded => "GCP_RESOURCE_QUOTA_EXCEEDED",
+            Self::GcpServiceAccountAccessDenied => "GCP_SERVICE_ACCOUNT_ACCESS_DENIED",
+            Self::GcpServiceAccountDeleted => "GCP_SERVICE_ACCOUNT_DELETED",
+            Self::GcpServiceAccountNotFound => "GCP_SERVICE_ACCOUNT_NOT_FOUND",
+            Self::GcpSubnetNotReady => "GCP_SUBNET_NOT_READY",
+            Self::GcpTrustedImageProjectsViolated => {
+                "GCP_TRUSTED_IMAGE_PROJECTS_VIOLATED"
+            }
+            Self::GkeBasedClusterTermination => "GKE_BASED_CLUSTER_TERMINATION",
+            Self::GlobalInitScriptFailure => "GLOBAL_INIT_SCRIPT_FAILURE",
+            Self::HivemetastoreConnectivityFailure => {
+                "HIVEMETASTORE_CONNECTIVITY_FAILURE"
+            }
+            Self::HiveMetastoreProvisioningFailure => {
+                "HIVE_METASTORE_PROVISIONING_FAILURE"
+            }
+            Self::ImagePullPermissionDenied => "IMAGE_PULL_PERMISSION_DENIED",
+            Self::Inactivity => "INACTIVITY",
+            Self::InitContainerNotFinished => "INIT_CONTAINER_NOT_FINISHED",
             Self::InitScriptFailure => "INIT_SCRIPT_FAILURE",
-            Self::TrialExpired => "TRIAL_EXPIRED",
+            Self::InstancePoolClusterFailure => "INSTANCE_POOL_CLUSTER_FAILURE",
+            Self::InstancePoolMaxCapacityReached => "INSTANCE_POOL_MAX_CAPACITY_REACHED",
+            Self::InstancePoolNotFound => "INSTANCE_POOL_NOT_FOUND",
+            Self::InstanceUnreachable => "INSTANCE_UNREACHABLE",
+            Self::InstanceUnreachableDueToMisconfig => {
+                "INSTANCE_UNREACHABLE_DUE_TO_MISCONFIG"
+            }
+            Self::InternalCapacityFailure => "INTERNAL_CAPACITY_FAILURE",
+            Self::InternalError => "INTERNAL_ERROR",
+            Self::InvalidArgument => "INVALID_ARGUMENT",
+            Self::InvalidAwsParameter => "INVALID_AWS_PARAMETER",
+            Self::InvalidInstancePlacementProtocol => {
+                "INVALID_INSTANCE_PLACEMENT_PROTOCOL"
+            }
+            Self::InvalidSparkImage => "INVALID_SPARK_IMAGE",
+            Self::InvalidWorkerImageFailure => "INVALID_WORKER_IMAGE_FAILURE",
+            Self::InPenaltyBox => "IN_PENALTY_BOX",
+            Self::IpExhaustionFailure => "IP_EXHAUSTION_FAILURE",
+            Self::JobFinished => "JOB_FINISHED",
+            Self::K8sActivePodQuotaExceeded => "K8S_ACTIVE_POD_QUOTA_EXCEEDED",
+            Self::K8sAutoscalingFailure => "K8S_AUTOSCALING_FAILURE",
+            Self::K8sDbrClusterLaunchTimeout => "K8S_DBR_CLUSTER_LAUNCH_TIMEOUT",
+            Self::LazyAllocationTimeout => "LAZY_ALLOCATION_TIMEOUT",
+            Self::MaintenanceMode => "MAINTENANCE_MODE",
+            Self::MetastoreComponentUnhealthy => "METASTORE_COMPONENT_UNHEALTHY",
+            Self::MtlsPortConnectivityFailure => "MTLS_PORT_CONNECTIVITY_FAILURE",
+            Self::NephosResourceManagement => "NEPHOS_RESOURCE_MANAGEMENT",
+            Self::NetvisorSetupTimeout => "NETVISOR_SETUP_TIMEOUT",
+            Self::NetworkCheckControlPlaneFailure => {
+                "NETWORK_CHECK_CONTROL_PLANE_FAILURE"
+            }
+            Self::NetworkCheckControlPlaneFailureDueToMisconfig => {
+                "NETWORK_CHECK_CONTROL_PLANE_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::NetworkCheckDnsServerFailure => "NETWORK_CHECK_DNS_SERVER_FAILURE",
+            Self::NetworkCheckDnsServerFailureDueToMisconfig => {
+                "NETWORK_CHECK_DNS_SERVER_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::NetworkCheckMetadataEndpointFailure => {
+                "NETWORK_CHECK_METADATA_ENDPOINT_FAILURE"
+            }
+            Self::NetworkCheckMetadataEndpointFailureDueToMisconfig => {
+                "NETWORK_CHECK_METADATA_ENDPOINT_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::NetworkCheckMultipleComponentsFailure => {
+                "NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE"
+            }
+            Self::NetworkCheckMultipleComponentsFailureDueToMisconfig => {
+                "NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::NetworkCheckNicFailure => "NETWORK_CHECK_NIC_FAILURE",
+            Self::NetworkCheckNicFailureDueToMisconfig => {
+                "NETWORK_CHECK_NIC_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::NetworkCheckStorageFailure => "NETWORK_CHECK_STORAGE_FAILURE",
+            Self::NetworkCheckStorageFailureDueToMisconfig => {
+                "NETWORK_CHECK_STORAGE_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::NetworkConfigurationFailure => "NETWORK_CONFIGURATION_FAILURE",
+            Self::NfsMountFailure => "NFS_MOUNT_FAILURE",
+            Self::NoMatchedK8s => "NO_MATCHED_K8S",
+            Self::NoMatchedK8sTestingTag => "NO_MATCHED_K8S_TESTING_TAG",
+            Self::NpipTunnelSetupFailure => "NPIP_TUNNEL_SETUP_FAILURE",
+            Self::NpipTunnelTokenFailure => "NPIP_TUNNEL_TOKEN_FAILURE",
+            Self::PodAssignmentFailure => "POD_ASSIGNMENT_FAILURE",
+            Self::PodSchedulingFailure => "POD_SCHEDULING_FAILURE",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::RequestRejected => "REQUEST_REJECTED",
+            Self::RequestThrottled => "REQUEST_THROTTLED",
+            Self::ResourceUsageBlocked => "RESOURCE_USAGE_BLOCKED",
+            Self::SecretCreationFailure => "SECRET_CREATION_FAILURE",
+            Self::SecretPermissionDenied => "SECRET_PERMISSION_DENIED",
+            Self::SecretResolutionError => "SECRET_RESOLUTION_ERROR",
+            Self::SecurityDaemonRegistrationException => {
+                "SECURITY_DAEMON_REGISTRATION_EXCEPTION"
+            }
+            Self::SelfBootstrapFailure => "SELF_BOOTSTRAP_FAILURE",
+            Self::ServerlessLongRunningTerminated => "SERVERLESS_LONG_RUNNING_TERMINATED",
+            Self::SkippedSlowNodes => "SKIPPED_SLOW_NODES",
+            Self::SlowImageDownload => "SLOW_IMAGE_DOWNLOAD",
+            Self::SparkError => "SPARK_ERROR",
+            Self::SparkImageDownloadFailure => "SPARK_IMAGE_DOWNLOAD_FAILURE",
+            Self::SparkImageDownloadThrottled => "SPARK_IMAGE_DOWNLOAD_THROTTLED",
+            Self::SparkImageNotFound => "SPARK_IMAGE_NOT_FOUND",
+            Self::SparkStartupFailure => "SPARK_STARTUP_FAILURE",
             Self::SpotInstanceTermination => "SPOT_INSTANCE_TERMINATION",
-            Self::AzureQuotaExceededException => "AZURE_QUOTA_EXCEEDED_EXCEPTION",
-            Self::AzureVmExtensionFailure => "AZURE_VM_EXTENSION_FAILURE",
-            Self::AzureInvalidDeploymentTemplate => "AZURE_INVALID_DEPLOYMENT_TEMPLATE",
-            Self::BootstrapTimeout => "BOOTSTRAP_TIMEOUT",
-            Self::DockerImagePullFailure => "DOCKER_IMAGE_PULL_FAILURE",
+            Self::SshBootstrapFailure => "SSH_BOOTSTRAP_FAILURE",
+            Self::StorageDownloadFailure => "STORAGE_DOWNLOAD_FAILURE",
+            Self::StorageDownloadFailureDueToMisconfig => {
+                "STORAGE_DOWNLOAD_FAILURE_DUE_TO_MISCONFIG"
+            }
+            Self::StorageDownloadFailureSlow => "STORAGE_DOWNLOAD_FAILURE_SLOW",
+            Self::StorageDownloadFailureThrottled => "STORAGE_DOWNLOAD_FAILURE_THROTTLED",
+            Self::StsClientSetupFailure => "STS_CLIENT_SETUP_FAILURE",
             Self::SubnetExhaustedFailure => "SUBNET_EXHAUSTED_FAILURE",
             Self::TemporarilyUnavailable => "TEMPORARILY_UNAVAILABLE",
+            Self::TrialExpired => "TRIAL_EXPIRED",
+            Self::UnexpectedLaunchFailure => "UNEXPECTED_LAUNCH_FAILURE",
+            Self::UnexpectedPodRecreation => "UNEXPECTED_POD_RECREATION",
+            Self::UnsupportedInstanceType => "UNSUPPORTED_INSTANCE_TYPE",
+            Self::UpdateInstanceProfileFailure => "UPDATE_INSTANCE_PROFILE_FAILURE",
+            Self::UsagePolicyEntitlementDenied => "USAGE_POLICY_ENTITLEMENT_DENIED",
+            Self::UserInitiatedVmTermination => "USER_INITIATED_VM_TERMINATION",
+            Self::UserRequest => "USER_REQUEST",
+            Self::WorkerSetupFailure => "WORKER_SETUP_FAILURE",
             Self::WorkspaceCancelledError => "WORKSPACE_CANCELLED_ERROR",
+            Self::WorkspaceConfigurationError => "WORKSPACE_CONFIGURATION_ERROR",
+            Self::WorkspaceUpdate => "WORKSPACE_UPDATE",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -12214,39 +14322,270 @@ impl TerminationCode {
 impl ::std::convert::From<&str> for TerminationCode {
     fn from(value: &str) -> Self {
         match value {
-            "USER_REQUEST" => Self::UserRequest,
-            "JOB_FINISHED" => Self::JobFinished,
-            "INACTIVITY" => Self::Inactivity,
-            "CLOUD_PROVIDER_SHUTDOWN" => Self::CloudProviderShutdown,
-            "COMMUNICATION_LOST" => Self::CommunicationLost,
-            "CLOUD_PROVIDER_LAUNCH_FAILURE" => Self::CloudProviderLaunchFailure,
-            "SPARK_STARTUP_FAILURE" => Self::SparkStartupFailure,
-            "INVALID_ARGUMENT" => Self::InvalidArgument,
-            "UNEXPECTED_LAUNCH_FAILURE" => Self::UnexpectedLaunchFailure,
-            "INTERNAL_ERROR" => Self::InternalError,
-            "SPARK_ERROR" => Self::SparkError,
-            "METASTORE_COMPONENT_UNHEALTHY" => Self::MetastoreComponentUnhealthy,
-            "DBFS_COMPONENT_UNHEALTHY" => Self::DbfsComponentUnhealthy,
-            "AZURE_RESOURCE_PROVIDER_THROTTLING" => Self::AzureResourceProviderThrottling,
+            "ABUSE_DETECTED" => Self::AbuseDetected,
+            "ACCESS_TOKEN_FAILURE" => Self::AccessTokenFailure,
+            "ALLOCATION_TIMEOUT" => Self::AllocationTimeout,
+            "ALLOCATION_TIMEOUT_NODE_DAEMON_NOT_READY" => {
+                Self::AllocationTimeoutNodeDaemonNotReady
+            }
+            "ALLOCATION_TIMEOUT_NO_HEALTHY_AND_WARMED_UP_CLUSTERS" => {
+                Self::AllocationTimeoutNoHealthyAndWarmedUpClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_HEALTHY_CLUSTERS" => {
+                Self::AllocationTimeoutNoHealthyClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_MATCHED_CLUSTERS" => {
+                Self::AllocationTimeoutNoMatchedClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_READY_CLUSTERS" => {
+                Self::AllocationTimeoutNoReadyClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_UNALLOCATED_CLUSTERS" => {
+                Self::AllocationTimeoutNoUnallocatedClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_WARMED_UP_CLUSTERS" => {
+                Self::AllocationTimeoutNoWarmedUpClusters
+            }
+            "ATTACH_PROJECT_FAILURE" => Self::AttachProjectFailure,
+            "AWS_AUTHORIZATION_FAILURE" => Self::AwsAuthorizationFailure,
+            "AWS_INACCESSIBLE_KMS_KEY_FAILURE" => Self::AwsInaccessibleKmsKeyFailure,
+            "AWS_INSTANCE_PROFILE_UPDATE_FAILURE" => {
+                Self::AwsInstanceProfileUpdateFailure
+            }
+            "AWS_INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET_FAILURE" => {
+                Self::AwsInsufficientFreeAddressesInSubnetFailure
+            }
+            "AWS_INSUFFICIENT_INSTANCE_CAPACITY_FAILURE" => {
+                Self::AwsInsufficientInstanceCapacityFailure
+            }
+            "AWS_INVALID_KEY_PAIR" => Self::AwsInvalidKeyPair,
+            "AWS_INVALID_KMS_KEY_STATE" => Self::AwsInvalidKmsKeyState,
+            "AWS_MAX_SPOT_INSTANCE_COUNT_EXCEEDED_FAILURE" => {
+                Self::AwsMaxSpotInstanceCountExceededFailure
+            }
+            "AWS_REQUEST_LIMIT_EXCEEDED" => Self::AwsRequestLimitExceeded,
+            "AWS_RESOURCE_QUOTA_EXCEEDED" => Self::AwsResourceQuotaExceeded,
+            "AWS_UNSUPPORTED_FAILURE" => Self::AwsUnsupportedFailure,
+            "AZURE_BYOK_KEY_PERMISSION_FAILURE" => Self::AzureByokKeyPermissionFailure,
+            "AZURE_EPHEMERAL_DISK_FAILURE" => Self::AzureEphemeralDiskFailure,
+            "AZURE_INVALID_DEPLOYMENT_TEMPLATE" => Self::AzureInvalidDeploymentTemplate,
+            "AZURE_OPERATION_NOT_ALLOWED_EXCEPTION" => {
+                Self::AzureOperationNotAllowedException
+            }
+            "AZURE_PACKED_DEPLOYMENT_PARTIAL_FAILURE" => {
+                Self::AzurePackedDeploymentPartialFailure
+            }
+            "AZURE_QUOTA_EXCEEDED_EXCEPTION" => Self::AzureQuotaExceededException,
             "AZURE_RESOURCE_MANAGER_THROTTLING" => Self::AzureResourceManagerThrottling,
-            "NETWORK_CONFIGURATION_FAILURE" => Self::NetworkConfigurationFailure,
+            "AZURE_RESOURCE_PROVIDER_THROTTLING" => Self::AzureResourceProviderThrottling,
+            "AZURE_UNEXPECTED_DEPLOYMENT_TEMPLATE_FAILURE" => {
+                Self::AzureUnexpectedDeploymentTemplateFailure
+            }
+            "AZURE_VM_EXTENSION_FAILURE" => Self::AzureVmExtensionFailure,
+            "AZURE_VNET_CONFIGURATION_FAILURE" => Self::AzureVnetConfigurationFailure,
+            "BOOTSTRAP_TIMEOUT" => Self::BootstrapTimeout,
+            "BOOTSTRAP_TIMEOUT_CLOUD_PROVIDER_EXCEPTION" => {
+                Self::BootstrapTimeoutCloudProviderException
+            }
+            "BOOTSTRAP_TIMEOUT_DUE_TO_MISCONFIG" => Self::BootstrapTimeoutDueToMisconfig,
+            "BUDGET_POLICY_LIMIT_ENFORCEMENT_ACTIVATED" => {
+                Self::BudgetPolicyLimitEnforcementActivated
+            }
+            "BUDGET_POLICY_RESOLUTION_FAILURE" => Self::BudgetPolicyResolutionFailure,
+            "CLOUD_ACCOUNT_POD_QUOTA_EXCEEDED" => Self::CloudAccountPodQuotaExceeded,
+            "CLOUD_ACCOUNT_SETUP_FAILURE" => Self::CloudAccountSetupFailure,
+            "CLOUD_OPERATION_CANCELLED" => Self::CloudOperationCancelled,
+            "CLOUD_PROVIDER_DISK_SETUP_FAILURE" => Self::CloudProviderDiskSetupFailure,
+            "CLOUD_PROVIDER_INSTANCE_NOT_LAUNCHED" => {
+                Self::CloudProviderInstanceNotLaunched
+            }
+            "CLOUD_PROVIDER_LAUNCH_FAILURE" => Self::CloudProviderLaunchFailure,
+            "CLOUD_PROVIDER_LAUNCH_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::CloudProviderLaunchFailureDueToMisconfig
+            }
+            "CLOUD_PROVIDER_RESOURCE_STOCKOUT" => Self::CloudProviderResourceStockout,
+            "CLOUD_PROVIDER_RESOURCE_STOCKOUT_DUE_TO_MISCONFIG" => {
+                Self::CloudProviderResourceStockoutDueToMisconfig
+            }
+            "CLOUD_PROVIDER_SHUTDOWN" => Self::CloudProviderShutdown,
+            "CLUSTER_OPERATION_THROTTLED" => Self::ClusterOperationThrottled,
+            "CLUSTER_OPERATION_TIMEOUT" => Self::ClusterOperationTimeout,
+            "COMMUNICATION_LOST" => Self::CommunicationLost,
+            "CONTAINER_LAUNCH_FAILURE" => Self::ContainerLaunchFailure,
+            "CONTROL_PLANE_CONNECTION_FAILURE" => Self::ControlPlaneConnectionFailure,
+            "CONTROL_PLANE_CONNECTION_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::ControlPlaneConnectionFailureDueToMisconfig
+            }
+            "CONTROL_PLANE_REQUEST_FAILURE" => Self::ControlPlaneRequestFailure,
+            "CONTROL_PLANE_REQUEST_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::ControlPlaneRequestFailureDueToMisconfig
+            }
+            "DATABASE_CONNECTION_FAILURE" => Self::DatabaseConnectionFailure,
+            "DATA_ACCESS_CONFIG_CHANGED" => Self::DataAccessConfigChanged,
+            "DBFS_COMPONENT_UNHEALTHY" => Self::DbfsComponentUnhealthy,
+            "DBR_IMAGE_RESOLUTION_FAILURE" => Self::DbrImageResolutionFailure,
+            "DISASTER_RECOVERY_REPLICATION" => Self::DisasterRecoveryReplication,
+            "DNS_RESOLUTION_ERROR" => Self::DnsResolutionError,
+            "DOCKER_CONTAINER_CREATION_EXCEPTION" => {
+                Self::DockerContainerCreationException
+            }
+            "DOCKER_IMAGE_PULL_FAILURE" => Self::DockerImagePullFailure,
+            "DOCKER_IMAGE_TOO_LARGE_FOR_INSTANCE_EXCEPTION" => {
+                Self::DockerImageTooLargeForInstanceException
+            }
+            "DOCKER_INVALID_OS_EXCEPTION" => Self::DockerInvalidOsException,
+            "DRIVER_EVICTION" => Self::DriverEviction,
+            "DRIVER_LAUNCH_TIMEOUT" => Self::DriverLaunchTimeout,
+            "DRIVER_NODE_UNREACHABLE" => Self::DriverNodeUnreachable,
+            "DRIVER_OUT_OF_DISK" => Self::DriverOutOfDisk,
+            "DRIVER_OUT_OF_MEMORY" => Self::DriverOutOfMemory,
+            "DRIVER_POD_CREATION_FAILURE" => Self::DriverPodCreationFailure,
+            "DRIVER_UNEXPECTED_FAILURE" => Self::DriverUnexpectedFailure,
+            "DRIVER_UNHEALTHY" => Self::DriverUnhealthy,
             "DRIVER_UNREACHABLE" => Self::DriverUnreachable,
             "DRIVER_UNRESPONSIVE" => Self::DriverUnresponsive,
-            "INSTANCE_UNREACHABLE" => Self::InstanceUnreachable,
-            "CONTAINER_LAUNCH_FAILURE" => Self::ContainerLaunchFailure,
-            "INSTANCE_POOL_CLUSTER_FAILURE" => Self::InstancePoolClusterFailure,
-            "REQUEST_REJECTED" => Self::RequestRejected,
+            "DYNAMIC_SPARK_CONF_SIZE_EXCEEDED" => Self::DynamicSparkConfSizeExceeded,
+            "EOS_SPARK_IMAGE" => Self::EosSparkImage,
+            "EXECUTION_COMPONENT_UNHEALTHY" => Self::ExecutionComponentUnhealthy,
+            "EXECUTOR_POD_UNSCHEDULED" => Self::ExecutorPodUnscheduled,
+            "GCP_API_RATE_QUOTA_EXCEEDED" => Self::GcpApiRateQuotaExceeded,
+            "GCP_DENIED_BY_ORG_POLICY" => Self::GcpDeniedByOrgPolicy,
+            "GCP_FORBIDDEN" => Self::GcpForbidden,
+            "GCP_IAM_TIMEOUT" => Self::GcpIamTimeout,
+            "GCP_INACCESSIBLE_KMS_KEY_FAILURE" => Self::GcpInaccessibleKmsKeyFailure,
+            "GCP_INSUFFICIENT_CAPACITY" => Self::GcpInsufficientCapacity,
+            "GCP_IP_SPACE_EXHAUSTED" => Self::GcpIpSpaceExhausted,
+            "GCP_KMS_KEY_PERMISSION_DENIED" => Self::GcpKmsKeyPermissionDenied,
+            "GCP_NOT_FOUND" => Self::GcpNotFound,
+            "GCP_QUOTA_EXCEEDED" => Self::GcpQuotaExceeded,
+            "GCP_RESOURCE_QUOTA_EXCEEDED" => Self::GcpResourceQuotaExceeded,
+            "GCP_SERVICE_ACCOUNT_ACCESS_DENIED" => Self::GcpServiceAccountAccessDenied,
+            "GCP_SERVICE_ACCOUNT_DELETED" => Self::GcpServiceAccountDeleted,
+            "GCP_SERVICE_ACCOUNT_NOT_FOUND" => Self::GcpServiceAccountNotFound,
+            "GCP_SUBNET_NOT_READY" => Self::GcpSubnetNotReady,
+            "GCP_TRUSTED_IMAGE_PROJECTS_VIOLATED" => {
+                Self::GcpTrustedImageProjectsViolated
+            }
+            "GKE_BASED_CLUSTER_TERMINATION" => Self::GkeBasedClusterTermination,
+            "GLOBAL_INIT_SCRIPT_FAILURE" => Self::GlobalInitScriptFailure,
+            "HIVEMETASTORE_CONNECTIVITY_FAILURE" => {
+                Self::HivemetastoreConnectivityFailure
+            }
+            "HIVE_METASTORE_PROVISIONING_FAILURE" => {
+                Self::HiveMetastoreProvisioningFailure
+            }
+            "IMAGE_PULL_PERMISSION_DENIED" => Self::ImagePullPermissionDenied,
+            "INACTIVITY" => Self::Inactivity,
+            "INIT_CONTAINER_NOT_FINISHED" => Self::InitContainerNotFinished,
             "INIT_SCRIPT_FAILURE" => Self::InitScriptFailure,
-            "TRIAL_EXPIRED" => Self::TrialExpired,
+            "INSTANCE_POOL_CLUSTER_FAILURE" => Self::InstancePoolClusterFailure,
+            "INSTANCE_POOL_MAX_CAPACITY_REACHED" => Self::InstancePoolMaxCapacityReached,
+            "INSTANCE_POOL_NOT_FOUND" => Self::InstancePoolNotFound,
+            "INSTANCE_UNREACHABLE" => Self::InstanceUnreachable,
+            "INSTANCE_UNREACHABLE_DUE_TO_MISCONFIG" => {
+                Self::InstanceUnreachableDueToMisconfig
+            }
+            "INTERNAL_CAPACITY_FAILURE" => Self::InternalCapacityFailure,
+            "INTERNAL_ERROR" => Self::InternalError,
+            "INVALID_ARGUMENT" => Self::InvalidArgument,
+            "INVALID_AWS_PARAMETER" => Self::InvalidAwsParameter,
+            "INVALID_INSTANCE_PLACEMENT_PROTOCOL" => {
+                Self::InvalidInstancePlacementProtocol
+            }
+            "INVALID_SPARK_IMAGE" => Self::InvalidSparkImage,
+            "INVALID_WORKER_IMAGE_FAILURE" => Self::InvalidWorkerImageFailure,
+            "IN_PENALTY_BOX" => Self::InPenaltyBox,
+            "IP_EXHAUSTION_FAILURE" => Self::IpExhaustionFailure,
+            "JOB_FINISHED" => Self::JobFinished,
+            "K8S_ACTIVE_POD_QUOTA_EXCEEDED" => Self::K8sActivePodQuotaExceeded,
+            "K8S_AUTOSCALING_FAILURE" => Self::K8sAutoscalingFailure,
+            "K8S_DBR_CLUSTER_LAUNCH_TIMEOUT" => Self::K8sDbrClusterLaunchTimeout,
+            "LAZY_ALLOCATION_TIMEOUT" => Self::LazyAllocationTimeout,
+            "MAINTENANCE_MODE" => Self::MaintenanceMode,
+            "METASTORE_COMPONENT_UNHEALTHY" => Self::MetastoreComponentUnhealthy,
+            "MTLS_PORT_CONNECTIVITY_FAILURE" => Self::MtlsPortConnectivityFailure,
+            "NEPHOS_RESOURCE_MANAGEMENT" => Self::NephosResourceManagement,
+            "NETVISOR_SETUP_TIMEOUT" => Self::NetvisorSetupTimeout,
+            "NETWORK_CHECK_CONTROL_PLANE_FAILURE" => {
+                Self::NetworkCheckControlPlaneFailure
+            }
+            "NETWORK_CHECK_CONTROL_PLANE_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckControlPlaneFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_DNS_SERVER_FAILURE" => Self::NetworkCheckDnsServerFailure,
+            "NETWORK_CHECK_DNS_SERVER_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckDnsServerFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_METADATA_ENDPOINT_FAILURE" => {
+                Self::NetworkCheckMetadataEndpointFailure
+            }
+            "NETWORK_CHECK_METADATA_ENDPOINT_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckMetadataEndpointFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE" => {
+                Self::NetworkCheckMultipleComponentsFailure
+            }
+            "NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckMultipleComponentsFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_NIC_FAILURE" => Self::NetworkCheckNicFailure,
+            "NETWORK_CHECK_NIC_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckNicFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_STORAGE_FAILURE" => Self::NetworkCheckStorageFailure,
+            "NETWORK_CHECK_STORAGE_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckStorageFailureDueToMisconfig
+            }
+            "NETWORK_CONFIGURATION_FAILURE" => Self::NetworkConfigurationFailure,
+            "NFS_MOUNT_FAILURE" => Self::NfsMountFailure,
+            "NO_MATCHED_K8S" => Self::NoMatchedK8s,
+            "NO_MATCHED_K8S_TESTING_TAG" => Self::NoMatchedK8sTestingTag,
+            "NPIP_TUNNEL_SETUP_FAILURE" => Self::NpipTunnelSetupFailure,
+            "NPIP_TUNNEL_TOKEN_FAILURE" => Self::NpipTunnelTokenFailure,
+            "POD_ASSIGNMENT_FAILURE" => Self::PodAssignmentFailure,
+            "POD_SCHEDULING_FAILURE" => Self::PodSchedulingFailure,
+            "RATE_LIMITED" => Self::RateLimited,
+            "REQUEST_REJECTED" => Self::RequestRejected,
+            "REQUEST_THROTTLED" => Self::RequestThrottled,
+            "RESOURCE_USAGE_BLOCKED" => Self::ResourceUsageBlocked,
+            "SECRET_CREATION_FAILURE" => Self::SecretCreationFailure,
+            "SECRET_PERMISSION_DENIED" => Self::SecretPermissionDenied,
+            "SECRET_RESOLUTION_ERROR" => Self::SecretResolutionError,
+            "SECURITY_DAEMON_REGISTRATION_EXCEPTION" => {
+                Self::SecurityDaemonRegistrationException
+            }
+            "SELF_BOOTSTRAP_FAILURE" => Self::SelfBootstrapFailure,
+            "SERVERLESS_LONG_RUNNING_TERMINATED" => Self::ServerlessLongRunningTerminated,
+            "SKIPPED_SLOW_NODES" => Self::SkippedSlowNodes,
+            "SLOW_IMAGE_DOWNLOAD" => Self::SlowImageDownload,
+            "SPARK_ERROR" => Self::SparkError,
+            "SPARK_IMAGE_DOWNLOAD_FAILURE" => Self::SparkImageDownloadFailure,
+            "SPARK_IMAGE_DOWNLOAD_THROTTLED" => Self::SparkImageDownloadThrottled,
+            "SPARK_IMAGE_NOT_FOUND" => Self::SparkImageNotFound,
+            "SPARK_STARTUP_FAILURE" => Self::SparkStartupFailure,
             "SPOT_INSTANCE_TERMINATION" => Self::SpotInstanceTermination,
-            "AZURE_QUOTA_EXCEEDED_EXCEPTION" => Self::AzureQuotaExceededException,
-            "AZURE_VM_EXTENSION_FAILURE" => Self::AzureVmExtensionFailure,
-            "AZURE_INVALID_DEPLOYMENT_TEMPLATE" => Self::AzureInvalidDeploymentTemplate,
-            "BOOTSTRAP_TIMEOUT" => Self::BootstrapTimeout,
-            "DOCKER_IMAGE_PULL_FAILURE" => Self::DockerImagePullFailure,
+            "SSH_BOOTSTRAP_FAILURE" => Self::SshBootstrapFailure,
+            "STORAGE_DOWNLOAD_FAILURE" => Self::StorageDownloadFailure,
+            "STORAGE_DOWNLOAD_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::StorageDownloadFailureDueToMisconfig
+            }
+            "STORAGE_DOWNLOAD_FAILURE_SLOW" => Self::StorageDownloadFailureSlow,
+            "STORAGE_DOWNLOAD_FAILURE_THROTTLED" => Self::StorageDownloadFailureThrottled,
+            "STS_CLIENT_SETUP_FAILURE" => Self::StsClientSetupFailure,
             "SUBNET_EXHAUSTED_FAILURE" => Self::SubnetExhaustedFailure,
             "TEMPORARILY_UNAVAILABLE" => Self::TemporarilyUnavailable,
+            "TRIAL_EXPIRED" => Self::TrialExpired,
+            "UNEXPECTED_LAUNCH_FAILURE" => Self::UnexpectedLaunchFailure,
+            "UNEXPECTED_POD_RECREATION" => Self::UnexpectedPodRecreation,
+            "UNSUPPORTED_INSTANCE_TYPE" => Self::UnsupportedInstanceType,
+            "UPDATE_INSTANCE_PROFILE_FAILURE" => Self::UpdateInstanceProfileFailure,
+            "USAGE_POLICY_ENTITLEMENT_DENIED" => Self::UsagePolicyEntitlementDenied,
+            "USER_INITIATED_VM_TERMINATION" => Self::UserInitiatedVmTermination,
+            "USER_REQUEST" => Self::UserRequest,
+            "WORKER_SETUP_FAILURE" => Self::WorkerSetupFailure,
             "WORKSPACE_CANCELLED_ERROR" => Self::WorkspaceCancelledError,
+            "WORKSPACE_CONFIGURATION_ERROR" => Self::WorkspaceConfigurationError,
+            "WORKSPACE_UPDATE" => Self::WorkspaceUpdate,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -12254,39 +14593,270 @@ impl ::std::convert::From<&str> for TerminationCode {
 impl ::std::convert::From<::std::string::String> for TerminationCode {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
-            "USER_REQUEST" => Self::UserRequest,
-            "JOB_FINISHED" => Self::JobFinished,
-            "INACTIVITY" => Self::Inactivity,
-            "CLOUD_PROVIDER_SHUTDOWN" => Self::CloudProviderShutdown,
-            "COMMUNICATION_LOST" => Self::CommunicationLost,
-            "CLOUD_PROVIDER_LAUNCH_FAILURE" => Self::CloudProviderLaunchFailure,
-            "SPARK_STARTUP_FAILURE" => Self::SparkStartupFailure,
-            "INVALID_ARGUMENT" => Self::InvalidArgument,
-            "UNEXPECTED_LAUNCH_FAILURE" => Self::UnexpectedLaunchFailure,
-            "INTERNAL_ERROR" => Self::InternalError,
-            "SPARK_ERROR" => Self::SparkError,
-            "METASTORE_COMPONENT_UNHEALTHY" => Self::MetastoreComponentUnhealthy,
-            "DBFS_COMPONENT_UNHEALTHY" => Self::DbfsComponentUnhealthy,
-            "AZURE_RESOURCE_PROVIDER_THROTTLING" => Self::AzureResourceProviderThrottling,
+            "ABUSE_DETECTED" => Self::AbuseDetected,
+            "ACCESS_TOKEN_FAILURE" => Self::AccessTokenFailure,
+            "ALLOCATION_TIMEOUT" => Self::AllocationTimeout,
+            "ALLOCATION_TIMEOUT_NODE_DAEMON_NOT_READY" => {
+                Self::AllocationTimeoutNodeDaemonNotReady
+            }
+            "ALLOCATION_TIMEOUT_NO_HEALTHY_AND_WARMED_UP_CLUSTERS" => {
+                Self::AllocationTimeoutNoHealthyAndWarmedUpClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_HEALTHY_CLUSTERS" => {
+                Self::AllocationTimeoutNoHealthyClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_MATCHED_CLUSTERS" => {
+                Self::AllocationTimeoutNoMatchedClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_READY_CLUSTERS" => {
+                Self::AllocationTimeoutNoReadyClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_UNALLOCATED_CLUSTERS" => {
+                Self::AllocationTimeoutNoUnallocatedClusters
+            }
+            "ALLOCATION_TIMEOUT_NO_WARMED_UP_CLUSTERS" => {
+                Self::AllocationTimeoutNoWarmedUpClusters
+            }
+            "ATTACH_PROJECT_FAILURE" => Self::AttachProjectFailure,
+            "AWS_AUTHORIZATION_FAILURE" => Self::AwsAuthorizationFailure,
+            "AWS_INACCESSIBLE_KMS_KEY_FAILURE" => Self::AwsInaccessibleKmsKeyFailure,
+            "AWS_INSTANCE_PROFILE_UPDATE_FAILURE" => {
+                Self::AwsInstanceProfileUpdateFailure
+            }
+            "AWS_INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET_FAILURE" => {
+                Self::AwsInsufficientFreeAddressesInSubnetFailure
+            }
+            "AWS_INSUFFICIENT_INSTANCE_CAPACITY_FAILURE" => {
+                Self::AwsInsufficientInstanceCapacityFailure
+            }
+            "AWS_INVALID_KEY_PAIR" => Self::AwsInvalidKeyPair,
+            "AWS_INVALID_KMS_KEY_STATE" => Self::AwsInvalidKmsKeyState,
+            "AWS_MAX_SPOT_INSTANCE_COUNT_EXCEEDED_FAILURE" => {
+                Self::AwsMaxSpotInstanceCountExceededFailure
+            }
+            "AWS_REQUEST_LIMIT_EXCEEDED" => Self::AwsRequestLimitExceeded,
+            "AWS_RESOURCE_QUOTA_EXCEEDED" => Self::AwsResourceQuotaExceeded,
+            "AWS_UNSUPPORTED_FAILURE" => Self::AwsUnsupportedFailure,
+            "AZURE_BYOK_KEY_PERMISSION_FAILURE" => Self::AzureByokKeyPermissionFailure,
+            "AZURE_EPHEMERAL_DISK_FAILURE" => Self::AzureEphemeralDiskFailure,
+            "AZURE_INVALID_DEPLOYMENT_TEMPLATE" => Self::AzureInvalidDeploymentTemplate,
+            "AZURE_OPERATION_NOT_ALLOWED_EXCEPTION" => {
+                Self::AzureOperationNotAllowedException
+            }
+            "AZURE_PACKED_DEPLOYMENT_PARTIAL_FAILURE" => {
+                Self::AzurePackedDeploymentPartialFailure
+            }
+            "AZURE_QUOTA_EXCEEDED_EXCEPTION" => Self::AzureQuotaExceededException,
             "AZURE_RESOURCE_MANAGER_THROTTLING" => Self::AzureResourceManagerThrottling,
-            "NETWORK_CONFIGURATION_FAILURE" => Self::NetworkConfigurationFailure,
+            "AZURE_RESOURCE_PROVIDER_THROTTLING" => Self::AzureResourceProviderThrottling,
+            "AZURE_UNEXPECTED_DEPLOYMENT_TEMPLATE_FAILURE" => {
+                Self::AzureUnexpectedDeploymentTemplateFailure
+            }
+            "AZURE_VM_EXTENSION_FAILURE" => Self::AzureVmExtensionFailure,
+            "AZURE_VNET_CONFIGURATION_FAILURE" => Self::AzureVnetConfigurationFailure,
+            "BOOTSTRAP_TIMEOUT" => Self::BootstrapTimeout,
+            "BOOTSTRAP_TIMEOUT_CLOUD_PROVIDER_EXCEPTION" => {
+                Self::BootstrapTimeoutCloudProviderException
+            }
+            "BOOTSTRAP_TIMEOUT_DUE_TO_MISCONFIG" => Self::BootstrapTimeoutDueToMisconfig,
+            "BUDGET_POLICY_LIMIT_ENFORCEMENT_ACTIVATED" => {
+                Self::BudgetPolicyLimitEnforcementActivated
+            }
+            "BUDGET_POLICY_RESOLUTION_FAILURE" => Self::BudgetPolicyResolutionFailure,
+            "CLOUD_ACCOUNT_POD_QUOTA_EXCEEDED" => Self::CloudAccountPodQuotaExceeded,
+            "CLOUD_ACCOUNT_SETUP_FAILURE" => Self::CloudAccountSetupFailure,
+            "CLOUD_OPERATION_CANCELLED" => Self::CloudOperationCancelled,
+            "CLOUD_PROVIDER_DISK_SETUP_FAILURE" => Self::CloudProviderDiskSetupFailure,
+            "CLOUD_PROVIDER_INSTANCE_NOT_LAUNCHED" => {
+                Self::CloudProviderInstanceNotLaunched
+            }
+            "CLOUD_PROVIDER_LAUNCH_FAILURE" => Self::CloudProviderLaunchFailure,
+            "CLOUD_PROVIDER_LAUNCH_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::CloudProviderLaunchFailureDueToMisconfig
+            }
+            "CLOUD_PROVIDER_RESOURCE_STOCKOUT" => Self::CloudProviderResourceStockout,
+            "CLOUD_PROVIDER_RESOURCE_STOCKOUT_DUE_TO_MISCONFIG" => {
+                Self::CloudProviderResourceStockoutDueToMisconfig
+            }
+            "CLOUD_PROVIDER_SHUTDOWN" => Self::CloudProviderShutdown,
+            "CLUSTER_OPERATION_THROTTLED" => Self::ClusterOperationThrottled,
+            "CLUSTER_OPERATION_TIMEOUT" => Self::ClusterOperationTimeout,
+            "COMMUNICATION_LOST" => Self::CommunicationLost,
+            "CONTAINER_LAUNCH_FAILURE" => Self::ContainerLaunchFailure,
+            "CONTROL_PLANE_CONNECTION_FAILURE" => Self::ControlPlaneConnectionFailure,
+            "CONTROL_PLANE_CONNECTION_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::ControlPlaneConnectionFailureDueToMisconfig
+            }
+            "CONTROL_PLANE_REQUEST_FAILURE" => Self::ControlPlaneRequestFailure,
+            "CONTROL_PLANE_REQUEST_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::ControlPlaneRequestFailureDueToMisconfig
+            }
+            "DATABASE_CONNECTION_FAILURE" => Self::DatabaseConnectionFailure,
+            "DATA_ACCESS_CONFIG_CHANGED" => Self::DataAccessConfigChanged,
+            "DBFS_COMPONENT_UNHEALTHY" => Self::DbfsComponentUnhealthy,
+            "DBR_IMAGE_RESOLUTION_FAILURE" => Self::DbrImageResolutionFailure,
+            "DISASTER_RECOVERY_REPLICATION" => Self::DisasterRecoveryReplication,
+            "DNS_RESOLUTION_ERROR" => Self::DnsResolutionError,
+            "DOCKER_CONTAINER_CREATION_EXCEPTION" => {
+                Self::DockerContainerCreationException
+            }
+            "DOCKER_IMAGE_PULL_FAILURE" => Self::DockerImagePullFailure,
+            "DOCKER_IMAGE_TOO_LARGE_FOR_INSTANCE_EXCEPTION" => {
+                Self::DockerImageTooLargeForInstanceException
+            }
+            "DOCKER_INVALID_OS_EXCEPTION" => Self::DockerInvalidOsException,
+            "DRIVER_EVICTION" => Self::DriverEviction,
+            "DRIVER_LAUNCH_TIMEOUT" => Self::DriverLaunchTimeout,
+            "DRIVER_NODE_UNREACHABLE" => Self::DriverNodeUnreachable,
+            "DRIVER_OUT_OF_DISK" => Self::DriverOutOfDisk,
+            "DRIVER_OUT_OF_MEMORY" => Self::DriverOutOfMemory,
+            "DRIVER_POD_CREATION_FAILURE" => Self::DriverPodCreationFailure,
+            "DRIVER_UNEXPECTED_FAILURE" => Self::DriverUnexpectedFailure,
+            "DRIVER_UNHEALTHY" => Self::DriverUnhealthy,
             "DRIVER_UNREACHABLE" => Self::DriverUnreachable,
             "DRIVER_UNRESPONSIVE" => Self::DriverUnresponsive,
-            "INSTANCE_UNREACHABLE" => Self::InstanceUnreachable,
-            "CONTAINER_LAUNCH_FAILURE" => Self::ContainerLaunchFailure,
-            "INSTANCE_POOL_CLUSTER_FAILURE" => Self::InstancePoolClusterFailure,
-            "REQUEST_REJECTED" => Self::RequestRejected,
+            "DYNAMIC_SPARK_CONF_SIZE_EXCEEDED" => Self::DynamicSparkConfSizeExceeded,
+            "EOS_SPARK_IMAGE" => Self::EosSparkImage,
+            "EXECUTION_COMPONENT_UNHEALTHY" => Self::ExecutionComponentUnhealthy,
+            "EXECUTOR_POD_UNSCHEDULED" => Self::ExecutorPodUnscheduled,
+            "GCP_API_RATE_QUOTA_EXCEEDED" => Self::GcpApiRateQuotaExceeded,
+            "GCP_DENIED_BY_ORG_POLICY" => Self::GcpDeniedByOrgPolicy,
+            "GCP_FORBIDDEN" => Self::GcpForbidden,
+            "GCP_IAM_TIMEOUT" => Self::GcpIamTimeout,
+            "GCP_INACCESSIBLE_KMS_KEY_FAILURE" => Self::GcpInaccessibleKmsKeyFailure,
+            "GCP_INSUFFICIENT_CAPACITY" => Self::GcpInsufficientCapacity,
+            "GCP_IP_SPACE_EXHAUSTED" => Self::GcpIpSpaceExhausted,
+            "GCP_KMS_KEY_PERMISSION_DENIED" => Self::GcpKmsKeyPermissionDenied,
+            "GCP_NOT_FOUND" => Self::GcpNotFound,
+            "GCP_QUOTA_EXCEEDED" => Self::GcpQuotaExceeded,
+            "GCP_RESOURCE_QUOTA_EXCEEDED" => Self::GcpResourceQuotaExceeded,
+            "GCP_SERVICE_ACCOUNT_ACCESS_DENIED" => Self::GcpServiceAccountAccessDenied,
+            "GCP_SERVICE_ACCOUNT_DELETED" => Self::GcpServiceAccountDeleted,
+            "GCP_SERVICE_ACCOUNT_NOT_FOUND" => Self::GcpServiceAccountNotFound,
+            "GCP_SUBNET_NOT_READY" => Self::GcpSubnetNotReady,
+            "GCP_TRUSTED_IMAGE_PROJECTS_VIOLATED" => {
+                Self::GcpTrustedImageProjectsViolated
+            }
+            "GKE_BASED_CLUSTER_TERMINATION" => Self::GkeBasedClusterTermination,
+            "GLOBAL_INIT_SCRIPT_FAILURE" => Self::GlobalInitScriptFailure,
+            "HIVEMETASTORE_CONNECTIVITY_FAILURE" => {
+                Self::HivemetastoreConnectivityFailure
+            }
+            "HIVE_METASTORE_PROVISIONING_FAILURE" => {
+                Self::HiveMetastoreProvisioningFailure
+            }
+            "IMAGE_PULL_PERMISSION_DENIED" => Self::ImagePullPermissionDenied,
+            "INACTIVITY" => Self::Inactivity,
+            "INIT_CONTAINER_NOT_FINISHED" => Self::InitContainerNotFinished,
             "INIT_SCRIPT_FAILURE" => Self::InitScriptFailure,
-            "TRIAL_EXPIRED" => Self::TrialExpired,
+            "INSTANCE_POOL_CLUSTER_FAILURE" => Self::InstancePoolClusterFailure,
+            "INSTANCE_POOL_MAX_CAPACITY_REACHED" => Self::InstancePoolMaxCapacityReached,
+            "INSTANCE_POOL_NOT_FOUND" => Self::InstancePoolNotFound,
+            "INSTANCE_UNREACHABLE" => Self::InstanceUnreachable,
+            "INSTANCE_UNREACHABLE_DUE_TO_MISCONFIG" => {
+                Self::InstanceUnreachableDueToMisconfig
+            }
+            "INTERNAL_CAPACITY_FAILURE" => Self::InternalCapacityFailure,
+            "INTERNAL_ERROR" => Self::InternalError,
+            "INVALID_ARGUMENT" => Self::InvalidArgument,
+            "INVALID_AWS_PARAMETER" => Self::InvalidAwsParameter,
+            "INVALID_INSTANCE_PLACEMENT_PROTOCOL" => {
+                Self::InvalidInstancePlacementProtocol
+            }
+            "INVALID_SPARK_IMAGE" => Self::InvalidSparkImage,
+            "INVALID_WORKER_IMAGE_FAILURE" => Self::InvalidWorkerImageFailure,
+            "IN_PENALTY_BOX" => Self::InPenaltyBox,
+            "IP_EXHAUSTION_FAILURE" => Self::IpExhaustionFailure,
+            "JOB_FINISHED" => Self::JobFinished,
+            "K8S_ACTIVE_POD_QUOTA_EXCEEDED" => Self::K8sActivePodQuotaExceeded,
+            "K8S_AUTOSCALING_FAILURE" => Self::K8sAutoscalingFailure,
+            "K8S_DBR_CLUSTER_LAUNCH_TIMEOUT" => Self::K8sDbrClusterLaunchTimeout,
+            "LAZY_ALLOCATION_TIMEOUT" => Self::LazyAllocationTimeout,
+            "MAINTENANCE_MODE" => Self::MaintenanceMode,
+            "METASTORE_COMPONENT_UNHEALTHY" => Self::MetastoreComponentUnhealthy,
+            "MTLS_PORT_CONNECTIVITY_FAILURE" => Self::MtlsPortConnectivityFailure,
+            "NEPHOS_RESOURCE_MANAGEMENT" => Self::NephosResourceManagement,
+            "NETVISOR_SETUP_TIMEOUT" => Self::NetvisorSetupTimeout,
+            "NETWORK_CHECK_CONTROL_PLANE_FAILURE" => {
+                Self::NetworkCheckControlPlaneFailure
+            }
+            "NETWORK_CHECK_CONTROL_PLANE_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckControlPlaneFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_DNS_SERVER_FAILURE" => Self::NetworkCheckDnsServerFailure,
+            "NETWORK_CHECK_DNS_SERVER_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckDnsServerFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_METADATA_ENDPOINT_FAILURE" => {
+                Self::NetworkCheckMetadataEndpointFailure
+            }
+            "NETWORK_CHECK_METADATA_ENDPOINT_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckMetadataEndpointFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE" => {
+                Self::NetworkCheckMultipleComponentsFailure
+            }
+            "NETWORK_CHECK_MULTIPLE_COMPONENTS_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckMultipleComponentsFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_NIC_FAILURE" => Self::NetworkCheckNicFailure,
+            "NETWORK_CHECK_NIC_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckNicFailureDueToMisconfig
+            }
+            "NETWORK_CHECK_STORAGE_FAILURE" => Self::NetworkCheckStorageFailure,
+            "NETWORK_CHECK_STORAGE_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::NetworkCheckStorageFailureDueToMisconfig
+            }
+            "NETWORK_CONFIGURATION_FAILURE" => Self::NetworkConfigurationFailure,
+            "NFS_MOUNT_FAILURE" => Self::NfsMountFailure,
+            "NO_MATCHED_K8S" => Self::NoMatchedK8s,
+            "NO_MATCHED_K8S_TESTING_TAG" => Self::NoMatchedK8sTestingTag,
+            "NPIP_TUNNEL_SETUP_FAILURE" => Self::NpipTunnelSetupFailure,
+            "NPIP_TUNNEL_TOKEN_FAILURE" => Self::NpipTunnelTokenFailure,
+            "POD_ASSIGNMENT_FAILURE" => Self::PodAssignmentFailure,
+            "POD_SCHEDULING_FAILURE" => Self::PodSchedulingFailure,
+            "RATE_LIMITED" => Self::RateLimited,
+            "REQUEST_REJECTED" => Self::RequestRejected,
+            "REQUEST_THROTTLED" => Self::RequestThrottled,
+            "RESOURCE_USAGE_BLOCKED" => Self::ResourceUsageBlocked,
+            "SECRET_CREATION_FAILURE" => Self::SecretCreationFailure,
+            "SECRET_PERMISSION_DENIED" => Self::SecretPermissionDenied,
+            "SECRET_RESOLUTION_ERROR" => Self::SecretResolutionError,
+            "SECURITY_DAEMON_REGISTRATION_EXCEPTION" => {
+                Self::SecurityDaemonRegistrationException
+            }
+            "SELF_BOOTSTRAP_FAILURE" => Self::SelfBootstrapFailure,
+            "SERVERLESS_LONG_RUNNING_TERMINATED" => Self::ServerlessLongRunningTerminated,
+            "SKIPPED_SLOW_NODES" => Self::SkippedSlowNodes,
+            "SLOW_IMAGE_DOWNLOAD" => Self::SlowImageDownload,
+            "SPARK_ERROR" => Self::SparkError,
+            "SPARK_IMAGE_DOWNLOAD_FAILURE" => Self::SparkImageDownloadFailure,
+            "SPARK_IMAGE_DOWNLOAD_THROTTLED" => Self::SparkImageDownloadThrottled,
+            "SPARK_IMAGE_NOT_FOUND" => Self::SparkImageNotFound,
+            "SPARK_STARTUP_FAILURE" => Self::SparkStartupFailure,
             "SPOT_INSTANCE_TERMINATION" => Self::SpotInstanceTermination,
-            "AZURE_QUOTA_EXCEEDED_EXCEPTION" => Self::AzureQuotaExceededException,
-            "AZURE_VM_EXTENSION_FAILURE" => Self::AzureVmExtensionFailure,
-            "AZURE_INVALID_DEPLOYMENT_TEMPLATE" => Self::AzureInvalidDeploymentTemplate,
-            "BOOTSTRAP_TIMEOUT" => Self::BootstrapTimeout,
-            "DOCKER_IMAGE_PULL_FAILURE" => Self::DockerImagePullFailure,
+            "SSH_BOOTSTRAP_FAILURE" => Self::SshBootstrapFailure,
+            "STORAGE_DOWNLOAD_FAILURE" => Self::StorageDownloadFailure,
+            "STORAGE_DOWNLOAD_FAILURE_DUE_TO_MISCONFIG" => {
+                Self::StorageDownloadFailureDueToMisconfig
+            }
+            "STORAGE_DOWNLOAD_FAILURE_SLOW" => Self::StorageDownloadFailureSlow,
+            "STORAGE_DOWNLOAD_FAILURE_THROTTLED" => Self::StorageDownloadFailureThrottled,
+            "STS_CLIENT_SETUP_FAILURE" => Self::StsClientSetupFailure,
             "SUBNET_EXHAUSTED_FAILURE" => Self::SubnetExhaustedFailure,
             "TEMPORARILY_UNAVAILABLE" => Self::TemporarilyUnavailable,
+            "TRIAL_EXPIRED" => Self::TrialExpired,
+            "UNEXPECTED_LAUNCH_FAILURE" => Self::UnexpectedLaunchFailure,
+            "UNEXPECTED_POD_RECREATION" => Self::UnexpectedPodRecreation,
+            "UNSUPPORTED_INSTANCE_TYPE" => Self::UnsupportedInstanceType,
+            "UPDATE_INSTANCE_PROFILE_FAILURE" => Self::UpdateInstanceProfileFailure,
+            "USAGE_POLICY_ENTITLEMENT_DENIED" => Self::UsagePolicyEntitlementDenied,
+            "USER_INITIATED_VM_TERMINATION" => Self::UserInitiatedVmTermination,
+            "USER_REQUEST" => Self::UserRequest,
+            "WORKER_SETUP_FAILURE" => Self::WorkerSetupFailure,
             "WORKSPACE_CANCELLED_ERROR" => Self::WorkspaceCancelledError,
+            "WORKSPACE_CONFIGURATION_ERROR" => Self::WorkspaceConfigurationError,
+            "WORKSPACE_UPDATE" => Self::WorkspaceUpdate,
             _ => Self::Unknown(value),
         }
     }

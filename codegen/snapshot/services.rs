@@ -616,7 +616,7 @@ impl<'a> Clusters<'a> {
     ///
     /// * `cluster_id`: Canonical identifier of the cluster, e.g. `0923-164208-meows279`.
     /// * `cluster`: The new values of the fields named in `update_mask`; other fields are ignored.
-    /// * `update_mask`: Comma-separated names of the fields to change, e.g. `num_workers,autotermination_minutes` (top-level fields of the specification, or `*` for all).
+    /// * `update_mask`: Comma-separated names of the fields to change, e.g. `num_workers,autotermination_minutes`: top-level fields of the specification, fields of a settings object such as `azure_attributes.availability`, or `*` for all. A named field that `cluster` lacks is cleared.
     ///
     /// # Returns
     ///
@@ -709,7 +709,7 @@ impl<'a> Tokens<'a> {
     }
     /// Creates a personal access token for the calling user.
     ///
-    /// The token value is returned only by this call. Without `lifetime_seconds` the token never expires. The service answers `QUOTA_EXCEEDED` when the user has too many tokens.
+    /// The token value is returned only by this call. Without `lifetime_seconds` the token is valid for the workspace's maximum token lifetime, two years unless an admin set a shorter one. The service answers `QUOTA_EXCEEDED` when the user has too many tokens.
     ///
     /// `POST /api/2.0/token/create`
     ///

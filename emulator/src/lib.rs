@@ -49,9 +49,19 @@
 //!   [`EmulatorBuilder`] for the durations), autotermination after the idle minutes; start,
 //!   restart, resize and edit obey the state rules (`INVALID_STATE`); pin and unpin (admins);
 //!   every change recorded as an event, and `clusters/events` with time range, types, order,
-//!   offset/limit pages, `next_page` and `total_count`; unknown ids answer 400
+//!   offset/limit pages, `next_page` and `total_count`, or (API 2.1) `page_size`/`page_token`
+//!   pages with `next_page_token` and `prev_page_token`; unknown ids answer 400
 //!   `INVALID_PARAMETER_VALUE` "Cluster … does not exist" like the service; terminated
 //!   clusters are forgotten after 30 days unless pinned. Every user may manage every cluster.
+//!   `GET /api/2.1/clusters/list` filters (`filter_by.cluster_states`, `cluster_sources`,
+//!   `is_pinned`, `policy_id`), sorts (`sort_by.field` `DEFAULT` = newest first or
+//!   `CLUSTER_NAME`, `sort_by.direction`) and pages (`page_size`, opaque `page_token`s that
+//!   keep their place while clusters come and go); `/api/2.0/clusters/list` answers every
+//!   cluster at once. `clusters/get` has the `spec` the user gave (unknown fields included);
+//!   `clusters/update` changes the settings its `update_mask` names (`*` for all) with the
+//!   state rules of edit; `kind` `CLASSIC_PREVIEW` with `is_single_node` and `use_ml_runtime`,
+//!   `dependency_mode`, node type flexibility and `clone_from` (the source's settings under the
+//!   request's) are stored and echoed.
 //! * **Tokens**: `dapi…` values returned once, per-user lists without values, expiry, revocation,
 //!   600 per user; unknown, expired and revoked tokens answer 403
 //!   `{"error_code": 403, "message": "Invalid access token."}`.
@@ -94,6 +104,10 @@
 //! | `autotermination_minutes` | 10 to 10 000, or 0 (service) | 400 `INVALID_PARAMETER_VALUE` |
 //! | `lifetime_seconds` of `token/create` | 0 to 63 072 000 = 730 days, the service's default maximum token lifetime | 400 `INVALID_PARAMETER_VALUE` |
 //! | `clusters/events` | `limit` 1 to 500 (service), `offset` ≥ 0; any `start_time`, `end_time` | 400 `INVALID_PARAMETER_VALUE` |
+//! | `clusters/events` `page_size` | 0 or unset: 50; above 500: 500 (service: "the server enforces 0 or 500"); not combined with `offset`/`limit` | 400 `INVALID_PARAMETER_VALUE` for the combination |
+//! | `clusters/list` (2.1) `page_size` | 0 or unset: 20 (the service documents no default); above 100: 100 (the service's maximum, databricks/cli#1701); negative | 400 `INVALID_PARAMETER_VALUE` when negative |
+//! | `page_token` (list, events) | only a token of the same query (filters, order) | 400 `INVALID_PARAMETER_VALUE` |
+//! | Query booleans and integers (`filter_by.is_pinned`, `page_size`) | `true`/`false`; decimal integers | 400 `INVALID_PARAMETER_VALUE` |
 //! | Tokens per user | 600 | 400 `QUOTA_EXCEEDED` |
 //! | Secret values, secrets per scope, scopes | 128 KB, 1000, 1000 (service) | 400 `INVALID_PARAMETER_VALUE`, `RESOURCE_LIMIT_EXCEEDED` |
 //!

@@ -1,13 +1,13 @@
 //! The Clusters API operations.
 
 use azure_databricks_sdk::models::{
-    ClusterAttributes, ClusterEventRequest, ClusterResizeRequest, ListClustersResponse,
-    ListNodeTypesResponse, SparkVersionsResponse,
+    ClusterAttributes, ClusterEventRequest, ClusterResizeRequest, ListClustersRequest,
+    ListClustersResponse, ListNodeTypesResponse, SparkVersionsResponse,
 };
 use serde_json::{Value, json};
 
 use super::{Call, to_json};
-use crate::api::params::Params;
+use crate::api::params::{Params, Shape};
 use crate::error::ApiError;
 use crate::state::Workspace;
 use crate::state::cluster_spec;
@@ -15,8 +15,9 @@ use crate::state::events;
 
 type Answer = Result<Value, ApiError>;
 
-/// `GET clusters/list`: newest first; `{}` when there are none.
-pub(crate) fn list(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
+/// `GET /api/2.0/clusters/list`: every cluster, newest first, in one answer; `{}` when there
+/// are none.
+pub(crate) fn list_2_0(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
     let clusters = ws
         .clusters
         .list()
@@ -24,6 +25,32 @@ pub(crate) fn list(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
         .collect::<Result<Vec<_>, _>>()?;
     to_json(&ListClustersResponse {
         clusters,
+        ..Default::default()
+    })
+}
+
+/// How the query parameters of `GET /api/2.1/clusters/list` are typed.
+const LIST_QUERY: &[(&str, Shape)] = &[
+    ("filter_by.cluster_states", Shape::List),
+    ("filter_by.cluster_sources", Shape::List),
+    ("filter_by.is_pinned", Shape::Bool),
+    ("page_size", Shape::Int),
+];
+
+/// `GET /api/2.1/clusters/list`: filtered, sorted and paged (`filter_by.*`, `sort_by.*`,
+/// `page_size`, `page_token`), with `next_page_token` and `prev_page_token`.
+pub(crate) fn list(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
+    let request: ListClustersRequest = params.decode_query(LIST_QUERY)?;
+    let page = ws.clusters.list_page(&request)?;
+    let clusters = page
+        .items
+        .iter()
+        .map(|c| c.info(&ws.catalog))
+        .collect::<Result<Vec<_>, _>>()?;
+    to_json(&ListClustersResponse {
+        clusters,
+        next_page_token: page.next,
+        prev_page_token: page.prev,
         ..Default::default()
     })
 }
@@ -44,10 +71,10 @@ pub(crate) fn spark_versions(ws: &mut Workspace, _: &Call, _: &Params) -> Answer
     })
 }
 
-/// `GET clusters/get?cluster_id=`.
+/// `GET clusters/get?cluster_id=`: the cluster with its `spec`.
 pub(crate) fn get(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
     let cluster = ws.clusters.get(params.str("cluster_id")?)?;
-    to_json(&cluster.info(&ws.catalog)?)
+    to_json(&cluster.details(&ws.catalog)?)
 }
 
 /// `POST clusters/events`.
@@ -116,58 +143,41 @@ pub(crate) fn start(ws: &mut Workspace, call: &Call, params: &Params) -> Answer 
     Ok(json!({}))
 }
 
-/// `POST clusters/create`: `{"cluster_id": ...}`.
+/// `POST clusters/create`: `{"cluster_id": ...}`. With `clone_from`, the source cluster's
+/// settings under those of the request.
 pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let spec: ClusterAttributes = params.decode(&["spark_version"])?;
+    let request = match params.to_json() {
+        Value::Object(map) => map,
+        _ => Default::default(),
+    };
+    let merged = Params::from_json(Value::Object(ws.clusters.with_clone_source(request)?));
+    let spec: ClusterAttributes = merged.decode(&["spark_version"])?;
     let id = ws
         .clusters
         .create(spec, &call.caller.name, call.now, &mut ws.env, &ws.catalog)?;
     Ok(json!({"cluster_id": id}))
 }
 
-/// `POST clusters/edit`: a full new specification.
-/// `POST clusters/update`: the fields named in `update_mask` from `cluster`, the others kept;
-/// then like `clusters/edit`.
+/// `POST clusters/update`: the settings named in `update_mask` from `cluster` (set, or
+/// cleared when `cluster` lacks them; `*` for all), the others kept; then like
+/// `clusters/edit`: a running cluster restarts, a terminated one stays terminated, other
+/// states answer `INVALID_STATE`; an `EDITED` event is recorded.
 pub(crate) fn update(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let id = params.str("cluster_id")?.to_string();
     let mask = params.str("update_mask")?.to_string();
-    let changes = params
-        .get("cluster")
-        .cloned()
-        .unwrap_or(Value::Object(Default::default()));
-    let current = ws.clusters.get(&id)?.spec.clone();
-    let mut merged = to_json(&current)?;
-    let fields: Vec<&str> = mask
-        .split(',')
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .collect();
-    for field in &fields {
-        match (*field, &changes) {
-            ("*", Value::Object(all)) => {
-                merged = Value::Object(all.clone());
-                merged["spark_version"] = current.spark_version.clone().into();
-            }
-            (name, Value::Object(all)) => match all.get(name) {
-                Some(value) => merged[name] = value.clone(),
-                None => {
-                    if let Value::Object(m) = &mut merged {
-                        m.remove(name);
-                    }
-                }
-            },
-            _ => {
-                return Err(ApiError::invalid_parameter(
-                    "cluster must be a JSON object".to_string(),
-                ));
-            }
+    let cluster = match params.get("cluster") {
+        None => Default::default(),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => {
+            return Err(ApiError::malformed(
+                "Could not parse request object: cluster must be an object",
+            ));
         }
-    }
-    let spec: ClusterAttributes = serde_json::from_value(merged)
-        .map_err(|e| ApiError::invalid_parameter(format!("Invalid cluster: {e}")))?;
-    ws.clusters.edit(
+    };
+    ws.clusters.update(
         &id,
-        spec,
+        &cluster,
+        &mask,
         &call.caller.name,
         call.now,
         &mut ws.env,
@@ -176,6 +186,7 @@ pub(crate) fn update(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
     Ok(json!({}))
 }
 
+/// `POST clusters/edit`: a full new specification.
 pub(crate) fn edit(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let mut spec: ClusterAttributes = params.decode(&["cluster_id", "spark_version"])?;
     let id = spec.cluster_id.take().unwrap_or_default();

@@ -1,5 +1,10 @@
 //! Request parameters: the JSON body of a POST, the query string of a GET (and a JSON body on
 //! a GET too, as the original Python package sends one), decoded like the service does.
+//!
+//! A query string becomes JSON the way the service reads it: a dotted key is a nested field
+//! (`filter_by.is_pinned=true` is `{"filter_by": {"is_pinned": "true"}}`) and a repeated key a
+//! list (`filter_by.cluster_states=RUNNING&filter_by.cluster_states=PENDING`). Query values are
+//! text; [`Params::decode_query`] gives them the types of the request ([`Shape`]).
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -44,14 +49,43 @@ impl Params {
             }
         };
         strip_nulls(&mut fields);
+        // A key's first occurrence in the query replaces what the body said; the next ones
+        // make it a list.
+        let mut seen: Vec<&str> = Vec::new();
         for (name, value) in &request.query {
-            fields.insert(name.clone(), Value::String(value.clone()));
+            let repeated = seen.contains(&name.as_str());
+            seen.push(name);
+            insert_path(&mut fields, name, Value::String(value.clone()), repeated);
         }
         Ok(Self { fields })
     }
 
-    /// Parameters from a JSON object (tests).
-    #[cfg(test)]
+    /// The parameters decoded into a request model read from a query string (or a JSON
+    /// body): the fields at the dotted `shapes` paths are first given their type.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_PARAMETER_VALUE` for a boolean other than `true`/`false` or a number that is
+    /// not an integer; `MALFORMED_REQUEST` when the result does not decode.
+    pub(crate) fn decode_query<T: DeserializeOwned>(
+        &self,
+        shapes: &[(&str, Shape)],
+    ) -> Result<T, ApiError> {
+        let mut typed = self.clone();
+        for (path, shape) in shapes {
+            if let Some(value) = value_at_mut(&mut typed.fields, path) {
+                shape.apply(path, value)?;
+            }
+        }
+        typed.decode(&[])
+    }
+
+    /// All parameters as one JSON object.
+    pub(crate) fn to_json(&self) -> Value {
+        Value::Object(self.fields.clone())
+    }
+
+    /// Parameters from a JSON object.
     pub(crate) fn from_json(value: Value) -> Self {
         match value {
             Value::Object(fields) => Self { fields },
@@ -122,6 +156,98 @@ impl Params {
     }
 }
 
+/// The type a query parameter has in the request model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A list: one value is a list of one.
+    List,
+    /// `true` or `false`.
+    Bool,
+    /// An integer.
+    Int,
+}
+
+impl Shape {
+    /// Gives `value` (text from a query, or already typed JSON) this shape.
+    fn apply(self, path: &str, value: &mut Value) -> Result<(), ApiError> {
+        let converted = match (self, &*value) {
+            (Shape::List, Value::Array(_))
+            | (Shape::Bool, Value::Bool(_))
+            | (Shape::Int, Value::Number(_)) => return Ok(()),
+            (Shape::List, other) => Value::Array(vec![other.clone()]),
+            (Shape::Bool, Value::String(s)) if s == "true" => Value::Bool(true),
+            (Shape::Bool, Value::String(s)) if s == "false" => Value::Bool(false),
+            (Shape::Int, Value::String(s)) if s.parse::<i64>().is_ok() => {
+                Value::Number(s.parse::<i64>().unwrap_or_default().into())
+            }
+            (Shape::Bool, other) => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{path} must be true or false; got {}",
+                    text(other)
+                )));
+            }
+            (Shape::Int, other) => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{path} must be an integer; got {}",
+                    text(other)
+                )));
+            }
+        };
+        *value = converted;
+        Ok(())
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Sets the dotted `path` of `fields` to `value`, making the objects on the way; with
+/// `append`, an existing value becomes (or grows) a list instead.
+fn insert_path(fields: &mut Map<String, Value>, path: &str, value: Value, append: bool) {
+    let (head, rest) = match path.split_once('.') {
+        Some((head, rest)) if !head.is_empty() && !rest.is_empty() => (head, Some(rest)),
+        _ => (path, None),
+    };
+    match rest {
+        Some(rest) => {
+            let slot = fields
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = slot {
+                insert_path(inner, rest, value, append);
+            }
+        }
+        None => match fields.get_mut(head) {
+            Some(Value::Array(items)) if append => items.push(value),
+            Some(existing) if append => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            _ => {
+                fields.insert(head.to_string(), value);
+            }
+        },
+    }
+}
+
+/// The value at a dotted path, if there is one.
+fn value_at_mut<'a>(fields: &'a mut Map<String, Value>, path: &str) -> Option<&'a mut Value> {
+    match path.split_once('.') {
+        Some((head, rest)) => match fields.get_mut(head)? {
+            Value::Object(inner) => value_at_mut(inner, rest),
+            _ => None,
+        },
+        None => fields.get_mut(path),
+    }
+}
+
 /// Drops `null` members everywhere: the service reads them as absent (the original Python
 /// package sends every unset field as `null`).
 fn strip_nulls(map: &mut Map<String, Value>) {
@@ -188,6 +314,84 @@ mod tests {
         let params = Params::from_request(&req).unwrap();
         assert_eq!(params.str("scope").unwrap(), "from-query");
         assert_eq!(params.str("principal").unwrap(), "p");
+    }
+
+    fn get(query: &[(&str, &str)]) -> Request {
+        Request {
+            method: "GET".into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn dotted_query_keys_nest_and_repeated_keys_make_lists() {
+        let params = Params::from_request(&get(&[
+            ("filter_by.cluster_states", "RUNNING"),
+            ("filter_by.cluster_states", "PENDING"),
+            ("filter_by.is_pinned", "true"),
+            ("sort_by.field", "CLUSTER_NAME"),
+            ("page_size", "100"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            params.to_json(),
+            json!({
+                "filter_by": {"cluster_states": ["RUNNING", "PENDING"], "is_pinned": "true"},
+                "sort_by": {"field": "CLUSTER_NAME"},
+                "page_size": "100"
+            })
+        );
+        let shapes = [
+            ("filter_by.cluster_states", Shape::List),
+            ("filter_by.cluster_sources", Shape::List),
+            ("filter_by.is_pinned", Shape::Bool),
+            ("page_size", Shape::Int),
+        ];
+        let typed: Value = params.decode_query(&shapes).unwrap();
+        assert_eq!(typed["filter_by"]["is_pinned"], json!(true));
+        assert_eq!(typed["page_size"], json!(100));
+        // One value of a list parameter is a list of one.
+        let one: Value = Params::from_request(&get(&[("filter_by.cluster_states", "RUNNING")]))
+            .unwrap()
+            .decode_query(&shapes)
+            .unwrap();
+        assert_eq!(one["filter_by"]["cluster_states"], json!(["RUNNING"]));
+    }
+
+    #[test]
+    fn query_booleans_are_true_or_false_and_numbers_integers() {
+        let shapes = [
+            ("filter_by.is_pinned", Shape::Bool),
+            ("page_size", Shape::Int),
+        ];
+        for (key, value) in [
+            ("filter_by.is_pinned", "True"),
+            ("filter_by.is_pinned", "1"),
+            ("page_size", "ten"),
+            ("page_size", "1.5"),
+        ] {
+            let err = Params::from_request(&get(&[(key, value)]))
+                .unwrap()
+                .decode_query::<Value>(&shapes)
+                .unwrap_err();
+            assert_eq!(err.code(), "INVALID_PARAMETER_VALUE", "{key}={value}");
+            assert!(err.message.contains(value), "{}", err.message);
+        }
+        // A JSON body on a GET is already typed.
+        let mut req = post(r#"{"filter_by": {"is_pinned": false}, "page_size": 5}"#);
+        req.method = "GET".into();
+        let typed: Value = Params::from_request(&req)
+            .unwrap()
+            .decode_query(&shapes)
+            .unwrap();
+        assert_eq!(
+            typed,
+            json!({"filter_by": {"is_pinned": false}, "page_size": 5})
+        );
     }
 
     #[test]

@@ -53,6 +53,11 @@ fn handler(operation: &Operation) -> Option<Handler> {
 /// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`.
 const EXTRA_ROUTES: &[(&str, &str, Handler)] = &[("GET", "preview/scim/v2/Me", scim::me)];
 
+/// Operations whose answer depends on the API version: (method, version, route, handler).
+/// `clusters/list` under 2.0 answers every cluster at once, without filters or pages.
+const BY_VERSION: &[(&str, &str, &str, Handler)] =
+    &[("GET", "2.0", "clusters/list", clusters::list_2_0)];
+
 /// Whether an operation of the table answers under API `version`: its own version, and
 /// `2.0` for every operation (clients written for the 2.0 API); the clusters API under both
 /// `2.0` and `2.1`, where the official SDKs call it today.
@@ -74,6 +79,12 @@ pub(crate) fn find(method: &str, path: &str) -> Result<Handler, ApiError> {
         .filter(|(v, _)| matches!(*v, "2.0" | "2.1"))
         .ok_or_else(|| ApiError::endpoint_not_found(method, path))?;
     let not_found = || ApiError::endpoint_not_found(method, &format!("/{route}"));
+    if let Some((_, _, _, handler)) = BY_VERSION
+        .iter()
+        .find(|(m, v, r, _)| *m == method && *v == version && *r == route)
+    {
+        return Ok(*handler);
+    }
     if let Some(operation) = operations::ALL
         .iter()
         .find(|op| op.method.as_str() == method && op.route() == route && serves(op, version))

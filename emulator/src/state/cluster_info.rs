@@ -1,16 +1,35 @@
-//! A cluster as `clusters/get` and `clusters/list` show it: the specification, the state, the
-//! nodes, sizes from the node type catalog, and the tags the service adds.
+//! A cluster as `clusters/get` and `clusters/list` show it: the specification (with what the
+//! service fills in, e.g. for a single-node cluster), the state, the nodes, sizes from the node
+//! type catalog, the tags the service adds, and — in `clusters/get` only — the `spec` snapshot
+//! of the settings the user gave.
 
 use azure_databricks_sdk::models::{
     AzureAttributes, AzureAvailability, ClusterInfo, ClusterSource, RuntimeEngine, TerminationCode,
 };
 
 use super::catalog::Catalog;
+use super::cluster_spec;
 use super::lifecycle::{Cluster, Phase};
 use crate::error::ApiError;
 
+/// What the service sets on a single-node cluster (`is_single_node`): tags and Spark settings,
+/// on top of the user's.
+const SINGLE_NODE_TAGS: &[(&str, &str)] = &[("ResourceClass", "SingleNode")];
+const SINGLE_NODE_CONF: &[(&str, &str)] = &[
+    ("spark.databricks.cluster.profile", "singleNode"),
+    ("spark.master", "local[*, 4]"),
+];
+
 impl Cluster {
-    /// The cluster as `clusters/get` shows it.
+    /// The cluster as `clusters/get` shows it: [`Cluster::info`] and the `spec` snapshot of the
+    /// settings the user last gave (unknown fields included).
+    pub(crate) fn details(&self, catalog: &Catalog) -> Result<ClusterInfo, ApiError> {
+        let mut info = self.info(catalog)?;
+        info.spec = Some(cluster_spec::snapshot(&self.spec)?);
+        Ok(info)
+    }
+
+    /// The cluster as `clusters/list` shows it (no `spec`).
     pub(crate) fn info(&self, catalog: &Catalog) -> Result<ClusterInfo, ApiError> {
         // `ClusterInfo` has no `Default` (`cluster_id` is required): start from the id alone, so
         // that fields the schema gains later are simply absent here.
@@ -73,6 +92,12 @@ impl Cluster {
         }));
         info.autoscale = spec.autoscale;
         info.num_workers = spec.num_workers;
+        info.kind = spec.kind;
+        info.is_single_node = spec.is_single_node;
+        info.use_ml_runtime = spec.use_ml_runtime;
+        info.dependency_mode = spec.dependency_mode;
+        info.worker_node_type_flexibility = spec.worker_node_type_flexibility;
+        info.driver_node_type_flexibility = spec.driver_node_type_flexibility;
         info.autotermination_minutes = spec.autotermination_minutes;
         info.spark_version = Some(spec.spark_version);
         info.spark_conf = spec.spark_conf;
@@ -88,6 +113,15 @@ impl Cluster {
         info.data_security_mode = spec.data_security_mode;
         info.single_user_name = spec.single_user_name;
         info.workload_type = spec.workload_type;
+        if info.is_single_node == Some(true) {
+            info.num_workers = Some(0);
+            for (key, value) in SINGLE_NODE_TAGS {
+                info.custom_tags.insert(key.to_string(), value.to_string());
+            }
+            for (key, value) in SINGLE_NODE_CONF {
+                info.spark_conf.insert(key.to_string(), value.to_string());
+            }
+        }
         Ok(info)
     }
 
@@ -158,6 +192,53 @@ mod tests {
         let json = serde_json::to_value(&info).unwrap();
         assert_eq!(json["executors"].as_array().unwrap().len(), 2);
         assert!(json.get("autoscale").is_none(), "absent fields are omitted");
+    }
+
+    #[test]
+    fn the_new_settings_are_echoed_and_a_single_node_cluster_gets_its_tags() {
+        use azure_databricks_sdk::models::{Kind, NodeTypeFlexibility};
+        let mut env = env();
+        let spec = ClusterAttributes {
+            spark_version: "15.4.x-scala2.12".into(),
+            node_type_id: Some("Standard_DS3_v2".into()),
+            kind: Some(Kind::ClassicPreview),
+            is_single_node: Some(true),
+            use_ml_runtime: Some(true),
+            dependency_mode: Some("DEPENDENCY_MODE_AUTO".into()),
+            worker_node_type_flexibility: Some(NodeTypeFlexibility {
+                alternate_node_type_ids: vec!["Standard_D4ds_v5".into()],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut c = Cluster::create("c".into(), spec, "u", 0, &mut env);
+        c.advance_to(3 * 60_000, &mut env);
+        let catalog = Catalog::azure().unwrap();
+        let info = c.info(&catalog).unwrap();
+        assert_eq!(info.kind, Some(Kind::ClassicPreview));
+        assert_eq!(
+            (info.is_single_node, info.use_ml_runtime),
+            (Some(true), Some(true))
+        );
+        assert_eq!(
+            info.dependency_mode.as_ref().unwrap().as_str(),
+            "DEPENDENCY_MODE_AUTO"
+        );
+        assert_eq!(
+            info.worker_node_type_flexibility
+                .unwrap()
+                .alternate_node_type_ids,
+            ["Standard_D4ds_v5"]
+        );
+        assert_eq!(info.num_workers, Some(0));
+        assert_eq!(info.custom_tags["ResourceClass"], "SingleNode");
+        assert_eq!(info.spark_conf["spark.master"], "local[*, 4]");
+        assert!(info.executors.is_empty() && info.spec.is_none());
+        // The spec is what the user gave, without what the service added.
+        let spec = c.details(&catalog).unwrap().spec.unwrap();
+        assert_eq!(spec.num_workers, None);
+        assert!(spec.custom_tags.is_empty() && spec.spark_conf.is_empty());
+        assert_eq!(spec.is_single_node, Some(true));
     }
 
     #[test]

@@ -1,11 +1,27 @@
-//! Validation of a cluster specification (`clusters/create`, `clusters/edit`) as the service
-//! does it: known runtime and node types, workers or autoscale, autotermination range.
+//! Cluster specifications: validation (`clusters/create`, `clusters/edit`, `clusters/update`)
+//! as the service does it — known runtime and node types, workers or autoscale, autotermination
+//! range, the `CLASSIC_PREVIEW` kind —, the `spec` snapshot `clusters/get` shows, and the
+//! partial update of `clusters/update` (`update_mask`).
 
-use azure_databricks_sdk::models::{AutoScale, ClusterAttributes};
+use azure_databricks_sdk::models::{
+    AutoScale, AzureAttributes, ClusterAttributes, ClusterLogConf, ClusterSpec, DependencyMode,
+    DockerImage, Kind, NodeTypeFlexibility, WorkloadType,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use super::catalog::Catalog;
 use super::lifecycle::Size;
 use crate::error::ApiError;
+
+/// Fields of a create or edit request that are not settings of the cluster: absent from its
+/// `spec`, and not names an `update_mask` may use.
+const REQUEST_ONLY: &[&str] = &[
+    "cluster_id",
+    "idempotency_token",
+    "clone_from",
+    "cluster_source",
+];
 
 /// Most workers a cluster may have, fixed or as its autoscale maximum. The service documents
 /// no maximum (the cloud's quota stops a cluster at launch); this one is chosen so that what a
@@ -45,9 +61,17 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
         .node_type_id
         .as_deref()
         .ok_or_else(|| ApiError::missing("node_type_id"))?;
+    let alternates = [
+        &spec.worker_node_type_flexibility,
+        &spec.driver_node_type_flexibility,
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|f| f.alternate_node_type_ids.iter().map(String::as_str));
     for id in [Some(node_type), spec.driver_node_type_id.as_deref()]
         .into_iter()
         .flatten()
+        .chain(alternates)
     {
         if catalog.node_type(id).is_none() {
             return Err(ApiError::invalid_parameter(format!(
@@ -55,7 +79,21 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
             )));
         }
     }
-    size(spec.num_workers, spec.autoscale.as_ref())?;
+    validate_kind(spec)?;
+    if spec.is_single_node == Some(true) {
+        if spec.autoscale.is_some() || spec.num_workers.is_some_and(|n| n != 0) {
+            return Err(ApiError::invalid_parameter(
+                "A single-node cluster (is_single_node) has no workers: leave num_workers and autoscale unset.",
+            ));
+        }
+    } else {
+        size(spec.num_workers, spec.autoscale.as_ref())?;
+    }
+    if let Some(DependencyMode::Unknown(mode)) = &spec.dependency_mode {
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid dependency_mode {mode}"
+        )));
+    }
     if let Some(minutes) = spec.autotermination_minutes
         && minutes != 0
         && !(MIN_AUTOTERMINATION_MINUTES..=MAX_AUTOTERMINATION_MINUTES).contains(&minutes)
@@ -80,6 +118,158 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
         )));
     }
     Ok(())
+}
+
+/// `kind`, and the fields only `kind = CLASSIC_PREVIEW` allows.
+fn validate_kind(spec: &ClusterAttributes) -> Result<(), ApiError> {
+    match &spec.kind {
+        Some(Kind::Unknown(kind)) => Err(ApiError::invalid_parameter(format!(
+            "Invalid kind {kind}; the only kind is CLASSIC_PREVIEW"
+        ))),
+        Some(Kind::ClassicPreview) => Ok(()),
+        _ => match (spec.is_single_node, spec.use_ml_runtime) {
+            (Some(_), _) => Err(ApiError::invalid_parameter(
+                "is_single_node can only be used when kind = CLASSIC_PREVIEW",
+            )),
+            (_, Some(_)) => Err(ApiError::invalid_parameter(
+                "use_ml_runtime can only be used when kind = CLASSIC_PREVIEW",
+            )),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The settings of a stored specification as JSON (unknown fields included), without the
+/// fields that only belong to a request ([`REQUEST_ONLY`]).
+pub(crate) fn settings_json(spec: &ClusterAttributes) -> Result<Map<String, Value>, ApiError> {
+    let mut map = match serde_json::to_value(spec) {
+        Ok(Value::Object(map)) => map,
+        _ => {
+            return Err(ApiError::internal(
+                "a cluster specification is not an object",
+            ));
+        }
+    };
+    for key in REQUEST_ONLY {
+        map.remove(*key);
+    }
+    Ok(map)
+}
+
+/// The `spec` of `clusters/get`: the settings the user last gave, unknown fields included.
+pub(crate) fn snapshot(spec: &ClusterAttributes) -> Result<ClusterSpec, ApiError> {
+    serde_json::from_value(Value::Object(settings_json(spec)?))
+        .map_err(|e| ApiError::internal(format!("ClusterSpec: {e}")))
+}
+
+/// Whether `name` is a field of the model `T` (`unknown` tells whether a decoded `T` kept it
+/// as an unknown field).
+fn knows<T: DeserializeOwned>(name: &str, unknown: fn(&T, &str) -> bool) -> bool {
+    let mut probe = Map::new();
+    probe.insert(name.to_string(), Value::Null);
+    match serde_json::from_value::<T>(Value::Object(probe)) {
+        Err(_) => true, // a field whose type refuses `null`
+        Ok(value) => !unknown(&value, name),
+    }
+}
+
+/// Whether `path` (`field` or `message.field`) names a setting a mask may change: a field of
+/// `ClusterSpec`, or one field of a message-typed setting. Lists and maps (`spark_conf`,
+/// `init_scripts`) can only be named whole.
+fn is_setting(path: &str) -> bool {
+    let (head, tail) = match path.split_once('.') {
+        Some((head, tail)) => (head, Some(tail)),
+        None => (path, None),
+    };
+    if head.is_empty() || REQUEST_ONLY.contains(&head) {
+        return false;
+    }
+    if !knows::<ClusterSpec>(head, |s, n| s.unknown_fields.get(n).is_some()) {
+        return false;
+    }
+    let Some(field) = tail else { return true };
+    match head {
+        "autoscale" => knows::<AutoScale>(field, |s, n| s.unknown_fields.get(n).is_some()),
+        "azure_attributes" => {
+            knows::<AzureAttributes>(field, |s, n| s.unknown_fields.get(n).is_some())
+        }
+        "cluster_log_conf" => {
+            knows::<ClusterLogConf>(field, |s, n| s.unknown_fields.get(n).is_some())
+        }
+        "docker_image" => knows::<DockerImage>(field, |s, n| s.unknown_fields.get(n).is_some()),
+        "workload_type" => knows::<WorkloadType>(field, |s, n| s.unknown_fields.get(n).is_some()),
+        "worker_node_type_flexibility" | "driver_node_type_flexibility" => {
+            knows::<NodeTypeFlexibility>(field, |s, n| s.unknown_fields.get(n).is_some())
+        }
+        _ => false,
+    }
+}
+
+/// `clusters/update`: the settings of `current` with the fields `update_mask` names taken from
+/// `cluster` — set when `cluster` has them, cleared when it does not —, or all of `cluster`
+/// for the mask `*` (a full replacement). Other fields of `cluster` are ignored.
+///
+/// # Errors
+///
+/// `INVALID_PARAMETER_VALUE` for an empty mask or a name that is not a setting of a cluster;
+/// `MALFORMED_REQUEST` when the result does not decode.
+pub(crate) fn apply_update(
+    current: &ClusterAttributes,
+    cluster: &Map<String, Value>,
+    update_mask: &str,
+) -> Result<ClusterAttributes, ApiError> {
+    let paths: Vec<&str> = update_mask.split(',').map(str::trim).collect();
+    if let Some(bad) = paths.iter().find(|p| **p != "*" && !is_setting(p)) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid update_mask {update_mask:?}: {bad:?} is not a field of the cluster's settings \
+             (use top-level fields such as num_workers, fields of a settings object such as \
+             azure_attributes.availability, or * for all)"
+        )));
+    }
+    let mut merged = serde_json::to_value(current)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    if paths.contains(&"*") {
+        merged.retain(|key, _| REQUEST_ONLY.contains(&key.as_str()));
+        merged.extend(cluster.iter().map(|(k, v)| (k.clone(), v.clone())));
+    } else {
+        for path in paths {
+            let new = match path.split_once('.') {
+                Some((head, field)) => cluster.get(head).and_then(|v| v.get(field)),
+                None => cluster.get(path),
+            };
+            match (path.split_once('.'), new) {
+                (None, Some(value)) => {
+                    merged.insert(path.to_string(), value.clone());
+                }
+                (None, None) => {
+                    merged.remove(path);
+                }
+                (Some((head, field)), value) => {
+                    let slot = merged
+                        .entry(head.to_string())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(inner) = slot {
+                        match value {
+                            Some(value) => {
+                                inner.insert(field.to_string(), value.clone());
+                            }
+                            None => {
+                                inner.remove(field);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    merged.remove("cluster_id");
+    if !merged.get("spark_version").is_some_and(Value::is_string) {
+        return Err(ApiError::missing("cluster.spark_version"));
+    }
+    serde_json::from_value(Value::Object(merged))
+        .map_err(|e| ApiError::malformed(format!("Could not parse request object: cluster: {e}")))
 }
 
 /// The size of a cluster (create, edit, resize): exactly one of `num_workers` and
@@ -131,7 +321,6 @@ pub(crate) fn size(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use azure_databricks_sdk::models::AutoScale;
 
     fn good() -> ClusterAttributes {
         ClusterAttributes {
@@ -280,6 +469,174 @@ mod tests {
                 max: MAX_WORKERS
             }
         );
+    }
+
+    #[test]
+    fn single_node_and_ml_runtime_need_the_classic_preview_kind() {
+        let catalog = Catalog::azure().unwrap();
+        let single = ClusterAttributes {
+            kind: Some(Kind::ClassicPreview),
+            is_single_node: Some(true),
+            use_ml_runtime: Some(false),
+            num_workers: None,
+            ..good()
+        };
+        validate(&single, &catalog).unwrap();
+        validate(
+            &ClusterAttributes {
+                num_workers: Some(0),
+                ..single.clone()
+            },
+            &catalog,
+        )
+        .unwrap();
+        assert!(
+            refused(ClusterAttributes {
+                num_workers: Some(2),
+                ..single.clone()
+            })
+            .contains("no workers")
+        );
+        assert!(
+            refused(ClusterAttributes {
+                kind: None,
+                ..single.clone()
+            })
+            .contains("CLASSIC_PREVIEW")
+        );
+        assert!(
+            refused(ClusterAttributes {
+                use_ml_runtime: Some(true),
+                ..good()
+            })
+            .contains("use_ml_runtime")
+        );
+        assert!(
+            refused(ClusterAttributes {
+                kind: Some("SERVERLESS".into()),
+                ..good()
+            })
+            .contains("SERVERLESS")
+        );
+        assert!(
+            refused(ClusterAttributes {
+                dependency_mode: Some("DEPENDENCY_MODE_MAGIC".into()),
+                ..good()
+            })
+            .contains("DEPENDENCY_MODE_MAGIC")
+        );
+    }
+
+    #[test]
+    fn alternate_node_types_must_exist() {
+        let flexible = |id: &str| NodeTypeFlexibility {
+            alternate_node_type_ids: vec!["Standard_D4ds_v5".into(), id.into()],
+            ..Default::default()
+        };
+        validate(
+            &ClusterAttributes {
+                worker_node_type_flexibility: Some(flexible("Standard_DS4_v2")),
+                ..good()
+            },
+            &Catalog::azure().unwrap(),
+        )
+        .unwrap();
+        assert!(
+            refused(ClusterAttributes {
+                driver_node_type_flexibility: Some(flexible("Standard_Nope_v9")),
+                ..good()
+            })
+            .contains("Standard_Nope_v9")
+        );
+    }
+
+    #[test]
+    fn the_spec_snapshot_keeps_unknown_fields_and_drops_request_only_ones() {
+        let mut spec = ClusterAttributes {
+            cluster_id: Some("c".into()),
+            idempotency_token: Some("t".into()),
+            ..good()
+        };
+        spec.unknown_fields
+            .insert("future_setting", serde_json::json!({"on": true}));
+        let snapshot = serde_json::to_value(snapshot(&spec).unwrap()).unwrap();
+        assert_eq!(snapshot["future_setting"], serde_json::json!({"on": true}));
+        assert_eq!(snapshot["num_workers"], 1);
+        assert!(
+            snapshot.get("cluster_id").is_none() && snapshot.get("idempotency_token").is_none()
+        );
+    }
+
+    #[test]
+    fn an_update_mask_sets_or_clears_the_named_settings_only() {
+        let mut current = ClusterAttributes {
+            autotermination_minutes: Some(60),
+            cluster_name: Some("etl".into()),
+            idempotency_token: Some("t".into()),
+            ..good()
+        };
+        current
+            .unknown_fields
+            .insert("future_setting", serde_json::json!(1));
+        let cluster = serde_json::json!({
+            "num_workers": 5,
+            "cluster_name": "ignored: not in the mask",
+            "azure_attributes": {"availability": "SPOT_AZURE"}
+        });
+        let cluster = cluster.as_object().unwrap();
+        let updated = apply_update(
+            &current,
+            cluster,
+            "num_workers,autotermination_minutes,azure_attributes.availability",
+        )
+        .unwrap();
+        assert_eq!(updated.num_workers, Some(5));
+        assert_eq!(
+            updated.autotermination_minutes, None,
+            "named but absent: cleared"
+        );
+        assert_eq!(updated.cluster_name.as_deref(), Some("etl"));
+        assert_eq!(
+            updated.unknown_fields.get("future_setting"),
+            Some(&serde_json::json!(1))
+        );
+        assert_eq!(updated.idempotency_token.as_deref(), Some("t"));
+        assert_eq!(
+            updated
+                .azure_attributes
+                .unwrap()
+                .availability
+                .unwrap()
+                .as_str(),
+            "SPOT_AZURE"
+        );
+        // `*` replaces every setting, so the new settings need a runtime version.
+        let err = apply_update(&current, cluster, "*").unwrap_err();
+        assert_eq!(err.message, "Missing required field: cluster.spark_version");
+        let mut full = cluster.clone();
+        full.insert("spark_version".into(), "16.4.x-scala2.12".into());
+        let all = apply_update(&current, &full, "*").unwrap();
+        assert_eq!(
+            all.cluster_name.as_deref(),
+            Some("ignored: not in the mask")
+        );
+        assert_eq!(all.spark_version, "16.4.x-scala2.12");
+        assert_eq!(all.autotermination_minutes, None);
+        assert!(all.unknown_fields.is_empty());
+        for mask in [
+            "",
+            "num_workers,",
+            "nope",
+            "cluster_id",
+            "idempotency_token",
+            "state",
+            "spark_conf.spark.speculation",
+            "azure_attributes.nope",
+            "num_workers.x",
+        ] {
+            let err = apply_update(&current, cluster, mask).unwrap_err();
+            assert_eq!(err.code(), "INVALID_PARAMETER_VALUE", "{mask:?}");
+        }
     }
 
     #[test]

@@ -1,16 +1,30 @@
-//! Cluster events and the `clusters/events` query: time range, types, order, offset/limit
-//! pages with `next_page` (a complete request for the next page) and `total_count`.
+//! Cluster events and the `clusters/events` query: time range, types, order, and two ways to
+//! page: offset/limit pages with `next_page` (a complete request for the next page) and
+//! `total_count` (API 2.0, deprecated in 2.1), or `page_size` and `page_token` pages with
+//! `next_page_token` and `prev_page_token` (API 2.1; see `page_token`).
 
 use azure_databricks_sdk::models::{
     ClusterEvent, ClusterEventRequest, ClusterEventResponse, ClusterEventType, ListOrder,
 };
+use serde_json::json;
 
+use super::page_token::{self, fingerprint};
 use crate::error::ApiError;
 
 /// Default page size.
 pub(crate) const DEFAULT_LIMIT: i64 = 50;
 /// Largest page size.
 pub(crate) const MAX_LIMIT: i64 = 500;
+
+/// The size of a 2.1 page as the service reads `page_size`: 0, unset or negative lets the
+/// service choose ([`DEFAULT_LIMIT`]); more than [`MAX_LIMIT`] is [`MAX_LIMIT`].
+fn page_size(requested: Option<i32>) -> usize {
+    match requested.map(i64::from) {
+        Some(n) if n > MAX_LIMIT => MAX_LIMIT as usize,
+        Some(n) if n > 0 => n as usize,
+        _ => DEFAULT_LIMIT as usize,
+    }
+}
 
 /// An event and its place in the workspace's global order (ties of timestamps).
 #[derive(Debug, Clone, PartialEq)]
@@ -52,29 +66,21 @@ pub(crate) fn query(
             "Unknown event type {unknown}"
         )));
     }
+    if request.page_size.is_some() || request.page_token.is_some() {
+        if request.offset.is_some() || request.limit.is_some() {
+            return Err(ApiError::invalid_parameter(
+                "offset and limit cannot be combined with page_size or page_token",
+            ));
+        }
+        return token_page(events, request, order);
+    }
     if offset > 0 && order == ListOrder::Desc && request.end_time.is_none() {
         return Err(ApiError::invalid_parameter(
             "end_time is required when offset is specified and order is DESC",
         ));
     }
 
-    let mut matching: Vec<&StoredEvent> = events
-        .iter()
-        .filter(|e| {
-            let at = e.event.timestamp.unwrap_or_default();
-            request.start_time.is_none_or(|start| at >= start)
-                && request.end_time.is_none_or(|end| at <= end)
-                && (request.event_types.is_empty()
-                    || e.event
-                        .type_
-                        .as_ref()
-                        .is_some_and(|t| request.event_types.contains(t)))
-        })
-        .collect();
-    matching.sort_by_key(|e| (e.event.timestamp, e.seq));
-    if order == ListOrder::Desc {
-        matching.reverse();
-    }
+    let matching = matching(events, request, &order);
     let total = matching.len() as i64;
     let page: Vec<ClusterEvent> = matching
         .into_iter()
@@ -102,6 +108,64 @@ pub(crate) fn query(
     })
 }
 
+/// A 2.1 page: `page_size` events after (or before) the event the `page_token` names. The
+/// total count is 0, as the service answers token requests.
+fn token_page(
+    events: &[StoredEvent],
+    request: &ClusterEventRequest,
+    order: ListOrder,
+) -> Result<ClusterEventResponse, ApiError> {
+    let query = fingerprint(&json!({
+        "cluster_id": request.cluster_id,
+        "start_time": request.start_time,
+        "end_time": request.end_time,
+        "event_types": request.event_types,
+        "order": order.as_str(),
+    }));
+    let descending = order == ListOrder::Desc;
+    let page = page_token::page(
+        matching(events, request, &order),
+        |e| (e.event.timestamp.unwrap_or_default(), e.seq),
+        |a, b| if descending { b.cmp(a) } else { a.cmp(b) },
+        page_size(request.page_size),
+        request.page_token.as_deref(),
+        &query,
+    )?;
+    Ok(ClusterEventResponse {
+        events: page.items.into_iter().map(|e| e.event.clone()).collect(),
+        next_page_token: page.next,
+        prev_page_token: page.prev,
+        total_count: Some(0),
+        ..Default::default()
+    })
+}
+
+/// The events `request` selects (time range and types), in its order.
+fn matching<'a>(
+    events: &'a [StoredEvent],
+    request: &ClusterEventRequest,
+    order: &ListOrder,
+) -> Vec<&'a StoredEvent> {
+    let mut matching: Vec<&StoredEvent> = events
+        .iter()
+        .filter(|e| {
+            let at = e.event.timestamp.unwrap_or_default();
+            request.start_time.is_none_or(|start| at >= start)
+                && request.end_time.is_none_or(|end| at <= end)
+                && (request.event_types.is_empty()
+                    || e.event
+                        .type_
+                        .as_ref()
+                        .is_some_and(|t| request.event_types.contains(t)))
+        })
+        .collect();
+    matching.sort_by_key(|e| (e.event.timestamp, e.seq));
+    if *order == ListOrder::Desc {
+        matching.reverse();
+    }
+    matching
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +179,7 @@ mod tests {
                 timestamp: Some(at),
                 type_: Some(kind),
                 details: None,
+                data_plane_event_details: None,
             },
         }
     }
@@ -242,6 +307,83 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn page_tokens_walk_every_event_once_and_new_events_do_not_shift_pages() {
+        let mut log = log();
+        let mut req = ClusterEventRequest {
+            page_size: Some(4),
+            ..request()
+        };
+        let first = query(&log, &req, 0).unwrap();
+        assert_eq!(seqs(&first), [8_000, 8_000, 7_000, 6_000]);
+        assert!(first.next_page.is_none() && first.prev_page_token.is_none());
+        assert_eq!(first.total_count, Some(0));
+        // A newer event arrives between two pages of a newest-first walk.
+        log.push(event(10, 20_000, ClusterEventType::Pinned));
+        let mut seen = seqs(&first);
+        req.page_token = first.next_page_token.clone();
+        loop {
+            let page = query(&log, &req, 0).unwrap();
+            assert!(page.prev_page_token.is_some());
+            seen.extend(seqs(&page));
+            match page.next_page_token {
+                Some(next) => req.page_token = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(
+            seen,
+            [8000, 8000, 7000, 6000, 5000, 4000, 3000, 2000, 1000, 0]
+        );
+        // The previous page of the second page is the first page again.
+        req.page_token = first.next_page_token.clone();
+        let second = query(&log, &req, 0).unwrap();
+        req.page_token = second.prev_page_token;
+        assert_eq!(seqs(&query(&log, &req, 0).unwrap()), seqs(&first));
+    }
+
+    #[test]
+    fn page_sizes_outside_0_to_500_are_clamped_and_offsets_do_not_mix_with_tokens() {
+        assert_eq!(page_size(None), 50);
+        assert_eq!(page_size(Some(0)), 50);
+        assert_eq!(page_size(Some(-3)), 50);
+        assert_eq!(page_size(Some(501)), 500);
+        assert_eq!(page_size(Some(7)), 7);
+        for req in [
+            ClusterEventRequest {
+                page_size: Some(5),
+                offset: Some(5),
+                order: Some(ListOrder::Asc),
+                ..request()
+            },
+            ClusterEventRequest {
+                page_token: Some("x".into()),
+                limit: Some(5),
+                ..request()
+            },
+            ClusterEventRequest {
+                page_token: Some("not a token".into()),
+                ..request()
+            },
+        ] {
+            let err = query(&log(), &req, 0).unwrap_err();
+            assert_eq!(err.code(), "INVALID_PARAMETER_VALUE", "{req:?}");
+        }
+        // A token of an ascending walk is refused by a descending one.
+        let asc = ClusterEventRequest {
+            page_size: Some(2),
+            order: Some(ListOrder::Asc),
+            ..request()
+        };
+        let token = query(&log(), &asc, 0).unwrap().next_page_token;
+        let desc = ClusterEventRequest {
+            page_size: Some(2),
+            page_token: token,
+            ..request()
+        };
+        assert!(query(&log(), &desc, 0).is_err());
     }
 
     #[test]

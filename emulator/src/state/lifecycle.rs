@@ -73,6 +73,8 @@ pub(crate) enum Size {
 #[derive(Debug, Clone)]
 pub(crate) struct Cluster {
     pub(crate) id: String,
+    /// Creation order in the workspace (unique, increasing): the default list order.
+    pub(crate) seq: u64,
     /// The latest specification (create or edit), `cluster_id` unset.
     pub(crate) spec: ClusterAttributes,
     pub(crate) creator: String,
@@ -100,8 +102,11 @@ fn invalid_state(id: &str, phase: Phase) -> ApiError {
     ))
 }
 
-/// Workers a specification starts with.
+/// Workers a specification starts with (none for a single-node cluster).
 fn initial_workers(spec: &ClusterAttributes) -> i32 {
+    if spec.is_single_node == Some(true) {
+        return 0;
+    }
     spec.num_workers
         .or_else(|| spec.autoscale.as_ref().and_then(|a| a.min_workers))
         .unwrap_or(0)
@@ -135,6 +140,7 @@ impl Cluster {
         let target = initial_workers(&spec);
         let mut cluster = Cluster {
             id,
+            seq: env.next_seq(),
             creator: creator.to_string(),
             phase: Phase::Pending,
             due: Some(now.saturating_add(env.timings.startup)),
@@ -172,6 +178,7 @@ impl Cluster {
                 timestamp: Some(at),
                 type_: Some(kind),
                 details: Some(details),
+                data_plane_event_details: None,
             },
         });
     }

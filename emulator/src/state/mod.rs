@@ -8,6 +8,7 @@ pub(crate) mod clusters;
 pub(crate) mod events;
 pub(crate) mod lifecycle;
 pub(crate) mod oauth;
+mod page_token;
 pub(crate) mod secrets;
 pub(crate) mod tokens;
 pub(crate) mod users;

@@ -34,6 +34,10 @@ impl TokenRecord {
             expiry_time: Some(self.expiry.unwrap_or(-1)),
             comment: self.comment.clone(),
             last_accessed_time: None,
+            scopes: Vec::new(),
+            autoscope_state: None,
+            inferred_scopes: Vec::new(),
+            backfill_scopes: Vec::new(),
         }
     }
 
