@@ -539,7 +539,8 @@ fn main() {
 
     println!("\n1. small calls, one thread, default timeouts (calls/s)");
     let clusters = client.clusters();
-    let small: [(&str, Box<dyn Fn()>, Box<dyn Fn()>); 6] = [
+    type Side<'a> = Box<dyn Fn() + 'a>;
+    let small: [(&str, Side, Side); 6] = [
         (
             "clusters.get",
             Box::new(|| drop(clusters.get(ID).unwrap())),
