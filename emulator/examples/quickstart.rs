@@ -8,6 +8,10 @@
 //!                                                      # a 1-worker cluster, a token and a secret scope
 //! ```
 //!
+//! It is an example of the emulator crate so that its first build compiles only what it needs
+//! (the SDK and the emulator), not the SDK's test dependencies; run it from the repository root
+//! as above.
+//!
 //! Without `DATABRICKS_HOST` the tour runs against the workspace emulator
 //! (`azure-databricks-emulator`), whose clock runs 2 emulated minutes per real second, so a
 //! cluster takes about 1.5 s to start.
@@ -20,9 +24,9 @@ use azure_databricks_emulator::Emulator;
 use azure_databricks_sdk::models::{
     AclPermission, ClusterAttributes, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
     ClusterSpec, ClusterState, CreateScopeRequest, CreateTokenRequest, ListClustersFilterBy,
-    ListClustersRequest, ListOrder, NodeType, SparkVersion,
+    ListClustersRequest, ListOrder,
 };
-use azure_databricks_sdk::{Auth, Client, SecretValue, Wait};
+use azure_databricks_sdk::{Auth, Client, NodeTypeFilter, SecretValue, SparkVersionFilter, Wait};
 
 /// Emulated seconds per real second.
 const EMULATOR_SPEED: f64 = 120.0;
@@ -145,10 +149,14 @@ impl Tour<'_> {
             );
         }
         let versions = clusters.spark_versions()?;
+        let lts = SparkVersionFilter {
+            long_term_support: true,
+            ..Default::default()
+        };
         println!(
             "{} runtime versions; latest LTS: {}",
             versions.len(),
-            latest_lts(&versions).map_or("none", |v| v.key.as_str())
+            lts.select(&versions).unwrap_or_else(|e| e.to_string())
         );
 
         section("Tokens");
@@ -183,12 +191,17 @@ impl Tour<'_> {
     fn cluster_tour(&self) -> Result {
         let clusters = self.client.clusters();
         section("A cluster's life");
-        let node_type = smallest_node_type(&clusters.list_node_types()?)
-            .ok_or("the workspace offers no usable node type")?;
-        let version = latest_lts(&clusters.spark_versions()?)
-            .ok_or("the workspace offers no LTS runtime")?
-            .key
-            .clone();
+        // Chosen by what they offer, not hard-coded: the smallest node type with a local disk
+        // that the region and subscription can use, and the newest long-term-support runtime.
+        let node_type = clusters.select_node_type(&NodeTypeFilter {
+            local_disk: true,
+            ..Default::default()
+        })?;
+        let version = clusters.select_spark_version(&SparkVersionFilter {
+            long_term_support: true,
+            ..Default::default()
+        })?;
+        println!("chose node type {node_type} and runtime {version}");
         let spec = ClusterAttributes {
             cluster_name: Some("sdk-quickstart".into()),
             spark_version: version.clone(),
@@ -369,8 +382,8 @@ impl Tour<'_> {
 fn oauth_m2m_profile(ws: &Emulator) -> Result {
     section("OAuth service principal (oauth-m2m) from a profile");
     let sp = ws.add_service_principal("quickstart-sp");
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("databrickscfg");
+    let path =
+        std::env::temp_dir().join(format!("databrickscfg-quickstart-{}", std::process::id()));
     std::fs::write(&path, sp.profile("quickstart-sp", ws.base_url()))?;
     println!(
         "wrote profile [quickstart-sp] (auth_type = oauth-m2m) to {}",
@@ -380,8 +393,9 @@ fn oauth_m2m_profile(ws: &Emulator) -> Result {
         .config_file(&path)
         .profile("quickstart-sp")
         .no_proxy()
-        .build()?;
-    drop(dir); // the secret is in memory now; the file is gone
+        .build();
+    std::fs::remove_file(&path)?; // the secret is in memory now; the file is gone
+    let config = config?;
     let client = Client::from_config(&config)?;
     let clusters = client.clusters().list()?;
     println!(
@@ -399,33 +413,4 @@ fn section(title: &str) {
 
 fn state_name(cluster: &ClusterInfo) -> &str {
     cluster.state.as_ref().map_or("?", |s| s.as_str())
-}
-
-/// `Standard_DS3_v2` when offered, else the smallest general-purpose type.
-fn smallest_node_type(node_types: &[NodeType]) -> Option<String> {
-    let usable = || {
-        node_types
-            .iter()
-            .filter(|n| !n.is_deprecated.unwrap_or(false) && n.num_gpus.unwrap_or(0) == 0)
-    };
-    usable()
-        .find(|n| n.node_type_id == "Standard_DS3_v2")
-        .or_else(|| usable().min_by(|a, b| a.num_cores.total_cmp(&b.num_cores)))
-        .map(|n| n.node_type_id.clone())
-}
-
-/// The newest plain LTS runtime (no ML, GPU or Photon), e.g. `15.4.x-scala2.12`.
-fn latest_lts(versions: &[SparkVersion]) -> Option<&SparkVersion> {
-    let number = |key: &str| -> Option<(u32, u32)> {
-        let (major, rest) = key.split_once('.')?;
-        let (minor, _) = rest.split_once('.')?;
-        Some((major.parse().ok()?, minor.parse().ok()?))
-    };
-    versions
-        .iter()
-        .filter(|v| v.name.as_deref().is_some_and(|n| n.contains("LTS")))
-        .filter(|v| v.key.split('-').count() == 2)
-        .filter_map(|v| Some((number(&v.key)?, v)))
-        .max_by_key(|(n, v)| (*n, v.key.ends_with("2.12")))
-        .map(|(_, v)| v)
 }
