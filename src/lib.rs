@@ -99,3 +99,8 @@ pub(crate) use retry::idempotency_token;
 pub use secret::{SecretValue, SensitiveString};
 pub use services::*;
 pub use unknown::UnknownFields;
+
+/// The README's examples, compiled by `cargo test` (`cargo test --doc`) so they stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
