@@ -10,13 +10,15 @@ use std::time::{Duration, Instant};
 use azure_databricks_emulator::{Emulator, Fault};
 use azure_databricks_sdk::models::{
     AclPermission, AutoScale, AzureAttributes, AzureAvailability, AzureKeyVaultSecretScopeMetadata,
-    CloneCluster, ClusterAttributes, ClusterEventRequest, ClusterEventType, ClusterInfo,
-    ClusterResizeRequest, ClusterSource, ClusterSpec, ClusterState, CreateScopeRequest,
-    CreateTokenRequest, DependencyMode, Kind, ListClustersFilterBy, ListClustersRequest,
-    ListClustersSortBy, ListClustersSortByDirection, ListClustersSortByField, ListOrder,
-    NodeTypeFlexibility, ScopeBackendType, TerminationCode,
+    CloneCluster, CloudProviderNodeStatus, ClusterAttributes, ClusterEventRequest,
+    ClusterEventType, ClusterInfo, ClusterResizeRequest, ClusterSource, ClusterSpec, ClusterState,
+    CreateScopeRequest, CreateTokenRequest, DependencyMode, Kind, ListClustersFilterBy,
+    ListClustersRequest, ListClustersSortBy, ListClustersSortByDirection, ListClustersSortByField,
+    ListOrder, NodeTypeFlexibility, ScopeBackendType, TerminationCode,
 };
-use azure_databricks_sdk::{Client, Error, RetryPolicy, SecretValue};
+use azure_databricks_sdk::{
+    Client, Error, NodeTypeFilter, RetryPolicy, SecretValue, SparkVersionFilter, Wait,
+};
 use base64::prelude::*;
 use serde_json::{Value, json};
 
@@ -407,6 +409,398 @@ fn only_admins_may_pin_clusters() {
         ["CREATING", "PINNED"],
         "pinning twice records one event"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clusters: the lifecycle as operators need it (idempotent create, ensure-running, busy
+// clusters, the 30-day purge, pinned clusters, node types and runtimes to choose from)
+
+/// The requests to `operation` the workspace received, with the status of each answer (`None`
+/// when the connection was closed without one).
+fn statuses(ws: &Emulator, operation: &str) -> Vec<Option<u16>> {
+    ws.request_log()
+        .into_iter()
+        .filter(|r| r.is(operation))
+        .map(|r| r.status)
+        .collect()
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_is_sent_again_by_the_sdk_and_makes_one_cluster() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    // The emulator creates the cluster, then the connection breaks before the answer.
+    ws.inject(Fault::drop_answer().on("clusters/create"));
+    let sent = ws.now_millis();
+    let created = client.clusters().create(&spec(1)).unwrap();
+    assert_eq!(
+        statuses(&ws, "clusters/create"),
+        [None, Some(200)],
+        "sent twice (the SDK's own idempotency token both times)"
+    );
+    assert!(
+        ws.now_millis() > sent,
+        "the SDK backed off before sending it again"
+    );
+    let clusters = client.clusters().list().unwrap();
+    assert_eq!(clusters.len(), 1, "one cluster");
+    assert_eq!(clusters[0].cluster_id, created.cluster_id);
+    assert_eq!(
+        clusters[0].start_time,
+        Some(sent),
+        "made by the first request, whose answer was lost"
+    );
+    assert_eq!(event_types(&client, &created.cluster_id), ["CREATING"]);
+}
+
+#[test]
+fn an_idempotency_token_names_one_live_cluster_of_the_workspace_for_every_caller() {
+    let ws = Emulator::start().unwrap();
+    let admin = ws.client();
+    let alice = ws.client_as(&ws.add_user("alice@example.com"));
+    let with_token = ClusterAttributes {
+        idempotency_token: Some("nightly-etl-2026-05-01".into()),
+        ..spec(1)
+    };
+    let first = admin.clusters().create(&with_token).unwrap().cluster_id;
+    let again = alice.clusters().create(&with_token).unwrap().cluster_id;
+    assert_eq!(
+        again, first,
+        "the token is the workspace's, not the caller's"
+    );
+    assert_eq!(admin.clusters().list().unwrap().len(), 1);
+    // Not a setting: absent from the cluster's spec.
+    let spec_json = serde_json::to_value(admin.clusters().get(&first).unwrap().spec).unwrap();
+    assert!(spec_json.get("idempotency_token").is_none(), "{spec_json}");
+    // Once the cluster is TERMINATED the token is cleared: the same token creates anew.
+    admin
+        .clusters()
+        .delete_and_wait(&first, MINUTE * 5)
+        .unwrap();
+    let second = admin.clusters().create(&with_token).unwrap().cluster_id;
+    assert_ne!(second, first);
+    assert_eq!(admin.clusters().list().unwrap().len(), 2);
+    // At most 64 characters.
+    let err = once(&ws)
+        .clusters()
+        .create(&ClusterAttributes {
+            idempotency_token: Some("x".repeat(65)),
+            ..spec(1)
+        })
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"), "{err}");
+    assert_eq!(admin.clusters().list().unwrap().len(), 2);
+}
+
+#[test]
+fn ensure_running_starts_a_terminated_cluster_and_waits_out_a_pending_one() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let clusters = client.clusters();
+    // Terminated: started, then waited for.
+    let id = clusters
+        .create_and_wait(&spec(2), MINUTE * 10)
+        .unwrap()
+        .cluster_id;
+    clusters.delete_and_wait(&id, MINUTE * 5).unwrap();
+    let running = clusters.ensure_running(&id).unwrap();
+    assert_eq!(running.state, Some(ClusterState::Running));
+    assert_eq!(running.executors.len(), 2);
+    assert_eq!(
+        event_types(&client, &id),
+        ["CREATING", "RUNNING", "TERMINATING", "STARTING", "RUNNING"]
+    );
+    assert_eq!(statuses(&ws, "clusters/start"), [Some(200)]);
+    // Running: returned at once.
+    let before = ws.now_millis();
+    clusters.ensure_running(&id).unwrap();
+    assert_eq!(ws.now_millis(), before, "no wait");
+    // Pending: waited for, never started (a start would answer INVALID_STATE).
+    let pending = clusters.create(&spec(1)).unwrap().cluster_id;
+    let running = clusters.ensure_running(&pending).unwrap();
+    assert_eq!(running.state, Some(ClusterState::Running));
+    assert_eq!(event_types(&client, &pending), ["CREATING", "RUNNING"]);
+    assert_eq!(statuses(&ws, "clusters/start").len(), 1);
+}
+
+#[test]
+fn two_callers_ensuring_a_terminated_cluster_runs_both_succeed_and_it_starts_once() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let id = client.clusters().create(&spec(1)).unwrap().cluster_id;
+    client.clusters().delete_and_wait(&id, MINUTE * 5).unwrap();
+    // Both callers see TERMINATED before either starts it: the answers to their first looks are
+    // held back (after being taken), so both send a start and the second is refused.
+    ws.inject(
+        Fault::delay(Duration::from_millis(400))
+            .times(2)
+            .on("clusters/get"),
+    );
+    let results: Vec<_> = std::thread::scope(|s| {
+        let callers: Vec<_> = (0..2)
+            .map(|_| {
+                let client = ws.client();
+                let id = id.clone();
+                s.spawn(move || client.clusters().ensure_running(&id))
+            })
+            .collect();
+        callers.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    for result in results {
+        assert_eq!(result.unwrap().state, Some(ClusterState::Running));
+    }
+    assert_eq!(
+        statuses(&ws, "clusters/start"),
+        [Some(200), Some(400)],
+        "both started it; the second start was refused as INVALID_STATE"
+    );
+    let starting = event_types(&client, &id)
+        .into_iter()
+        .filter(|t| t == "STARTING")
+        .count();
+    assert_eq!(starting, 1, "started once");
+}
+
+#[test]
+fn an_edit_while_the_cluster_restarts_waits_for_it_with_retry_while_busy() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let clusters = client.clusters();
+    let id = clusters
+        .create_and_wait(&spec(1), MINUTE * 10)
+        .unwrap()
+        .cluster_id;
+    clusters.restart(&id).unwrap();
+    let edit = ClusterAttributes {
+        cluster_id: Some(id.clone()),
+        cluster_name: Some("bigger".into()),
+        ..spec(3)
+    };
+    // Without the option the service's refusal is the answer.
+    let err = clusters.edit_and_wait(&edit, Wait::default()).unwrap_err();
+    assert!(err.is_invalid_state(), "{err:?}");
+    assert_eq!(
+        err.api().unwrap().message(),
+        format!("Cluster {id} is in unexpected state Restarting.")
+    );
+    let started = ws.now_millis();
+    let edited = clusters
+        .edit_and_wait(&edit, Wait::default().retry_while_busy())
+        .unwrap();
+    assert_eq!(edited.state, Some(ClusterState::Running));
+    assert_eq!(edited.cluster_name.as_deref(), Some("bigger"));
+    assert_eq!(edited.executors.len(), 3);
+    let waited = ws.now_millis() - started;
+    assert!(
+        (4 * 60_000..10 * 60_000).contains(&waited),
+        "the restart's 2 minutes, then the edit's restart: {waited} ms of emulated time"
+    );
+    assert_eq!(
+        event_types(&client, &id),
+        [
+            "CREATING",
+            "RUNNING",
+            "RESTARTING",
+            "RUNNING",
+            "EDITED",
+            "RESTARTING",
+            "RUNNING"
+        ]
+    );
+    // The same for an update and a resize while the cluster is still starting.
+    let pending = clusters.create(&spec(1)).unwrap().cluster_id;
+    let updated = clusters
+        .update_and_wait(
+            &pending,
+            &ClusterSpec {
+                num_workers: Some(2),
+                ..Default::default()
+            },
+            "num_workers",
+            Wait::default().retry_while_busy(),
+        )
+        .unwrap();
+    assert_eq!(updated.executors.len(), 2);
+    clusters.restart(&pending).unwrap();
+    let resized = clusters
+        .resize_and_wait(
+            &ClusterResizeRequest {
+                cluster_id: pending.clone(),
+                num_workers: Some(4),
+                ..Default::default()
+            },
+            Wait::default().retry_while_busy(),
+        )
+        .unwrap();
+    assert_eq!(resized.executors.len(), 4);
+}
+
+#[test]
+fn a_cluster_terminated_31_days_ago_is_not_found_as_the_service_answers_it() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let clusters = client.clusters();
+    let id = clusters.create(&spec(1)).unwrap().cluster_id;
+    let pinned = clusters.create(&spec(1)).unwrap().cluster_id;
+    clusters.pin(&pinned).unwrap();
+    for id in [&id, &pinned] {
+        clusters.delete_and_wait(id, MINUTE * 5).unwrap();
+    }
+    ws.advance(Duration::from_secs(31 * 24 * 3600));
+
+    let err = clusters.get(&id).unwrap_err();
+    assert!(err.is_not_found() && err.is_invalid_state(), "{err:?}");
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(
+        err.api().unwrap().message(),
+        format!(
+            "Cannot access cluster {id} that was terminated or unpinned more than 30 days ago."
+        )
+    );
+    // Every operation on it answers so, and the list no longer has it.
+    assert!(clusters.start(&id).unwrap_err().is_not_found());
+    assert!(
+        once(&ws)
+            .clusters()
+            .permanent_delete(&id)
+            .unwrap_err()
+            .is_not_found()
+    );
+    let listed = ids(&clusters.list().unwrap());
+    assert_eq!(
+        listed,
+        std::slice::from_ref(&pinned),
+        "the pinned one stays"
+    );
+    // Still so a year later: never "does not exist".
+    ws.advance(Duration::from_secs(365 * 24 * 3600));
+    assert!(clusters.get(&id).unwrap_err().is_invalid_state());
+    // Unpinned, the other one has 30 days from now.
+    clusters.unpin(&pinned).unwrap();
+    ws.advance(Duration::from_secs(30 * 24 * 3600));
+    assert_eq!(state(&client, &pinned), ClusterState::Terminated);
+    ws.advance(MINUTE);
+    assert!(clusters.get(&pinned).unwrap_err().is_invalid_state());
+}
+
+#[test]
+fn permanent_delete_of_a_pinned_cluster_unpins_it_then_deletes_it() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let id = client.clusters().create(&spec(1)).unwrap().cluster_id;
+    client.clusters().pin(&id).unwrap();
+    // The service's refusal, as a client without the SDK's help sees it.
+    let raw = client
+        .raw()
+        .post(
+            "/api/2.1/clusters/permanent-delete",
+            &json!({"cluster_id": id}),
+        )
+        .unwrap_err();
+    assert_eq!(raw.status(), Some(400));
+    assert_eq!(raw.error_code(), Some("INVALID_STATE"));
+    assert_eq!(
+        raw.api().unwrap().message(),
+        format!(
+            "Cannot delete pinned cluster {id}. Please ask an admin to unpin the cluster first."
+        )
+    );
+    assert_eq!(event_types(&client, &id), ["CREATING", "PINNED"]);
+
+    client.clusters().permanent_delete(&id).unwrap();
+    let sequence: Vec<(String, Option<u16>)> = ws
+        .request_log()
+        .into_iter()
+        .filter(|r| r.is("clusters/permanent-delete") || r.is("clusters/unpin"))
+        .map(|r| (r.path.rsplit('/').next().unwrap().to_string(), r.status))
+        .collect();
+    assert_eq!(
+        sequence,
+        [
+            ("permanent-delete".to_string(), Some(400)),
+            ("permanent-delete".to_string(), Some(400)),
+            ("unpin".to_string(), Some(200)),
+            ("permanent-delete".to_string(), Some(200)),
+        ],
+        "refused while pinned, unpinned (an UNPINNED event), deleted"
+    );
+    let err = client.clusters().get(&id).unwrap_err();
+    assert!(err.is_not_found() && !err.is_invalid_state(), "{err:?}");
+    assert!(client.clusters().list().unwrap().is_empty());
+}
+
+#[test]
+fn the_chosen_node_type_is_usable_and_the_chosen_lts_runtime_the_newest_and_they_start() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let clusters = client.clusters();
+    // The smallest node type of the workspace cannot be used here.
+    let nodes = clusters.list_node_types().unwrap();
+    let smallest = nodes
+        .iter()
+        .min_by(|a, b| {
+            a.num_cores
+                .total_cmp(&b.num_cores)
+                .then(a.memory_mb.cmp(&b.memory_mb))
+        })
+        .unwrap();
+    let status = &smallest.node_info.as_ref().unwrap().status;
+    assert_eq!(status, &[CloudProviderNodeStatus::NotEnabledOnSubscription]);
+    let err = once(&ws)
+        .clusters()
+        .create(&ClusterAttributes {
+            node_type_id: Some(smallest.node_type_id.clone()),
+            ..spec(1)
+        })
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("INVALID_PARAMETER_VALUE"), "{err}");
+    assert!(
+        err.to_string().contains("NotEnabledOnSubscription"),
+        "{err}"
+    );
+
+    let node_type = clusters
+        .select_node_type(&NodeTypeFilter::default())
+        .unwrap();
+    assert_eq!(node_type, "Standard_F4s", "the smallest usable one");
+    let with_disk = clusters
+        .select_node_type(&NodeTypeFilter {
+            min_memory_gb: 64,
+            local_disk_min_size: 64,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        with_disk, "Standard_L8s_v3",
+        "not Standard_L8as_v3 (the same size, first by name), unavailable in the region and on the subscription"
+    );
+    let lts = clusters
+        .select_spark_version(&SparkVersionFilter {
+            long_term_support: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(lts, "17.3.x-scala2.13");
+    let newest = clusters
+        .select_spark_version(&SparkVersionFilter::default())
+        .unwrap();
+    assert_eq!(newest, "18.0.x-scala2.13", "newer than the newest LTS");
+
+    let cluster = clusters
+        .create_and_wait(
+            &ClusterAttributes {
+                cluster_name: Some("chosen".into()),
+                spark_version: lts,
+                node_type_id: Some(node_type.clone()),
+                num_workers: Some(1),
+                ..Default::default()
+            },
+            MINUTE * 10,
+        )
+        .unwrap();
+    assert_eq!(cluster.state, Some(ClusterState::Running));
+    assert_eq!(cluster.node_type_id.as_deref(), Some(node_type.as_str()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1083,6 +1477,33 @@ fn a_token_value_is_shown_once_never_listed_and_refused_after_expiry_or_revocati
             .unwrap_err()
             .is_not_found()
     );
+}
+
+#[test]
+fn a_token_created_without_a_lifetime_expires_after_the_maximum_of_730_days() {
+    let ws = Emulator::start().unwrap();
+    let admin = ws.client();
+    let created = admin
+        .tokens()
+        .create(&CreateTokenRequest::default())
+        .unwrap();
+    let info = created.token_info.unwrap();
+    let two_years = 730 * 24 * 3600 * 1000;
+    assert_eq!(
+        info.expiry_time.unwrap() - info.creation_time.unwrap(),
+        two_years,
+        "not -1 (never)"
+    );
+    let listed = admin.tokens().list().unwrap();
+    let listed = listed.iter().find(|t| t.token_id == info.token_id).unwrap();
+    assert_eq!(listed.expiry_time, info.expiry_time);
+    let client = ws.client_as(created.token_value.expose());
+    ws.advance(Duration::from_millis(two_years as u64 - 1));
+    assert!(client.clusters().list().is_ok());
+    ws.advance(Duration::from_millis(1));
+    assert!(client.clusters().list().unwrap_err().is_permission_denied());
+    // The admin token the emulator registered never expires.
+    assert!(admin.clusters().list().is_ok());
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::api;
 use crate::clock::{Clock, millis};
 use crate::fault::Fault;
 use crate::http::{Limits, Request, Server};
+use crate::request_log::LoggedRequest;
 use crate::sdk_clock::EmulatedClock;
 use crate::state::catalog::Catalog;
 use crate::state::{Timings, Workspace};
@@ -231,6 +232,25 @@ impl Emulator {
     /// client really sent.
     pub fn request_count(&self) -> u64 {
         api::lock(&self.shared).requests
+    }
+
+    /// The most recent requests the workspace received (up to 1000), oldest first, with the
+    /// status of each answer: which requests a client really sent, and in which order.
+    ///
+    /// ```
+    /// use azure_databricks_emulator::{Emulator, Fault};
+    ///
+    /// let ws = Emulator::start()?;
+    /// ws.inject(Fault::unavailable().on("token/list"));
+    /// ws.client().tokens().list()?; // retried by the SDK
+    /// let log = ws.request_log();
+    /// assert_eq!(log.len(), 2);
+    /// assert!(log.iter().all(|r| r.is("token/list") && r.method == "GET"));
+    /// assert_eq!((log[0].status, log[1].status), (Some(503), Some(200)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        api::lock(&self.shared).request_log.entries()
     }
 
     /// The value of a secret, which the API never returns: to check what a tool wrote.

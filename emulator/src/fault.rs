@@ -1,4 +1,4 @@
-//! Injected failures: throttling, outages, slow answers and dropped connections.
+//! Injected failures: throttling, outages, slow answers, dropped connections and lost answers.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -47,6 +47,8 @@ pub(crate) enum FaultKind {
     Delay(Duration),
     /// The connection is closed without an answer; the request is not carried out.
     DropConnection,
+    /// The request is carried out, then the connection is closed without an answer.
+    DropAnswer,
 }
 
 impl Fault {
@@ -82,6 +84,38 @@ impl Fault {
         Self::new(FaultKind::DropConnection)
     }
 
+    /// Carry the request out, then close the connection without any answer: the change is
+    /// made but the client never learns it (a gateway timing out, a connection reset on the
+    /// way back). The case idempotency tokens exist for: a client that sends the request
+    /// again must not make the change twice.
+    ///
+    /// ```
+    /// use azure_databricks_emulator::{Emulator, Fault};
+    /// use azure_databricks_sdk::models::ClusterAttributes;
+    ///
+    /// let ws = Emulator::start()?;
+    /// // The SDK sends `clusters/create` with an idempotency token and retries the lost
+    /// // answer with the same token: one cluster, and the SDK learns its id.
+    /// ws.inject(Fault::drop_answer().on("clusters/create"));
+    /// let sent = ws.now_millis();
+    /// let created = ws.client().clusters().create(&ClusterAttributes {
+    ///     spark_version: "15.4.x-scala2.12".into(),
+    ///     node_type_id: Some("Standard_DS3_v2".into()),
+    ///     num_workers: Some(1),
+    ///     ..Default::default()
+    /// })?;
+    /// assert_eq!(ws.request_count(), 2);
+    /// assert!(ws.now_millis() > sent, "sent again after a backoff");
+    /// let clusters = ws.client().clusters().list()?;
+    /// assert_eq!(clusters.len(), 1);
+    /// assert_eq!(clusters[0].cluster_id, created.cluster_id);
+    /// assert_eq!(clusters[0].start_time, Some(sent), "made by the first request");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn drop_answer() -> Self {
+        Self::new(FaultKind::DropAnswer)
+    }
+
     /// Apply to the next `n` matching requests instead of one (`0` disarms the fault).
     #[must_use]
     pub fn times(mut self, n: usize) -> Self {
@@ -99,14 +133,21 @@ impl Fault {
     }
 
     fn matches(&self, path: &str) -> bool {
-        match &self.operation {
-            None => true,
-            Some(op) if op.starts_with('/') => op == path,
-            Some(op) => ["/api/2.0/", "/api/2.1/"]
-                .iter()
-                .any(|prefix| path.strip_prefix(prefix) == Some(op.trim_start_matches('/'))),
-        }
+        self.operation
+            .as_deref()
+            .is_none_or(|op| path_matches(op, path))
     }
+}
+
+/// Whether `path` is of `operation`: a full path starting with `/`, or the path after the API
+/// version (`clusters/create` for `/api/2.0/clusters/create` and `/api/2.1/clusters/create`).
+pub(crate) fn path_matches(operation: &str, path: &str) -> bool {
+    if operation.starts_with('/') {
+        return operation == path;
+    }
+    ["/api/2.0/", "/api/2.1/"]
+        .iter()
+        .any(|prefix| path.strip_prefix(prefix) == Some(operation.trim_start_matches('/')))
 }
 
 /// The armed faults, first injected first played.
@@ -153,10 +194,12 @@ mod tests {
         let mut faults = Faults::default();
         faults.push(Fault::unavailable().times(2));
         faults.push(Fault::drop_connection());
+        faults.push(Fault::drop_answer());
         let path = "/api/2.0/clusters/list";
         assert_eq!(faults.take(path), Some(FaultKind::Unavailable));
         assert_eq!(faults.take(path), Some(FaultKind::Unavailable));
         assert_eq!(faults.take(path), Some(FaultKind::DropConnection));
+        assert_eq!(faults.take(path), Some(FaultKind::DropAnswer));
         assert_eq!(faults.take(path), None);
     }
 

@@ -43,16 +43,28 @@
 //! # What is emulated
 //!
 //! * **Clusters**: Azure catalogs of node types (`Standard_DS3_v2`, `Standard_E8ds_v4`, …) and
-//!   runtime versions (`13.3.x-scala2.12`, `14.3.x-scala2.12`, `15.4.x-scala2.12`, …); create
-//!   and edit validate like the service; ids like `0923-164208-meows279`; PENDING → RUNNING,
-//!   RESTARTING, RESIZING, TERMINATING → TERMINATED on the emulated clock (see
-//!   [`EmulatorBuilder`] for the durations), autotermination after the idle minutes; start,
-//!   restart, resize and edit obey the state rules (`INVALID_STATE`); pin and unpin (admins);
-//!   every change recorded as an event, and `clusters/events` with time range, types, order,
-//!   offset/limit pages, `next_page` and `total_count`, or (API 2.1) `page_size`/`page_token`
-//!   pages with `next_page_token` and `prev_page_token`; unknown ids answer 400
-//!   `INVALID_PARAMETER_VALUE` "Cluster … does not exist" like the service; terminated
-//!   clusters are forgotten after 30 days unless pinned. Every user may manage every cluster.
+//!   runtime versions (`13.3.x-scala2.12`, … `17.3.x-scala2.13` LTS, `18.0.x-scala2.13`); a
+//!   few node types are listed with `node_info.status` `NotAvailableInRegion` or
+//!   `NotEnabledOnSubscription` (the smallest ones among them) and refused by create and
+//!   edit (400 `INVALID_PARAMETER_VALUE`); create and edit validate like the service; ids like
+//!   `0923-164208-meows279`; a create with the `idempotency_token` of a cluster of the
+//!   workspace (anyone's) that is not `TERMINATED` answers that cluster's id and creates
+//!   nothing (the token is forgotten when its cluster reaches `TERMINATED` or is permanently
+//!   deleted; at most 64 characters); PENDING → RUNNING, RESTARTING, RESIZING, TERMINATING →
+//!   TERMINATED on the emulated clock (see [`EmulatorBuilder`] for the durations),
+//!   autotermination after the idle minutes; start (only `TERMINATED`), restart, resize
+//!   (only `RUNNING`), edit and update (only `RUNNING` or `TERMINATED`) otherwise answer 400
+//!   `INVALID_STATE` "Cluster … is in unexpected state Restarting." like the service; pin and
+//!   unpin (admins); a pinned cluster refuses `permanent-delete` (400 `INVALID_STATE` "Cannot
+//!   delete pinned cluster …. Please ask an admin to unpin the cluster first."); every change
+//!   recorded as an event, and `clusters/events` with time range, types, order, offset/limit
+//!   pages, `next_page` and `total_count`, or (API 2.1) `page_size`/`page_token` pages with
+//!   `next_page_token` and `prev_page_token`; unknown ids answer 400 `INVALID_PARAMETER_VALUE`
+//!   "Cluster … does not exist" like the service; an unpinned cluster terminated (or unpinned)
+//!   more than 30 days ago is purged: no longer listed, and every operation on its id answers
+//!   400 `INVALID_STATE` "Cannot access cluster … that was terminated or unpinned more than 30
+//!   days ago." from then on (never "does not exist", as reported of the service). Every user
+//!   may manage every cluster.
 //!   `GET /api/2.1/clusters/list` filters (`filter_by.cluster_states`, `cluster_sources`,
 //!   `is_pinned`, `policy_id`), sorts (`sort_by.field` `DEFAULT` = newest first or
 //!   `CLUSTER_NAME`, `sort_by.direction`) and pages (`page_size`, opaque `page_token`s that
@@ -62,8 +74,8 @@
 //!   state rules of edit; `kind` `CLASSIC_PREVIEW` with `is_single_node` and `use_ml_runtime`,
 //!   `dependency_mode`, node type flexibility and `clone_from` (the source's settings under the
 //!   request's) are stored and echoed.
-//! * **Tokens**: `dapi…` values returned once, per-user lists without values, expiry, revocation,
-//!   600 per user; unknown, expired and revoked tokens answer 403
+//! * **Tokens**: `dapi…` values returned once, per-user lists without values, expiry (730
+//!   days, the maximum, when `lifetime_seconds` is absent or 0), revocation, 600 per user; unknown, expired and revoked tokens answer 403
 //!   `{"error_code": 403, "message": "Invalid access token."}`.
 //! * **Secrets**: Databricks-backed scopes and read-only Azure Key Vault-backed ones (created
 //!   with any token here, where the service wants an Azure AD token); name rules, 128 KB values,
@@ -79,7 +91,9 @@
 //!   or query strings on GET, `null` members read as absent, malformed JSON answered 400
 //!   `MALFORMED_REQUEST`, unknown paths 404 `ENDPOINT_NOT_FOUND`, an `X-Request-Id` on every
 //!   answer.
-//! * **Faults** ([`Fault`]): 429 with `Retry-After`, 503, slow answers, dropped connections.
+//! * **Faults** ([`Fault`]): 429 with `Retry-After`, 503, slow answers, dropped connections,
+//!   and answers lost after the request was carried out; [`Emulator::request_log`] shows
+//!   which requests a client really sent.
 //!
 //! All state lives behind one lock, so any number of concurrent clients see a consistent
 //! workspace with no lost update. Nothing is persisted.
@@ -102,7 +116,10 @@
 //! | `num_workers`, `autoscale.max_workers` | 10 000 (the service documents none) | 400 `INVALID_PARAMETER_VALUE` |
 //! | `autoscale` | 0 ≤ `min_workers` < `max_workers` | 400 `INVALID_PARAMETER_VALUE` |
 //! | `autotermination_minutes` | 10 to 10 000, or 0 (service) | 400 `INVALID_PARAMETER_VALUE` |
-//! | `lifetime_seconds` of `token/create` | 0 to 63 072 000 = 730 days, the service's default maximum token lifetime | 400 `INVALID_PARAMETER_VALUE` |
+//! | `lifetime_seconds` of `token/create` | 0 to 63 072 000 = 730 days, the service's default maximum token lifetime; absent or 0: 730 days | 400 `INVALID_PARAMETER_VALUE` |
+//! | `idempotency_token` of `clusters/create` | 64 characters (service) | 400 `INVALID_PARAMETER_VALUE` |
+//! | Ids of purged clusters, remembered to answer `INVALID_STATE` | one per cluster ever purged, for as long as the emulator runs | — |
+//! | [`Emulator::request_log`] | the last 1000 requests | older ones are dropped |
 //! | `clusters/events` | `limit` 1 to 500 (service), `offset` ≥ 0; any `start_time`, `end_time` | 400 `INVALID_PARAMETER_VALUE` |
 //! | `clusters/events` `page_size` | 0 or unset: 50; above 500: 500 (service: "the server enforces 0 or 500"); not combined with `offset`/`limit` | 400 `INVALID_PARAMETER_VALUE` for the combination |
 //! | `clusters/list` (2.1) `page_size` | 0 or unset: 20 (the service documents no default); above 100: 100 (the service's maximum, databricks/cli#1701); negative | 400 `INVALID_PARAMETER_VALUE` when negative |
@@ -124,6 +141,7 @@ mod error;
 mod fault;
 mod http;
 mod ids;
+mod request_log;
 mod sdk_clock;
 mod service_principal;
 mod state;
@@ -131,4 +149,5 @@ mod state;
 pub use emulator::{DEFAULT_ADMIN_USER, Emulator, EmulatorBuilder};
 pub use fault::Fault;
 pub use http::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};
+pub use request_log::LoggedRequest;
 pub use service_principal::ServicePrincipal;

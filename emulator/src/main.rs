@@ -34,8 +34,8 @@ Limits:
   within 30 s. Request heads: 64 KB, 100 headers (431); bodies: 10 MB (413).
   Invalid values are answered 400 INVALID_PARAMETER_VALUE like the service:
   num_workers and autoscale.max_workers at most 10000, autotermination_minutes
-  10 to 10000 or 0, token lifetime_seconds 0 to 63072000 (730 days), events
-  limit 1 to 500.";
+  10 to 10000 or 0, token lifetime_seconds 0 to 63072000 (730 days; absent or
+  0: 730 days), idempotency_token at most 64 characters, events limit 1 to 500.";
 
 #[derive(Debug)]
 struct Options {

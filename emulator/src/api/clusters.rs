@@ -114,7 +114,8 @@ pub(crate) fn delete(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
     Ok(json!({}))
 }
 
-/// `POST clusters/permanent-delete`.
+/// `POST clusters/permanent-delete`: refused with `INVALID_STATE` "… unpin the cluster
+/// first" while the cluster is pinned.
 pub(crate) fn permanent_delete(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
     ws.clusters.remove(params.str("cluster_id")?)?;
     Ok(json!({}))
@@ -144,7 +145,8 @@ pub(crate) fn start(ws: &mut Workspace, call: &Call, params: &Params) -> Answer 
 }
 
 /// `POST clusters/create`: `{"cluster_id": ...}`. With `clone_from`, the source cluster's
-/// settings under those of the request.
+/// settings under those of the request. With the `idempotency_token` of a cluster that is not
+/// `TERMINATED`, that cluster's id (nothing is created).
 pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let request = match params.to_json() {
         Value::Object(map) => map,

@@ -45,7 +45,12 @@ pub(crate) fn handle(shared: &Mutex<Workspace>, request: &Request) -> Outcome {
     let log = ws.log_requests;
     let request_id = ws.env.rng.uuid();
     let (mut response, delay) = match ws.faults.take(&request.path) {
-        Some(FaultKind::DropConnection) => {
+        Some(kind @ (FaultKind::DropConnection | FaultKind::DropAnswer)) => {
+            if kind == FaultKind::DropAnswer {
+                // Carried out; only the answer is lost.
+                answer(&mut ws, request);
+            }
+            ws.request_log.push(&request.method, &request.path, None);
             drop(ws);
             if log {
                 eprintln!(
@@ -63,6 +68,8 @@ pub(crate) fn handle(shared: &Mutex<Workspace>, request: &Request) -> Outcome {
         Some(FaultKind::Delay(delay)) => (answer(&mut ws, request), Some(delay)),
         None => (answer(&mut ws, request), None),
     };
+    ws.request_log
+        .push(&request.method, &request.path, Some(response.status));
     drop(ws);
     response.headers.push(("X-Request-Id", request_id));
     if log {

@@ -1,4 +1,4 @@
-//! The 10 Secrets API operations: secrets, secret ACLs and secret scopes.
+//! The Secrets API: secrets, secret ACLs and secret scopes.
 
 use azure_databricks_sdk::models::{
     AclPermission, AzureKeyVaultSecretScopeMetadata, ListAclsResponse, ListScopesResponse,

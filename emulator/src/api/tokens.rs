@@ -1,4 +1,4 @@
-//! The 3 Token API operations: the calling user's personal access tokens.
+//! The Token API: the calling user's personal access tokens.
 
 use azure_databricks_sdk::SensitiveString;
 use azure_databricks_sdk::models::{CreateTokenRequest, ListTokensResponse, Token};
@@ -19,7 +19,8 @@ pub(crate) fn list(ws: &mut Workspace, call: &Call, _: &Params) -> Answer {
     })
 }
 
-/// `POST token/create`: the only answer that carries the value.
+/// `POST token/create`: the only answer that carries the value. Without `lifetime_seconds`
+/// (or with 0) the token lives the maximum lifetime, 730 days.
 pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let request: CreateTokenRequest = params.decode(&[])?;
     let (value, record) = ws.tokens.issue(

@@ -1,4 +1,9 @@
 //! What the emulated Azure workspace offers: node (VM) types and Databricks Runtime versions.
+//!
+//! A few node types are listed but cannot be used, as in a real workspace whose region or
+//! subscription lacks some VM sizes: their `node_info.status` says `NotAvailableInRegion`
+//! and/or `NotEnabledOnSubscription` (the service's CamelCase values), and a cluster asking
+//! for one is refused.
 
 use azure_databricks_sdk::models::{NodeType, SparkVersion};
 use serde_json::json;
@@ -14,6 +19,8 @@ struct Vm {
     gpus: i32,
     disk_cache: bool,
     photon: bool,
+    /// Why the workspace cannot use it (`node_info.status`); empty when it can.
+    status: &'static [&'static str],
 }
 
 const GENERAL: &str = "General Purpose";
@@ -39,6 +46,7 @@ const fn vm(
         gpus: 0,
         disk_cache: false,
         photon: true,
+        status: &[],
     }
 }
 
@@ -60,7 +68,17 @@ impl Vm {
         self.gpus = gpus;
         self.no_photon()
     }
+
+    /// Listed, but not usable in the workspace, for these reasons.
+    const fn unavailable(mut self, status: &'static [&'static str]) -> Self {
+        self.status = status;
+        self
+    }
 }
+
+/// `node_info.status` values, as the service spells them (schema `CloudProviderNodeStatus`).
+const NOT_IN_REGION: &str = "NotAvailableInRegion";
+const NOT_ON_SUBSCRIPTION: &str = "NotEnabledOnSubscription";
 
 const NODE_TYPES: &[Vm] = &[
     vm("Standard_DS3_v2", 4.0, 14_336, GENERAL, 28),
@@ -77,6 +95,16 @@ const NODE_TYPES: &[Vm] = &[
     vm("Standard_L8s_v3", 8.0, 65_536, STORAGE, 80).cached(),
     vm("Standard_NC4as_T4_v3", 4.0, 28_672, GPU, 180).gpus(1),
     vm("Standard_NC6s_v3", 6.0, 114_688, GPU, 736).gpus(1),
+    // Listed but unusable. The smallest node types of the catalog, so that a client choosing
+    // the smallest one must look at `node_info.status`.
+    vm("Standard_F2s_v2", 2.0, 4_096, COMPUTE, 16).unavailable(&[NOT_ON_SUBSCRIPTION]),
+    vm("Standard_DC2as_v5", 2.0, 8_192, GENERAL, 0)
+        .no_photon()
+        .unavailable(&[NOT_IN_REGION]),
+    // As a workspace in Central India lists it (terraform-provider-databricks #1533).
+    vm("Standard_L8as_v3", 8.0, 65_536, STORAGE, 80)
+        .cached()
+        .unavailable(&[NOT_ON_SUBSCRIPTION, NOT_IN_REGION]),
 ];
 
 /// Runtime versions: (key, name).
@@ -141,7 +169,21 @@ const SPARK_VERSIONS: &[(&str, &str)] = &[
         "17.3.x-scala2.13",
         "17.3 LTS (includes Apache Spark 4.0.0, Scala 2.13)",
     ),
+    // Newer than the newest LTS, so that choosing an LTS differs from choosing the newest.
+    (
+        "18.0.x-scala2.13",
+        "18.0 (includes Apache Spark 4.1.0, Scala 2.13)",
+    ),
 ];
+
+/// The `node_info` of a node type: the core quota, and `status` when it cannot be used.
+fn node_info(vm: &Vm) -> serde_json::Value {
+    let mut info = json!({"available_core_quota": 350.0, "total_core_quota": 350.0});
+    if !vm.status.is_empty() {
+        info["status"] = json!(vm.status);
+    }
+    info
+}
 
 /// The node types and runtime versions, decoded once into the SDK's models.
 #[derive(Debug, Clone)]
@@ -174,10 +216,10 @@ impl Catalog {
                     "support_cluster_tags": true,
                     "support_port_forwarding": true,
                     "supports_elastic_disk": true,
-                    "node_info": {"available_core_quota": 350.0, "total_core_quota": 350.0},
+                    "node_info": node_info(vm),
                     "node_instance_type": {
                         "instance_type_id": vm.id,
-                        "local_disks": 1,
+                        "local_disks": i32::from(vm.local_disk_gb > 0),
                         "local_disk_size_gb": vm.local_disk_gb,
                     },
                 }))
@@ -196,6 +238,15 @@ impl Catalog {
     /// The node type with this id.
     pub(crate) fn node_type(&self, id: &str) -> Option<&NodeType> {
         self.node_types.iter().find(|n| n.node_type_id == id)
+    }
+
+    /// Why the workspace cannot use this node type (`node_info.status`); empty when it can
+    /// or when there is no such node type.
+    pub(crate) fn unavailable_because(&self, id: &str) -> Vec<String> {
+        self.node_type(id)
+            .and_then(|n| n.node_info.as_ref())
+            .map(|info| info.status.iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 
     /// Whether this runtime version key exists.
@@ -220,5 +271,57 @@ mod tests {
             assert!(catalog.has_version(key), "{key}");
         }
         assert!(!catalog.has_version("7.3.x-scala2.12"));
+    }
+
+    #[test]
+    fn some_node_types_are_listed_as_unavailable_with_the_services_status_values() {
+        use azure_databricks_sdk::models::CloudProviderNodeStatus as Status;
+        let catalog = Catalog::azure().unwrap();
+        assert!(catalog.unavailable_because("Standard_DS3_v2").is_empty());
+        assert!(catalog.unavailable_because("Standard_XL_nope").is_empty());
+        assert_eq!(
+            catalog.unavailable_because("Standard_L8as_v3"),
+            ["NotEnabledOnSubscription", "NotAvailableInRegion"]
+        );
+        let f2 = catalog.node_type("Standard_F2s_v2").unwrap();
+        assert_eq!(
+            f2.node_info.as_ref().unwrap().status,
+            [Status::NotEnabledOnSubscription]
+        );
+        let dc2 = catalog.node_type("Standard_DC2as_v5").unwrap();
+        assert_eq!(
+            dc2.node_info.as_ref().unwrap().status,
+            [Status::NotAvailableInRegion]
+        );
+        // On the wire as the service sends them; absent for usable node types.
+        let wire = serde_json::to_value(&catalog.node_types).unwrap();
+        let status = |id: &str| {
+            wire.as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["node_type_id"] == id)
+                .unwrap()["node_info"]
+                .get("status")
+                .cloned()
+        };
+        assert_eq!(
+            status("Standard_F2s_v2"),
+            Some(json!(["NotEnabledOnSubscription"]))
+        );
+        assert_eq!(status("Standard_DS3_v2"), None);
+        // The smallest node types (by cores, then memory) are the unusable ones.
+        let mut by_size: Vec<&NodeType> = catalog.node_types.iter().collect();
+        by_size.sort_by(|a, b| {
+            a.num_cores
+                .total_cmp(&b.num_cores)
+                .then(a.memory_mb.cmp(&b.memory_mb))
+        });
+        assert_eq!(
+            [
+                by_size[0].node_type_id.as_str(),
+                by_size[1].node_type_id.as_str()
+            ],
+            ["Standard_F2s_v2", "Standard_DC2as_v5"]
+        );
     }
 }

@@ -34,8 +34,8 @@ pub(crate) const MAX_AUTOTERMINATION_MINUTES: i32 = 10_000;
 
 /// Most SSH public keys on a cluster.
 const MAX_SSH_KEYS: usize = 10;
-/// Longest idempotency token.
-const MAX_IDEMPOTENCY_TOKEN: usize = 64;
+/// Longest idempotency token, in characters, as the service documents.
+pub(crate) const MAX_IDEMPOTENCY_TOKEN: usize = 64;
 
 /// Checks a specification; the first problem found is the answer.
 pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<(), ApiError> {
@@ -78,6 +78,13 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
                 "Node type {id} is not supported. Use clusters/list-node-types for the supported node types."
             )));
         }
+        let reasons = catalog.unavailable_because(id);
+        if !reasons.is_empty() {
+            return Err(ApiError::invalid_parameter(format!(
+                "Node type {id} is not available in this workspace ({}). Use a node type of clusters/list-node-types without node_info.status.",
+                reasons.join(", ")
+            )));
+        }
     }
     validate_kind(spec)?;
     if spec.is_single_node == Some(true) {
@@ -108,13 +115,14 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
             spec.ssh_public_keys.len()
         )));
     }
-    if spec
+    if let Some(length) = spec
         .idempotency_token
         .as_ref()
-        .is_some_and(|t| t.len() > MAX_IDEMPOTENCY_TOKEN)
+        .map(|t| t.chars().count())
+        .filter(|&n| n > MAX_IDEMPOTENCY_TOKEN)
     {
         return Err(ApiError::invalid_parameter(format!(
-            "idempotency_token may have at most {MAX_IDEMPOTENCY_TOKEN} characters"
+            "idempotency_token must have at most {MAX_IDEMPOTENCY_TOKEN} characters; got {length}"
         )));
     }
     Ok(())
@@ -358,6 +366,45 @@ mod tests {
             ..good()
         };
         validate(&auto, &catalog).unwrap();
+    }
+
+    #[test]
+    fn node_types_the_workspace_cannot_use_are_refused_as_driver_worker_or_alternate() {
+        let catalog = Catalog::azure().unwrap();
+        let err = validate(
+            &ClusterAttributes {
+                node_type_id: Some("Standard_L8as_v3".into()),
+                ..good()
+            },
+            &catalog,
+        )
+        .unwrap_err();
+        assert_eq!((err.status, err.code()), (400, "INVALID_PARAMETER_VALUE"));
+        assert_eq!(
+            err.message,
+            "Node type Standard_L8as_v3 is not available in this workspace \
+             (NotEnabledOnSubscription, NotAvailableInRegion). Use a node type of \
+             clusters/list-node-types without node_info.status."
+        );
+        assert!(
+            refused(ClusterAttributes {
+                driver_node_type_id: Some("Standard_DC2as_v5".into()),
+                ..good()
+            })
+            .contains(
+                "Standard_DC2as_v5 is not available in this workspace (NotAvailableInRegion)"
+            )
+        );
+        assert!(
+            refused(ClusterAttributes {
+                worker_node_type_flexibility: Some(NodeTypeFlexibility {
+                    alternate_node_type_ids: vec!["Standard_F2s_v2".into()],
+                    ..Default::default()
+                }),
+                ..good()
+            })
+            .contains("Standard_F2s_v2 is not available")
+        );
     }
 
     #[test]

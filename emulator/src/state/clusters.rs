@@ -1,6 +1,10 @@
 //! The clusters of the workspace: creation (with idempotency tokens and `clone_from`), lookup,
 //! listing (API 2.0: all of them; API 2.1: filtered, sorted and paged), edits and partial
-//! updates, permanent deletion, and the 30-day retention of terminated clusters.
+//! updates, permanent deletion (refused for pinned clusters), and the 30-day retention of
+//! terminated clusters, after which their ids answer `INVALID_STATE` "Cannot access cluster
+//! … that was terminated or unpinned more than 30 days ago."
+
+use std::collections::HashSet;
 
 use azure_databricks_sdk::models::{
     ClusterAttributes, ClusterSource, ClusterState, ListClustersRequest,
@@ -16,7 +20,8 @@ use super::page_token::{self, Page, fingerprint};
 use crate::error::ApiError;
 use crate::ids;
 
-/// How long a terminated, unpinned cluster stays visible: 30 days.
+/// How long a terminated, unpinned cluster stays visible: 30 days from its termination or its
+/// unpinning, whichever is later.
 pub(crate) const RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 /// Clusters per page of `clusters/list` (2.1) when `page_size` is unset or 0. The service does
@@ -64,10 +69,14 @@ fn sort_of(request: &ListClustersRequest) -> Result<(bool, bool), ApiError> {
     Ok((by_name, ascending))
 }
 
-/// The clusters, oldest first.
+/// The clusters, oldest first, and the ids of those the 30-day retention removed.
 #[derive(Debug, Default)]
 pub(crate) struct Clusters {
     all: Vec<Cluster>,
+    /// Ids of clusters forgotten after their 30 days: they keep answering `INVALID_STATE`
+    /// (never "does not exist") for as long as the emulator runs. One short string per
+    /// purged cluster, so bounded by the clusters ever created.
+    purged: HashSet<String>,
 }
 
 /// The service's answer for an unknown cluster id: 400, not 404.
@@ -75,9 +84,41 @@ pub(crate) fn does_not_exist(id: &str) -> ApiError {
     ApiError::invalid_parameter(format!("Cluster {id} does not exist"))
 }
 
+/// The service's answer for a cluster the 30-day retention removed (terraform-provider-
+/// databricks #1177, #2227): 400 `INVALID_STATE`, which clients take as "not found".
+pub(crate) fn purged(id: &str) -> ApiError {
+    ApiError::invalid_state(format!(
+        "Cannot access cluster {id} that was terminated or unpinned more than 30 days ago."
+    ))
+}
+
+/// The service's refusal to permanently delete a pinned cluster (the message as quoted in
+/// terraform-provider-databricks #113; the error code is the emulator's choice).
+pub(crate) fn pinned(id: &str) -> ApiError {
+    ApiError::invalid_state(format!(
+        "Cannot delete pinned cluster {id}. Please ask an admin to unpin the cluster first."
+    ))
+}
+
+/// When a cluster is forgotten: 30 days after it was terminated or unpinned, whichever is
+/// later; never while pinned or not terminated.
+fn purge_time(cluster: &Cluster) -> Option<i64> {
+    if cluster.pinned || cluster.phase != Phase::Terminated {
+        return None;
+    }
+    let since = cluster
+        .terminated_time?
+        .max(cluster.unpinned_time.unwrap_or(i64::MIN));
+    Some(since.saturating_add(RETENTION_MS))
+}
+
 impl Clusters {
-    /// Validates `spec` and creates a PENDING cluster; returns its id. A create with the
-    /// `idempotency_token` of a cluster that is not terminated returns that cluster instead.
+    /// Validates `spec` and creates a PENDING cluster; returns its id.
+    ///
+    /// A create with the `idempotency_token` of a cluster of the workspace (whoever created
+    /// it) that is not `TERMINATED` returns that cluster's id and creates nothing, as the
+    /// service documents; the token is forgotten when its cluster reaches `TERMINATED` or is
+    /// permanently deleted, after which the same token creates a new cluster.
     pub(crate) fn create(
         &mut self,
         mut spec: ClusterAttributes,
@@ -88,38 +129,56 @@ impl Clusters {
     ) -> Result<String, ApiError> {
         spec.cluster_id = None;
         cluster_spec::validate(&spec, catalog)?;
-        if let Some(token) = &spec.idempotency_token
-            && let Some(existing) = self.all.iter().find(|c| {
-                c.spec.idempotency_token.as_ref() == Some(token) && c.phase != Phase::Terminated
-            })
+        // A request field, not a setting: kept beside the cluster, not in its spec.
+        let token = spec.idempotency_token.take();
+        if let Some(token) = &token
+            && let Some(existing) = self
+                .all
+                .iter()
+                .find(|c| c.idempotency_token.as_ref() == Some(token))
         {
             return Ok(existing.id.clone());
         }
         let id = loop {
             let id = ids::cluster_id(now, &mut env.rng);
-            if self.get(&id).is_err() {
+            if !self.purged.contains(&id) && self.all.iter().all(|c| c.id != id) {
                 break id;
             }
         };
-        self.all
-            .push(Cluster::create(id.clone(), spec, creator, now, env));
+        let mut cluster = Cluster::create(id.clone(), spec, creator, now, env);
+        cluster.idempotency_token = token;
+        self.all.push(cluster);
         Ok(id)
     }
 
+    /// The answer for an id that names no cluster: purged, or never known.
+    fn missing(&self, id: &str) -> ApiError {
+        if self.purged.contains(id) {
+            purged(id)
+        } else {
+            does_not_exist(id)
+        }
+    }
+
     /// The cluster with this id.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_PARAMETER_VALUE` "Cluster … does not exist" for an unknown id;
+    /// `INVALID_STATE` "Cannot access cluster …" for one the 30-day retention removed.
     pub(crate) fn get(&self, id: &str) -> Result<&Cluster, ApiError> {
         self.all
             .iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| does_not_exist(id))
+            .ok_or_else(|| self.missing(id))
     }
 
-    /// The cluster with this id, to change it.
+    /// The cluster with this id, to change it (errors as [`Clusters::get`]).
     pub(crate) fn get_mut(&mut self, id: &str) -> Result<&mut Cluster, ApiError> {
-        self.all
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or_else(|| does_not_exist(id))
+        match self.all.iter().position(|c| c.id == id) {
+            Some(index) => Ok(&mut self.all[index]),
+            None => Err(self.missing(id)),
+        }
     }
 
     /// `clusters/edit`: validates the new specification, then applies the state rules.
@@ -138,13 +197,21 @@ impl Clusters {
         cluster.edit(spec, user, now, env)
     }
 
-    /// `clusters/permanent-delete`: gone, with its events.
+    /// `clusters/permanent-delete`: gone, with its events and its idempotency token; its id
+    /// then answers "does not exist".
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Clusters::get`]; `INVALID_STATE` "… unpin the cluster first" for a pinned
+    /// cluster, which stays as it was.
     pub(crate) fn remove(&mut self, id: &str) -> Result<(), ApiError> {
-        let index = self
-            .all
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or_else(|| does_not_exist(id))?;
+        let index = match self.all.iter().position(|c| c.id == id) {
+            Some(index) => index,
+            None => return Err(self.missing(id)),
+        };
+        if self.all[index].pinned {
+            return Err(pinned(id));
+        }
         self.all.remove(index);
         Ok(())
     }
@@ -274,16 +341,18 @@ impl Clusters {
     }
 
     /// Fires the due transitions of every cluster and forgets unpinned clusters terminated
-    /// more than [`RETENTION_MS`] ago.
+    /// (or unpinned) more than [`RETENTION_MS`] ago; their ids are remembered as purged.
     pub(crate) fn settle(&mut self, now: i64, env: &mut Env) {
         for cluster in &mut self.all {
             cluster.advance_to(now, env);
         }
+        let purged = &mut self.purged;
         self.all.retain(|c| {
-            c.pinned
-                || c.phase != Phase::Terminated
-                || c.terminated_time
-                    .is_none_or(|t| now.saturating_sub(t) <= RETENTION_MS)
+            let keep = purge_time(c).is_none_or(|t| now <= t);
+            if !keep {
+                purged.insert(c.id.clone());
+            }
+            keep
         });
     }
 }
@@ -319,8 +388,14 @@ mod tests {
         assert_eq!(err.message, "Cluster 0101-000000-nothere1 does not exist");
     }
 
+    fn terminate(clusters: &mut Clusters, id: &str, at: i64, env: &mut Env) {
+        clusters.get_mut(id).unwrap().terminate("u", at, env);
+        clusters.settle(at + 60_000, env);
+        assert_eq!(clusters.get(id).unwrap().phase, Phase::Terminated);
+    }
+
     #[test]
-    fn idempotency_tokens_return_the_live_cluster() {
+    fn an_idempotency_token_returns_its_cluster_to_any_caller_until_it_is_terminated() {
         let (mut clusters, mut env, catalog) =
             (Clusters::default(), env(), Catalog::azure().unwrap());
         let with_token = ClusterAttributes {
@@ -328,23 +403,88 @@ mod tests {
             ..spec()
         };
         let a = clusters
-            .create(with_token.clone(), "u", 0, &mut env, &catalog)
+            .create(with_token.clone(), "alice", 0, &mut env, &catalog)
             .unwrap();
+        // The same token from anyone in the workspace, even with other settings: that cluster.
+        let other_settings = ClusterAttributes {
+            num_workers: Some(7),
+            ..with_token.clone()
+        };
         let b = clusters
-            .create(with_token.clone(), "u", 0, &mut env, &catalog)
+            .create(other_settings, "bob", 0, &mut env, &catalog)
             .unwrap();
         assert_eq!(a, b);
-        clusters.get_mut(&a).unwrap().terminate("u", 0, &mut env);
-        clusters.settle(10 * 60_000, &mut env);
+        assert_eq!(clusters.list().count(), 1);
+        assert_eq!(clusters.get(&a).unwrap().spec.num_workers, Some(1));
+        // Not a setting: not in the spec, so an edit keeps it.
+        assert_eq!(clusters.get(&a).unwrap().spec.idempotency_token, None);
+        clusters.settle(3 * 60_000, &mut env);
+        clusters
+            .edit(&a, spec(), "u", 3 * 60_000, &mut env, &catalog)
+            .unwrap();
+        let again = clusters
+            .create(with_token.clone(), "u", 3 * 60_000, &mut env, &catalog)
+            .unwrap();
+        assert_eq!(again, a);
+        // TERMINATING is not TERMINATED: still that cluster.
+        clusters
+            .get_mut(&a)
+            .unwrap()
+            .terminate("u", 10 * 60_000, &mut env);
+        let terminating = clusters
+            .create(with_token.clone(), "u", 10 * 60_000, &mut env, &catalog)
+            .unwrap();
+        assert_eq!(terminating, a);
+        // TERMINATED clears the token: a new cluster, and starting the old one again does not
+        // bring the token back.
+        clusters.settle(11 * 60_000, &mut env);
         let c = clusters
-            .create(with_token, "u", 0, &mut env, &catalog)
+            .create(with_token.clone(), "u", 11 * 60_000, &mut env, &catalog)
             .unwrap();
         assert_ne!(a, c);
+        clusters
+            .get_mut(&a)
+            .unwrap()
+            .start("u", 11 * 60_000, &mut env)
+            .unwrap();
+        let d = clusters
+            .create(with_token.clone(), "u", 11 * 60_000, &mut env, &catalog)
+            .unwrap();
+        assert_eq!(d, c);
         assert_eq!(clusters.list().count(), 2);
+        // A permanently deleted cluster takes its token along.
+        clusters.remove(&c).unwrap();
+        let e = clusters
+            .create(with_token, "u", 12 * 60_000, &mut env, &catalog)
+            .unwrap();
+        assert!(e != c && e != a);
     }
 
     #[test]
-    fn terminated_clusters_disappear_after_30_days_unless_pinned() {
+    fn an_idempotency_token_has_at_most_64_characters() {
+        let (mut clusters, mut env, catalog) =
+            (Clusters::default(), env(), Catalog::azure().unwrap());
+        let token = |n: usize| ClusterAttributes {
+            idempotency_token: Some("é".repeat(n)),
+            ..spec()
+        };
+        let err = clusters
+            .create(token(65), "u", 0, &mut env, &catalog)
+            .unwrap_err();
+        assert_eq!((err.status, err.code()), (400, "INVALID_PARAMETER_VALUE"));
+        assert_eq!(
+            err.message,
+            "idempotency_token must have at most 64 characters; got 65"
+        );
+        assert_eq!(clusters.list().count(), 0);
+        // Characters, not bytes: 64 two-byte characters are fine.
+        clusters
+            .create(token(64), "u", 0, &mut env, &catalog)
+            .unwrap();
+    }
+
+    #[test]
+    fn terminated_clusters_are_purged_after_30_days_unless_pinned_and_then_answer_invalid_state() {
         let (mut clusters, mut env, catalog) =
             (Clusters::default(), env(), Catalog::azure().unwrap());
         let kept = clusters.create(spec(), "u", 0, &mut env, &catalog).unwrap();
@@ -360,7 +500,65 @@ mod tests {
         assert_eq!(clusters.list().count(), 2);
         clusters.settle(60_001 + RETENTION_MS, &mut env);
         assert!(clusters.get(&kept).is_ok());
-        assert!(clusters.get(&gone).is_err());
+        assert_eq!(clusters.list().count(), 1, "not listed any more");
+        let message = format!(
+            "Cannot access cluster {gone} that was terminated or unpinned more than 30 days ago."
+        );
+        let err = clusters.get(&gone).unwrap_err();
+        assert_eq!((err.status, err.code()), (400, "INVALID_STATE"));
+        assert_eq!(err.message, message);
+        assert_eq!(clusters.get_mut(&gone).unwrap_err().message, message);
+        assert_eq!(clusters.remove(&gone).unwrap_err().message, message);
+        // For good: a year later it still answers so, never "does not exist".
+        clusters.settle(400 * 24 * 3_600_000, &mut env);
+        assert_eq!(clusters.get(&gone).unwrap_err().code(), "INVALID_STATE");
+        // Unpinned long after its termination, a cluster has 30 days from the unpinning.
+        let unpinned_at = 100 * 24 * 3_600_000;
+        clusters
+            .get_mut(&kept)
+            .unwrap()
+            .set_pinned(false, "u", unpinned_at, &mut env);
+        clusters.settle(unpinned_at + RETENTION_MS, &mut env);
+        assert!(clusters.get(&kept).is_ok());
+        clusters.settle(unpinned_at + RETENTION_MS + 1, &mut env);
+        assert_eq!(clusters.get(&kept).unwrap_err().code(), "INVALID_STATE");
+        // A running cluster is never purged.
+        let running = clusters
+            .create(spec(), "u", unpinned_at, &mut env, &catalog)
+            .unwrap();
+        clusters.settle(unpinned_at + 90 * 24 * 3_600_000, &mut env);
+        assert_eq!(clusters.get(&running).unwrap().phase, Phase::Running);
+    }
+
+    #[test]
+    fn a_pinned_cluster_refuses_permanent_delete_until_unpinned() {
+        let (mut clusters, mut env, catalog) =
+            (Clusters::default(), env(), Catalog::azure().unwrap());
+        let id = clusters.create(spec(), "u", 0, &mut env, &catalog).unwrap();
+        terminate(&mut clusters, &id, 0, &mut env);
+        clusters
+            .get_mut(&id)
+            .unwrap()
+            .set_pinned(true, "u", 0, &mut env);
+        let err = clusters.remove(&id).unwrap_err();
+        assert_eq!((err.status, err.code()), (400, "INVALID_STATE"));
+        assert_eq!(
+            err.message,
+            format!(
+                "Cannot delete pinned cluster {id}. Please ask an admin to unpin the cluster first."
+            )
+        );
+        assert!(clusters.get(&id).unwrap().pinned, "left as it was");
+        clusters
+            .get_mut(&id)
+            .unwrap()
+            .set_pinned(false, "u", 0, &mut env);
+        clusters.remove(&id).unwrap();
+        // Deleted, not purged: "does not exist".
+        assert_eq!(
+            clusters.get(&id).unwrap_err().message,
+            format!("Cluster {id} does not exist")
+        );
     }
 
     fn named(name: &str) -> ClusterAttributes {

@@ -90,6 +90,12 @@ pub(crate) struct Cluster {
     pub(super) spark_context_id: i64,
     pub(super) termination_reason: Option<TerminationReason>,
     pub(crate) pinned: bool,
+    /// When the cluster was last unpinned: a terminated cluster is kept 30 days from its
+    /// termination or its unpinning, whichever is later.
+    pub(crate) unpinned_time: Option<i64>,
+    /// The `idempotency_token` of the create, until the cluster is TERMINATED (the service
+    /// clears it then; a create with the token afterwards makes a new cluster).
+    pub(crate) idempotency_token: Option<String>,
     pub(super) driver: Option<SparkNode>,
     pub(super) executors: Vec<SparkNode>,
     pub(crate) events: Vec<StoredEvent>,
@@ -152,6 +158,8 @@ impl Cluster {
             spark_context_id: env.rng.below(1 << 62) as i64,
             termination_reason: None,
             pinned: false,
+            unpinned_time: None,
+            idempotency_token: None,
             driver: None,
             executors: Vec::new(),
             events: Vec::new(),
@@ -208,6 +216,7 @@ impl Cluster {
                 Phase::Terminating => {
                     self.phase = Phase::Terminated;
                     self.terminated_time = Some(at);
+                    self.idempotency_token = None;
                     self.workers = 0;
                     self.driver = None;
                     self.executors.clear();
@@ -424,6 +433,9 @@ impl Cluster {
             return;
         }
         self.pinned = pinned;
+        if !pinned {
+            self.unpinned_time = Some(now);
+        }
         let kind = if pinned {
             ClusterEventType::Pinned
         } else {
@@ -557,6 +569,57 @@ mod tests {
                 "EDITED",
                 "STARTING",
                 "RUNNING"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_busy_cluster_refuses_start_edit_and_resize_with_the_services_message() {
+        let mut env = env();
+        let message = |state: &str| format!("Cluster c is in unexpected state {state}.");
+        let mut c = running(&mut env, 1);
+        let err = c.start("u", 3 * MIN, &mut env).unwrap_err();
+        assert_eq!((err.status, err.code()), (400, "INVALID_STATE"));
+        assert_eq!(err.message, message("Running"));
+        c.restart("u", 3 * MIN, &mut env).unwrap();
+        for err in [
+            c.start("u", 3 * MIN, &mut env),
+            c.edit(spec(2), "u", 3 * MIN, &mut env),
+            c.resize(Size::Fixed(2), "u", 3 * MIN, &mut env),
+            c.restart("u", 3 * MIN, &mut env),
+        ] {
+            assert_eq!(err.unwrap_err().message, message("Restarting"));
+        }
+        c.advance_to(5 * MIN, &mut env);
+        c.resize(Size::Fixed(4), "u", 5 * MIN, &mut env).unwrap();
+        assert_eq!(c.phase, Phase::Resizing);
+        for err in [
+            c.start("u", 5 * MIN, &mut env),
+            c.edit(spec(2), "u", 5 * MIN, &mut env),
+            c.resize(Size::Fixed(2), "u", 5 * MIN, &mut env),
+        ] {
+            let err = err.unwrap_err();
+            assert_eq!(
+                (err.code(), err.message.as_str()),
+                ("INVALID_STATE", message("Resizing").as_str())
+            );
+        }
+        c.terminate("u", 5 * MIN, &mut env);
+        assert_eq!(
+            c.edit(spec(2), "u", 5 * MIN, &mut env).unwrap_err().message,
+            message("Terminating")
+        );
+        // Nothing of the refused requests was applied.
+        assert_eq!(c.spec.num_workers, Some(4));
+        assert_eq!(
+            types(&c),
+            [
+                "CREATING",
+                "RUNNING",
+                "RESTARTING",
+                "RUNNING",
+                "RESIZING",
+                "TERMINATING"
             ]
         );
     }

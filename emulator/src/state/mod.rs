@@ -21,6 +21,7 @@ use crate::clock::{Clock, millis};
 use crate::error::ApiError;
 use crate::fault::Faults;
 use crate::ids::Rng;
+use crate::request_log::RequestLog;
 use catalog::Catalog;
 use clusters::Clusters;
 use secrets::SecretStore;
@@ -82,6 +83,8 @@ pub(crate) struct Workspace {
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
+    /// The most recent requests and their answers' statuses.
+    pub(crate) request_log: RequestLog,
     /// Print one line per request on stderr.
     pub(crate) log_requests: bool,
 }
@@ -103,6 +106,7 @@ impl Workspace {
             secrets: SecretStore::default(),
             faults: Faults::default(),
             requests: 0,
+            request_log: RequestLog::default(),
             log_requests: false,
         }
     }

@@ -9,8 +9,10 @@ use crate::ids::{self, Rng};
 
 /// Most tokens one user may hold, as the service enforces.
 pub(crate) const MAX_TOKENS_PER_USER: usize = 600;
-/// Longest `lifetime_seconds` of a new token: 730 days, the service's default maximum
-/// lifetime of new tokens (workspace admins may lower it; the emulator has no such setting).
+/// Longest `lifetime_seconds` of a new token, and the lifetime of a token created without
+/// one: 730 days, the service's default maximum lifetime of new tokens ("If the lifetime is
+/// not specified, this token remains valid for 2 years"; workspace admins may lower it, the
+/// emulator has no such setting).
 pub(crate) const MAX_LIFETIME_SECS: i64 = 730 * 24 * 60 * 60;
 
 /// A token as the workspace keeps it.
@@ -19,7 +21,8 @@ pub(crate) struct TokenRecord {
     pub(crate) id: String,
     pub(crate) owner: String,
     pub(crate) created: i64,
-    /// Epoch ms after which the token is refused; `None` never expires.
+    /// Epoch ms after which the token is refused; `None` never expires (only the tokens the
+    /// emulator registers itself: the admin's and those of added users).
     pub(crate) expiry: Option<i64>,
     pub(crate) comment: Option<String>,
 }
@@ -53,7 +56,8 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
-    /// Issues a token for `owner`. `lifetime_secs` of `None` or 0 never expires.
+    /// Issues a token for `owner`, valid `lifetime_secs`, or [`MAX_LIFETIME_SECS`] when that
+    /// is `None` or 0 (the current API: no token created through it lives for ever).
     ///
     /// # Errors
     ///
@@ -67,10 +71,14 @@ impl Tokens {
         lifetime_secs: Option<i64>,
         comment: Option<String>,
     ) -> Result<(String, TokenRecord), ApiError> {
-        let lifetime = lifetime_secs.unwrap_or(0);
+        let lifetime = match lifetime_secs {
+            None | Some(0) => MAX_LIFETIME_SECS,
+            Some(n) => n,
+        };
         if lifetime < 0 {
             return Err(ApiError::invalid_parameter(format!(
-                "lifetime_seconds must be positive, or omitted for a token that does not expire; got {lifetime}"
+                "lifetime_seconds must be positive, or omitted for the maximum lifetime ({} days); got {lifetime}",
+                MAX_LIFETIME_SECS / 86_400
             )));
         }
         if lifetime > MAX_LIFETIME_SECS {
@@ -177,12 +185,17 @@ mod tests {
     }
 
     #[test]
-    fn tokens_without_lifetime_never_expire_and_show_minus_one() {
+    fn tokens_without_lifetime_get_the_maximum_lifetime_of_730_days() {
         let mut tokens = Tokens::default();
         let mut rng = Rng::seeded(4);
-        let (value, record) = tokens.issue(&mut rng, "bob", 5, None, None).unwrap();
-        assert_eq!(record.public().expiry_time, Some(-1));
-        assert_eq!(tokens.owner(&value, i64::MAX), Some("bob"));
+        let two_years = MAX_LIFETIME_SECS * 1000;
+        for lifetime in [None, Some(0)] {
+            let (value, record) = tokens.issue(&mut rng, "bob", 5, lifetime, None).unwrap();
+            assert_eq!(record.expiry, Some(5 + two_years), "{lifetime:?}");
+            assert_eq!(record.public().expiry_time, Some(5 + two_years));
+            assert_eq!(tokens.owner(&value, 4 + two_years), Some("bob"));
+            assert_eq!(tokens.owner(&value, 5 + two_years), None);
+        }
         assert!(
             tokens
                 .issue(&mut rng, "bob", 5, Some(-1), None)
@@ -190,6 +203,11 @@ mod tests {
                 .message
                 .contains("lifetime_seconds")
         );
+        // The tokens the emulator registers itself never expire, and show -1.
+        tokens.insert("admin".into(), &mut rng, "admin", 5, 0, None);
+        assert_eq!(tokens.owner("admin", i64::MAX), Some("admin"));
+        let admin = tokens.list("admin").pop().unwrap();
+        assert_eq!(admin.expiry_time, Some(-1));
     }
 
     #[test]
