@@ -511,7 +511,7 @@ impl<'a> Clusters<'a> {
     ///
     /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `spark_version`, at most one of `num_workers`/`autoscale`.
     ///
-    /// Safe to retry: the request carries an `idempotency_token` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the same result instead of doing the work twice. So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).
+    /// Safe to retry: the request carries an `idempotency_token` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the result of the first one instead of doing the work twice (for `clusters/create`: as long as the first cluster has not terminated; the service then forgets the token). So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).
     ///
     /// # Example
     ///

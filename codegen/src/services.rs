@@ -238,7 +238,7 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
     }
     let token_doc;
     doc.push_str(if let Some(field) = &e.idempotency_token {
-        token_doc = format!("\n\nSafe to retry: the request carries an `{field}` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the same result instead of doing the work twice. So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).");
+        token_doc = format!("\n\nSafe to retry: the request carries an `{field}` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the result of the first one instead of doing the work twice (for `clusters/create`: as long as the first cluster has not terminated; the service then forgets the token). So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).");
         &token_doc
     } else if e.idempotent {
         "\n\nIdempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`])."
