@@ -512,6 +512,31 @@ fn start_to_first_call(base: &str, runs: usize) -> Duration {
     times[runs / 2]
 }
 
+/// Instruction-count mode, for a profiler such as `valgrind --tool=callgrind` (which counts
+/// only this process, not the server's): `n` calls of `call` through `side` (`sdk` or
+/// `limit`), after one warm-up call. Run it with n and with 0: the difference over n is the
+/// cost of one call.
+fn count_mode(side: &str, call: &str, n: usize) {
+    let (mut server, base) = start_server();
+    let client = sdk_client(&base);
+    let limit = Limit::new(&base);
+    let page = list_request(100, 100);
+    let once = |i: usize| match (side, call) {
+        ("sdk", "get") => drop(client.clusters().get(ID).unwrap()),
+        ("limit", "get") => drop(limit.get(ID)),
+        ("sdk", "start") => client.clusters().start(ID).unwrap(),
+        ("limit", "start") => limit.post("/api/2.1/clusters/start", &json!({ "cluster_id": ID })),
+        ("sdk", "list") => assert_eq!(client.clusters().list_with(&page).unwrap().len(), 100),
+        ("limit", "list") => assert_eq!(limit.list(100, 100), 100),
+        _ => panic!("--count sdk|limit get|start|list N (call {i})"),
+    };
+    for i in 0..=n {
+        once(i);
+    }
+    drop(server.stdin.take());
+    let _ = server.wait();
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve") {
@@ -519,6 +544,9 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--first-call") {
         return first_call(&args[i + 1]);
+    }
+    if let Some(i) = args.iter().position(|a| a == "--count") {
+        return count_mode(&args[i + 1], &args[i + 2], args[i + 3].parse().unwrap());
     }
     let quick = args.iter().any(|a| a == "--quick");
     let (rounds, small_n, list_n, thread_calls) = if quick {

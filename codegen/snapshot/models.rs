@@ -1055,12 +1055,25 @@ impl<'de> ::serde::Deserialize<'de> for AbfssStorageInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1076,7 +1089,10 @@ impl<'de> ::serde::Deserialize<'de> for AbfssStorageInfo {
                     match value {
                         "destination" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1088,16 +1104,12 @@ impl<'de> ::serde::Deserialize<'de> for AbfssStorageInfo {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "destination" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1115,7 +1127,10 @@ impl<'de> ::serde::Deserialize<'de> for AbfssStorageInfo {
             ) -> ::std::result::Result<AbfssStorageInfo, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1127,8 +1142,9 @@ impl<'de> ::serde::Deserialize<'de> for AbfssStorageInfo {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1169,13 +1185,26 @@ impl<'de> ::serde::Deserialize<'de> for AclItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1192,7 +1221,10 @@ impl<'de> ::serde::Deserialize<'de> for AclItem {
                         "permission" => Field::F0,
                         "principal" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1205,16 +1237,12 @@ impl<'de> ::serde::Deserialize<'de> for AclItem {
                     match value.as_str() {
                         "permission" => Field::F0,
                         "principal" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1233,7 +1261,10 @@ impl<'de> ::serde::Deserialize<'de> for AclItem {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1255,8 +1286,9 @@ impl<'de> ::serde::Deserialize<'de> for AclItem {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1309,13 +1341,26 @@ impl<'de> ::serde::Deserialize<'de> for AutoScale {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1332,7 +1377,10 @@ impl<'de> ::serde::Deserialize<'de> for AutoScale {
                         "max_workers" => Field::F0,
                         "min_workers" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1345,16 +1393,12 @@ impl<'de> ::serde::Deserialize<'de> for AutoScale {
                     match value.as_str() {
                         "max_workers" => Field::F0,
                         "min_workers" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1373,7 +1417,10 @@ impl<'de> ::serde::Deserialize<'de> for AutoScale {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1395,8 +1442,9 @@ impl<'de> ::serde::Deserialize<'de> for AutoScale {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1445,16 +1493,29 @@ impl<'de> ::serde::Deserialize<'de> for AzureAttributes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
             F4,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1474,7 +1535,10 @@ impl<'de> ::serde::Deserialize<'de> for AzureAttributes {
                         "log_analytics_info" => Field::F3,
                         "spot_bid_max_price" => Field::F4,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1490,16 +1554,12 @@ impl<'de> ::serde::Deserialize<'de> for AzureAttributes {
                         "first_on_demand" => Field::F2,
                         "log_analytics_info" => Field::F3,
                         "spot_bid_max_price" => Field::F4,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1521,7 +1581,10 @@ impl<'de> ::serde::Deserialize<'de> for AzureAttributes {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1573,8 +1636,9 @@ impl<'de> ::serde::Deserialize<'de> for AzureAttributes {
                             }
                             f4 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1610,13 +1674,26 @@ impl<'de> ::serde::Deserialize<'de> for AzureKeyVaultSecretScopeMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1633,7 +1710,10 @@ impl<'de> ::serde::Deserialize<'de> for AzureKeyVaultSecretScopeMetadata {
                         "dns_name" => Field::F0,
                         "resource_id" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1646,16 +1726,12 @@ impl<'de> ::serde::Deserialize<'de> for AzureKeyVaultSecretScopeMetadata {
                     match value.as_str() {
                         "dns_name" => Field::F0,
                         "resource_id" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1674,7 +1750,10 @@ impl<'de> ::serde::Deserialize<'de> for AzureKeyVaultSecretScopeMetadata {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1696,8 +1775,9 @@ impl<'de> ::serde::Deserialize<'de> for AzureKeyVaultSecretScopeMetadata {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1750,13 +1830,26 @@ impl<'de> ::serde::Deserialize<'de> for ClientsTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1773,7 +1866,10 @@ impl<'de> ::serde::Deserialize<'de> for ClientsTypes {
                         "jobs" => Field::F0,
                         "notebooks" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1786,16 +1882,12 @@ impl<'de> ::serde::Deserialize<'de> for ClientsTypes {
                     match value.as_str() {
                         "jobs" => Field::F0,
                         "notebooks" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1814,7 +1906,10 @@ impl<'de> ::serde::Deserialize<'de> for ClientsTypes {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1834,8 +1929,9 @@ impl<'de> ::serde::Deserialize<'de> for ClientsTypes {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1867,12 +1963,25 @@ impl<'de> ::serde::Deserialize<'de> for CloneCluster {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -1888,7 +1997,10 @@ impl<'de> ::serde::Deserialize<'de> for CloneCluster {
                     match value {
                         "source_cluster_id" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -1900,16 +2012,12 @@ impl<'de> ::serde::Deserialize<'de> for CloneCluster {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "source_cluster_id" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -1927,7 +2035,10 @@ impl<'de> ::serde::Deserialize<'de> for CloneCluster {
             ) -> ::std::result::Result<CloneCluster, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -1939,8 +2050,9 @@ impl<'de> ::serde::Deserialize<'de> for CloneCluster {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -1988,14 +2100,27 @@ impl<'de> ::serde::Deserialize<'de> for CloudProviderNodeInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -2013,7 +2138,10 @@ impl<'de> ::serde::Deserialize<'de> for CloudProviderNodeInfo {
                         "status" => Field::F1,
                         "total_core_quota" => Field::F2,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -2027,16 +2155,12 @@ impl<'de> ::serde::Deserialize<'de> for CloudProviderNodeInfo {
                         "available_core_quota" => Field::F0,
                         "status" => Field::F1,
                         "total_core_quota" => Field::F2,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -2056,7 +2180,10 @@ impl<'de> ::serde::Deserialize<'de> for CloudProviderNodeInfo {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -2086,8 +2213,9 @@ impl<'de> ::serde::Deserialize<'de> for CloudProviderNodeInfo {
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -2240,6 +2368,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -2276,10 +2407,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
             F32,
             F33,
             F34,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -2329,7 +2470,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         "worker_node_type_flexibility" => Field::F33,
                         "workload_type" => Field::F34,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -2375,16 +2519,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                         "use_ml_runtime" => Field::F32,
                         "worker_node_type_flexibility" => Field::F33,
                         "workload_type" => Field::F34,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -2436,7 +2576,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                 let mut f33 = ::std::option::Option::None;
                 let mut f34 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -2786,8 +2929,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAttributes {
                             }
                             f34 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -2876,16 +3020,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
             F4,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -2905,7 +3062,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                         "timestamp" => Field::F3,
                         "type" => Field::F4,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -2921,16 +3081,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                         "details" => Field::F2,
                         "timestamp" => Field::F3,
                         "type" => Field::F4,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -2952,7 +3108,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -3000,8 +3159,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEvent {
                             }
                             f4 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -3069,6 +3229,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -3079,10 +3242,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
             F6,
             F7,
             F8,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -3106,7 +3279,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                         "page_token" => Field::F7,
                         "start_time" => Field::F8,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -3126,16 +3302,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                         "page_size" => Field::F6,
                         "page_token" => Field::F7,
                         "start_time" => Field::F8,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -3161,7 +3333,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                 let mut f7 = ::std::option::Option::None;
                 let mut f8 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -3247,8 +3422,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventRequest {
                             }
                             f8 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -3310,16 +3486,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
             F4,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -3339,7 +3528,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                         "prev_page_token" => Field::F3,
                         "total_count" => Field::F4,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -3355,16 +3547,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                         "next_page_token" => Field::F2,
                         "prev_page_token" => Field::F3,
                         "total_count" => Field::F4,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -3386,7 +3574,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -3436,8 +3627,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterEventResponse {
                             }
                             f4 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -3472,12 +3664,25 @@ impl<'de> ::serde::Deserialize<'de> for ClusterId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -3493,7 +3698,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterId {
                     match value {
                         "cluster_id" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -3505,16 +3713,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterId {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "cluster_id" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -3532,7 +3736,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterId {
             ) -> ::std::result::Result<ClusterId, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -3544,8 +3751,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterId {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -3753,6 +3961,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -3805,10 +4016,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
             F48,
             F49,
             F50,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -3874,7 +4095,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         "worker_node_type_flexibility" => Field::F49,
                         "workload_type" => Field::F50,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -3936,16 +4160,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                         "use_ml_runtime" => Field::F48,
                         "worker_node_type_flexibility" => Field::F49,
                         "workload_type" => Field::F50,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -4013,7 +4233,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                 let mut f49 = ::std::option::Option::None;
                 let mut f50 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -4517,8 +4740,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
                             }
                             f50 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -4613,13 +4837,26 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogConf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -4636,7 +4873,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogConf {
                         "dbfs" => Field::F0,
                         "volumes" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -4649,16 +4889,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogConf {
                     match value.as_str() {
                         "dbfs" => Field::F0,
                         "volumes" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -4677,7 +4913,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogConf {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -4695,8 +4934,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogConf {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -4734,14 +4974,27 @@ impl<'de> ::serde::Deserialize<'de> for ClusterResizeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -4759,7 +5012,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterResizeRequest {
                         "cluster_id" => Field::F1,
                         "num_workers" => Field::F2,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -4773,16 +5029,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterResizeRequest {
                         "autoscale" => Field::F0,
                         "cluster_id" => Field::F1,
                         "num_workers" => Field::F2,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -4802,7 +5054,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterResizeRequest {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -4834,8 +5089,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterResizeRequest {
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -4882,13 +5138,26 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -4905,7 +5174,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSize {
                         "autoscale" => Field::F0,
                         "num_workers" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -4918,16 +5190,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSize {
                     match value.as_str() {
                         "autoscale" => Field::F0,
                         "num_workers" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -4946,7 +5214,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSize {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -4968,8 +5239,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSize {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -5111,6 +5383,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -5143,10 +5418,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
             F28,
             F29,
             F30,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -5192,7 +5477,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                         "worker_node_type_flexibility" => Field::F29,
                         "workload_type" => Field::F30,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -5234,16 +5522,12 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                         "use_ml_runtime" => Field::F28,
                         "worker_node_type_flexibility" => Field::F29,
                         "workload_type" => Field::F30,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -5291,7 +5575,10 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                 let mut f29 = ::std::option::Option::None;
                 let mut f30 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -5601,8 +5888,9 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
                             }
                             f30 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -5675,15 +5963,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateScopeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -5702,7 +6003,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateScopeRequest {
                         "scope" => Field::F2,
                         "scope_backend_type" => Field::F3,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -5717,16 +6021,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateScopeRequest {
                         "initial_manage_principal" => Field::F1,
                         "scope" => Field::F2,
                         "scope_backend_type" => Field::F3,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -5747,7 +6047,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateScopeRequest {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -5787,8 +6090,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateScopeRequest {
                             }
                             f3 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -5840,15 +6144,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -5867,7 +6184,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
                         "lifetime_seconds" => Field::F2,
                         "scopes" => Field::F3,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -5882,16 +6202,12 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
                         "comment" => Field::F1,
                         "lifetime_seconds" => Field::F2,
                         "scopes" => Field::F3,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -5912,7 +6228,10 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -5950,8 +6269,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenRequest {
                             }
                             f3 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -5996,15 +6316,28 @@ impl<'de> ::serde::Deserialize<'de> for DataPlaneEventDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -6023,7 +6356,10 @@ impl<'de> ::serde::Deserialize<'de> for DataPlaneEventDetails {
                         "host_id" => Field::F2,
                         "timestamp" => Field::F3,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -6038,16 +6374,12 @@ impl<'de> ::serde::Deserialize<'de> for DataPlaneEventDetails {
                         "executor_failures" => Field::F1,
                         "host_id" => Field::F2,
                         "timestamp" => Field::F3,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -6068,7 +6400,10 @@ impl<'de> ::serde::Deserialize<'de> for DataPlaneEventDetails {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -6108,8 +6443,9 @@ impl<'de> ::serde::Deserialize<'de> for DataPlaneEventDetails {
                             }
                             f3 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -6143,12 +6479,25 @@ impl<'de> ::serde::Deserialize<'de> for DbfsStorageInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -6164,7 +6513,10 @@ impl<'de> ::serde::Deserialize<'de> for DbfsStorageInfo {
                     match value {
                         "destination" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -6176,16 +6528,12 @@ impl<'de> ::serde::Deserialize<'de> for DbfsStorageInfo {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "destination" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -6203,7 +6551,10 @@ impl<'de> ::serde::Deserialize<'de> for DbfsStorageInfo {
             ) -> ::std::result::Result<DbfsStorageInfo, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -6215,8 +6566,9 @@ impl<'de> ::serde::Deserialize<'de> for DbfsStorageInfo {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -6261,13 +6613,26 @@ impl<'de> ::serde::Deserialize<'de> for DockerBasicAuth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -6284,7 +6649,10 @@ impl<'de> ::serde::Deserialize<'de> for DockerBasicAuth {
                         "password" => Field::F0,
                         "username" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -6297,16 +6665,12 @@ impl<'de> ::serde::Deserialize<'de> for DockerBasicAuth {
                     match value.as_str() {
                         "password" => Field::F0,
                         "username" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -6325,7 +6689,10 @@ impl<'de> ::serde::Deserialize<'de> for DockerBasicAuth {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -6347,8 +6714,9 @@ impl<'de> ::serde::Deserialize<'de> for DockerBasicAuth {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -6385,13 +6753,26 @@ impl<'de> ::serde::Deserialize<'de> for DockerImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -6408,7 +6789,10 @@ impl<'de> ::serde::Deserialize<'de> for DockerImage {
                         "basic_auth" => Field::F0,
                         "url" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -6421,16 +6805,12 @@ impl<'de> ::serde::Deserialize<'de> for DockerImage {
                     match value.as_str() {
                         "basic_auth" => Field::F0,
                         "url" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -6449,7 +6829,10 @@ impl<'de> ::serde::Deserialize<'de> for DockerImage {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -6469,8 +6852,9 @@ impl<'de> ::serde::Deserialize<'de> for DockerImage {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -6566,6 +6950,9 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -6587,10 +6974,20 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
             F17,
             F18,
             F19,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -6625,7 +7022,10 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         "target_num_workers" => Field::F18,
                         "user" => Field::F19,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -6656,16 +7056,12 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                         "target_num_vcpus" => Field::F17,
                         "target_num_workers" => Field::F18,
                         "user" => Field::F19,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -6702,7 +7098,10 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                 let mut f18 = ::std::option::Option::None;
                 let mut f19 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -6898,8 +7297,9 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
                             }
                             f19 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -6957,14 +7357,27 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptEventDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -6982,7 +7395,10 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptEventDetails {
                         "global" => Field::F1,
                         "reported_for_node" => Field::F2,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -6996,16 +7412,12 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptEventDetails {
                         "cluster" => Field::F0,
                         "global" => Field::F1,
                         "reported_for_node" => Field::F2,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7025,7 +7437,10 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptEventDetails {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -7053,8 +7468,9 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptEventDetails {
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -7101,16 +7517,29 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
             F4,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -7130,7 +7559,10 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfo {
                         "volumes" => Field::F3,
                         "workspace" => Field::F4,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -7146,16 +7578,12 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfo {
                         "file" => Field::F2,
                         "volumes" => Field::F3,
                         "workspace" => Field::F4,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7177,7 +7605,10 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfo {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -7221,8 +7652,9 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfo {
                             }
                             f4 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -7286,6 +7718,9 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -7296,10 +7731,20 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
             F6,
             F7,
             F8,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -7323,7 +7768,10 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
                         "volumes" => Field::F7,
                         "workspace" => Field::F8,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -7343,16 +7791,12 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
                         "stderr" => Field::F6,
                         "volumes" => Field::F7,
                         "workspace" => Field::F8,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7378,7 +7822,10 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
                 let mut f7 = ::std::option::Option::None;
                 let mut f8 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -7458,8 +7905,9 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
                             }
                             f8 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -7500,12 +7948,25 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -7521,7 +7982,10 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
                     match value {
                         "items" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -7533,16 +7997,12 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "items" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7560,7 +8020,10 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
             ) -> ::std::result::Result<ListAclsResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -7570,8 +8033,9 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -7613,15 +8077,28 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersFilterBy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -7640,7 +8117,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersFilterBy {
                         "is_pinned" => Field::F2,
                         "policy_id" => Field::F3,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -7655,16 +8135,12 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersFilterBy {
                         "cluster_states" => Field::F1,
                         "is_pinned" => Field::F2,
                         "policy_id" => Field::F3,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7685,7 +8161,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersFilterBy {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -7727,8 +8206,9 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersFilterBy {
                             }
                             f3 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -7773,15 +8253,28 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -7800,7 +8293,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersRequest {
                         "page_token" => Field::F2,
                         "sort_by" => Field::F3,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -7815,16 +8311,12 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersRequest {
                         "page_size" => Field::F1,
                         "page_token" => Field::F2,
                         "sort_by" => Field::F3,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7845,7 +8337,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersRequest {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -7885,8 +8380,9 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersRequest {
                             }
                             f3 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -7928,14 +8424,27 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -7953,7 +8462,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                         "next_page_token" => Field::F1,
                         "prev_page_token" => Field::F2,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -7967,16 +8479,12 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                         "clusters" => Field::F0,
                         "next_page_token" => Field::F1,
                         "prev_page_token" => Field::F2,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -7996,7 +8504,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8028,8 +8539,9 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersResponse {
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8067,13 +8579,26 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8090,7 +8615,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
                         "direction" => Field::F0,
                         "field" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8103,16 +8631,12 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
                     match value.as_str() {
                         "direction" => Field::F0,
                         "field" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8131,7 +8655,10 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8151,8 +8678,9 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8186,12 +8714,25 @@ impl<'de> ::serde::Deserialize<'de> for ListNodeTypesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8207,7 +8748,10 @@ impl<'de> ::serde::Deserialize<'de> for ListNodeTypesResponse {
                     match value {
                         "node_types" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8219,16 +8763,12 @@ impl<'de> ::serde::Deserialize<'de> for ListNodeTypesResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "node_types" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8246,7 +8786,10 @@ impl<'de> ::serde::Deserialize<'de> for ListNodeTypesResponse {
             ) -> ::std::result::Result<ListNodeTypesResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8258,8 +8801,9 @@ impl<'de> ::serde::Deserialize<'de> for ListNodeTypesResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8292,12 +8836,25 @@ impl<'de> ::serde::Deserialize<'de> for ListScopesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8313,7 +8870,10 @@ impl<'de> ::serde::Deserialize<'de> for ListScopesResponse {
                     match value {
                         "scopes" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8325,16 +8885,12 @@ impl<'de> ::serde::Deserialize<'de> for ListScopesResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "scopes" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8352,7 +8908,10 @@ impl<'de> ::serde::Deserialize<'de> for ListScopesResponse {
             ) -> ::std::result::Result<ListScopesResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8362,8 +8921,9 @@ impl<'de> ::serde::Deserialize<'de> for ListScopesResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8396,12 +8956,25 @@ impl<'de> ::serde::Deserialize<'de> for ListSecretsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8417,7 +8990,10 @@ impl<'de> ::serde::Deserialize<'de> for ListSecretsResponse {
                     match value {
                         "secrets" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8429,16 +9005,12 @@ impl<'de> ::serde::Deserialize<'de> for ListSecretsResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "secrets" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8456,7 +9028,10 @@ impl<'de> ::serde::Deserialize<'de> for ListSecretsResponse {
             ) -> ::std::result::Result<ListSecretsResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8466,8 +9041,9 @@ impl<'de> ::serde::Deserialize<'de> for ListSecretsResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8500,12 +9076,25 @@ impl<'de> ::serde::Deserialize<'de> for ListTokensResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8521,7 +9110,10 @@ impl<'de> ::serde::Deserialize<'de> for ListTokensResponse {
                     match value {
                         "token_infos" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8533,16 +9125,12 @@ impl<'de> ::serde::Deserialize<'de> for ListTokensResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "token_infos" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8560,7 +9148,10 @@ impl<'de> ::serde::Deserialize<'de> for ListTokensResponse {
             ) -> ::std::result::Result<ListTokensResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8572,8 +9163,9 @@ impl<'de> ::serde::Deserialize<'de> for ListTokensResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8604,12 +9196,25 @@ impl<'de> ::serde::Deserialize<'de> for LocalFileInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8625,7 +9230,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalFileInfo {
                     match value {
                         "destination" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8637,16 +9245,12 @@ impl<'de> ::serde::Deserialize<'de> for LocalFileInfo {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "destination" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8664,7 +9268,10 @@ impl<'de> ::serde::Deserialize<'de> for LocalFileInfo {
             ) -> ::std::result::Result<LocalFileInfo, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8676,8 +9283,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalFileInfo {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8728,13 +9336,26 @@ impl<'de> ::serde::Deserialize<'de> for LogAnalyticsInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8751,7 +9372,10 @@ impl<'de> ::serde::Deserialize<'de> for LogAnalyticsInfo {
                         "log_analytics_primary_key" => Field::F0,
                         "log_analytics_workspace_id" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8764,16 +9388,12 @@ impl<'de> ::serde::Deserialize<'de> for LogAnalyticsInfo {
                     match value.as_str() {
                         "log_analytics_primary_key" => Field::F0,
                         "log_analytics_workspace_id" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8792,7 +9412,10 @@ impl<'de> ::serde::Deserialize<'de> for LogAnalyticsInfo {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8814,8 +9437,9 @@ impl<'de> ::serde::Deserialize<'de> for LogAnalyticsInfo {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8852,13 +9476,26 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -8875,7 +9512,10 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
                         "last_attempted" => Field::F0,
                         "last_exception" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -8888,16 +9528,12 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
                     match value.as_str() {
                         "last_attempted" => Field::F0,
                         "last_exception" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -8916,7 +9552,10 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -8938,8 +9577,9 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -8986,16 +9626,29 @@ impl<'de> ::serde::Deserialize<'de> for NodeInstanceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
             F3,
             F4,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -9015,7 +9668,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeInstanceType {
                         "local_nvme_disk_size_gb" => Field::F3,
                         "local_nvme_disks" => Field::F4,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -9031,16 +9687,12 @@ impl<'de> ::serde::Deserialize<'de> for NodeInstanceType {
                         "local_disks" => Field::F2,
                         "local_nvme_disk_size_gb" => Field::F3,
                         "local_nvme_disks" => Field::F4,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -9062,7 +9714,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeInstanceType {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -9114,8 +9769,9 @@ impl<'de> ::serde::Deserialize<'de> for NodeInstanceType {
                             }
                             f4 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -9214,6 +9870,9 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -9235,10 +9894,20 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
             F17,
             F18,
             F19,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -9273,7 +9942,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                         "support_port_forwarding" => Field::F18,
                         "supports_elastic_disk" => Field::F19,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -9304,16 +9976,12 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                         "support_ebs_volumes" => Field::F17,
                         "support_port_forwarding" => Field::F18,
                         "supports_elastic_disk" => Field::F19,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -9350,7 +10018,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                 let mut f18 = ::std::option::Option::None;
                 let mut f19 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -9552,8 +10223,9 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
                             }
                             f19 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -9649,12 +10321,25 @@ impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -9670,7 +10355,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
                     match value {
                         "alternate_node_type_ids" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -9682,16 +10370,12 @@ impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "alternate_node_type_ids" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -9709,7 +10393,10 @@ impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
             ) -> ::std::result::Result<NodeTypeFlexibility, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -9721,8 +10408,9 @@ impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -9777,6 +10465,9 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -9787,10 +10478,20 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
             F6,
             F7,
             F8,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -9814,7 +10515,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                         "scopes" => Field::F7,
                         "token_id" => Field::F8,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -9834,16 +10538,12 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                         "last_accessed_time" => Field::F6,
                         "scopes" => Field::F7,
                         "token_id" => Field::F8,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -9869,7 +10569,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                 let mut f7 = ::std::option::Option::None;
                 let mut f8 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -9957,8 +10660,9 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                             }
                             f8 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10007,13 +10711,26 @@ impl<'de> ::serde::Deserialize<'de> for SecretMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10030,7 +10747,10 @@ impl<'de> ::serde::Deserialize<'de> for SecretMetadata {
                         "key" => Field::F0,
                         "last_updated_timestamp" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10043,16 +10763,12 @@ impl<'de> ::serde::Deserialize<'de> for SecretMetadata {
                     match value.as_str() {
                         "key" => Field::F0,
                         "last_updated_timestamp" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10071,7 +10787,10 @@ impl<'de> ::serde::Deserialize<'de> for SecretMetadata {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10091,8 +10810,9 @@ impl<'de> ::serde::Deserialize<'de> for SecretMetadata {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10137,14 +10857,27 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10162,7 +10895,10 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
                         "keyvault_metadata" => Field::F1,
                         "name" => Field::F2,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10176,16 +10912,12 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
                         "backend_type" => Field::F0,
                         "keyvault_metadata" => Field::F1,
                         "name" => Field::F2,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10205,7 +10937,10 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10235,8 +10970,9 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10293,6 +11029,9 @@ impl<'de> ::serde::Deserialize<'de> for SparkNode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
@@ -10300,10 +11039,20 @@ impl<'de> ::serde::Deserialize<'de> for SparkNode {
             F3,
             F4,
             F5,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10324,7 +11073,10 @@ impl<'de> ::serde::Deserialize<'de> for SparkNode {
                         "public_dns" => Field::F4,
                         "start_timestamp" => Field::F5,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10341,16 +11093,12 @@ impl<'de> ::serde::Deserialize<'de> for SparkNode {
                         "private_ip" => Field::F3,
                         "public_dns" => Field::F4,
                         "start_timestamp" => Field::F5,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10373,7 +11121,10 @@ impl<'de> ::serde::Deserialize<'de> for SparkNode {
                 let mut f4 = ::std::option::Option::None;
                 let mut f5 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10433,8 +11184,9 @@ impl<'de> ::serde::Deserialize<'de> for SparkNode {
                             }
                             f5 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10473,13 +11225,26 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10496,7 +11261,10 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersion {
                         "key" => Field::F0,
                         "name" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10509,16 +11277,12 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersion {
                     match value.as_str() {
                         "key" => Field::F0,
                         "name" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10537,7 +11301,10 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersion {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10555,8 +11322,9 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersion {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10597,12 +11365,25 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersionsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10618,7 +11399,10 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersionsResponse {
                     match value {
                         "versions" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10630,16 +11414,12 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersionsResponse {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "versions" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10657,7 +11437,10 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersionsResponse {
             ) -> ::std::result::Result<SparkVersionsResponse, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10669,8 +11452,9 @@ impl<'de> ::serde::Deserialize<'de> for SparkVersionsResponse {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10709,14 +11493,27 @@ impl<'de> ::serde::Deserialize<'de> for TerminationReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
             F2,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10734,7 +11531,10 @@ impl<'de> ::serde::Deserialize<'de> for TerminationReason {
                         "parameters" => Field::F1,
                         "type" => Field::F2,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10748,16 +11548,12 @@ impl<'de> ::serde::Deserialize<'de> for TerminationReason {
                         "code" => Field::F0,
                         "parameters" => Field::F1,
                         "type" => Field::F2,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10777,7 +11573,10 @@ impl<'de> ::serde::Deserialize<'de> for TerminationReason {
                 let mut f1 = ::std::option::Option::None;
                 let mut f2 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10805,8 +11604,9 @@ impl<'de> ::serde::Deserialize<'de> for TerminationReason {
                             }
                             f2 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10842,13 +11642,26 @@ impl<'de> ::serde::Deserialize<'de> for Token {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
             F1,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10865,7 +11678,10 @@ impl<'de> ::serde::Deserialize<'de> for Token {
                         "token_info" => Field::F0,
                         "token_value" => Field::F1,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -10878,16 +11694,12 @@ impl<'de> ::serde::Deserialize<'de> for Token {
                     match value.as_str() {
                         "token_info" => Field::F0,
                         "token_value" => Field::F1,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -10906,7 +11718,10 @@ impl<'de> ::serde::Deserialize<'de> for Token {
                 let mut f0 = ::std::option::Option::None;
                 let mut f1 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -10928,8 +11743,9 @@ impl<'de> ::serde::Deserialize<'de> for Token {
                             }
                             f1 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -10970,12 +11786,25 @@ impl<'de> ::serde::Deserialize<'de> for VolumesStorageInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -10991,7 +11820,10 @@ impl<'de> ::serde::Deserialize<'de> for VolumesStorageInfo {
                     match value {
                         "destination" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -11003,16 +11835,12 @@ impl<'de> ::serde::Deserialize<'de> for VolumesStorageInfo {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "destination" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -11030,7 +11858,10 @@ impl<'de> ::serde::Deserialize<'de> for VolumesStorageInfo {
             ) -> ::std::result::Result<VolumesStorageInfo, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -11042,8 +11873,9 @@ impl<'de> ::serde::Deserialize<'de> for VolumesStorageInfo {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -11085,12 +11917,25 @@ impl<'de> ::serde::Deserialize<'de> for WorkloadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -11106,7 +11951,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkloadType {
                     match value {
                         "clients" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -11118,16 +11966,12 @@ impl<'de> ::serde::Deserialize<'de> for WorkloadType {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "clients" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -11145,7 +11989,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkloadType {
             ) -> ::std::result::Result<WorkloadType, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -11155,8 +12002,9 @@ impl<'de> ::serde::Deserialize<'de> for WorkloadType {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }
@@ -11187,12 +12035,25 @@ impl<'de> ::serde::Deserialize<'de> for WorkspaceStorageInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
         enum Field {
             F0,
-            Unknown(::std::string::String),
+            Unknown,
         }
-        struct FieldVisitor;
-        impl ::serde::de::Visitor<'_> for FieldVisitor {
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
             type Value = Field;
             fn expecting(
                 &self,
@@ -11208,7 +12069,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkspaceStorageInfo {
                     match value {
                         "destination" => Field::F0,
                         other => {
-                            Field::Unknown(::std::string::ToString::to_string(other))
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
                         }
                     },
                 )
@@ -11220,16 +12084,12 @@ impl<'de> ::serde::Deserialize<'de> for WorkspaceStorageInfo {
                 ::std::result::Result::Ok(
                     match value.as_str() {
                         "destination" => Field::F0,
-                        _ => Field::Unknown(value),
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
                     },
                 )
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for Field {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                deserializer.deserialize_identifier(FieldVisitor)
             }
         }
         struct Visitor;
@@ -11247,7 +12107,10 @@ impl<'de> ::serde::Deserialize<'de> for WorkspaceStorageInfo {
             ) -> ::std::result::Result<WorkspaceStorageInfo, A::Error> {
                 let mut f0 = ::std::option::Option::None;
                 let mut unknown_fields = crate::UnknownFields::default();
-                while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
                     match key {
                         Field::F0 => {
                             if f0.is_some() {
@@ -11259,8 +12122,9 @@ impl<'de> ::serde::Deserialize<'de> for WorkspaceStorageInfo {
                             }
                             f0 = ::std::option::Option::Some(map.next_value()?);
                         }
-                        Field::Unknown(name) => {
-                            unknown_fields.insert(name, map.next_value()?);
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
                         }
                     }
                 }

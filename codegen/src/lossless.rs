@@ -255,12 +255,22 @@ fn deserialize_impl(info: &StructInfo) -> TokenStream {
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+                /// key, whatever the name.
+                #[derive(Clone, Copy)]
                 enum Field {
                     #(#variants,)*
-                    Unknown(::std::string::String),
+                    Unknown,
                 }
-                struct FieldVisitor;
-                impl ::serde::de::Visitor<'_> for FieldVisitor {
+                /// Reads a field name; an unknown one goes into the slot.
+                struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+                impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+                    type Value = Field;
+                    fn deserialize<D: ::serde::Deserializer<'de>>(self, deserializer: D) -> ::std::result::Result<Field, D::Error> {
+                        deserializer.deserialize_identifier(self)
+                    }
+                }
+                impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
                     type Value = Field;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str("a field name")
@@ -268,19 +278,20 @@ fn deserialize_impl(info: &StructInfo) -> TokenStream {
                     fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<Field, E> {
                         ::std::result::Result::Ok(match value {
                             #(#wires => Field::#variants,)*
-                            other => Field::Unknown(::std::string::ToString::to_string(other)),
+                            other => {
+                                *self.0 = ::std::option::Option::Some(::std::string::ToString::to_string(other));
+                                Field::Unknown
+                            }
                         })
                     }
                     fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<Field, E> {
                         ::std::result::Result::Ok(match value.as_str() {
                             #(#wires => Field::#variants,)*
-                            _ => Field::Unknown(value),
+                            _ => {
+                                *self.0 = ::std::option::Option::Some(value);
+                                Field::Unknown
+                            }
                         })
-                    }
-                }
-                impl<'de> ::serde::Deserialize<'de> for Field {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        deserializer.deserialize_identifier(FieldVisitor)
                     }
                 }
                 struct Visitor;
@@ -292,11 +303,12 @@ fn deserialize_impl(info: &StructInfo) -> TokenStream {
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
                         #(#slot_decls)*
                         let mut #unknown = crate::UnknownFields::default();
-                        while let ::std::option::Option::Some(key) = map.next_key::<Field>()? {
+                        let mut name = ::std::option::Option::None;
+                        while let ::std::option::Option::Some(key) = map.next_key_seed(FieldSeed(&mut name))? {
                             match key {
                                 #(#arms)*
-                                Field::Unknown(name) => {
-                                    #unknown.insert(name, map.next_value()?);
+                                Field::Unknown => {
+                                    #unknown.insert(name.take().unwrap_or_default(), map.next_value()?);
                                 }
                             }
                         }
@@ -355,6 +367,7 @@ mod tests {
         let impls = impls.to_string();
         assert!(impls.contains("missing_field (\"id\")"), "{impls}");
         assert!(impls.contains("\"type\" => Field :: F1"), "{impls}");
+        assert!(impls.contains("Field :: Unknown =>"), "{impls}");
     }
 
     #[test]

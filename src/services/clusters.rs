@@ -415,7 +415,7 @@ impl<'a> Clusters<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_with(&self, request: &ListClustersRequest) -> Result<Vec<ClusterInfo>> {
-        self.list_iter(request).collect()
+        self.list_iter(request).collect_pages()
     }
 
     /// The clusters that match `request`, page after page, as a lazy iterator holding one
@@ -578,6 +578,51 @@ fn offset_goes_back(previous: &ClusterEventRequest, next: &ClusterEventRequest) 
         && previous.end_time == next.end_time
 }
 
+impl<R: Serialize, T> Pages<'_, R, T> {
+    /// Reads the next page (after the items left of the current one, if any); `None` when
+    /// there are no more.
+    fn next_page(&mut self) -> Option<Result<Vec<T>>> {
+        let rest: Vec<T> = self.page.by_ref().collect();
+        if !rest.is_empty() {
+            return Some(Ok(rest));
+        }
+        let request = self.next.take()?;
+        let key = serde_json::to_string(&request).unwrap_or_default();
+        let back = self
+            .previous
+            .as_ref()
+            .is_some_and(|p| (self.goes_back)(p, &request));
+        if back || !self.seen.insert(key) {
+            return Some(Err(Error::RepeatedPage {
+                operation: self.operation.into(),
+            }));
+        }
+        match (self.fetch)(&self.clusters, &request) {
+            Ok((items, next)) => {
+                self.next = next;
+                self.previous = Some(request);
+                Some(Ok(items))
+            }
+            Err(error) => Some(Err(error)),
+        }
+    }
+
+    /// Every item of every page, in one `Vec`: the first page's vector is kept as decoded
+    /// and later pages are appended, so items are not moved one by one.
+    fn collect_pages(mut self) -> Result<Vec<T>> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next_page() {
+            let mut page = page?;
+            if all.is_empty() {
+                all = page;
+            } else {
+                all.append(&mut page);
+            }
+        }
+        Ok(all)
+    }
+}
+
 impl<R: Serialize, T> Iterator for Pages<'_, R, T> {
     type Item = Result<T>;
 
@@ -586,23 +631,8 @@ impl<R: Serialize, T> Iterator for Pages<'_, R, T> {
             if let Some(item) = self.page.next() {
                 return Some(Ok(item));
             }
-            let request = self.next.take()?;
-            let key = serde_json::to_string(&request).unwrap_or_default();
-            let back = self
-                .previous
-                .as_ref()
-                .is_some_and(|p| (self.goes_back)(p, &request));
-            if back || !self.seen.insert(key) {
-                return Some(Err(Error::RepeatedPage {
-                    operation: self.operation.into(),
-                }));
-            }
-            match (self.fetch)(&self.clusters, &request) {
-                Ok((items, next)) => {
-                    self.page = items.into_iter();
-                    self.next = next;
-                    self.previous = Some(request);
-                }
+            match self.next_page()? {
+                Ok(items) => self.page = items.into_iter(),
                 Err(error) => return Some(Err(error)),
             }
         }
