@@ -4,13 +4,17 @@
 //! that runs in a child process, so that the CPU time this process reports is the client's.
 //!
 //! ```sh
-//! cargo run --release --example bench            # full run (a few minutes)
-//! cargo run --release --example bench -- --quick # seconds, a smoke test of every measurement
+//! cargo run --release --example bench                 # full run (about 90 s)
+//! cargo run --release --example bench -- --quick      # seconds, a smoke test of every measurement
+//! cargo run --release --example bench -- --section 4  # one section
+//! tools/instructions.sh                               # instructions per call, under callgrind
 //! ```
 //!
 //! Every ratio is SDK / limit measured in the same run, in interleaved rounds (the median of the
 //! per-round ratios is reported, with the lowest and highest), so both sides see the same
-//! machine noise. Measurements:
+//! machine noise. Single-thread measurements also report the client thread's CPU time per call
+//! (limit / SDK, so 1.0 is parity for both ratios): calls per second on a 2-core loopback mostly
+//! measure the server and the scheduler, CPU per call measures the client. Measurements:
 //!
 //! 1. Small calls (`get`, `start`, `pin`, `tokens.list`, `secrets.put`, `secrets.acls.get`),
 //!    one thread, with the SDK's default timeouts on.
@@ -29,7 +33,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use azure_databricks_sdk::models::{AclPermission, ClusterEventRequest, ListClustersRequest};
+use azure_databricks_sdk::models::{self, AclPermission, ClusterEventRequest, ListClustersRequest};
 use azure_databricks_sdk::{Auth, Client, RetryPolicy, SecretValue};
 use serde_json::{Value, json};
 
@@ -388,23 +392,40 @@ fn list_request(total: usize, size: usize) -> ListClustersRequest {
 // ---------------------------------------------------------------------------------------------
 // Measuring.
 
-/// Calls per second of `n` runs of `f`.
-fn rate(n: usize, mut f: impl FnMut()) -> f64 {
+/// CPU time the calling thread has run, in nanoseconds, from `/proc/thread-self/schedstat`
+/// (Linux; zero elsewhere). Unlike the wall clock it does not count the time spent waiting for
+/// the server, which on a loopback shared with the server is most of a small call.
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Calls per second of `n` runs of `f`, and this thread's CPU nanoseconds per call.
+fn rate(n: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let cpu = thread_cpu_ns();
     let started = Instant::now();
     for _ in 0..n {
         f();
     }
-    n as f64 / started.elapsed().as_secs_f64()
+    let elapsed = started.elapsed();
+    let cpu = thread_cpu_ns().saturating_sub(cpu);
+    (n as f64 / elapsed.as_secs_f64(), cpu as f64 / n as f64)
 }
 
-/// A ratio over several rounds: median, lowest and highest of the per-round SDK/limit ratios,
-/// and the median rates.
+/// A ratio over several rounds: median, lowest and highest of the per-round SDK/limit ratios
+/// of calls per second, the median rates, and the same for CPU per call (as limit/SDK, so
+/// that for both ratios 1.0 is parity and higher is better for the SDK).
 struct Ratio {
     median: f64,
     low: f64,
     high: f64,
     sdk: f64,
     limit: f64,
+    cpu_ratio: f64,
+    sdk_cpu: f64,
+    limit_cpu: f64,
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -415,8 +436,9 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Interleaved rounds of `n` calls of each side (alternating which goes first).
 fn compare(rounds: usize, n: usize, mut sdk: impl FnMut(), mut limit: impl FnMut()) -> Ratio {
     let (mut ratios, mut sdks, mut limits) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cpu_ratios, mut sdk_cpus, mut limit_cpus) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
-        let (s, l) = if round % 2 == 0 {
+        let ((s, sc), (l, lc)) = if round % 2 == 0 {
             let s = rate(n, &mut sdk);
             (s, rate(n, &mut limit))
         } else {
@@ -426,6 +448,9 @@ fn compare(rounds: usize, n: usize, mut sdk: impl FnMut(), mut limit: impl FnMut
         ratios.push(s / l);
         sdks.push(s);
         limits.push(l);
+        cpu_ratios.push(lc / sc);
+        sdk_cpus.push(sc);
+        limit_cpus.push(lc);
     }
     let low = ratios.iter().copied().fold(f64::MAX, f64::min);
     let high = ratios.iter().copied().fold(0.0, f64::max);
@@ -435,6 +460,9 @@ fn compare(rounds: usize, n: usize, mut sdk: impl FnMut(), mut limit: impl FnMut
         high,
         sdk: median(sdks),
         limit: median(limits),
+        cpu_ratio: median(cpu_ratios),
+        sdk_cpu: median(sdk_cpus),
+        limit_cpu: median(limit_cpus),
     }
 }
 
@@ -442,6 +470,13 @@ fn report(name: &str, r: &Ratio, unit: &str) {
     println!(
         "{name:<32} sdk {:>9.1}{unit}  limit {:>9.1}{unit}  ratio {:.3} (rounds {:.3}..{:.3})",
         r.sdk, r.limit, r.median, r.low, r.high
+    );
+    println!(
+        "{:<32} cpu/call  sdk {:>8.1} us  limit {:>8.1} us  ratio {:.3} (limit/sdk)",
+        "",
+        r.sdk_cpu / 1e3,
+        r.limit_cpu / 1e3,
+        r.cpu_ratio
     );
 }
 
@@ -521,6 +556,21 @@ fn count_mode(side: &str, call: &str, n: usize) {
     let client = sdk_client(&base);
     let limit = Limit::new(&base);
     let page = list_request(100, 100);
+    let decode_page = match call {
+        "decode" => {
+            let clusters: Vec<Value> = (0..1000).map(cluster).collect();
+            serde_json::to_vec(&json!({ "clusters": clusters })).unwrap()
+        }
+        "decode-typical" => {
+            let fixture: Value =
+                serde_json::from_str(include_str!("../tests/fixtures/clusters/list.json")).unwrap();
+            let clusters: Vec<Value> = (0..1000)
+                .map(|i| fixture["clusters"][i % 3].clone())
+                .collect();
+            serde_json::to_vec(&json!({ "clusters": clusters })).unwrap()
+        }
+        _ => Vec::new(),
+    };
     let once = |i: usize| match (side, call) {
         ("sdk", "get") => drop(client.clusters().get(ID).unwrap()),
         ("limit", "get") => drop(limit.get(ID)),
@@ -528,7 +578,15 @@ fn count_mode(side: &str, call: &str, n: usize) {
         ("limit", "start") => limit.post("/api/2.1/clusters/start", &json!({ "cluster_id": ID })),
         ("sdk", "list") => assert_eq!(client.clusters().list_with(&page).unwrap().len(), 100),
         ("limit", "list") => assert_eq!(limit.list(100, 100), 100),
-        _ => panic!("--count sdk|limit get|start|list N (call {i})"),
+        ("sdk", "decode" | "decode-typical") => {
+            let page: models::ListClustersResponse = serde_json::from_slice(&decode_page).unwrap();
+            assert_eq!(page.clusters.len(), 1000);
+        }
+        ("limit", "decode" | "decode-typical") => {
+            let page: plain::ListClustersResponse = serde_json::from_slice(&decode_page).unwrap();
+            assert_eq!(page.clusters.len(), 1000);
+        }
+        _ => panic!("--count sdk|limit get|start|list|decode|decode-typical N (call {i})"),
     };
     for i in 0..=n {
         once(i);
@@ -548,7 +606,20 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--count") {
         return count_mode(&args[i + 1], &args[i + 2], args[i + 3].parse().unwrap());
     }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "usage: bench [--quick] [--section 1-5]   compare the SDK with plain ureq + serde_json\n       \
+             bench --count sdk|limit get|start|list|decode|decode-typical N\n                                \
+             N calls of one side, for an instruction counter (callgrind)"
+        );
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
+    let only: Option<u32> = args
+        .iter()
+        .position(|a| a == "--section")
+        .and_then(|i| args.get(i + 1)?.parse().ok());
+    let want = |section: u32| only.is_none_or(|o| o == section);
     let (rounds, small_n, list_n, thread_calls) = if quick {
         (3, 300, 2, 100)
     } else {
@@ -565,203 +636,214 @@ fn main() {
     client.clusters().get(ID).unwrap();
     limit.get(ID);
 
-    println!("\n1. small calls, one thread, default timeouts (calls/s)");
     let clusters = client.clusters();
-    type Side<'a> = Box<dyn Fn() + 'a>;
-    let small: [(&str, Side, Side); 6] = [
-        (
-            "clusters.get",
-            Box::new(|| drop(clusters.get(ID).unwrap())),
-            Box::new(|| drop(limit.get(ID))),
-        ),
-        (
-            "clusters.start",
-            Box::new(|| clusters.start(ID).unwrap()),
-            Box::new(|| limit.post("/api/2.1/clusters/start", &json!({ "cluster_id": ID }))),
-        ),
-        (
-            "clusters.pin",
-            Box::new(|| clusters.pin(ID).unwrap()),
-            Box::new(|| limit.post("/api/2.1/clusters/pin", &json!({ "cluster_id": ID }))),
-        ),
-        (
-            "tokens.list",
-            Box::new(|| drop(client.tokens().list().unwrap())),
-            Box::new(|| {
-                let _: plain::ListTokensResponse =
-                    serde_json::from_slice(&limit.get_json("/api/2.0/token/list", &[])).unwrap();
-            }),
-        ),
-        (
-            "secrets.put",
-            Box::new(|| {
-                client
-                    .secrets()
-                    .put("etl", "db-password", SecretValue::String("s3cr3t".into()))
-                    .unwrap()
-            }),
-            Box::new(|| {
-                limit.post(
-                    "/api/2.0/secrets/put",
-                    &json!({"scope": "etl", "key": "db-password", "string_value": "s3cr3t"}),
-                )
-            }),
-        ),
-        (
-            "secrets.acls.get",
-            Box::new(|| {
-                let acl = client.secrets().acls().get("etl", "users").unwrap();
-                assert_eq!(acl.permission, AclPermission::Read);
-            }),
-            Box::new(|| {
-                let _: plain::AclItem = serde_json::from_slice(&limit.get_json(
-                    "/api/2.0/secrets/acls/get",
-                    &[("scope", "etl"), ("principal", "users")],
-                ))
-                .unwrap();
-            }),
-        ),
-    ];
-    for (name, sdk, lim) in &small {
-        report(name, &compare(rounds, small_n, sdk, lim), "/s");
+    if want(1) {
+        println!("\n1. small calls, one thread, default timeouts (calls/s)");
+        type Side<'a> = Box<dyn Fn() + 'a>;
+        let small: [(&str, Side, Side); 6] = [
+            (
+                "clusters.get",
+                Box::new(|| drop(clusters.get(ID).unwrap())),
+                Box::new(|| drop(limit.get(ID))),
+            ),
+            (
+                "clusters.start",
+                Box::new(|| clusters.start(ID).unwrap()),
+                Box::new(|| limit.post("/api/2.1/clusters/start", &json!({ "cluster_id": ID }))),
+            ),
+            (
+                "clusters.pin",
+                Box::new(|| clusters.pin(ID).unwrap()),
+                Box::new(|| limit.post("/api/2.1/clusters/pin", &json!({ "cluster_id": ID }))),
+            ),
+            (
+                "tokens.list",
+                Box::new(|| drop(client.tokens().list().unwrap())),
+                Box::new(|| {
+                    let _: plain::ListTokensResponse =
+                        serde_json::from_slice(&limit.get_json("/api/2.0/token/list", &[]))
+                            .unwrap();
+                }),
+            ),
+            (
+                "secrets.put",
+                Box::new(|| {
+                    client
+                        .secrets()
+                        .put("etl", "db-password", SecretValue::String("s3cr3t".into()))
+                        .unwrap()
+                }),
+                Box::new(|| {
+                    limit.post(
+                        "/api/2.0/secrets/put",
+                        &json!({"scope": "etl", "key": "db-password", "string_value": "s3cr3t"}),
+                    )
+                }),
+            ),
+            (
+                "secrets.acls.get",
+                Box::new(|| {
+                    let acl = client.secrets().acls().get("etl", "users").unwrap();
+                    assert_eq!(acl.permission, AclPermission::Read);
+                }),
+                Box::new(|| {
+                    let _: plain::AclItem = serde_json::from_slice(&limit.get_json(
+                        "/api/2.0/secrets/acls/get",
+                        &[("scope", "etl"), ("principal", "users")],
+                    ))
+                    .unwrap();
+                }),
+            ),
+        ];
+        for (name, sdk, lim) in &small {
+            report(name, &compare(rounds, small_n, sdk, lim), "/s");
+        }
     }
 
-    println!("\n2. decoding one page of 1,000 clusters, every field (pages/s)");
-    let page = list_request(1000, 1000);
-    let page_bytes = clusters_page("bench_total=1000&page_size=1000").len();
-    let r = compare(
-        rounds,
-        list_n,
-        || assert_eq!(clusters.list_with(&page).unwrap().len(), 1000),
-        || assert_eq!(limit.list(1000, 1000), 1000),
-    );
-    report("clusters.list_with (1 page)", &r, "/s");
-    println!(
-        "{:<32} {:.2} MB per page, {:.0} MB/s through the sdk",
-        "",
-        page_bytes as f64 / 1e6,
-        r.sdk * page_bytes as f64 / 1e6
-    );
-    let (all, peak) = peak_during(|| clusters.list_with(&page).unwrap());
-    drop(all);
-    println!(
-        "{:<32} peak heap of one call {:.2} MB = {:.2}x the JSON",
-        "",
-        peak as f64 / 1e6,
-        peak as f64 / page_bytes as f64
-    );
-
-    println!("\n3. paging through 10,000 clusters, pages of 100 (listings/s)");
-    let big = list_request(10_000, 100);
-    let r = compare(
-        rounds.min(5),
-        if quick { 1 } else { 2 },
-        || assert_eq!(clusters.list_iter(&big).count(), 10_000),
-        || assert_eq!(limit.list(10_000, 100), 10_000),
-    );
-    report("clusters.list_iter (100 pages)", &r, "/s");
-    for total in [1_000, 10_000] {
-        let request = list_request(total, 100);
-        let (count, peak) = peak_during(|| clusters.list_iter(&request).count());
-        assert_eq!(count, total);
+    if want(2) {
+        println!("\n2. decoding one page of 1,000 clusters, every field (pages/s)");
+        let page = list_request(1000, 1000);
+        let page_bytes = clusters_page("bench_total=1000&page_size=1000").len();
+        let r = compare(
+            rounds,
+            list_n,
+            || assert_eq!(clusters.list_with(&page).unwrap().len(), 1000),
+            || assert_eq!(limit.list(1000, 1000), 1000),
+        );
+        report("clusters.list_with (1 page)", &r, "/s");
         println!(
-            "{:<32} list_iter over {total:>6} clusters ({:>3} pages): peak heap {:.2} MB",
+            "{:<32} {:.2} MB per page, {:.0} MB/s through the sdk",
             "",
-            total / 100,
-            peak as f64 / 1e6
+            page_bytes as f64 / 1e6,
+            r.sdk * page_bytes as f64 / 1e6
+        );
+        let (all, peak) = peak_during(|| clusters.list_with(&page).unwrap());
+        drop(all);
+        println!(
+            "{:<32} peak heap of one call {:.2} MB = {:.2}x the JSON",
+            "",
+            peak as f64 / 1e6,
+            peak as f64 / page_bytes as f64
         );
     }
 
-    println!(
-        "\n4. threads doing clusters.get: one shared Client vs one shared ureq::Agent vs an agent per thread"
-    );
-    println!(
-        "   threads   sdk calls/s  shared calls/s  per-thread calls/s  sdk/shared  sdk/per-thread   cpu/call sdk  shared  per-thread   connections sdk/shared/per-thread"
-    );
-    let probe = Limit::new(&base);
-    accepted(&probe);
-    for threads in [1, 2, 4, 8, 16] {
-        let per_thread: Vec<Limit> = (0..threads).map(|_| Limit::new(&base)).collect();
-        let shared = Limit::new(&base);
-        // The same total work at every thread count.
-        let calls = (thread_calls * 4 / threads).max(50);
-        let mut sdk_runs = Vec::new();
-        let mut shared_runs = Vec::new();
-        let mut own_runs = Vec::new();
-        let fresh = sdk_client(&base);
-        for round in 0..rounds.min(5) {
-            let order: [usize; 3] = match round % 3 {
-                0 => [0, 1, 2],
-                1 => [1, 2, 0],
-                _ => [2, 0, 1],
-            };
-            for side in order {
-                match side {
-                    0 => sdk_runs.push(threaded(&probe, threads, calls, |_| {
-                        drop(fresh.clusters().get(ID).unwrap())
-                    })),
-                    1 => {
-                        shared_runs.push(threaded(&probe, threads, calls, |_| drop(shared.get(ID))))
+    if want(3) {
+        println!("\n3. paging through 10,000 clusters, pages of 100 (listings/s)");
+        let big = list_request(10_000, 100);
+        let r = compare(
+            rounds.min(5),
+            if quick { 1 } else { 2 },
+            || assert_eq!(clusters.list_iter(&big).count(), 10_000),
+            || assert_eq!(limit.list(10_000, 100), 10_000),
+        );
+        report("clusters.list_iter (100 pages)", &r, "/s");
+        for total in [1_000, 10_000] {
+            let request = list_request(total, 100);
+            let (count, peak) = peak_during(|| clusters.list_iter(&request).count());
+            assert_eq!(count, total);
+            println!(
+                "{:<32} list_iter over {total:>6} clusters ({:>3} pages): peak heap {:.2} MB",
+                "",
+                total / 100,
+                peak as f64 / 1e6
+            );
+        }
+    }
+
+    if want(4) {
+        println!(
+            "\n4. threads doing clusters.get: one shared Client vs one shared ureq::Agent vs an agent per thread"
+        );
+        println!(
+            "   threads   sdk calls/s  shared calls/s  per-thread calls/s  sdk/shared  sdk/per-thread   cpu/call sdk  shared  per-thread   connections sdk/shared/per-thread"
+        );
+        let probe = Limit::new(&base);
+        accepted(&probe);
+        for threads in [1, 2, 4, 8, 16] {
+            let per_thread: Vec<Limit> = (0..threads).map(|_| Limit::new(&base)).collect();
+            let shared = Limit::new(&base);
+            // The same total work at every thread count.
+            let calls = (thread_calls * 4 / threads).max(50);
+            let mut sdk_runs = Vec::new();
+            let mut shared_runs = Vec::new();
+            let mut own_runs = Vec::new();
+            let fresh = sdk_client(&base);
+            for round in 0..rounds.min(5) {
+                let order: [usize; 3] = match round % 3 {
+                    0 => [0, 1, 2],
+                    1 => [1, 2, 0],
+                    _ => [2, 0, 1],
+                };
+                for side in order {
+                    match side {
+                        0 => sdk_runs.push(threaded(&probe, threads, calls, |_| {
+                            drop(fresh.clusters().get(ID).unwrap())
+                        })),
+                        1 => shared_runs
+                            .push(threaded(&probe, threads, calls, |_| drop(shared.get(ID)))),
+                        _ => own_runs.push(threaded(&probe, threads, calls, |t| {
+                            drop(per_thread[t].get(ID))
+                        })),
                     }
-                    _ => own_runs.push(threaded(&probe, threads, calls, |t| {
-                        drop(per_thread[t].get(ID))
-                    })),
                 }
             }
+            let rate = |runs: &[(f64, Duration, usize)]| median(runs.iter().map(|r| r.0).collect());
+            let cpu = |runs: &[(f64, Duration, usize)]| {
+                median(runs.iter().map(|r| r.1.as_secs_f64() * 1e6).collect())
+            };
+            let conns = |runs: &[(f64, Duration, usize)]| runs.iter().map(|r| r.2).sum::<usize>();
+            let ratios: Vec<f64> = sdk_runs
+                .iter()
+                .zip(&shared_runs)
+                .map(|(s, l)| s.0 / l.0)
+                .collect();
+            let own_ratios: Vec<f64> = sdk_runs
+                .iter()
+                .zip(&own_runs)
+                .map(|(s, l)| s.0 / l.0)
+                .collect();
+            println!(
+                "   {threads:>7}   {:>11.0}  {:>14.0}  {:>18.0}  {:>10.3}  {:>14.3}   {:>9.1} µs {:>6.1}  {:>10.1}   {}/{}/{}",
+                rate(&sdk_runs),
+                rate(&shared_runs),
+                rate(&own_runs),
+                median(ratios),
+                median(own_ratios),
+                cpu(&sdk_runs),
+                cpu(&shared_runs),
+                cpu(&own_runs),
+                conns(&sdk_runs),
+                conns(&shared_runs),
+                conns(&own_runs),
+            );
         }
-        let rate = |runs: &[(f64, Duration, usize)]| median(runs.iter().map(|r| r.0).collect());
-        let cpu = |runs: &[(f64, Duration, usize)]| {
-            median(runs.iter().map(|r| r.1.as_secs_f64() * 1e6).collect())
-        };
-        let conns = |runs: &[(f64, Duration, usize)]| runs.iter().map(|r| r.2).sum::<usize>();
-        let ratios: Vec<f64> = sdk_runs
-            .iter()
-            .zip(&shared_runs)
-            .map(|(s, l)| s.0 / l.0)
-            .collect();
-        let own_ratios: Vec<f64> = sdk_runs
-            .iter()
-            .zip(&own_runs)
-            .map(|(s, l)| s.0 / l.0)
-            .collect();
+    }
+
+    if want(5) {
+        println!("\n5. events_iter, process start");
+        for total in [1_000i64, 10_000] {
+            let request = ClusterEventRequest {
+                cluster_id: ID.into(),
+                limit: Some(total),
+                ..Default::default()
+            };
+            let (count, peak) =
+                peak_during(|| clusters.events_iter(&request).map(Result::unwrap).count());
+            assert_eq!(count as i64, total);
+            println!(
+                "   events_iter over {total:>6} events ({:>3} pages): peak heap {:.0} KB",
+                total / 100,
+                peak as f64 / 1e3
+            );
+        }
+        let runs = if quick { 5 } else { 15 };
+        let first = start_to_first_call(&base, runs);
         println!(
-            "   {threads:>7}   {:>11.0}  {:>14.0}  {:>18.0}  {:>10.3}  {:>14.3}   {:>9.1} µs {:>6.1}  {:>10.1}   {}/{}/{}",
-            rate(&sdk_runs),
-            rate(&shared_runs),
-            rate(&own_runs),
-            median(ratios),
-            median(own_ratios),
-            cpu(&sdk_runs),
-            cpu(&shared_runs),
-            cpu(&own_runs),
-            conns(&sdk_runs),
-            conns(&shared_runs),
-            conns(&own_runs),
+            "   process start to first completed call: {:.1} ms (median of {runs})",
+            first.as_secs_f64() * 1e3
         );
     }
 
-    println!("\n5. events_iter, process start");
-    for total in [1_000i64, 10_000] {
-        let request = ClusterEventRequest {
-            cluster_id: ID.into(),
-            limit: Some(total),
-            ..Default::default()
-        };
-        let (count, peak) =
-            peak_during(|| clusters.events_iter(&request).map(Result::unwrap).count());
-        assert_eq!(count as i64, total);
-        println!(
-            "   events_iter over {total:>6} events ({:>3} pages): peak heap {:.0} KB",
-            total / 100,
-            peak as f64 / 1e3
-        );
-    }
-    let runs = if quick { 5 } else { 15 };
-    let first = start_to_first_call(&base, runs);
-    println!(
-        "   process start to first completed call: {:.1} ms (median of {runs})",
-        first.as_secs_f64() * 1e3
-    );
     drop(server.stdin.take());
     let _ = server.wait();
 }
