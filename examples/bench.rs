@@ -595,6 +595,29 @@ fn count_mode(side: &str, call: &str, n: usize) {
     let _ = server.wait();
 }
 
+/// `--sizes`: bytes of a few models in the SDK (with the slot for unknown fields) and as serde
+/// derives them.
+fn sizes() {
+    macro_rules! size {
+        ($($t:ident),*) => {$(
+            println!(
+                "{:<20} sdk {:>5} B  plain {:>5} B",
+                stringify!($t),
+                std::mem::size_of::<models::$t>(),
+                std::mem::size_of::<plain::$t>()
+            );
+        )*};
+    }
+    size!(
+        ClusterInfo,
+        ClusterSpec,
+        InitScriptInfo,
+        SparkNode,
+        AzureAttributes,
+        TerminationReason
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve") {
@@ -603,6 +626,9 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--first-call") {
         return first_call(&args[i + 1]);
     }
+    if args.iter().any(|a| a == "--sizes") {
+        return sizes();
+    }
     if let Some(i) = args.iter().position(|a| a == "--count") {
         return count_mode(&args[i + 1], &args[i + 2], args[i + 3].parse().unwrap());
     }
@@ -610,7 +636,8 @@ fn main() {
         println!(
             "usage: bench [--quick] [--section 1-5]   compare the SDK with plain ureq + serde_json\n       \
              bench --count sdk|limit get|start|list|decode|decode-typical N\n                                \
-             N calls of one side, for an instruction counter (callgrind)"
+             N calls of one side, for an instruction counter (callgrind)\n       \
+             bench --sizes                   sizes of models, SDK and plain"
         );
         return;
     }

@@ -295,13 +295,8 @@ fn plain_http_to_a_remote_host_is_refused_at_build_time() {
 
 #[test]
 fn a_refused_connection_is_a_transport_error_with_a_source() {
-    // Bind then drop a listener: the port is (almost certainly) closed now.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let client = Client::builder(format!("http://127.0.0.1:{port}"))
+    let url = common::closed_port_url();
+    let client = Client::builder(&url)
         .auth(Auth::personal_access_token(common::TOKEN))
         .no_proxy()
         .retry(azure_databricks_sdk::RetryPolicy::disabled())
@@ -311,7 +306,10 @@ fn a_refused_connection_is_a_transport_error_with_a_source() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!("clusters.list: cannot connect to 127.0.0.1:{port}")
+        format!(
+            "clusters.list: cannot connect to {}",
+            &url["http://".len()..]
+        )
     );
     assert!(err.is_connect() && !err.is_timeout());
     assert!(err.source().is_some());

@@ -286,17 +286,9 @@ fn retries_can_be_turned_off() {
 
 #[test]
 fn a_refused_connection_is_retried_even_for_create() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let url = common::closed_port_url();
     let clock = FakeClock::new();
-    let client = client(
-        &format!("http://127.0.0.1:{port}"),
-        &clock,
-        RetryPolicy::default().max_attempts(3),
-    );
+    let client = client(&url, &clock, RetryPolicy::default().max_attempts(3));
     let request = ClusterAttributes {
         spark_version: "13.3.x-scala2.12".into(),
         ..Default::default()
@@ -309,7 +301,10 @@ fn a_refused_connection_is_retried_even_for_create() {
     let last = std::error::Error::source(&err).unwrap();
     assert_eq!(
         last.to_string(),
-        format!("clusters.create: cannot connect to 127.0.0.1:{port}")
+        format!(
+            "clusters.create: cannot connect to {}",
+            &url["http://".len()..]
+        )
     );
     assert!(err.is_connect());
     assert_eq!(clock.sleeps().len(), 2);
@@ -523,20 +518,12 @@ fn a_host_that_does_not_resolve_fails_at_once_naming_the_host() {
 
 #[test]
 fn a_refused_connection_is_retried_only_a_few_times_within_seconds() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let url = common::closed_port_url();
     let clock = FakeClock::new();
-    let err = client(
-        &format!("http://127.0.0.1:{port}"),
-        &clock,
-        RetryPolicy::default(),
-    )
-    .clusters()
-    .list()
-    .unwrap_err();
+    let err = client(&url, &clock, RetryPolicy::default())
+        .clusters()
+        .list()
+        .unwrap_err();
     let Error::RetriesExhausted {
         attempts, reason, ..
     } = &err

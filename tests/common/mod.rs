@@ -40,6 +40,17 @@ pub fn env(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> 
         .collect()
 }
 
+/// `http://127.0.0.1:<port>` of a port nothing listens on (a listener is bound and dropped, so
+/// the port is closed now, almost certainly).
+pub fn closed_port_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
 /// The text of `tests/fixtures/<path>`.
 pub fn fixture(path: &str) -> String {
     let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
