@@ -77,6 +77,7 @@ mod streaming;
 mod token;
 mod unknown;
 mod validate;
+mod wait;
 
 /// Target of the crate's log records.
 pub(crate) const LOG_TARGET: &str = "azure_databricks_sdk";
@@ -104,6 +105,7 @@ pub use secret::{SecretValue, SensitiveString};
 pub use services::*;
 pub use streaming::{Download, Headers, Upload};
 pub use unknown::UnknownFields;
+pub use wait::{Wait, Waiting};
 
 /// The README's examples, compiled by `cargo test` (`cargo test --doc`) so they stay correct.
 #[cfg(doctest)]

@@ -8,71 +8,21 @@ mod select;
 
 pub use select::{NodeTypeFilter, SparkVersionFilter};
 
-use std::fmt;
-use std::time::Duration;
-
-use crate::defaults::{FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL, WAIT_TIMEOUT};
 use crate::error::WaitError;
 use crate::models::{
     ClusterAttributes, ClusterEvent, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
     ClusterSpec, ClusterState, ListClustersRequest,
 };
+use crate::wait::{Ended, Step, Wait};
 use crate::{Clusters, Error, Pages, Result};
 
-/// How a wait for a cluster state runs: its timeout (default 20 minutes) and an optional
-/// progress callback that receives every polled [`ClusterInfo`].
-///
-/// Anything that takes `impl Into<Wait>` also takes a plain [`Duration`] (the timeout).
-///
-/// ```
-/// use std::time::Duration;
-/// use azure_databricks_sdk::Wait;
-/// let wait = Wait::default()
-///     .timeout(Duration::from_secs(600))
-///     .on_progress(|cluster| println!("{:?}: {:?}", cluster.state, cluster.state_message));
-/// # let _ = wait;
-/// ```
-#[must_use]
-pub struct Wait<'f> {
-    timeout: Duration,
-    progress: Option<Progress<'f>>,
-    delete_on_failure: bool,
-    retry_while_busy: bool,
-}
-
-/// The progress callback of a [`Wait`].
-type Progress<'f> = Box<dyn FnMut(&ClusterInfo) + 'f>;
-
-impl Default for Wait<'_> {
-    /// 20 minutes, no progress callback.
-    fn default() -> Self {
-        Self {
-            timeout: WAIT_TIMEOUT,
-            progress: None,
-            delete_on_failure: false,
-            retry_while_busy: false,
-        }
-    }
-}
-
-impl<'f> Wait<'f> {
-    /// Longest time to wait. Defaults to 20 minutes.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Called with every polled state of the cluster.
-    pub fn on_progress(mut self, progress: impl FnMut(&ClusterInfo) + 'f) -> Self {
-        self.progress = Some(Box::new(progress));
-        self
-    }
-
+/// The options of [`Wait`] that only cluster waits read.
+impl Wait<'_> {
     /// For [`Clusters::create_and_wait`]: when the new cluster fails to start (it ends
     /// `ERROR` or `TERMINATED`, e.g. an init script failed), permanently delete it, so that a
     /// retried job does not leave failed clusters behind; the error says it was deleted (or why
     /// deleting failed). Off by default: the failed cluster stays for inspection. A wait that
-    /// times out deletes nothing (the cluster may still start).
+    /// times out or is stopped deletes nothing (the cluster may still start).
     pub fn delete_on_failure(mut self) -> Self {
         self.delete_on_failure = true;
         self
@@ -89,30 +39,12 @@ impl<'f> Wait<'f> {
     }
 }
 
-impl From<Duration> for Wait<'_> {
-    fn from(timeout: Duration) -> Self {
-        Wait::default().timeout(timeout)
-    }
-}
-
-impl fmt::Debug for Wait<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Wait")
-            .field("timeout", &self.timeout)
-            .field("progress", &self.progress.is_some())
-            .field("delete_on_failure", &self.delete_on_failure)
-            .field("retry_while_busy", &self.retry_while_busy)
-            .finish()
-    }
-}
-
-/// The error of a wait for `target` that ended with the cluster in `info` (timed out after
-/// `timeout`, or failed).
+/// The error of a wait for `target` that ended with the cluster in `info`.
 fn wait_error(
     cluster_id: &str,
     target: &ClusterState,
     info: ClusterInfo,
-    timeout: Option<Duration>,
+    ended: Ended,
 ) -> WaitError {
     let reason = info.termination_reason.as_ref().map(|r| {
         let mut text = r.code.as_ref().map_or("?", |c| c.as_str()).to_string();
@@ -130,21 +62,13 @@ fn wait_error(
         state: info.state.as_ref().map(ToString::to_string),
         message: info.state_message.clone(),
         reason,
-        timeout,
-        note: None,
+        timeout: match ended {
+            Ended::TimedOut(timeout) => Some(timeout),
+            Ended::Failed | Ended::Stopped => None,
+        },
+        note: (ended == Ended::Stopped).then(|| crate::wait::STOPPED.to_string()),
         last: Some(Box::new(info)),
     }
-}
-
-/// What a poll of a cluster's state decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// The wait is over.
-    Done,
-    /// The awaited state cannot follow from this one.
-    Failed,
-    /// Poll again.
-    Wait,
 }
 
 /// States from which `target` cannot be reached without another request.
@@ -200,43 +124,24 @@ impl Clusters<'_> {
         })
     }
 
-    /// Polls [`Clusters::get`] with a pause growing from 1 s to 10 s (through the client's
-    /// clock), calling the progress callback and `step` with each state, until `step` says
-    /// done or failed or the wait's timeout runs out. The time spent is taken off
-    /// `wait.timeout`, so that successive polls of one operation share its timeout.
+    /// Polls [`Clusters::get`] on the shared waiting module (see [`Wait`]), calling `step`
+    /// with each state, until `step` says done or failed or the wait's timeout runs out. The
+    /// time spent is taken off `wait.timeout`, so that successive polls of one operation share
+    /// its timeout.
     pub(crate) fn poll(
         &self,
         cluster_id: &str,
         target: &ClusterState,
         wait: &mut Wait<'_>,
-        mut step: impl FnMut(&ClusterInfo) -> Result<Step>,
+        step: impl FnMut(&ClusterInfo) -> Result<Step>,
     ) -> Result<ClusterInfo> {
-        let clock = self.client.clock();
-        let started = clock.now();
-        let timeout = wait.timeout;
-        // A timeout too large to represent means no deadline.
-        let deadline = started.checked_add(timeout);
-        let mut pause = FIRST_POLL_INTERVAL;
-        let outcome = loop {
-            let info = self.get(cluster_id)?;
-            if let Some(progress) = wait.progress.as_mut() {
-                progress(&info);
-            }
-            match step(&info)? {
-                Step::Done => break Ok(info),
-                Step::Failed => break Err(wait_error(cluster_id, target, info, None).into()),
-                Step::Wait => {}
-            }
-            let now = clock.now();
-            if deadline.is_some_and(|d| now >= d) {
-                break Err(wait_error(cluster_id, target, info, Some(timeout)).into());
-            }
-            let left = deadline.map_or(pause, |d| d - now);
-            clock.sleep(pause.min(left));
-            pause = (pause + FIRST_POLL_INTERVAL).min(MAX_POLL_INTERVAL);
-        };
-        wait.timeout = timeout.saturating_sub(clock.now().saturating_duration_since(started));
-        outcome
+        crate::wait::poll(
+            wait,
+            self.client.clock(),
+            || self.get(cluster_id),
+            step,
+            |info, ended| wait_error(cluster_id, target, info, ended),
+        )
     }
 
     /// Sends a change; with [`Wait::retry_while_busy`], a change refused with `INVALID_STATE`
@@ -291,7 +196,9 @@ impl Clusters<'_> {
         let created = self.create(request)?;
         let id = created.cluster_id;
         match self.wait_until(&id, ClusterState::Running, wait, false) {
-            Err(Error::Wait(mut failed)) if delete_on_failure && failed.timeout.is_none() => {
+            Err(Error::Wait(mut failed))
+                if delete_on_failure && failed.timeout.is_none() && failed.note.is_none() =>
+            {
                 failed.note = Some(match self.permanent_delete(&id) {
                     Ok(()) => "the cluster was permanently deleted".to_string(),
                     Err(e) => format!("permanently deleting it failed: {e}"),

@@ -1,8 +1,8 @@
 //! Cluster lifecycle helpers the operators' jobs need: make sure a cluster runs, and delete a
 //! pinned one.
 
-use super::{Step, Wait};
 use crate::models::{ClusterInfo, ClusterState};
+use crate::wait::{Step, Wait};
 use crate::{Clusters, Result};
 
 impl Clusters<'_> {
