@@ -27,6 +27,16 @@ pub fn client_with(server: &MockServer, auth: Auth) -> Client {
         .expect("a loopback client builds")
 }
 
+/// A client of the server at `url` (e.g. a [`ScriptedServer`]) with [`TOKEN`], retries off.
+pub fn client_with_url(url: &str) -> Client {
+    Client::builder(url)
+        .auth(Auth::personal_access_token(TOKEN))
+        .no_proxy()
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("a loopback client builds")
+}
+
 /// A builder of a client of `server`, ignoring proxy variables of the environment.
 pub fn builder(server: &MockServer, auth: Auth) -> ClientBuilder {
     Client::builder(server.base_url()).auth(auth).no_proxy()
@@ -158,6 +168,7 @@ pub struct ScriptedServer {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
     requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
 }
 
 impl ScriptedServer {
@@ -168,6 +179,8 @@ impl ScriptedServer {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = requests.clone();
+        let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen_bodies = bodies.clone();
         std::thread::spawn(move || {
             for (i, stream) in listener.incoming().enumerate() {
                 let Ok(mut stream) = stream else { return };
@@ -193,6 +206,7 @@ impl ScriptedServer {
                 let mut body = vec![0; length];
                 reader.read_exact(&mut body).unwrap();
                 seen.lock().unwrap().push(line.trim().to_string());
+                seen_bodies.lock().unwrap().push(body);
                 match step {
                     Step::Drop => {}
                     Step::Answer(status, body) => {
@@ -210,7 +224,16 @@ impl ScriptedServer {
                 let _ = stream.shutdown(std::net::Shutdown::Both);
             }
         });
-        Self { url, requests }
+        Self {
+            url,
+            requests,
+            bodies,
+        }
+    }
+
+    /// The bodies of the requests received so far (read by their `Content-Length`).
+    pub fn bodies(&self) -> Vec<Vec<u8>> {
+        self.bodies.lock().unwrap().clone()
     }
 
     /// The request lines received so far (`POST /api/2.1/clusters/create HTTP/1.1`).
