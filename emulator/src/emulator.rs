@@ -14,8 +14,8 @@ use crate::fault::Fault;
 use crate::http::{Limits, Request, Server};
 use crate::request_log::LoggedRequest;
 use crate::sdk_clock::EmulatedClock;
-use crate::state::catalog::Catalog;
-use crate::state::{Timings, Workspace};
+use crate::services::clusters::catalog::Catalog;
+use crate::workspace::{Timings, Workspace};
 
 /// The user name behind [`Emulator::admin_token`] unless [`EmulatorBuilder::admin_user`] says
 /// otherwise.

@@ -141,10 +141,13 @@ mod error;
 mod fault;
 mod http;
 mod ids;
+mod page_token;
 mod request_log;
 mod sdk_clock;
 mod service_principal;
-mod state;
+mod services;
+mod users;
+mod workspace;
 
 pub use emulator::{DEFAULT_ADMIN_USER, Emulator, EmulatorBuilder};
 pub use fault::Fault;

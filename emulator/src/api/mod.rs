@@ -1,13 +1,8 @@
 //! From a request to an answer: faults, routing, authentication, then the operation, all under
 //! the one workspace lock.
 
-mod clusters;
-mod oauth;
 pub(crate) mod params;
 mod routes;
-mod scim;
-mod secrets;
-mod tokens;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -17,8 +12,9 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::fault::{FaultKind, retry_after_secs};
 use crate::http::{Outcome, Request, Response};
-use crate::state::Workspace;
-use crate::state::users::Caller;
+use crate::services::oauth;
+use crate::users::Caller;
+use crate::workspace::Workspace;
 use params::Params;
 
 /// Who calls, and when (emulated epoch ms).

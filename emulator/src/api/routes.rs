@@ -6,10 +6,11 @@ use azure_databricks_sdk::Operation;
 use azure_databricks_sdk::operations;
 use serde_json::Value;
 
-use super::{Call, clusters, scim, secrets, tokens};
+use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::state::Workspace;
+use crate::services::{clusters, scim, secrets, tokens};
+use crate::workspace::Workspace;
 
 /// A handler of one operation.
 pub(crate) type Handler = fn(&mut Workspace, &Call, &Params) -> Result<Value, ApiError>;

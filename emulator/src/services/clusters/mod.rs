@@ -1,4 +1,14 @@
-//! The Clusters API operations.
+//! The Clusters API: the catalogs of node types and runtime versions, clusters and their
+//! lifecycle, events.
+
+pub(crate) mod catalog;
+mod cluster_info;
+mod cluster_spec;
+mod events;
+mod lifecycle;
+mod state;
+
+pub(crate) use state::Clusters;
 
 use azure_databricks_sdk::models::{
     ClusterAttributes, ClusterEventRequest, ClusterResizeRequest, ListClustersRequest,
@@ -6,12 +16,10 @@ use azure_databricks_sdk::models::{
 };
 use serde_json::{Value, json};
 
-use super::{Call, to_json};
 use crate::api::params::{Params, Shape};
+use crate::api::{Call, to_json};
 use crate::error::ApiError;
-use crate::state::Workspace;
-use crate::state::cluster_spec;
-use crate::state::events;
+use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
 

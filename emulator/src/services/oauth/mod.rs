@@ -2,13 +2,17 @@
 //! `POST /oidc/v1/token` (the client-credentials grant of service principals, client
 //! authentication by HTTP Basic or form fields), answered in the OAuth 2.0 shapes.
 
+mod state;
+
+pub(crate) use state::OAuth;
+
 use base64::Engine as _;
 use base64::prelude::BASE64_STANDARD;
 use serde_json::json;
 
 use crate::http::{Request, Response};
-use crate::state::Workspace;
-use crate::state::oauth::ACCESS_TOKEN_SECONDS;
+use crate::workspace::Workspace;
+use state::ACCESS_TOKEN_SECONDS;
 
 /// The scope the workspace grants.
 const SCOPE: &str = "all-apis";
