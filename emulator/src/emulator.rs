@@ -11,8 +11,9 @@ use azure_databricks_sdk::{Auth, Client, ClientBuilder, Clock as SdkClock};
 use crate::api;
 use crate::clock::{Clock, millis};
 use crate::fault::Fault;
-use crate::http::{Limits, Request, Server};
+use crate::http::{Limits, Server};
 use crate::request_log::LoggedRequest;
+use crate::scratch::ScratchDir;
 use crate::sdk_clock::EmulatedClock;
 use crate::services::clusters::catalog::Catalog;
 use crate::workspace::{Timings, Workspace};
@@ -441,11 +442,14 @@ impl EmulatorBuilder {
         workspace.log_requests = self.log_requests;
         let admin_token = workspace.add_user(&self.admin_user, true, self.admin_token);
         let shared = Arc::new(Mutex::new(workspace));
-        let handler_shared = Arc::clone(&shared);
+        let api = api::Api {
+            shared: Arc::clone(&shared),
+        };
         let server = Server::start(
             SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)),
-            Arc::new(move |request: &Request| api::handle(&handler_shared, request)),
+            Arc::new(api),
             self.limits,
+            Arc::new(ScratchDir::new()?),
         )?;
         Ok(Emulator {
             base_url: format!("http://{}", server.addr()),

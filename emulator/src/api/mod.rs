@@ -4,18 +4,40 @@
 pub(crate) mod params;
 mod routes;
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::fault::{FaultKind, retry_after_secs};
-use crate::http::{Outcome, Request, Response};
+use crate::http::{Outcome, Request, Response, Service};
 use crate::services::oauth;
 use crate::users::Caller;
 use crate::workspace::Workspace;
 use params::Params;
+
+/// Largest request body of the operations that take JSON (or a form): the service's 10 MB
+/// request limit, plus room for JSON framing. Larger ones are answered 413 before they are
+/// read.
+pub(crate) const MAX_JSON_BODY: u64 = 10 * 1024 * 1024 + 64 * 1024;
+
+/// The workspace as the HTTP server's [`Service`].
+#[derive(Debug)]
+pub(crate) struct Api {
+    pub(crate) shared: Arc<Mutex<Workspace>>,
+}
+
+impl Service for Api {
+    /// Every operation served today takes a JSON body (or, `oidc/v1/token`, a form).
+    fn body_limit(&self, _: &Request) -> u64 {
+        MAX_JSON_BODY
+    }
+
+    fn answer(&self, request: &Request) -> Outcome {
+        handle(&self.shared, request)
+    }
+}
 
 /// Who calls, and when (emulated epoch ms).
 #[derive(Debug, Clone)]
