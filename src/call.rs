@@ -1,6 +1,7 @@
 //! Executing one call: the attempts (through the retry engine), logging, and turning the
 //! answer into a value or an [`Error`].
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -10,78 +11,98 @@ use ureq::http::Response;
 use crate::error::{ApiError, TransportError, TransportErrorKind};
 use crate::operation::{HttpMethod, NotFoundIf, Operation};
 use crate::retry::parse_retry_after;
+use crate::streaming::{Download, Headers, Upload};
 use crate::{Client, Error, LOG_TARGET, Result, redact};
+
+/// The parts of a request besides its operation and body: values of the path's
+/// placeholders, query pairs and headers (by name).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Parts<'a> {
+    pub path: &'a [(&'a str, &'a str)],
+    pub query: &'a [(&'a str, &'a str)],
+    pub headers: &'a [(&'a str, &'a str)],
+}
 
 /// One call, after the operation-specific parts are resolved.
 pub(crate) struct Call<'a> {
     pub operation: &'a str,
     pub method: HttpMethod,
-    pub path: &'a str,
+    /// The path, placeholders filled in.
+    pub path: Cow<'a, str>,
     pub query: &'a [(&'a str, &'a str)],
+    pub headers: &'a [(&'a str, &'a str)],
+    /// A JSON body.
     pub body: Option<&'a [u8]>,
     pub idempotent: bool,
     pub not_found_if: &'a [NotFoundIf],
 }
 
 impl<'a> Call<'a> {
-    fn of(operation: &'a Operation) -> Self {
-        Call {
+    /// The call of `operation` with `parts`, its path filled in.
+    pub(crate) fn of(
+        operation: &'a Operation,
+        parts: &Parts<'a>,
+        body: Option<&'a [u8]>,
+    ) -> Result<Self> {
+        Ok(Call {
             operation: operation.name,
             method: operation.method,
-            path: operation.path,
-            query: &[],
-            body: None,
+            path: crate::path::expand(operation.path, parts.path)?,
+            query: parts.query,
+            headers: parts.headers,
+            body,
             idempotent: operation.idempotent,
             not_found_if: operation.not_found_if,
-        }
+        })
     }
 }
 
+/// A request's JSON body.
+pub(crate) fn json_body<B: Serialize + ?Sized>(operation: &Operation, body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| {
+        Error::invalid_input(format!("{} request body", operation.name), e.to_string())
+    })
+}
+
+/// A request type's fields as query pairs (see [`query_pairs`]).
+pub(crate) fn query_of<B: Serialize + ?Sized>(
+    operation: &Operation,
+    request: &B,
+) -> Result<Vec<(String, String)>> {
+    let value = serde_json::to_value(request)
+        .map_err(|e| Error::invalid_input(format!("{} request", operation.name), e.to_string()))?;
+    let mut pairs = Vec::new();
+    query_pairs(&value, "", &mut pairs);
+    Ok(pairs)
+}
+
+/// Borrowed view of owned query pairs.
+pub(crate) fn borrow_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// What an attempt sends as its body.
+enum Outgoing<'u, 'b> {
+    /// The call's JSON body, if any (a body-carrying method without one sends `{}` for POST
+    /// and nothing for the others).
+    Json,
+    /// A byte stream.
+    Stream(&'u mut Upload<'b>),
+}
+
 impl Client {
-    /// `GET` with query parameters.
-    pub(crate) fn get<T: DeserializeOwned>(
+    /// Any operation with a JSON (or no) request body and a JSON answer decoded into `T`,
+    /// retried as the client's [`crate::RetryPolicy`] allows.
+    pub(crate) fn json<T: DeserializeOwned>(
         &self,
         operation: &Operation,
-        query: &[(&str, &str)],
+        parts: &Parts<'_>,
+        body: Option<&[u8]>,
     ) -> Result<T> {
-        self.execute(&Call {
-            query,
-            ..Call::of(operation)
-        })
-    }
-
-    /// `GET` whose query is a request type: its JSON form flattened into query pairs (see
-    /// [`query_pairs`]).
-    pub(crate) fn get_with<B: Serialize + ?Sized, T: DeserializeOwned>(
-        &self,
-        operation: &Operation,
-        request: &B,
-    ) -> Result<T> {
-        let value = serde_json::to_value(request).map_err(|e| {
-            Error::invalid_input(format!("{} request", operation.name), e.to_string())
-        })?;
-        let mut pairs = Vec::new();
-        query_pairs(&value, "", &mut pairs);
-        let query: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        self.get(operation, &query)
-    }
-
-    /// `POST` with a JSON body.
-    pub(crate) fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
-        &self,
-        operation: &Operation,
-        body: &B,
-    ) -> Result<T> {
-        let body = serde_json::to_vec(body).map_err(|e| {
-            Error::invalid_input(format!("{} request body", operation.name), e.to_string())
-        })?;
-        self.execute(&Call {
-            body: Some(&body),
-            ..Call::of(operation)
-        })
+        self.execute(&Call::of(operation, parts, body)?)
     }
 
     /// Sends the call, retrying as the client's [`crate::RetryPolicy`] allows, and decodes a
@@ -93,77 +114,247 @@ impl Client {
             &*inner.clock,
             call.operation,
             call.idempotent,
-            |attempt| self.attempt(call, attempt),
+            |attempt| {
+                let response = self.exchange(call, Outgoing::Json, attempt)?;
+                read_json(call, response, inner.max_response_bytes)
+            },
         )?;
         decode(call.operation, status, &body)
     }
 
-    /// One attempt: sends the request and gives the body of a 2xx answer.
-    fn attempt(&self, call: &Call<'_>, attempt: u32) -> Result<(u16, Vec<u8>)> {
+    /// A call whose request body is a byte stream, with a JSON answer. Each retry sends
+    /// the body again from its start; a one-pass reader already read from is not retried
+    /// ([`Error::NotReplayable`]).
+    pub(crate) fn send_upload<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        upload: &mut Upload<'_>,
+    ) -> Result<T> {
+        let inner = self.inner();
+        let (status, body) = crate::retry::run(
+            &inner.retry,
+            &*inner.clock,
+            call.operation,
+            call.idempotent,
+            |attempt| {
+                if attempt > 1 {
+                    upload.rewind().map_err(|e| {
+                        crate::streaming::io_error(
+                            call.operation,
+                            "rewinding the upload's source",
+                            e,
+                        )
+                    })?;
+                }
+                let sent = self.exchange(call, Outgoing::Stream(upload), attempt);
+                let answer = sent.and_then(|r| read_json(call, r, inner.max_response_bytes));
+                match answer {
+                    Err(error)
+                        if !upload.is_replayable()
+                            && upload.bytes_read() > 0
+                            && crate::retry::classify(&error).is_some() =>
+                    {
+                        Err(Error::NotReplayable {
+                            operation: call.operation.to_string(),
+                            source: Box::new(error),
+                        })
+                    }
+                    other => other,
+                }
+            },
+        )?;
+        decode(call.operation, status, &body)
+    }
+
+    /// A call whose answer is a byte stream, returned once its headers arrive (the request is
+    /// retried until then; the body is the caller's to read). Asks for the bytes as stored
+    /// (`Accept-Encoding: identity`), so that lengths and ranges are those of the content.
+    pub(crate) fn send_download(&self, call: &Call<'_>) -> Result<Download> {
+        let inner = self.inner();
+        let mut headers = Vec::with_capacity(call.headers.len() + 1);
+        headers.extend_from_slice(call.headers);
+        headers.push(("accept-encoding", "identity"));
+        let call = Call {
+            operation: call.operation,
+            method: call.method,
+            path: Cow::Borrowed(&call.path),
+            query: call.query,
+            headers: &headers,
+            body: call.body,
+            idempotent: call.idempotent,
+            not_found_if: call.not_found_if,
+        };
+        let response = crate::retry::run(
+            &inner.retry,
+            &*inner.clock,
+            call.operation,
+            call.idempotent,
+            |attempt| self.exchange(&call, Outgoing::Json, attempt),
+        )?;
+        Ok(Download::new(call.operation, response))
+    }
+
+    /// A `HEAD` call: the answer's headers.
+    pub(crate) fn send_head(&self, call: &Call<'_>) -> Result<Headers> {
+        let inner = self.inner();
+        crate::retry::run(
+            &inner.retry,
+            &*inner.clock,
+            call.operation,
+            call.idempotent,
+            |attempt| {
+                self.exchange(call, Outgoing::Json, attempt)
+                    .map(|response| Headers::of(&response))
+            },
+        )
+    }
+
+    /// One attempt: sends the request and gives a 2xx answer, its body unread; any other
+    /// answer or a failure on the way is an [`Error`].
+    fn exchange(
+        &self,
+        call: &Call<'_>,
+        outgoing: Outgoing<'_, '_>,
+        attempt: u32,
+    ) -> Result<Response<ureq::Body>> {
         let inner = self.inner();
         inner.pace();
-        let url = inner.url(call.path);
+        let url = inner.url(&call.path);
         let method = call.method.as_str();
         if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
             log::trace!(target: LOG_TARGET, "{method} {} query={:?} body={}", call.path, call.query, redact::body(call.body.unwrap_or_default()));
         }
         let sent = Instant::now();
-        let response = match call.method {
-            HttpMethod::Get => {
-                let request = inner
-                    .agent
-                    .get(&url)
-                    .query_pairs(call.query.iter().copied());
-                inner.auth.apply(request)?.call()
+        let response = match (call.method, outgoing) {
+            (HttpMethod::Get, Outgoing::Json) if call.body.is_none() => {
+                self.prepare(inner.agent.get(&url), call)?.call()
             }
-            HttpMethod::Post => {
-                let request = inner
-                    .agent
-                    .post(&url)
-                    .header(ureq::http::header::CONTENT_TYPE, "application/json");
-                inner.auth.apply(request)?.send(call.body.unwrap_or(b"{}"))
+            (HttpMethod::Delete, Outgoing::Json) if call.body.is_none() => {
+                self.prepare(inner.agent.delete(&url), call)?.call()
+            }
+            (HttpMethod::Head, Outgoing::Json) if call.body.is_none() => {
+                self.prepare(inner.agent.head(&url), call)?.call()
+            }
+            (_, outgoing) => {
+                let request = match call.method {
+                    HttpMethod::Post => inner.agent.post(&url),
+                    HttpMethod::Put => inner.agent.put(&url),
+                    HttpMethod::Patch => inner.agent.patch(&url),
+                    HttpMethod::Get => inner.agent.get(&url).force_send_body(),
+                    HttpMethod::Delete => inner.agent.delete(&url).force_send_body(),
+                    HttpMethod::Head => inner.agent.head(&url).force_send_body(),
+                };
+                let request = self.prepare(request, call)?;
+                match outgoing {
+                    Outgoing::Json => {
+                        let body = call.body.unwrap_or(match call.method {
+                            HttpMethod::Post => b"{}",
+                            _ => b"",
+                        });
+                        request
+                            .header(ureq::http::header::CONTENT_TYPE, "application/json")
+                            .send(body)
+                    }
+                    Outgoing::Stream(upload) => {
+                        let mut request = request
+                            .header(ureq::http::header::CONTENT_TYPE, "application/octet-stream");
+                        if let Some(len) = upload.len() {
+                            request = request.header(ureq::http::header::CONTENT_LENGTH, len);
+                        }
+                        request.send(ureq::SendBody::from_reader(upload))
+                    }
+                }
             }
         };
-        let answer = response.and_then(|r| read(r, inner.max_response_bytes));
         let took = sent.elapsed();
-        let (status, body, headers) = match answer {
-            Ok(answer) => answer,
-            Err(ureq::Error::BodyExceedsLimit(limit)) => {
-                log::debug!(target: LOG_TARGET, "{method} {}: response over {limit} bytes in {took:?} (attempt {attempt})", call.path);
-                return Err(Error::ResponseTooLarge {
-                    operation: call.operation.to_string(),
-                    limit,
-                });
-            }
+        let mut response = match response {
+            Ok(response) => response,
             Err(e) => {
                 log::debug!(target: LOG_TARGET, "{method} {}: {e} after {took:?} (attempt {attempt})", call.path);
                 return Err(transport_error(call.operation, &url, e).into());
             }
         };
+        let status = response.status().as_u16();
         log::debug!(target: LOG_TARGET, "{method} {} -> {status} in {took:?} (attempt {attempt})", call.path);
+        if (200..300).contains(&status) {
+            return Ok(response);
+        }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (request_id, location, retry_after) = (
+            header("x-request-id"),
+            header("location"),
+            header("retry-after"),
+        );
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
+                operation: call.operation.to_string(),
+                status,
+                location: location.unwrap_or_default(),
+            });
+        }
+        // An error answer is read whole (it is small, and within the response limit).
+        let body = read_body(response.body_mut(), inner.max_response_bytes)
+            .map_err(|e| read_error(call, &url, e))?;
         if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
             log::trace!(target: LOG_TARGET, "{method} {} <- {}", call.path, redact::body(&body));
         }
-        match status {
-            200..=299 => Ok((status, body)),
-            300..=399 => Err(Error::Redirect {
+        let mut error =
+            ApiError::from_response(call.operation, status, &body, request_id, call.not_found_if);
+        error.retry_after =
+            retry_after.and_then(|v| parse_retry_after(&v, inner.clock.wall_time()));
+        Err(error.into())
+    }
+
+    /// The call's query, headers and credentials on a request.
+    fn prepare<B>(
+        &self,
+        request: ureq::RequestBuilder<B>,
+        call: &Call<'_>,
+    ) -> Result<ureq::RequestBuilder<B>> {
+        let mut request = request.query_pairs(call.query.iter().copied());
+        for (name, value) in call.headers {
+            request = request.header(*name, *value);
+        }
+        self.inner().auth.apply(request)
+    }
+}
+
+/// Reads a success answer's JSON body (within the response limit).
+fn read_json(
+    call: &Call<'_>,
+    mut response: Response<ureq::Body>,
+    limit: u64,
+) -> Result<(u16, Vec<u8>)> {
+    let status = response.status().as_u16();
+    let body = read_body(response.body_mut(), limit).map_err(|e| {
+        let url = call.path.to_string();
+        read_error(call, &url, e)
+    })?;
+    if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
+        log::trace!(target: LOG_TARGET, "{} {} <- {}", call.method, call.path, redact::body(&body));
+    }
+    Ok((status, body))
+}
+
+/// The error of reading an answer's body.
+fn read_error(call: &Call<'_>, url: &str, error: ureq::Error) -> Error {
+    match error {
+        ureq::Error::BodyExceedsLimit(limit) => {
+            log::debug!(target: LOG_TARGET, "{} {}: response over {limit} bytes", call.method, call.path);
+            Error::ResponseTooLarge {
                 operation: call.operation.to_string(),
-                status,
-                location: headers.location.unwrap_or_default(),
-            }),
-            _ => {
-                let mut error = ApiError::from_response(
-                    call.operation,
-                    status,
-                    &body,
-                    headers.request_id,
-                    call.not_found_if,
-                );
-                error.retry_after = headers
-                    .retry_after
-                    .and_then(|v| parse_retry_after(&v, inner.clock.wall_time()));
-                Err(error.into())
+                limit,
             }
+        }
+        e => {
+            log::debug!(target: LOG_TARGET, "{} {}: {e} while reading the answer", call.method, call.path);
+            transport_error(call.operation, url, e).into()
         }
     }
 }

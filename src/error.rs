@@ -126,6 +126,31 @@ pub enum Error {
         /// The `Location` header.
         location: String,
     },
+    /// A request whose body is a one-pass reader failed after part of the body was read, so
+    /// it could not be sent again and was not retried; the source is the failure. Give the
+    /// body as bytes or a seekable source ([`crate::Upload`]) to let the SDK retry.
+    #[error(
+        "{operation}: not retried: the request body is a one-pass reader that was already read (give bytes or a seekable source to allow retries)"
+    )]
+    NotReplayable {
+        /// Operation (`files.upload`) or path of the request.
+        operation: String,
+        /// The failure of the attempt.
+        #[source]
+        source: Box<Error>,
+    },
+    /// Reading or writing local data failed: the source of an upload, the destination of a
+    /// download.
+    #[error("{operation}: {what}")]
+    Io {
+        /// Operation (`files.download`) or path of the request.
+        operation: String,
+        /// What was being done, e.g. `reading the upload's source`.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Debug for Error {
@@ -616,6 +641,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e),
             Error::RetriesExhausted { last, .. } => last.api(),
+            Error::NotReplayable { source, .. } => source.api(),
             _ => None,
         }
     }
@@ -626,6 +652,7 @@ impl Error {
         match self {
             Error::Transport(e) => Some(e),
             Error::RetriesExhausted { last, .. } => last.transport(),
+            Error::NotReplayable { source, .. } => source.transport(),
             _ => None,
         }
     }
@@ -643,6 +670,7 @@ impl Error {
         match self {
             Error::Auth(e) => Some(e),
             Error::RetriesExhausted { last, .. } => last.auth(),
+            Error::NotReplayable { source, .. } => source.auth(),
             _ => None,
         }
     }
@@ -661,6 +689,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode { status, .. } | Error::Redirect { status, .. } => Some(*status),
             Error::RetriesExhausted { last, .. } => last.status(),
+            Error::NotReplayable { source, .. } => source.status(),
             _ => None,
         }
     }

@@ -64,6 +64,8 @@ pub mod models;
 mod oauth;
 mod operation;
 pub mod operations;
+mod paging;
+mod path;
 mod rate_limit;
 mod raw;
 mod redact;
@@ -71,6 +73,7 @@ mod retry;
 pub mod rules;
 mod secret;
 mod services;
+mod streaming;
 mod token;
 mod unknown;
 mod validate;
@@ -92,12 +95,14 @@ pub use error::{
 /// The map type of the models (tags, Spark configuration): keeps the order of the wire.
 pub use indexmap::IndexMap;
 pub use oauth::{DatabricksCli, OAuthM2m, OidcToken, OidcTokenSource};
-pub use operation::{HttpMethod, NotFoundIf, Operation};
+pub use operation::{HttpMethod, NotFoundIf, Operation, PathMatch};
+pub use paging::Pages;
 pub use raw::Raw;
 pub use retry::RetryPolicy;
 pub(crate) use retry::idempotency_token;
 pub use secret::{SecretValue, SensitiveString};
 pub use services::*;
+pub use streaming::{Download, Headers, Upload};
 pub use unknown::UnknownFields;
 
 /// The README's examples, compiled by `cargo test` (`cargo test --doc`) so they stay correct.

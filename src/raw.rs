@@ -1,5 +1,7 @@
 //! The escape hatch: any endpoint, with the client's auth and errors, as JSON values.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::call::Call;
@@ -47,8 +49,9 @@ impl Raw<'_> {
         self.client.execute(&Call {
             operation: &path,
             method: HttpMethod::Get,
-            path: &path,
+            path: Cow::Borrowed(&path),
             query,
+            headers: &[],
             body: None,
             idempotent: true,
             not_found_if: &[],
@@ -71,13 +74,117 @@ impl Raw<'_> {
         self.client.execute(&Call {
             operation: &path,
             method: HttpMethod::Post,
-            path: &path,
+            path: Cow::Borrowed(&path),
             query: &[],
+            headers: &[],
             body: Some(&body),
             // Unknown endpoint: never replayed once it may have reached the service.
             idempotent: false,
             not_found_if: &[],
         })
+    }
+
+    /// Any method with query parameters and an optional JSON body, sent exactly as given;
+    /// returns the JSON answer (`{}` for an empty body). `GET`, `HEAD`, `PUT` and `DELETE`
+    /// are retried like idempotent operations (HTTP defines them so); `POST` and `PATCH`
+    /// only when they cannot have reached the service.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::HttpMethod;
+    /// use serde_json::json;
+    /// let acl = json!({"access_control_list": [{"group_name": "users", "permission_level": "CAN_ATTACH_TO"}]});
+    /// client.raw().request(HttpMethod::Patch, "permissions/clusters/0923-164208-meows279", &[], Some(&acl))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let path = full_path(path);
+        let body =
+            body.map(|b| serde_json::to_vec(b).expect("a serde_json::Value always serializes"));
+        self.client
+            .execute(&call(method, &path, query, &[], body.as_deref()))
+    }
+
+    /// A request whose body is streamed from `body` (`Content-Type:
+    /// application/octet-stream`), with a JSON answer; see [`crate::Upload`] for when it is
+    /// retried.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::{HttpMethod, Upload};
+    /// let file = std::fs::File::open("data.csv").map_err(|e| azure_databricks_sdk::Error::Io {
+    ///     operation: "open".into(), what: "data.csv".into(), source: e })?;
+    /// let body = Upload::seekable(file).expect("seekable");
+    /// client.raw().upload(HttpMethod::Put, "/api/2.0/fs/files/Volumes/main/default/files/data.csv",
+    ///     &[("overwrite", "true")], body)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn upload<'b>(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, &str)],
+        body: impl Into<crate::Upload<'b>>,
+    ) -> Result<Value> {
+        let path = full_path(path);
+        let mut body = body.into();
+        self.client
+            .send_upload(&call(method, &path, query, &[], None), &mut body)
+    }
+
+    /// A `GET` whose answer is read as a stream ([`crate::Download`]), with extra request
+    /// headers (e.g. `Range`). Retried like any read until the answer's headers arrive.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// let download = client.raw().download("/api/2.0/fs/files/Volumes/main/default/files/data.csv",
+    ///     &[], &[("range", "bytes=0-1023")])?;
+    /// let mut first_kib = Vec::new();
+    /// download.copy_to(&mut first_kib)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn download(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<crate::Download> {
+        let path = full_path(path);
+        self.client
+            .send_download(&call(HttpMethod::Get, &path, query, headers, None))
+    }
+
+    /// A `HEAD`: the answer's headers.
+    pub fn head(&self, path: &str, query: &[(&str, &str)]) -> Result<crate::Headers> {
+        let path = full_path(path);
+        self.client
+            .send_head(&call(HttpMethod::Head, &path, query, &[], None))
+    }
+}
+
+/// The call of a raw request: retried as HTTP's idempotent methods allow.
+fn call<'a>(
+    method: HttpMethod,
+    path: &'a str,
+    query: &'a [(&'a str, &'a str)],
+    headers: &'a [(&'a str, &'a str)],
+    body: Option<&'a [u8]>,
+) -> Call<'a> {
+    Call {
+        operation: path,
+        method,
+        path: Cow::Borrowed(path),
+        query,
+        headers,
+        body,
+        idempotent: !matches!(method, HttpMethod::Post | HttpMethod::Patch),
+        not_found_if: &[],
     }
 }
 

@@ -58,10 +58,43 @@ impl<'a> Clusters<'a> {
         &self,
         request: &crate::models::ListClustersRequest,
     ) -> crate::Result<crate::models::ListClustersResponse> {
-        let response: crate::models::ListClustersResponse = self
-            .client
-            .get_with(&crate::operations::CLUSTERS_LIST, request)?;
+        let response: crate::models::ListClustersResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::CLUSTERS_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response)
+    }
+    /// Every [`crate::models::ClusterInfo`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by the answer's page token, until an answer has none; a short page is not the end. Each page request is retried like [`Self::list_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ListClustersRequest,
+    ) -> crate::Pages<'a, crate::models::ClusterInfo> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "clusters.list",
+            move || {
+                let page = handle.list_page(&request)?;
+                let next = crate::paging::next_token(page.next_page_token.as_ref());
+                request.page_token = next.clone();
+                Ok((page.clusters, next))
+            },
+        )
     }
     /// Lists the node (VM) types that can be used to launch a cluster, e.g. `Standard_DS3_v2`.
     ///
@@ -90,9 +123,18 @@ impl<'a> Clusters<'a> {
     pub fn list_node_types(
         &self,
     ) -> crate::Result<::std::vec::Vec<crate::models::NodeType>> {
-        let response: crate::models::ListNodeTypesResponse = self
-            .client
-            .get(&crate::operations::CLUSTERS_LIST_NODE_TYPES, &[])?;
+        let response: crate::models::ListNodeTypesResponse = {
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_LIST_NODE_TYPES,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response.node_types)
     }
     /// Lists the Databricks Runtime versions that can be used to launch a cluster.
@@ -124,9 +166,18 @@ impl<'a> Clusters<'a> {
     pub fn spark_versions(
         &self,
     ) -> crate::Result<::std::vec::Vec<crate::models::SparkVersion>> {
-        let response: crate::models::SparkVersionsResponse = self
-            .client
-            .get(&crate::operations::CLUSTERS_SPARK_VERSIONS, &[])?;
+        let response: crate::models::SparkVersionsResponse = {
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_SPARK_VERSIONS,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response.versions)
     }
     /// Gets the information of a cluster.
@@ -161,9 +212,18 @@ impl<'a> Clusters<'a> {
     /// ```
     pub fn get(&self, cluster_id: &str) -> crate::Result<crate::models::ClusterInfo> {
         crate::validate::non_empty("cluster_id", cluster_id)?;
-        let response: crate::models::ClusterInfo = self
-            .client
-            .get(&crate::operations::CLUSTERS_GET, &[("cluster_id", cluster_id)])?;
+        let response: crate::models::ClusterInfo = {
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_GET,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("cluster_id", cluster_id)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response)
     }
     /// Reads one page of the events of a cluster (state changes, resizes, terminations, ...).
@@ -201,9 +261,22 @@ impl<'a> Clusters<'a> {
         request: &crate::models::ClusterEventRequest,
     ) -> crate::Result<crate::models::ClusterEventResponse> {
         crate::validate::non_empty("cluster_id", &request.cluster_id)?;
-        let response: crate::models::ClusterEventResponse = self
-            .client
-            .post(&crate::operations::CLUSTERS_EVENTS, request)?;
+        let response: crate::models::ClusterEventResponse = {
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_EVENTS,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_EVENTS,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
         Ok(response)
     }
     /// Pins a cluster, so that it stays in the cluster list after it is terminated.
@@ -242,7 +315,20 @@ impl<'a> Clusters<'a> {
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&crate::operations::CLUSTERS_PIN, &Body { cluster_id })?
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_PIN,
+                &Body { cluster_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_PIN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -282,7 +368,20 @@ impl<'a> Clusters<'a> {
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&crate::operations::CLUSTERS_UNPIN, &Body { cluster_id })?
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_UNPIN,
+                &Body { cluster_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_UNPIN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -322,7 +421,20 @@ impl<'a> Clusters<'a> {
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&crate::operations::CLUSTERS_DELETE, &Body { cluster_id })?
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_DELETE,
+                &Body { cluster_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -362,10 +474,19 @@ impl<'a> Clusters<'a> {
             struct Body<'b> {
                 cluster_id: &'b str,
             }
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_PERMANENT_DELETE,
+                &Body { cluster_id },
+            )?;
             self.client
-                .post(
+                .json(
                     &crate::operations::CLUSTERS_PERMANENT_DELETE,
-                    &Body { cluster_id },
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
                 )?
         };
         Ok(())
@@ -406,7 +527,20 @@ impl<'a> Clusters<'a> {
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&crate::operations::CLUSTERS_RESTART, &Body { cluster_id })?
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_RESTART,
+                &Body { cluster_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_RESTART,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -446,7 +580,20 @@ impl<'a> Clusters<'a> {
             struct Body<'b> {
                 cluster_id: &'b str,
             }
-            self.client.post(&crate::operations::CLUSTERS_START, &Body { cluster_id })?
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_START,
+                &Body { cluster_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_START,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -490,9 +637,22 @@ impl<'a> Clusters<'a> {
                 ("autoscale", request.autoscale.is_some()),
             ],
         )?;
-        let _: ::serde::de::IgnoredAny = self
-            .client
-            .post(&crate::operations::CLUSTERS_RESIZE, request)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_RESIZE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_RESIZE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
         Ok(())
     }
     /// Creates a cluster and starts it.
@@ -553,9 +713,22 @@ impl<'a> Clusters<'a> {
         } else {
             request
         };
-        let response: crate::models::ClusterId = self
-            .client
-            .post(&crate::operations::CLUSTERS_CREATE, request)?;
+        let response: crate::models::ClusterId = {
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
         Ok(response)
     }
     /// Replaces the configuration of a cluster (`cluster_id` is required).
@@ -601,9 +774,22 @@ impl<'a> Clusters<'a> {
                 ("autoscale", request.autoscale.is_some()),
             ],
         )?;
-        let _: ::serde::de::IgnoredAny = self
-            .client
-            .post(&crate::operations::CLUSTERS_EDIT, request)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_EDIT,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTERS_EDIT,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
         Ok(())
     }
     /// Changes some settings of a cluster and leaves the others as they are: only the fields named in `update_mask` are taken from `cluster`.
@@ -653,14 +839,23 @@ impl<'a> Clusters<'a> {
                 cluster: &'b crate::models::ClusterSpec,
                 update_mask: &'b str,
             }
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTERS_UPDATE,
+                &Body {
+                    cluster_id,
+                    cluster,
+                    update_mask,
+                },
+            )?;
             self.client
-                .post(
+                .json(
                     &crate::operations::CLUSTERS_UPDATE,
-                    &Body {
-                        cluster_id,
-                        cluster,
-                        update_mask,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
                     },
+                    Some(&body),
                 )?
         };
         Ok(())
@@ -702,9 +897,18 @@ impl<'a> Tokens<'a> {
     pub fn list(
         &self,
     ) -> crate::Result<::std::vec::Vec<crate::models::PublicTokenInfo>> {
-        let response: crate::models::ListTokensResponse = self
-            .client
-            .get(&crate::operations::TOKENS_LIST, &[])?;
+        let response: crate::models::ListTokensResponse = {
+            self.client
+                .json(
+                    &crate::operations::TOKENS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response.token_infos)
     }
     /// Creates a personal access token for the calling user.
@@ -741,9 +945,22 @@ impl<'a> Tokens<'a> {
         &self,
         request: &crate::models::CreateTokenRequest,
     ) -> crate::Result<crate::models::Token> {
-        let response: crate::models::Token = self
-            .client
-            .post(&crate::operations::TOKENS_CREATE, request)?;
+        let response: crate::models::Token = {
+            let body = crate::call::json_body(
+                &crate::operations::TOKENS_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::TOKENS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
         Ok(response)
     }
     /// Revokes a personal access token.
@@ -782,7 +999,20 @@ impl<'a> Tokens<'a> {
             struct Body<'b> {
                 token_id: &'b str,
             }
-            self.client.post(&crate::operations::TOKENS_DELETE, &Body { token_id })?
+            let body = crate::call::json_body(
+                &crate::operations::TOKENS_DELETE,
+                &Body { token_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::TOKENS_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -845,9 +1075,18 @@ impl<'a> Secrets<'a> {
         scope: &str,
     ) -> crate::Result<::std::vec::Vec<crate::models::SecretMetadata>> {
         crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
-        let response: crate::models::ListSecretsResponse = self
-            .client
-            .get(&crate::operations::SECRETS_LIST, &[("scope", scope)])?;
+        let response: crate::models::ListSecretsResponse = {
+            self.client
+                .json(
+                    &crate::operations::SECRETS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("scope", scope)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response.secrets)
     }
     /// Creates or overwrites a secret in a Databricks-backed scope.
@@ -901,10 +1140,19 @@ impl<'a> Secrets<'a> {
                 #[serde(flatten)]
                 value: &'b crate::SecretValue,
             }
+            let body = crate::call::json_body(
+                &crate::operations::SECRETS_PUT,
+                &Body { scope, key, value: &value },
+            )?;
             self.client
-                .post(
+                .json(
                     &crate::operations::SECRETS_PUT,
-                    &Body { scope, key, value: &value },
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
                 )?
         };
         Ok(())
@@ -948,7 +1196,20 @@ impl<'a> Secrets<'a> {
                 scope: &'b str,
                 key: &'b str,
             }
-            self.client.post(&crate::operations::SECRETS_DELETE, &Body { scope, key })?
+            let body = crate::call::json_body(
+                &crate::operations::SECRETS_DELETE,
+                &Body { scope, key },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::SECRETS_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }
@@ -997,9 +1258,18 @@ impl<'a> SecretAcls<'a> {
         scope: &str,
     ) -> crate::Result<::std::vec::Vec<crate::models::AclItem>> {
         crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
-        let response: crate::models::ListAclsResponse = self
-            .client
-            .get(&crate::operations::SECRETS_ACLS_LIST, &[("scope", scope)])?;
+        let response: crate::models::ListAclsResponse = {
+            self.client
+                .json(
+                    &crate::operations::SECRETS_ACLS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("scope", scope)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response.items)
     }
     /// Gets the permission of one principal on a scope.
@@ -1040,12 +1310,18 @@ impl<'a> SecretAcls<'a> {
     ) -> crate::Result<crate::models::AclItem> {
         crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
         crate::validate::non_empty("principal", principal)?;
-        let response: crate::models::AclItem = self
-            .client
-            .get(
-                &crate::operations::SECRETS_ACLS_GET,
-                &[("scope", scope), ("principal", principal)],
-            )?;
+        let response: crate::models::AclItem = {
+            self.client
+                .json(
+                    &crate::operations::SECRETS_ACLS_GET,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("scope", scope), ("principal", principal)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response)
     }
     /// Grants a permission on a scope to a principal, replacing the one it had.
@@ -1094,14 +1370,23 @@ impl<'a> SecretAcls<'a> {
                 principal: &'b str,
                 permission: &'b crate::models::AclPermission,
             }
+            let body = crate::call::json_body(
+                &crate::operations::SECRETS_ACLS_PUT,
+                &Body {
+                    scope,
+                    principal,
+                    permission: &permission,
+                },
+            )?;
             self.client
-                .post(
+                .json(
                     &crate::operations::SECRETS_ACLS_PUT,
-                    &Body {
-                        scope,
-                        principal,
-                        permission: &permission,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
                     },
+                    Some(&body),
                 )?
         };
         Ok(())
@@ -1145,10 +1430,19 @@ impl<'a> SecretAcls<'a> {
                 scope: &'b str,
                 principal: &'b str,
             }
+            let body = crate::call::json_body(
+                &crate::operations::SECRETS_ACLS_DELETE,
+                &Body { scope, principal },
+            )?;
             self.client
-                .post(
+                .json(
                     &crate::operations::SECRETS_ACLS_DELETE,
-                    &Body { scope, principal },
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
                 )?
         };
         Ok(())
@@ -1188,9 +1482,18 @@ impl<'a> SecretScopes<'a> {
     /// # }
     /// ```
     pub fn list(&self) -> crate::Result<::std::vec::Vec<crate::models::SecretScope>> {
-        let response: crate::models::ListScopesResponse = self
-            .client
-            .get(&crate::operations::SECRETS_SCOPES_LIST, &[])?;
+        let response: crate::models::ListScopesResponse = {
+            self.client
+                .json(
+                    &crate::operations::SECRETS_SCOPES_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
         Ok(response.scopes)
     }
     /// Creates a secret scope.
@@ -1227,9 +1530,22 @@ impl<'a> SecretScopes<'a> {
         request: &crate::models::CreateScopeRequest,
     ) -> crate::Result<()> {
         crate::validate::name(&crate::rules::SCOPE_NAME, "scope", &request.scope)?;
-        let _: ::serde::de::IgnoredAny = self
-            .client
-            .post(&crate::operations::SECRETS_SCOPES_CREATE, request)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::SECRETS_SCOPES_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::SECRETS_SCOPES_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
         Ok(())
     }
     /// Deletes a secret scope with all its secrets and ACLs.
@@ -1266,7 +1582,20 @@ impl<'a> SecretScopes<'a> {
             struct Body<'b> {
                 scope: &'b str,
             }
-            self.client.post(&crate::operations::SECRETS_SCOPES_DELETE, &Body { scope })?
+            let body = crate::call::json_body(
+                &crate::operations::SECRETS_SCOPES_DELETE,
+                &Body { scope },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::SECRETS_SCOPES_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
         };
         Ok(())
     }

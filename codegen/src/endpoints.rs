@@ -68,6 +68,10 @@ pub struct Service {
     /// Non-404 answers that mean "does not exist" for every operation of the service.
     #[serde(default)]
     pub not_found_if: Vec<NotFoundIf>,
+    /// Other API versions every operation of the service also answers under (the clusters
+    /// API also answers under `2.0`, for clients written for it).
+    #[serde(default)]
+    pub also_under: Vec<String>,
 }
 
 impl Service {
@@ -84,21 +88,63 @@ impl Service {
 
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Method {
-    /// Parameters in the query string.
-    #[serde(rename = "GET")]
+    /// Read; parameters in the query string by default.
     Get,
-    /// Parameters in a JSON body.
-    #[serde(rename = "POST")]
+    /// Create or act; parameters in a JSON body by default.
     Post,
+    /// Replace or upload; parameters in a JSON body by default.
+    Put,
+    /// Change part of a resource; parameters in a JSON body by default.
+    Patch,
+    /// Delete; parameters in the query string by default.
+    Delete,
+    /// Headers only; parameters in the query string by default.
+    Head,
 }
 
 impl Method {
-    /// `GET` or `POST`.
+    /// Every method, for the generated runtime enum.
+    pub const ALL: [Method; 6] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Head,
+    ];
+
+    /// `GET`, `POST`, ...
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+        }
+    }
+
+    /// The variant name of the runtime `HttpMethod`: `Get`, `Post`, ...
+    pub fn variant(self) -> &'static str {
+        match self {
+            Method::Get => "Get",
+            Method::Post => "Post",
+            Method::Put => "Put",
+            Method::Patch => "Patch",
+            Method::Delete => "Delete",
+            Method::Head => "Head",
+        }
+    }
+
+    /// Where parameters go unless they say otherwise: the body of a POST, PUT or PATCH, the
+    /// query string of the others.
+    pub fn default_location(self) -> Location {
+        match self {
+            Method::Post | Method::Put | Method::Patch => Location::Body,
+            Method::Get | Method::Delete | Method::Head => Location::Query,
         }
     }
 }
@@ -111,6 +157,112 @@ pub enum Location {
     Query,
     /// Field of the JSON body.
     Body,
+    /// A `{name}` of the path, percent-encoded (see `Endpoint::path`).
+    Path,
+    /// A request header.
+    Header,
+}
+
+/// What a request or response body is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyKind {
+    /// JSON, decoded into (or encoded from) a model.
+    #[default]
+    Json,
+    /// Raw bytes of any size, streamed: from a `Read` the caller gives (request) or as a
+    /// `Read` the caller drains (response).
+    Stream,
+    /// Response only: no body (HEAD); the answer's headers are returned.
+    Headers,
+}
+
+/// How the pages of a paged operation follow each other; the generator writes an iterator
+/// method (`iter`) and, if named, a collect-everything method (`all`) for the operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "style", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Paging {
+    /// The answer's `next` token (absent or empty on the last page) goes in the request's
+    /// `token` field; a short page is not the end.
+    Token {
+        /// Array field of the answer with the items.
+        items: String,
+        /// Request field of the page token (`page_token`).
+        token: String,
+        /// Answer field of the next page's token (`next_page_token`).
+        next: String,
+        /// Name of the iterator method.
+        iter: String,
+        /// Name of the collect-everything method, if any.
+        #[serde(default)]
+        all: Option<String>,
+    },
+    /// `offset` advances by the items read while the answer's `has_more` is true.
+    Offset {
+        /// Array field of the answer with the items.
+        items: String,
+        /// Request field of the offset.
+        offset: String,
+        /// Answer field saying more items follow.
+        has_more: String,
+        /// Name of the iterator method.
+        iter: String,
+        /// Name of the collect-everything method, if any.
+        #[serde(default)]
+        all: Option<String>,
+    },
+    /// SCIM: 1-based `start` index advanced by the items read until `total` items are read.
+    Index {
+        /// Array field of the answer with the items.
+        items: String,
+        /// Request field of the 1-based start index (`startIndex`).
+        start: String,
+        /// Answer field of the total number of items (`totalResults`).
+        total: String,
+        /// Name of the iterator method.
+        iter: String,
+        /// Name of the collect-everything method, if any.
+        #[serde(default)]
+        all: Option<String>,
+    },
+}
+
+impl Paging {
+    /// The answer's array field of items.
+    pub fn items(&self) -> &str {
+        match self {
+            Paging::Token { items, .. }
+            | Paging::Offset { items, .. }
+            | Paging::Index { items, .. } => items,
+        }
+    }
+
+    /// The iterator method's name.
+    pub fn iter(&self) -> &str {
+        match self {
+            Paging::Token { iter, .. }
+            | Paging::Offset { iter, .. }
+            | Paging::Index { iter, .. } => iter,
+        }
+    }
+
+    /// The collect-everything method's name, if any.
+    pub fn all(&self) -> Option<&str> {
+        match self {
+            Paging::Token { all, .. } | Paging::Offset { all, .. } | Paging::Index { all, .. } => {
+                all.as_deref()
+            }
+        }
+    }
+
+    /// `token`, `offset` or `index`.
+    pub fn style(&self) -> &'static str {
+        match self {
+            Paging::Token { .. } => "token",
+            Paging::Offset { .. } => "offset",
+            Paging::Index { .. } => "index",
+        }
+    }
 }
 
 /// The type of an inline parameter.
@@ -323,6 +475,18 @@ pub struct Endpoint {
     /// Non-404 answers that mean "does not exist".
     #[serde(default)]
     pub not_found_if: Vec<NotFoundIf>,
+    /// The request body: JSON (default) or a stream of bytes.
+    #[serde(default)]
+    pub request_body: BodyKind,
+    /// The response body: JSON (default), a stream of bytes, or headers only.
+    #[serde(default)]
+    pub response_body: BodyKind,
+    /// How the pages of the answer follow each other, for paged operations.
+    #[serde(default)]
+    pub paging: Option<Paging>,
+    /// API versions the operation also answers under, besides its service's `also_under`.
+    #[serde(default)]
+    pub also_under: Vec<String>,
     /// Lines of the doc example (`client` in scope).
     #[serde(default)]
     pub example: Vec<String>,
@@ -340,6 +504,36 @@ impl Endpoint {
     /// The name of the generated operation constant, e.g. `SECRETS_ACLS_PUT`.
     pub fn const_name(&self) -> String {
         self.operation().replace('.', "_").to_ascii_uppercase()
+    }
+
+    /// The variant of the generated `OperationId`, e.g. `SecretsAclsPut`.
+    pub fn id_variant(&self) -> String {
+        self.operation()
+            .split(['.', '_'])
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map_or_else(String::new, |first| {
+                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            })
+            .collect()
+    }
+
+    /// The API version of the path: `2.1` for `/api/2.1/clusters/get`.
+    pub fn version(&self) -> &str {
+        self.path
+            .strip_prefix("/api/")
+            .and_then(|p| p.split_once('/'))
+            .map_or("", |(version, _)| version)
+    }
+
+    /// The names of the path's `{placeholders}`, in order.
+    pub fn path_placeholders(&self) -> Vec<&str> {
+        self.path
+            .split('{')
+            .skip(1)
+            .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+            .collect()
     }
 }
 
@@ -380,10 +574,12 @@ impl EndpointFile {
         }
         let shared = self.parameters.clone();
         for (i, e) in self.endpoints.iter_mut().enumerate() {
-            let default = match e.method {
-                Method::Get => Location::Query,
-                Method::Post => Location::Body,
-            };
+            let default = e.method.default_location();
+            let placeholders: Vec<String> = e
+                .path_placeholders()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
             for (j, p) in e.params.iter_mut().enumerate() {
                 let at = format!("/endpoints/{i}/params/{j}");
                 if let Some(reference) = &p.reference {
@@ -408,7 +604,12 @@ impl EndpointFile {
                     *p = definition.clone();
                     p.location = location.or(definition.location);
                 }
-                p.location.get_or_insert(default);
+                let location = if placeholders.contains(&p.name) {
+                    Location::Path
+                } else {
+                    default
+                };
+                p.location.get_or_insert(location);
             }
         }
         Ok(())
@@ -431,6 +632,19 @@ impl EndpointFile {
     /// The service with the dotted path `name`.
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Every API version an operation answers under: its path's, then its own and its
+    /// service's `also_under`, without repeats.
+    pub fn versions(&self, e: &Endpoint) -> Vec<String> {
+        let mut versions = vec![e.version().to_string()];
+        let service = self.service(&e.service).map(|s| s.also_under.as_slice());
+        for v in e.also_under.iter().chain(service.unwrap_or_default()) {
+            if !versions.contains(v) {
+                versions.push(v.clone());
+            }
+        }
+        versions
     }
 
     /// The "not found" answers of an operation: its own and its service's.
@@ -610,14 +824,57 @@ impl Endpoint {
                 format!("operation `{}` has no doc", self.operation()),
             ));
         }
-        if self.request.is_some() && !self.params.is_empty() {
-            return Err(err(at, "use either `request` or `params`, not both"));
+        let default = self.method.default_location();
+        if self.request.is_some() && self.params.iter().any(|p| p.location() == default) {
+            return Err(err(
+                at,
+                "with a `request`, the other parameters go in the path, the query or a header",
+            ));
         }
-        let expected = if self.method == Method::Get {
-            Location::Query
-        } else {
-            Location::Body
-        };
+        let placeholders = self.path_placeholders();
+        if let Some(name) = placeholders
+            .iter()
+            .find(|name| !self.params.iter().any(|p| p.name == **name))
+        {
+            return Err(err(
+                &format!("{at}/path"),
+                format!("the path placeholder `{{{name}}}` has no parameter"),
+            ));
+        }
+        if self.path.matches('{').count() != placeholders.len()
+            || self.path.matches('}').count() != placeholders.len()
+        {
+            return Err(err(&format!("{at}/path"), "unbalanced `{` `}` in the path"));
+        }
+        if self.request_body == BodyKind::Headers
+            || (self.request_body == BodyKind::Stream
+                && (self.request.is_some()
+                    || self.params.iter().any(|p| p.location() == Location::Body)))
+        {
+            return Err(err(
+                &format!("{at}/request_body"),
+                "a streamed request body takes no `request` and no body parameters",
+            ));
+        }
+        if self.response_body != BodyKind::Json
+            && (self.response.is_some() || self.unwrap.is_some())
+        {
+            return Err(err(
+                &format!("{at}/response_body"),
+                "a streamed or headers-only answer has no `response` type",
+            ));
+        }
+        if (self.response_body == BodyKind::Headers) != (self.method == Method::Head) {
+            return Err(err(
+                &format!("{at}/response_body"),
+                "HEAD answers `headers`, and only HEAD does",
+            ));
+        }
+        for version in &self.also_under {
+            if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                return Err(err(&format!("{at}/also_under"), "versions look like `2.0`"));
+            }
+        }
         for (j, p) in self.params.iter().enumerate() {
             let pat = format!("{at}/params/{j}");
             if p.description.trim().is_empty() || !is_snake(&p.name) {
@@ -626,17 +883,22 @@ impl Endpoint {
                     "a parameter needs a snake_case name and a description",
                 ));
             }
-            if p.location() != expected {
+            let in_path = placeholders.contains(&p.name.as_str());
+            if in_path != (p.location() == Location::Path) {
                 return Err(err(
                     &format!("{pat}/in"),
-                    format!(
-                        "a {} sends its parameters in the {expected:?}",
-                        self.method.as_str()
-                    ),
+                    "a parameter is in the path exactly when the path has its `{name}`",
                 ));
             }
-            if p.location() == Location::Query && !matches!(p.ty, ParamType::Primitive(_)) {
-                return Err(err(&format!("{pat}/type"), "query parameters are strings"));
+            if matches!(
+                p.location(),
+                Location::Query | Location::Path | Location::Header
+            ) && !matches!(p.ty, ParamType::Primitive(_))
+            {
+                return Err(err(
+                    &format!("{pat}/type"),
+                    "path, query and header parameters are strings",
+                ));
             }
             match &p.ty {
                 ParamType::Primitive(t) if t != "string" => {
@@ -713,6 +975,65 @@ impl Endpoint {
                         format!("`{}` has no optional array field `{field}`", r.name()),
                     ));
                 }
+            }
+        }
+        if let Some(paging) = &self.paging {
+            self.check_paging(&format!("{at}/paging"), paging, schemas)?;
+        }
+        Ok(())
+    }
+
+    /// A paged operation has a `request` and a `response` type with the fields its paging
+    /// names.
+    fn check_paging(
+        &self,
+        at: &str,
+        paging: &Paging,
+        schemas: &Schemas,
+    ) -> Result<(), SchemaError> {
+        let (Some(request), Some(response)) = (&self.request, &self.response) else {
+            return Err(err(
+                at,
+                "a paged operation has a `request` and a `response`",
+            ));
+        };
+        if self.unwrap.is_some() {
+            return Err(err(at, "a paged operation returns its pages: no `unwrap`"));
+        }
+        let has =
+            |ty: &TypeRef, field: &str, json_type: &str| match schemas.property(ty.name(), field) {
+                Some((p, false)) if p["type"] == json_type => Ok(()),
+                _ => Err(err(
+                    at,
+                    format!(
+                        "`{}` has no optional {json_type} field `{field}`",
+                        ty.name()
+                    ),
+                )),
+            };
+        has(response, paging.items(), "array")?;
+        match paging {
+            Paging::Token { token, next, .. } => {
+                has(request, token, "string")?;
+                has(response, next, "string")?;
+            }
+            Paging::Offset {
+                offset, has_more, ..
+            } => {
+                has(request, offset, "integer")?;
+                has(response, has_more, "boolean")?;
+            }
+            Paging::Index { start, total, .. } => {
+                has(request, start, "integer")?;
+                has(response, total, "integer")?;
+            }
+        }
+        for name in [Some(paging.iter()), paging.all()].into_iter().flatten() {
+            if !is_snake(name) || name == self.name {
+                return Err(err(
+                    at,
+                    format!("`{name}`: a snake_case method name of its own"),
+                ));
             }
         }
         Ok(())
@@ -831,11 +1152,51 @@ mod tests {
     }
 
     #[test]
-    fn get_parameters_must_go_in_the_query() {
+    fn path_placeholders_and_path_parameters_go_together() {
         let mut e = get();
-        e["params"] = json!([{"name": "id", "in": "body", "type": "string", "description": "id"}]);
+        e["path"] = json!("/api/2.0/things/{id}");
+        let error = EndpointFile::from_value(file(e.clone()), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/path");
+        assert!(error.message.contains("`{id}` has no parameter"), "{error}");
+
+        e["params"] = json!([{"name": "id", "type": "string", "description": "id"}]);
+        let file_ok = EndpointFile::from_value(file(e.clone()), &schemas()).unwrap();
+        assert_eq!(file_ok.endpoints[0].params[0].location(), Location::Path);
+
+        e["params"] = json!([{"name": "id", "in": "query", "type": "string", "description": "id"}]);
         let error = EndpointFile::from_value(file(e), &schemas()).unwrap_err();
         assert_eq!(error.pointer, "/endpoints/0/params/0/in");
+    }
+
+    #[test]
+    fn streams_and_headers_only_answers_are_declared_consistently() {
+        let mut e = get();
+        e["method"] = json!("HEAD");
+        e.as_object_mut().unwrap().remove("response");
+        e.as_object_mut().unwrap().remove("unwrap");
+        let error = EndpointFile::from_value(file(e.clone()), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/response_body");
+        e["response_body"] = json!("headers");
+        EndpointFile::from_value(file(e), &schemas()).unwrap();
+
+        let mut e = get();
+        e["method"] = json!("PUT");
+        e["request_body"] = json!("stream");
+        e["request"] = json!({"$ref": "m.json#/definitions/Req"});
+        let error = EndpointFile::from_value(file(e), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/request_body");
+    }
+
+    #[test]
+    fn paging_names_fields_the_types_have() {
+        let mut e = get();
+        e["request"] = json!({"$ref": "m.json#/definitions/Req"});
+        e["response"] = json!({"$ref": "m.json#/definitions/ListResp"});
+        e.as_object_mut().unwrap().remove("unwrap");
+        e["paging"] = json!({"style": "token", "items": "items", "token": "page_token", "next": "next_page_token", "iter": "list_iter"});
+        let error = EndpointFile::from_value(file(e), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/paging");
+        assert!(error.message.contains("page_token"), "{error}");
     }
 
     #[test]

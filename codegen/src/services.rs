@@ -4,7 +4,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::endpoints::{
-    Check, CheckKind, Endpoint, EndpointFile, Location, Method, Param, ParamType, Rule, Service,
+    BodyKind, Check, CheckKind, Endpoint, EndpointFile, Location, Paging, Param, ParamType, Rule,
+    Service,
 };
 use crate::error::SchemaError;
 use crate::schema::Schemas;
@@ -30,12 +31,13 @@ pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaEr
     let mut items = Vec::new();
     for service in &file.services {
         items.push(render_service(service));
-        let ops = file
-            .endpoints
-            .iter()
-            .filter(|e| e.service == service.name)
-            .map(|e| render_endpoint(schemas, file, e))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut ops = Vec::new();
+        for e in file.endpoints.iter().filter(|e| e.service == service.name) {
+            ops.push(render_endpoint(schemas, file, e)?);
+            if let Some(paging) = &e.paging {
+                ops.push(render_paging(schemas, e, paging)?);
+            }
+        }
         let children = file
             .services
             .iter()
@@ -315,14 +317,16 @@ fn render_endpoint(
     let mut args = Vec::new();
     let mut body_fields = Vec::new();
     let mut body_init = Vec::new();
-    let mut query = Vec::new();
+    let (mut path, mut query, mut headers) = (Vec::new(), Vec::new(), Vec::new());
     for p in &e.params {
         let ident = field_ident(&p.name);
         let key = &p.name;
         let (arg_ty, field_ty, by_ref) = param_type(schemas, p);
         args.push(quote! { #ident: #arg_ty });
         match p.location() {
+            Location::Path => path.push(quote! { (#key, #ident) }),
             Location::Query => query.push(quote! { (#key, #ident) }),
+            Location::Header => headers.push(quote! { (#key, #ident) }),
             Location::Body => {
                 let flatten = if matches!(p.ty, ParamType::Rust { .. }) {
                     quote! { #[serde(flatten)] }
@@ -342,23 +346,84 @@ fn render_endpoint(
     if let Some(ty) = &request_ty {
         args.push(quote! { request: &#ty });
     }
-    let call = match e.method {
-        Method::Get if e.request.is_some() => {
-            quote! { self.client.get_with(&#operation, request)? }
-        }
-        Method::Get => quote! { self.client.get(&#operation, &[#(#query),*])? },
-        Method::Post if e.request.is_some() => quote! { self.client.post(&#operation, request)? },
-        Method::Post if body_fields.is_empty() => quote! {{
-            #[derive(::serde::Serialize)]
-            struct Body {}
-            self.client.post(&#operation, &Body {})?
-        }},
-        Method::Post => quote! {{
-            #[derive(::serde::Serialize)]
-            struct Body<'b> { #(#body_fields),* }
-            self.client.post(&#operation, &Body { #(#body_init),* })?
-        }},
+    let stream_in = e.request_body == BodyKind::Stream;
+    let lifetime = if stream_in {
+        args.push(quote! { body: impl ::std::convert::Into<crate::Upload<'b>> });
+        quote! { <'b> }
+    } else {
+        quote! {}
     };
+    let request_in_query = e.request.is_some() && e.method.default_location() == Location::Query;
+    // The JSON body, if any, as `body: Option<&[u8]>`.
+    let (prepare_body, body_arg) = if e.request.is_some() && !request_in_query {
+        (
+            quote! { let body = crate::call::json_body(&#operation, request)?; },
+            quote! { Some(&body) },
+        )
+    } else if !body_fields.is_empty() {
+        (
+            quote! {
+                #[derive(::serde::Serialize)]
+                struct Body<'b> { #(#body_fields),* }
+                let body = crate::call::json_body(&#operation, &Body { #(#body_init),* })?;
+            },
+            quote! { Some(&body) },
+        )
+    } else {
+        (quote! {}, quote! { None })
+    };
+    let (prepare_query, query_arg) = if request_in_query {
+        (
+            quote! {
+                let request_query = crate::call::query_of(&#operation, request)?;
+                let query = crate::call::borrow_pairs(&request_query);
+                #(let mut query = query; query.push(#query);)*
+            },
+            quote! { &query },
+        )
+    } else {
+        (quote! {}, quote! { &[#(#query),*] })
+    };
+    let parts = quote! {
+        &crate::call::Parts { path: &[#(#path),*], query: #query_arg, headers: &[#(#headers),*] }
+    };
+    let (ret, returns, finish) = match e.response_body {
+        BodyKind::Stream => (
+            quote! { crate::Download },
+            "The answer's body as a [`crate::Download`] to read, once its headers have arrived."
+                .to_string(),
+            quote! { Ok(response) },
+        ),
+        BodyKind::Headers => (
+            quote! { crate::Headers },
+            "The answer's [`crate::Headers`].".to_string(),
+            quote! { Ok(response) },
+        ),
+        BodyKind::Json => (ret, returns, finish),
+    };
+    let call = match (e.response_body, stream_in) {
+        (BodyKind::Stream, _) => quote! {
+            self.client.send_download(&crate::call::Call::of(&#operation, #parts, #body_arg)?)?
+        },
+        (BodyKind::Headers, _) => quote! {
+            self.client.send_head(&crate::call::Call::of(&#operation, #parts, None)?)?
+        },
+        (BodyKind::Json, true) => quote! {{
+            let mut body = body.into();
+            self.client.send_upload(&crate::call::Call::of(&#operation, #parts, None)?, &mut body)?
+        }},
+        (BodyKind::Json, false) => quote! { self.client.json(&#operation, #parts, #body_arg)? },
+    };
+    let response_ty = match e.response_body {
+        BodyKind::Stream => quote! { crate::Download },
+        BodyKind::Headers => quote! { crate::Headers },
+        BodyKind::Json => response_ty,
+    };
+    let call = quote! {{
+        #prepare_body
+        #prepare_query
+        #call
+    }};
     let doc = render_doc(schemas, e, &returns);
     let conversions = e.params.iter().filter_map(|p| match &p.ty {
         ParamType::Rust { rust, .. } => {
@@ -367,7 +432,7 @@ fn render_endpoint(
         }
         _ => None,
     });
-    let binding = if e.response.is_some() {
+    let binding = if e.response.is_some() || e.response_body != BodyKind::Json {
         quote! { response }
     } else {
         quote! { _ }
@@ -389,7 +454,7 @@ fn render_endpoint(
     });
     Ok(quote! {
         #doc
-        #visibility fn #name(&self, #(#args),*) -> crate::Result<#ret> {
+        #visibility fn #name #lifetime (&self, #(#args),*) -> crate::Result<#ret> {
             #(#conversions)*
             #(#checks)*
             #token
@@ -397,6 +462,128 @@ fn render_endpoint(
             #finish
         }
     })
+}
+
+/// The Rust type of an integer request field (`i32` or `i64`).
+fn int_type(schemas: &Schemas, ty: &str, field: &str) -> TokenStream {
+    match schemas
+        .property(ty, field)
+        .map(|(p, _)| p["format"].clone())
+    {
+        Some(format) if format == "int32" => quote! { i32 },
+        _ => quote! { i64 },
+    }
+}
+
+/// The iterator method of a paged operation (and its collect-everything method, if named):
+/// one [`Paging`] style each, built on `crate::Pages`.
+fn render_paging(
+    schemas: &Schemas,
+    e: &Endpoint,
+    paging: &Paging,
+) -> Result<TokenStream, SchemaError> {
+    let (request, response) = match (&e.request, &e.response) {
+        (Some(request), Some(response)) => (request.name(), response.name()),
+        _ => unreachable!("checked by the endpoint loader"),
+    };
+    let items_field = paging.items();
+    let item = schemas
+        .property(response, items_field)
+        .and_then(|(p, _)| p["items"]["$ref"].as_str().map(str::to_string))
+        .and_then(|r| r.rsplit('/').next().map(str::to_string))
+        .ok_or_else(|| {
+            SchemaError::at(
+                "endpoints.json",
+                "",
+                format!("`{response}.{items_field}` must be an array of a named type"),
+            )
+        })?;
+    let item_ty = model(&item);
+    let request_ty = model(request);
+    let items = field_ident(items_field);
+    let page_method = if e.wrapped {
+        format_ident!("send_{}", e.name)
+    } else {
+        format_ident!("{}", e.name)
+    };
+    let inline: Vec<_> = e.params.iter().map(|p| field_ident(&p.name)).collect();
+    let advance = match paging {
+        Paging::Token { token, next, .. } => {
+            let (token, next) = (field_ident(token), field_ident(next));
+            quote! {
+                let next = crate::paging::next_token(page.#next.as_ref());
+                request.#token = next.clone();
+            }
+        }
+        Paging::Offset {
+            offset, has_more, ..
+        } => {
+            let int = int_type(schemas, request, offset);
+            let (offset, has_more) = (field_ident(offset), field_ident(has_more));
+            quote! {
+                let offset = request.#offset.unwrap_or(0) + page.#items.len() as #int;
+                let next = page.#has_more.unwrap_or(false).then(|| offset.to_string());
+                request.#offset = Some(offset);
+            }
+        }
+        Paging::Index { start, total, .. } => {
+            let int = int_type(schemas, request, start);
+            let (start, total) = (field_ident(start), field_ident(total));
+            quote! {
+                let start = request.#start.unwrap_or(1) + page.#items.len() as #int;
+                let total = page.#total.unwrap_or(0);
+                let next = (i64::from(start) <= i64::from(total)).then(|| start.to_string());
+                request.#start = Some(start);
+            }
+        }
+    };
+    let name = &e.name;
+    let operation_name = e.operation();
+    let iter = format_ident!("{}", paging.iter());
+    let doc = doc_attrs(&format!(
+        "Every [`crate::models::{item}`] of [`Self::{name}`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).\n\nPages follow each other by {}; a short page is not the end. Each page request is retried like [`Self::{name}`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].",
+        match paging.style() {
+            "token" => "the answer's page token, until an answer has none",
+            "offset" => "offset, while the answer says more items follow",
+            _ => "start index, until the total the answer gives is read",
+        }
+    ));
+    let args: Vec<_> = e
+        .params
+        .iter()
+        .map(|p| {
+            let ident = field_ident(&p.name);
+            quote! { #ident: &str }
+        })
+        .collect();
+    let owned = inline.iter().map(|p| quote! { let #p = #p.to_string(); });
+    let mut out = quote! {
+        #doc
+        pub fn #iter(&self, #(#args,)* request: &#request_ty) -> crate::Pages<'a, #item_ty> {
+            let handle = *self;
+            let mut request = request.clone();
+            #(#owned)*
+            crate::Pages::new(#operation_name, move || {
+                let page = handle.#page_method(#(&#inline,)* &request)?;
+                #advance
+                Ok((page.#items, next))
+            })
+        }
+    };
+    if let Some(all) = paging.all() {
+        let all = format_ident!("{}", all);
+        let doc = doc_attrs(&format!(
+            "Every [`crate::models::{item}`] of every page, in one `Vec` (see [`Self::{}`] to hold one page at a time).\n\n# Errors\n\nThe first error of a page request.",
+            paging.iter()
+        ));
+        out.extend(quote! {
+            #doc
+            pub fn #all(&self, #(#args,)* request: &#request_ty) -> crate::Result<::std::vec::Vec<#item_ty>> {
+                self.#iter(#(#inline,)* request).collect_all()
+            }
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -415,7 +602,8 @@ mod tests {
                     "b": {"type": "integer", "format": "int32", "description": "b"}
                 }},
                 "ListThings": {"type": "object", "description": "l", "properties": {
-                    "things": {"type": "array", "description": "t", "items": {"$ref": "#/definitions/Thing"}}
+                    "things": {"type": "array", "description": "t", "items": {"$ref": "#/definitions/Thing"}},
+                    "more": {"type": "boolean", "description": "m"}
                 }}
             }}),
         )])
@@ -467,7 +655,7 @@ mod tests {
         assert!(
             has(
                 &code,
-                "self.client.get(&crate::operations::THINGS_LIST, &[(\"owner\", owner)])?"
+                "self.client.json(&crate::operations::THINGS_LIST, &crate::call::Parts { path: &[], query: &[(\"owner\", owner)], headers: &[] }, None)?"
             ),
             "{code}"
         );
@@ -485,6 +673,13 @@ mod tests {
         assert!(has(&code, "struct Body<'b> { id: &'b str, }"), "{code}");
         assert!(has(&code, "let _: ::serde::de::IgnoredAny = {"), "{code}");
         assert!(
+            has(
+                &code,
+                "let body = crate::call::json_body(&crate::operations::THINGS_PARTS_DELETE, &Body { id })?;"
+            ),
+            "{code}"
+        );
+        assert!(
             has(&code, "pub fn parts(&self) -> ThingParts<'a>"),
             "{code}"
         );
@@ -492,7 +687,78 @@ mod tests {
         assert!(
             has(
                 &code,
-                "self.client.post(&crate::operations::THINGS_PARTS_DELETE, &Body { id })?"
+                "self.client.json(&crate::operations::THINGS_PARTS_DELETE, &crate::call::Parts { path: &[], query: &[], headers: &[] }, Some(&body))?"
+            ),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn path_parameters_streams_and_headers() {
+        let code = render_one(json!({
+            "service": "things", "name": "upload", "method": "PUT", "path": "/api/2.0/things/files{path}",
+            "doc": "Uploads.", "idempotent": true, "request_body": "stream",
+            "params": [{"name": "path", "type": "string", "description": "Path."},
+                       {"name": "overwrite", "in": "query", "type": "string", "description": "O."}]
+        }));
+        assert!(
+            has(
+                &code,
+                "pub fn upload<'b>(&self, path: &str, overwrite: &str, body: impl ::std::convert::Into<crate::Upload<'b>>)"
+            ),
+            "{code}"
+        );
+        assert!(
+            has(
+                &code,
+                "crate::call::Parts { path: &[(\"path\", path)], query: &[(\"overwrite\", overwrite)], headers: &[] }"
+            ),
+            "{code}"
+        );
+        assert!(has(&code, "self.client.send_upload("), "{code}");
+
+        let code = render_one(json!({
+            "service": "things", "name": "download", "method": "GET", "path": "/api/2.0/things/files{path}",
+            "doc": "Downloads.", "idempotent": true, "response_body": "stream",
+            "params": [{"name": "path", "type": "string", "description": "Path."},
+                       {"name": "range", "in": "header", "type": "string", "description": "R."}]
+        }));
+        assert!(has(&code, "-> crate::Result<crate::Download>"), "{code}");
+        assert!(has(&code, "headers: &[(\"range\", range)]"), "{code}");
+        assert!(has(&code, "self.client.send_download("), "{code}");
+    }
+
+    #[test]
+    fn paged_operations_get_an_iterator_and_a_collect_all() {
+        let code = render_one(json!({
+            "service": "things", "name": "list_page", "operation": "things.list", "method": "GET", "path": "/api/2.0/things/list",
+            "doc": "Lists.", "idempotent": true,
+            "request": {"$ref": "m.json#/definitions/Thing"},
+            "response": {"$ref": "m.json#/definitions/ListThings"},
+            "paging": {"style": "offset", "items": "things", "offset": "a", "has_more": "more", "iter": "list_iter", "all": "list"}
+        }));
+        assert!(
+            has(
+                &code,
+                "pub fn list_iter(&self, request: &crate::models::Thing) -> crate::Pages<'a, crate::models::Thing>"
+            ),
+            "{code}"
+        );
+        assert!(
+            has(&code, "crate::Pages::new(\"things.list\", move ||"),
+            "{code}"
+        );
+        assert!(
+            has(
+                &code,
+                "let offset = request.a.unwrap_or(0) + page.things.len() as i32;"
+            ),
+            "{code}"
+        );
+        assert!(
+            has(
+                &code,
+                "pub fn list(&self, request: &crate::models::Thing) -> crate::Result<::std::vec::Vec<crate::models::Thing>>"
             ),
             "{code}"
         );

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::endpoints::{EndpointFile, Method, Rule};
+use crate::endpoints::{EndpointFile, Rule};
 use crate::error::SchemaError;
 use crate::schema::Schemas;
 use crate::services::doc_attrs;
@@ -18,15 +18,15 @@ pub const SENSITIVE_TYPE: &str = "SensitiveString";
 pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaError> {
     let mut consts = Vec::new();
     let mut names = Vec::new();
+    let mut ids = Vec::new();
     for e in &file.endpoints {
         let ident = format_ident!("{}", e.const_name());
         let operation = e.operation();
         let path = &e.path;
         let idempotent = e.idempotent;
-        let method = match e.method {
-            Method::Get => quote! { HttpMethod::Get },
-            Method::Post => quote! { HttpMethod::Post },
-        };
+        let method = format_ident!("{}", e.method.variant());
+        let id = format_ident!("{}", e.id_variant());
+        let versions = file.versions(e);
         let not_found = file.not_found_if(e).map(|n| {
             let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
             quote! { NotFoundIf { status: #status, error_code: #code, message_contains: #text } }
@@ -40,17 +40,39 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
         consts.push(quote! {
             #doc
             pub const #ident: Operation = Operation {
+                id: OperationId::#id,
                 name: #operation,
-                method: #method,
+                method: HttpMethod::#method,
                 path: #path,
+                versions: &[#(#versions),*],
                 idempotent: #idempotent,
                 not_found_if: &[#(#not_found),*],
             };
         });
         names.push(ident);
+        let doc = doc_attrs(&format!("[`{}`]: `{operation}`.", e.const_name()));
+        ids.push(quote! { #doc #id });
     }
     let sensitive = sensitive_fields(schemas, file);
+    let extensions = schemas.definitions.iter().filter_map(|(name, def)| {
+        let base = def.base.as_ref()?;
+        let fields = schemas.own_properties(name);
+        let ident = format_ident!("{}_OWN_FIELDS", upper_snake(name));
+        let doc = doc_attrs(&format!(
+            "The fields [`crate::models::{name}`] adds to [`crate::models::{base}`] (from the schema's `allOf`)."
+        ));
+        Some(quote! { #doc pub const #ident: &[&str] = &[#(#fields),*]; })
+    });
     let tokens = quote! {
+        #(#extensions)*
+        /// Every operation by name, one variant each, for an exhaustive `match` (the emulator of
+        /// this repository routes by it, so that an operation without a handler does not
+        /// compile). A new operation of the API adds a variant: match with a wildcard arm
+        /// unless you mean to handle every operation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum OperationId {
+            #(#ids),*
+        }
         #(#consts)*
         /// Every operation, in the order of `schema/endpoints.json`.
         pub const ALL: &[Operation] = &[#(#names),*];
@@ -60,6 +82,18 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
         pub const SENSITIVE_FIELDS: &[&str] = &[#(#sensitive),*];
     };
     crate::unparse(tokens, "endpoints.json")
+}
+
+/// `ClusterAttributes` → `CLUSTER_ATTRIBUTES`.
+fn upper_snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 /// Every property name whose type is `SensitiveString` (directly, or as array items or map

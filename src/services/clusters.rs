@@ -8,11 +8,8 @@ mod select;
 
 pub use select::{NodeTypeFilter, SparkVersionFilter};
 
-use std::collections::HashSet;
 use std::fmt;
 use std::time::Duration;
-
-use serde::Serialize;
 
 use crate::defaults::{FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL, WAIT_TIMEOUT};
 use crate::error::WaitError;
@@ -20,7 +17,7 @@ use crate::models::{
     ClusterAttributes, ClusterEvent, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
     ClusterSpec, ClusterState, ListClustersRequest,
 };
-use crate::{Clusters, Error, Result};
+use crate::{Clusters, Error, Pages, Result};
 
 /// How a wait for a cluster state runs: its timeout (default 20 minutes) and an optional
 /// progress callback that receives every polled [`ClusterInfo`].
@@ -415,31 +412,7 @@ impl<'a> Clusters<'a> {
     /// # Ok(()) }
     /// ```
     pub fn list_with(&self, request: &ListClustersRequest) -> Result<Vec<ClusterInfo>> {
-        self.list_iter(request).collect_pages()
-    }
-
-    /// The clusters that match `request`, page after page, as a lazy iterator holding one
-    /// page: the first page is requested on the first `next()`, the next one (`page_token` =
-    /// the answer's `next_page_token`) when the current one is used up, until a page has no
-    /// `next_page_token`. A page token the service repeats ends the iteration with
-    /// [`Error::RepeatedPage`] instead of looping. After an error the iterator ends.
-    pub fn list_iter(&self, request: &ListClustersRequest) -> ClustersIter<'a> {
-        Pages::new(
-            *self,
-            "clusters.list",
-            request.clone(),
-            |clusters, request| {
-                let page = clusters.list_page(request)?;
-                let next = page
-                    .next_page_token
-                    .filter(|token| !token.is_empty())
-                    .map(|token| ListClustersRequest {
-                        page_token: Some(token),
-                        ..request.clone()
-                    });
-                Ok((page.clusters, next))
-            },
-        )
+        self.list_iter(request).collect_all()
     }
 
     /// The cluster named `name` (with all its details, from [`Clusters::get`]), or `None` when
@@ -489,86 +462,41 @@ impl<'a> Clusters<'a> {
     /// # Ok(()) }
     /// ```
     pub fn events_iter(&self, request: &ClusterEventRequest) -> EventsIter<'a> {
-        let mut pages = Pages::new(
-            *self,
-            "clusters.events",
-            request.clone(),
-            |clusters, request| {
-                let response = clusters.events(request)?;
-                let token = response.next_page_token.filter(|t| !t.is_empty());
-                let next = match (response.next_page, token) {
-                    (Some(next), _) => Some(next),
-                    (None, Some(token)) => Some(ClusterEventRequest {
-                        page_token: Some(token),
-                        offset: None,
-                        ..request.clone()
-                    }),
-                    (None, None) => None,
-                };
-                Ok((response.events, next))
-            },
-        );
-        pages.goes_back = offset_goes_back;
-        pages
+        let clusters = *self;
+        let mut request = request.clone();
+        let first = serde_json::to_string(&request).unwrap_or_default();
+        Pages::new("clusters.events", move || {
+            let response = clusters.events(&request)?;
+            let token = crate::paging::next_token(response.next_page_token.as_ref());
+            let next = match (response.next_page, token) {
+                (Some(next), _) => next,
+                (None, Some(token)) => ClusterEventRequest {
+                    page_token: Some(token),
+                    offset: None,
+                    ..request.clone()
+                },
+                (None, None) => return Ok((response.events, None)),
+            };
+            // An `offset` going backwards over the same time range asks for events already
+            // read: the same page again, as far as the guard is concerned.
+            let key = if offset_goes_back(&request, &next) {
+                serde_json::to_string(&request)
+            } else {
+                serde_json::to_string(&next)
+            }
+            .unwrap_or_default();
+            request = next;
+            Ok((response.events, Some(key)))
+        })
+        .with_first_key(first)
     }
 }
 
 /// Iterator over cluster events; see [`Clusters::events_iter`].
-pub type EventsIter<'a> = Pages<'a, ClusterEventRequest, ClusterEvent>;
+pub type EventsIter<'a> = Pages<'a, ClusterEvent>;
 
 /// Iterator over clusters; see [`Clusters::list_iter`].
-pub type ClustersIter<'a> = Pages<'a, ListClustersRequest, ClusterInfo>;
-
-/// Reads one page: its items and the request of the next page, if any.
-type FetchPage<'a, R, T> = fn(&Clusters<'a>, &R) -> Result<(Vec<T>, Option<R>)>;
-
-/// A lazy iterator over the items of paginated answers, holding one page; see
-/// [`Clusters::list_iter`] and [`Clusters::events_iter`].
-#[must_use = "iterators are lazy and do nothing unless consumed"]
-pub struct Pages<'a, R, T> {
-    clusters: Clusters<'a>,
-    operation: &'static str,
-    fetch: FetchPage<'a, R, T>,
-    /// Whether the next request asks for a page before the previous one.
-    goes_back: fn(&R, &R) -> bool,
-    /// The request of the next page, `None` once done.
-    next: Option<R>,
-    /// The request of the page being read.
-    previous: Option<R>,
-    /// The JSON of every request sent, to notice a page asked for twice.
-    seen: HashSet<String>,
-    page: std::vec::IntoIter<T>,
-}
-
-impl<'a, R: Serialize, T> Pages<'a, R, T> {
-    fn new(
-        clusters: Clusters<'a>,
-        operation: &'static str,
-        first: R,
-        fetch: FetchPage<'a, R, T>,
-    ) -> Self {
-        Pages {
-            clusters,
-            operation,
-            fetch,
-            goes_back: |_, _| false,
-            next: Some(first),
-            previous: None,
-            seen: HashSet::new(),
-            page: Vec::new().into_iter(),
-        }
-    }
-}
-
-impl<R, T> fmt::Debug for Pages<'_, R, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pages")
-            .field("operation", &self.operation)
-            .field("pages_read", &self.seen.len())
-            .field("done", &self.next.is_none())
-            .finish_non_exhaustive()
-    }
-}
+pub type ClustersIter<'a> = Pages<'a, ClusterInfo>;
 
 /// Whether `next` asks for events before those of `previous` (an `offset` going backwards
 /// over the same time range).
@@ -576,67 +504,6 @@ fn offset_goes_back(previous: &ClusterEventRequest, next: &ClusterEventRequest) 
     matches!((previous.offset, next.offset), (Some(a), Some(b)) if b <= a)
         && previous.start_time == next.start_time
         && previous.end_time == next.end_time
-}
-
-impl<R: Serialize, T> Pages<'_, R, T> {
-    /// Reads the next page (after the items left of the current one, if any); `None` when
-    /// there are no more.
-    fn next_page(&mut self) -> Option<Result<Vec<T>>> {
-        let rest: Vec<T> = self.page.by_ref().collect();
-        if !rest.is_empty() {
-            return Some(Ok(rest));
-        }
-        let request = self.next.take()?;
-        let key = serde_json::to_string(&request).unwrap_or_default();
-        let back = self
-            .previous
-            .as_ref()
-            .is_some_and(|p| (self.goes_back)(p, &request));
-        if back || !self.seen.insert(key) {
-            return Some(Err(Error::RepeatedPage {
-                operation: self.operation.into(),
-            }));
-        }
-        match (self.fetch)(&self.clusters, &request) {
-            Ok((items, next)) => {
-                self.next = next;
-                self.previous = Some(request);
-                Some(Ok(items))
-            }
-            Err(error) => Some(Err(error)),
-        }
-    }
-
-    /// Every item of every page, in one `Vec`: the first page's vector is kept as decoded
-    /// and later pages are appended, so items are not moved one by one.
-    fn collect_pages(mut self) -> Result<Vec<T>> {
-        let mut all = Vec::new();
-        while let Some(page) = self.next_page() {
-            let mut page = page?;
-            if all.is_empty() {
-                all = page;
-            } else {
-                all.append(&mut page);
-            }
-        }
-        Ok(all)
-    }
-}
-
-impl<R: Serialize, T> Iterator for Pages<'_, R, T> {
-    type Item = Result<T>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(item) = self.page.next() {
-                return Some(Ok(item));
-            }
-            match self.next_page()? {
-                Ok(items) => self.page = items.into_iter(),
-                Err(error) => return Some(Err(error)),
-            }
-        }
-    }
 }
 
 impl From<&ClusterInfo> for ClusterAttributes {

@@ -7,6 +7,6 @@
 
 mod clusters;
 
-pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, Pages, SparkVersionFilter, Wait};
+pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter, Wait};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));
