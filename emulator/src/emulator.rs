@@ -25,8 +25,9 @@ pub const DEFAULT_ADMIN_USER: &str = "admin@example.com";
 /// An emulated Azure Databricks workspace, serving the REST API on `http://127.0.0.1:<port>`.
 ///
 /// It answers every operation of the SDK (clusters, tokens, secrets, secret ACLs, secret
-/// scopes) at the path of the SDK's operations table, and every one also under `/api/2.0/`
-/// for clients of the 2.0 API, with the service's
+/// scopes) at the path of the SDK's operations table, under every API version the schema
+/// declares for it (the clusters API under `2.1` and, for clients of the 2.0 API, `2.0`),
+/// with the service's
 /// validation, state rules, error codes and statuses. Dropping it stops the server.
 ///
 /// Time is emulated: with the default speed of 0 it stands still, and only

@@ -2,7 +2,7 @@
 //! the one workspace lock.
 
 pub(crate) mod params;
-mod routes;
+pub(crate) mod routes;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -39,11 +39,14 @@ impl Service for Api {
     }
 }
 
-/// Who calls, and when (emulated epoch ms).
+/// Who calls, when (emulated epoch ms), and under which API version.
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
     pub(crate) caller: Caller,
     pub(crate) now: i64,
+    /// The API version of the path, e.g. `2.0`: one of those the operation answers under, for
+    /// handlers whose answer depends on it (`clusters/list` under 2.0 is not paged).
+    pub(crate) version: &'static str,
 }
 
 /// Locks the workspace; a panic in another request does not make it unusable.
@@ -110,10 +113,15 @@ fn answer(ws: &mut Workspace, request: &Request) -> Response {
 }
 
 fn dispatch(ws: &mut Workspace, request: &Request) -> Result<Value, ApiError> {
-    let handler = routes::find(&request.method, &request.path)?;
+    let route = routes::find(&request.method, &request.path)?;
     let now = ws.clock.now_ms();
     let caller = ws.authenticate(request.header("authorization"), now)?;
     ws.settle(now);
-    let params = Params::from_request(request)?;
-    handler(ws, &Call { caller, now }, &params)
+    let params = Params::from_request(request)?.with_path_params(route.path_params);
+    let call = Call {
+        caller,
+        now,
+        version: route.version,
+    };
+    (route.handler)(ws, &call, &params)
 }

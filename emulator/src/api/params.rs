@@ -69,6 +69,15 @@ impl Params {
         Ok(Self { fields })
     }
 
+    /// The parameters with those of the path (`{cluster_id}` of a path template), which take
+    /// the place of a body or query parameter of the same name.
+    pub(crate) fn with_path_params(mut self, params: Vec<(&'static str, String)>) -> Self {
+        for (name, value) in params {
+            self.fields.insert(name.to_string(), Value::String(value));
+        }
+        self
+    }
+
     /// The parameters decoded into a request model read from a query string (or a JSON
     /// body): the fields at the dotted `shapes` paths are first given their type.
     ///
@@ -313,6 +322,17 @@ mod tests {
             Params::from_request(&post("  ")).unwrap(),
             Params::default()
         );
+    }
+
+    #[test]
+    fn path_parameters_win_over_body_and_query() {
+        let mut req = post(r#"{"scope": "from-body", "key": "k"}"#);
+        req.query = vec![("scope".into(), "from-query".into())];
+        let params = Params::from_request(&req)
+            .unwrap()
+            .with_path_params(vec![("scope", "from/path".into())]);
+        assert_eq!(params.str("scope").unwrap(), "from/path");
+        assert_eq!(params.str("key").unwrap(), "k");
     }
 
     #[test]
