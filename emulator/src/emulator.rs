@@ -450,7 +450,7 @@ impl EmulatorBuilder {
             SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)),
             Arc::new(api),
             self.limits,
-            Arc::new(ScratchDir::new()?),
+            Arc::new(ScratchDir::new()),
         )?;
         Ok(Emulator {
             base_url: format!("http://{}", server.addr()),

@@ -113,7 +113,7 @@
 //! | Writing one answer | 30 s | connection closed |
 //! | Request head | 64 KB, 100 headers | 431 |
 //! | Request body of an operation that takes JSON (or a form) | 10 MB (service) | 413, before the body is read (a chunked body: as soon as it passes the limit) |
-//! | Request body held in memory | 64 KiB per request | the body is spooled, as it arrives and through a fixed buffer, to a file of the emulator's own temporary directory (private to the user, removed with everything in it when the emulator stops), so memory stays flat whatever the body size |
+//! | Request body held in memory | 64 KiB per request | the body is spooled, as it arrives and through a fixed buffer, to a file of the emulator's own temporary directory (private to the user, made on the first such body, removed with everything in it when the emulator stops), so memory stays flat whatever the body size |
 //! | A bug: a panic while answering | — | 500 `INTERNAL_ERROR`; the connection's slot is released and the server keeps serving (the workspace keeps what the failed request changed before the panic) |
 //! | `num_workers`, `autoscale.max_workers` | 10 000 (the service documents none) | 400 `INVALID_PARAMETER_VALUE` |
 //! | `autoscale` | 0 ≤ `min_workers` < `max_workers` | 400 `INVALID_PARAMETER_VALUE` |

@@ -490,7 +490,7 @@ mod tests {
                     let spooled = req
                         .body
                         .path()
-                        .is_some_and(|p| p.starts_with(files.scratch.path()));
+                        .is_some_and(|p| p.starts_with(files.scratch.path().unwrap()));
                     Outcome::Respond(Response::json(
                         200,
                         &serde_json::json!({"len": len, "hash": hash.to_string(), "spooled": spooled}),
@@ -539,7 +539,7 @@ mod tests {
             body_limit: 10 * 1024 * 1024,
             files: None,
         };
-        let scratch = Arc::new(ScratchDir::new().unwrap());
+        let scratch = Arc::new(ScratchDir::new());
         Server::start(
             "127.0.0.1:0".parse().unwrap(),
             Arc::new(echo),
@@ -789,7 +789,7 @@ mod tests {
 
     /// A server of [`Echo`] with uploads of any size, serving `served` at `/file`.
     fn file_server(served: std::path::PathBuf) -> (Server, Arc<ScratchDir>) {
-        let scratch = Arc::new(ScratchDir::new().unwrap());
+        let scratch = Arc::new(ScratchDir::new());
         let echo = Echo {
             body_limit: u64::MAX,
             files: Some(Files {
@@ -877,6 +877,11 @@ mod tests {
     #[test]
     fn a_64_mib_upload_arrives_on_disk_byte_identical_and_is_removed_after_its_answer() {
         let (server, scratch) = file_server("/nonexistent".into());
+        // A small body stays in memory: no directory is even made for it.
+        let small = upload(&server, 100, None);
+        assert_eq!(small["spooled"], false);
+        assert_eq!(small["len"], 100);
+        assert!(!scratch.exists());
         let len = 64 * 1024 * 1024;
         let (hash, _) = fnv1a(Pattern::new(3, len)).unwrap();
         let expected = serde_json::json!({"len": len, "hash": hash.to_string(), "spooled": true});
@@ -887,12 +892,8 @@ mod tests {
             serde_json::json!({"len": len / 4, "hash": hash.to_string(), "spooled": true});
         assert_eq!(upload(&server, len / 4, Some(1 << 20)), chunked);
         eventually("the spooled bodies to be deleted", || {
-            std::fs::read_dir(scratch.path()).unwrap().count() == 0
+            std::fs::read_dir(scratch.path().unwrap()).unwrap().count() == 0
         });
-        // A small body stays in memory.
-        let small = upload(&server, 100, None);
-        assert_eq!(small["spooled"], false);
-        assert_eq!(small["len"], 100);
     }
 
     #[test]
