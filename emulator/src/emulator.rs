@@ -11,11 +11,12 @@ use azure_databricks_sdk::{Auth, Client, ClientBuilder, Clock as SdkClock};
 use crate::api;
 use crate::clock::{Clock, millis};
 use crate::fault::Fault;
-use crate::http::{Limits, Request, Server};
+use crate::http::{Limits, Server};
 use crate::request_log::LoggedRequest;
+use crate::scratch::ScratchDir;
 use crate::sdk_clock::EmulatedClock;
-use crate::state::catalog::Catalog;
-use crate::state::{Timings, Workspace};
+use crate::services::clusters::catalog::Catalog;
+use crate::workspace::{Timings, Workspace};
 
 /// The user name behind [`Emulator::admin_token`] unless [`EmulatorBuilder::admin_user`] says
 /// otherwise.
@@ -24,8 +25,9 @@ pub const DEFAULT_ADMIN_USER: &str = "admin@example.com";
 /// An emulated Azure Databricks workspace, serving the REST API on `http://127.0.0.1:<port>`.
 ///
 /// It answers every operation of the SDK (clusters, tokens, secrets, secret ACLs, secret
-/// scopes) at the path of the SDK's operations table, and every one also under `/api/2.0/`
-/// for clients of the 2.0 API, with the service's
+/// scopes) at the path of the SDK's operations table, under every API version the schema
+/// declares for it (the clusters API under `2.1` and, for clients of the 2.0 API, `2.0`),
+/// with the service's
 /// validation, state rules, error codes and statuses. Dropping it stops the server.
 ///
 /// Time is emulated: with the default speed of 0 it stands still, and only
@@ -441,11 +443,14 @@ impl EmulatorBuilder {
         workspace.log_requests = self.log_requests;
         let admin_token = workspace.add_user(&self.admin_user, true, self.admin_token);
         let shared = Arc::new(Mutex::new(workspace));
-        let handler_shared = Arc::clone(&shared);
+        let api = api::Api {
+            shared: Arc::clone(&shared),
+        };
         let server = Server::start(
             SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)),
-            Arc::new(move |request: &Request| api::handle(&handler_shared, request)),
+            Arc::new(api),
             self.limits,
+            Arc::new(ScratchDir::new()),
         )?;
         Ok(Emulator {
             base_url: format!("http://{}", server.addr()),

@@ -136,7 +136,7 @@ impl ApiError {
     }
 
     /// 413 for a body over the service's 10 MB request limit.
-    pub(crate) fn too_large(limit: usize) -> Self {
+    pub(crate) fn too_large(limit: u64) -> Self {
         Self::new(
             413,
             "RESOURCE_LIMIT_EXCEEDED",

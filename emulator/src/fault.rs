@@ -3,6 +3,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::api::routes::split_version;
+
 /// A failure the emulator plays on the next matching request(s); see
 /// [`Emulator::inject`](crate::Emulator::inject).
 ///
@@ -140,14 +142,13 @@ impl Fault {
 }
 
 /// Whether `path` is of `operation`: a full path starting with `/`, or the path after the API
-/// version (`clusters/create` for `/api/2.0/clusters/create` and `/api/2.1/clusters/create`).
+/// version (`clusters/create` for `/api/2.0/clusters/create` and `/api/2.1/clusters/create`),
+/// under any version an operation of the SDK's table answers under.
 pub(crate) fn path_matches(operation: &str, path: &str) -> bool {
     if operation.starts_with('/') {
         return operation == path;
     }
-    ["/api/2.0/", "/api/2.1/"]
-        .iter()
-        .any(|prefix| path.strip_prefix(prefix) == Some(operation.trim_start_matches('/')))
+    split_version(path).is_some_and(|(_, route)| route == operation.trim_start_matches('/'))
 }
 
 /// The armed faults, first injected first played.
@@ -211,6 +212,7 @@ mod tests {
         assert_eq!(faults.take("/api/2.0/secrets/create"), None);
         assert!(faults.take("/api/2.0/clusters/create").is_some());
         assert!(faults.take("/api/2.1/clusters/create").is_some());
+        assert_eq!(faults.take("/api/9.9/clusters/create"), None);
         let mut full = Faults::default();
         full.push(Fault::unavailable().on("/api/2.1/clusters/get"));
         assert_eq!(full.take("/api/2.0/clusters/get"), None);

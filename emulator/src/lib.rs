@@ -90,7 +90,8 @@
 //! * **Wire**: empty lists and unset fields omitted (`clusters/list` answers `{}`), JSON bodies
 //!   or query strings on GET, `null` members read as absent, malformed JSON answered 400
 //!   `MALFORMED_REQUEST`, unknown paths 404 `ENDPOINT_NOT_FOUND`, an `X-Request-Id` on every
-//!   answer.
+//!   answer; `Content-Length` or chunked request bodies; answers to `HEAD` without a body
+//!   (their `Content-Length` is that of the body they stand for).
 //! * **Faults** ([`Fault`]): 429 with `Retry-After`, 503, slow answers, dropped connections,
 //!   and answers lost after the request was carried out; [`Emulator::request_log`] shows
 //!   which requests a client really sent.
@@ -111,7 +112,8 @@
 //! | Receiving one request, head and body | [`DEFAULT_REQUEST_TIMEOUT`] = 30 s from its first byte ([`EmulatorBuilder::request_timeout`]) | 408, connection closed (a request trickling in cannot hold a thread) |
 //! | Writing one answer | 30 s | connection closed |
 //! | Request head | 64 KB, 100 headers | 431 |
-//! | Request body | 10 MB (service) | 413 |
+//! | Request body of an operation that takes JSON (or a form) | 10 MB (service) | 413, before the body is read (a chunked body: as soon as it passes the limit) |
+//! | Request body held in memory | 64 KiB per request | the body is spooled, as it arrives and through a fixed buffer, to a file of the emulator's own temporary directory (private to the user, made on the first such body, removed with everything in it when the emulator stops), so memory stays flat whatever the body size |
 //! | A bug: a panic while answering | — | 500 `INTERNAL_ERROR`; the connection's slot is released and the server keeps serving (the workspace keeps what the failed request changed before the panic) |
 //! | `num_workers`, `autoscale.max_workers` | 10 000 (the service documents none) | 400 `INVALID_PARAMETER_VALUE` |
 //! | `autoscale` | 0 ≤ `min_workers` < `max_workers` | 400 `INVALID_PARAMETER_VALUE` |
@@ -141,10 +143,14 @@ mod error;
 mod fault;
 mod http;
 mod ids;
+mod page_token;
 mod request_log;
+mod scratch;
 mod sdk_clock;
 mod service_principal;
-mod state;
+mod services;
+mod users;
+mod workspace;
 
 pub use emulator::{DEFAULT_ADMIN_USER, Emulator, EmulatorBuilder};
 pub use fault::Fault;

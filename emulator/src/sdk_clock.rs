@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use azure_databricks_sdk::Clock;
 
 use crate::api;
-use crate::state::Workspace;
+use crate::workspace::Workspace;
 
 /// The SDK clock of one emulator.
 ///
@@ -66,8 +66,8 @@ impl Clock for EmulatedClock {
 mod tests {
     use super::*;
     use crate::clock::Clock as EmulatorTime;
-    use crate::state::Timings;
-    use crate::state::catalog::Catalog;
+    use crate::services::clusters::catalog::Catalog;
+    use crate::workspace::Timings;
 
     fn shared(speed: f64) -> Arc<Mutex<Workspace>> {
         Arc::new(Mutex::new(Workspace::new(

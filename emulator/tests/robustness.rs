@@ -270,3 +270,68 @@ fn a_request_trickling_in_is_answered_408_and_the_server_keeps_serving() {
     );
     assert!(once(&ws).clusters().list().unwrap().is_empty());
 }
+
+#[test]
+fn a_json_body_past_the_memory_threshold_is_spooled_and_read_like_any_other() {
+    use azure_databricks_sdk::SecretValue;
+    use azure_databricks_sdk::models::CreateScopeRequest;
+    let ws = Emulator::start().unwrap();
+    let client = once(&ws);
+    client
+        .secrets()
+        .scopes()
+        .create(&CreateScopeRequest {
+            scope: "big".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    // 120 000 bytes are 160 000 characters of base64: past the 64 KiB kept in memory.
+    let value: Vec<u8> = (0..120_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    client
+        .secrets()
+        .put("big", "blob", SecretValue::Bytes(value.clone()))
+        .unwrap();
+    assert_eq!(ws.secret_value("big", "blob"), Some(value));
+}
+
+/// Sends `head` (and no body) and returns the answer.
+fn answer_to_head(ws: &Emulator, head: &str) -> String {
+    let mut stream = idle_connection(ws);
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    // A reset after the answer is an error, but the bytes before it are kept.
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn a_json_body_over_the_service_limit_is_answered_413_unread() {
+    let ws = Emulator::start().unwrap();
+    let token = ws.admin_token();
+    let declared = answer_to_head(
+        &ws,
+        &format!(
+            "POST /api/2.0/secrets/put HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Length: 10551297\r\n\r\n"
+        ),
+    );
+    assert!(
+        declared.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{declared}"
+    );
+    assert!(
+        declared.contains(r#""error_code":"RESOURCE_LIMIT_EXCEEDED""#),
+        "{declared}"
+    );
+    // A chunked body is cut off as soon as it announces a chunk past the limit.
+    let chunked = answer_to_head(
+        &ws,
+        &format!(
+            "POST /api/2.0/secrets/put HTTP/1.1\r\nAuthorization: Bearer {token}\r\nTransfer-Encoding: chunked\r\n\r\na10001\r\n"
+        ),
+    );
+    assert!(
+        chunked.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{chunked}"
+    );
+    assert!(once(&ws).clusters().list().unwrap().is_empty());
+}

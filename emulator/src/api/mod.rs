@@ -1,31 +1,52 @@
 //! From a request to an answer: faults, routing, authentication, then the operation, all under
 //! the one workspace lock.
 
-mod clusters;
-mod oauth;
 pub(crate) mod params;
-mod routes;
-mod scim;
-mod secrets;
-mod tokens;
+pub(crate) mod routes;
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::fault::{FaultKind, retry_after_secs};
-use crate::http::{Outcome, Request, Response};
-use crate::state::Workspace;
-use crate::state::users::Caller;
+use crate::http::{Outcome, Request, Response, Service};
+use crate::services::oauth;
+use crate::users::Caller;
+use crate::workspace::Workspace;
 use params::Params;
 
-/// Who calls, and when (emulated epoch ms).
+/// Largest request body of the operations that take JSON (or a form): the service's 10 MB
+/// request limit, plus room for JSON framing. Larger ones are answered 413 before they are
+/// read.
+pub(crate) const MAX_JSON_BODY: u64 = 10 * 1024 * 1024 + 64 * 1024;
+
+/// The workspace as the HTTP server's [`Service`].
+#[derive(Debug)]
+pub(crate) struct Api {
+    pub(crate) shared: Arc<Mutex<Workspace>>,
+}
+
+impl Service for Api {
+    /// Every operation served today takes a JSON body (or, `oidc/v1/token`, a form).
+    fn body_limit(&self, _: &Request) -> u64 {
+        MAX_JSON_BODY
+    }
+
+    fn answer(&self, request: &Request) -> Outcome {
+        handle(&self.shared, request)
+    }
+}
+
+/// Who calls, when (emulated epoch ms), and under which API version.
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
     pub(crate) caller: Caller,
     pub(crate) now: i64,
+    /// The API version of the path, e.g. `2.0`: one of those the operation answers under, for
+    /// handlers whose answer depends on it (`clusters/list` under 2.0 is not paged).
+    pub(crate) version: &'static str,
 }
 
 /// Locks the workspace; a panic in another request does not make it unusable.
@@ -92,10 +113,15 @@ fn answer(ws: &mut Workspace, request: &Request) -> Response {
 }
 
 fn dispatch(ws: &mut Workspace, request: &Request) -> Result<Value, ApiError> {
-    let handler = routes::find(&request.method, &request.path)?;
+    let route = routes::find(&request.method, &request.path)?;
     let now = ws.clock.now_ms();
     let caller = ws.authenticate(request.header("authorization"), now)?;
     ws.settle(now);
-    let params = Params::from_request(request)?;
-    handler(ws, &Call { caller, now }, &params)
+    let params = Params::from_request(request)?.with_path_params(route.path_params);
+    let call = Call {
+        caller,
+        now,
+        version: route.version,
+    };
+    (route.handler)(ws, &call, &params)
 }

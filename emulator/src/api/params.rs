@@ -9,6 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::MAX_JSON_BODY;
 use crate::error::ApiError;
 use crate::http::Request;
 
@@ -28,12 +29,20 @@ impl Params {
     /// # Errors
     ///
     /// `MALFORMED_REQUEST` when a POST body (or a GET body that is there) is not a JSON
-    /// object.
+    /// object; 413 for a body over the service's limit ([`MAX_JSON_BODY`]), which is not
+    /// parsed.
     pub(crate) fn from_request(request: &Request) -> Result<Self, ApiError> {
-        let mut fields = if request.body.iter().all(u8::is_ascii_whitespace) {
+        if request.body.len() > MAX_JSON_BODY {
+            return Err(ApiError::too_large(MAX_JSON_BODY));
+        }
+        // Within the limit a body is read whole (from its spool file when it is there).
+        let body = request.body.to_bytes().map_err(|e| {
+            ApiError::internal(format!("The request body could not be read back: {e}"))
+        })?;
+        let mut fields = if body.iter().all(u8::is_ascii_whitespace) {
             Map::new()
         } else {
-            match serde_json::from_slice::<Value>(&request.body) {
+            match serde_json::from_slice::<Value>(&body) {
                 Ok(Value::Object(map)) => map,
                 Ok(other) => {
                     return Err(ApiError::malformed(format!(
@@ -58,6 +67,15 @@ impl Params {
             insert_path(&mut fields, name, Value::String(value.clone()), repeated);
         }
         Ok(Self { fields })
+    }
+
+    /// The parameters with those of the path (`{cluster_id}` of a path template), which take
+    /// the place of a body or query parameter of the same name.
+    pub(crate) fn with_path_params(mut self, params: Vec<(&'static str, String)>) -> Self {
+        for (name, value) in params {
+            self.fields.insert(name.to_string(), Value::String(value));
+        }
+        self
     }
 
     /// The parameters decoded into a request model read from a query string (or a JSON
@@ -285,7 +303,7 @@ mod tests {
     fn post(body: &str) -> Request {
         Request {
             method: "POST".into(),
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
             ..Default::default()
         }
     }
@@ -304,6 +322,28 @@ mod tests {
             Params::from_request(&post("  ")).unwrap(),
             Params::default()
         );
+    }
+
+    #[test]
+    fn path_parameters_win_over_body_and_query() {
+        let mut req = post(r#"{"scope": "from-body", "key": "k"}"#);
+        req.query = vec![("scope".into(), "from-query".into())];
+        let params = Params::from_request(&req)
+            .unwrap()
+            .with_path_params(vec![("scope", "from/path".into())]);
+        assert_eq!(params.str("scope").unwrap(), "from/path");
+        assert_eq!(params.str("key").unwrap(), "k");
+    }
+
+    #[test]
+    fn a_body_over_the_service_limit_is_refused_not_parsed() {
+        let at_limit = " ".repeat(usize::try_from(MAX_JSON_BODY).unwrap());
+        assert_eq!(
+            Params::from_request(&post(&at_limit)).unwrap(),
+            Params::default()
+        );
+        let err = Params::from_request(&post(&format!("{at_limit} "))).unwrap_err();
+        assert_eq!((err.status, err.code()), (413, "RESOURCE_LIMIT_EXCEEDED"));
     }
 
     #[test]

@@ -1,127 +1,187 @@
-//! Which handler answers which method and path: the SDK's operations table
-//! ([`azure_databricks_sdk::operations`]) gives the method and path of every operation, and
-//! [`handler`] names the function that answers each one.
+//! Which handler answers which request. The SDK's operations table
+//! ([`azure_databricks_sdk::operations`]) gives the method, path template and API versions of
+//! every operation (aliases such as "the clusters API also answers under 2.0" are data of the
+//! schema), and [`handler`] names the function that answers each one: an exhaustive `match` on
+//! [`OperationId`], so that an operation added to the schema does not compile until the
+//! emulator answers it. Routes of the emulator that are not operations of the SDK are in
+//! [`EXTRA_ROUTES`].
 
-use azure_databricks_sdk::Operation;
-use azure_databricks_sdk::operations;
+use azure_databricks_sdk::operations::{self, OperationId};
 use serde_json::Value;
 
-use super::{Call, clusters, scim, secrets, tokens};
+use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::state::Workspace;
+use crate::services::{clusters, scim, secrets, tokens};
+use crate::workspace::Workspace;
 
 /// A handler of one operation.
 pub(crate) type Handler = fn(&mut Workspace, &Call, &Params) -> Result<Value, ApiError>;
 
-/// The handler of an operation of the SDK's table, by its name. A test checks that every
-/// operation has one.
-fn handler(operation: &Operation) -> Option<Handler> {
-    Some(match operation.name {
-        "clusters.list" => clusters::list,
-        "clusters.list_node_types" => clusters::list_node_types,
-        "clusters.spark_versions" => clusters::spark_versions,
-        "clusters.get" => clusters::get,
-        "clusters.events" => clusters::events,
-        "clusters.pin" => clusters::pin,
-        "clusters.unpin" => clusters::unpin,
-        "clusters.delete" => clusters::delete,
-        "clusters.permanent_delete" => clusters::permanent_delete,
-        "clusters.resize" => clusters::resize,
-        "clusters.restart" => clusters::restart,
-        "clusters.start" => clusters::start,
-        "clusters.create" => clusters::create,
-        "clusters.edit" => clusters::edit,
-        "clusters.update" => clusters::update,
-        "tokens.list" => tokens::list,
-        "tokens.create" => tokens::create,
-        "tokens.delete" => tokens::delete,
-        "secrets.list" => secrets::list,
-        "secrets.put" => secrets::put,
-        "secrets.delete" => secrets::delete,
-        "secrets.acls.list" => secrets::acls_list,
-        "secrets.acls.get" => secrets::acls_get,
-        "secrets.acls.put" => secrets::acls_put,
-        "secrets.acls.delete" => secrets::acls_delete,
-        "secrets.scopes.list" => secrets::scopes_list,
-        "secrets.scopes.create" => secrets::scopes_create,
-        "secrets.scopes.delete" => secrets::scopes_delete,
-        _ => return None,
-    })
+/// The handler of every operation of the SDK's table. No wildcard arm: a new operation is a
+/// compile error here until it has a handler.
+fn handler(id: OperationId) -> Handler {
+    use OperationId as Op;
+    match id {
+        Op::ClustersList => clusters::list,
+        Op::ClustersListNodeTypes => clusters::list_node_types,
+        Op::ClustersSparkVersions => clusters::spark_versions,
+        Op::ClustersGet => clusters::get,
+        Op::ClustersEvents => clusters::events,
+        Op::ClustersPin => clusters::pin,
+        Op::ClustersUnpin => clusters::unpin,
+        Op::ClustersDelete => clusters::delete,
+        Op::ClustersPermanentDelete => clusters::permanent_delete,
+        Op::ClustersResize => clusters::resize,
+        Op::ClustersRestart => clusters::restart,
+        Op::ClustersStart => clusters::start,
+        Op::ClustersCreate => clusters::create,
+        Op::ClustersEdit => clusters::edit,
+        Op::ClustersUpdate => clusters::update,
+        Op::TokensList => tokens::list,
+        Op::TokensCreate => tokens::create,
+        Op::TokensDelete => tokens::delete,
+        Op::SecretsList => secrets::list,
+        Op::SecretsPut => secrets::put,
+        Op::SecretsDelete => secrets::delete,
+        Op::SecretsAclsList => secrets::acls_list,
+        Op::SecretsAclsGet => secrets::acls_get,
+        Op::SecretsAclsPut => secrets::acls_put,
+        Op::SecretsAclsDelete => secrets::acls_delete,
+        Op::SecretsScopesList => secrets::scopes_list,
+        Op::SecretsScopesCreate => secrets::scopes_create,
+        Op::SecretsScopesDelete => secrets::scopes_delete,
+    }
 }
 
-/// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`.
-const EXTRA_ROUTES: &[(&str, &str, Handler)] = &[("GET", "preview/scim/v2/Me", scim::me)];
-
-/// Operations whose answer depends on the API version: (method, version, route, handler).
-/// `clusters/list` under 2.0 answers every cluster at once, without filters or pages.
-const BY_VERSION: &[(&str, &str, &str, Handler)] =
-    &[("GET", "2.0", "clusters/list", clusters::list_2_0)];
-
-/// Whether an operation of the table answers under API `version`: its own version, and
-/// `2.0` for every operation (clients written for the 2.0 API); the clusters API under both
-/// `2.0` and `2.1`, where the official SDKs call it today.
-fn serves(operation: &Operation, version: &str) -> bool {
-    version == operation.version()
-        || version == "2.0"
-        || (version == "2.1" && operation.route().starts_with("clusters/"))
+/// A route of the emulator that is not an operation of the SDK.
+struct ExtraRoute {
+    method: &'static str,
+    /// The full path, version included.
+    path: &'static str,
+    handler: Handler,
 }
 
-/// The handler of `method path`.
+/// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`, which
+/// the Databricks CLI and the official SDKs call.
+const EXTRA_ROUTES: &[ExtraRoute] = &[ExtraRoute {
+    method: "GET",
+    path: "/api/2.0/preview/scim/v2/Me",
+    handler: scim::me,
+}];
+
+/// The handler of a request and what its path said.
+#[derive(Debug)]
+pub(crate) struct Route {
+    pub(crate) handler: Handler,
+    /// The API version the path called, e.g. `2.0`.
+    pub(crate) version: &'static str,
+    /// The path parameters, percent-decoded.
+    pub(crate) path_params: Vec<(&'static str, String)>,
+}
+
+/// The handler of `method path` (`path` without its query string).
 ///
 /// # Errors
 ///
 /// 404 `ENDPOINT_NOT_FOUND` for anything else (a known path with another method too).
-pub(crate) fn find(method: &str, path: &str) -> Result<Handler, ApiError> {
-    let (version, route) = path
-        .strip_prefix("/api/")
-        .and_then(|p| p.split_once('/'))
-        .filter(|(v, _)| matches!(*v, "2.0" | "2.1"))
-        .ok_or_else(|| ApiError::endpoint_not_found(method, path))?;
-    let not_found = || ApiError::endpoint_not_found(method, &format!("/{route}"));
-    if let Some((_, _, _, handler)) = BY_VERSION
+pub(crate) fn find(method: &str, path: &str) -> Result<Route, ApiError> {
+    let operation = operations::ALL
         .iter()
-        .find(|(m, v, r, _)| *m == method && *v == version && *r == route)
-    {
-        return Ok(*handler);
+        .filter(|op| op.method.as_str() == method)
+        .find_map(|op| Some((op, op.match_path(path)?)));
+    if let Some((op, matched)) = operation {
+        return Ok(Route {
+            handler: handler(op.id),
+            version: matched.version,
+            path_params: matched.params,
+        });
     }
-    if let Some(operation) = operations::ALL
+    if let Some(extra) = EXTRA_ROUTES
         .iter()
-        .find(|op| op.method.as_str() == method && op.route() == route && serves(op, version))
+        .find(|r| r.method == method && r.path == path)
     {
-        return handler(operation).ok_or_else(not_found);
+        return Ok(Route {
+            handler: extra.handler,
+            version: split_version(path).map_or("", |(v, _)| v),
+            path_params: Vec::new(),
+        });
     }
-    EXTRA_ROUTES
+    let shown = split_version(path).map_or(path.to_string(), |(_, route)| format!("/{route}"));
+    Err(ApiError::endpoint_not_found(method, &shown))
+}
+
+/// `("2.1", "clusters/list")` for `/api/2.1/clusters/list`: the API version, when it is one an
+/// operation of the SDK's table answers under, and the path after it.
+pub(crate) fn split_version(path: &str) -> Option<(&'static str, &str)> {
+    let (version, route) = path.strip_prefix("/api/")?.split_once('/')?;
+    let known = operations::ALL
         .iter()
-        .find(|(m, r, _)| *m == method && *r == route && version == "2.0")
-        .map(|(_, _, handler)| *handler)
-        .ok_or_else(not_found)
+        .flat_map(|op| op.versions.iter())
+        .find(|v| **v == version)?;
+    Some((known, route))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use azure_databricks_sdk::Operation;
+
+    /// A request path of `op` under `version`, with a sample value for each path parameter.
+    fn sample_path(op: &Operation, version: &str) -> String {
+        let mut path = format!("/api/{version}/");
+        let mut rest = op.route();
+        while let Some(start) = rest.find('{') {
+            path.push_str(&rest[..start]);
+            let glued = !rest[..start].is_empty() && !rest[..start].ends_with('/');
+            path.push_str(if glued { "/a/b.txt" } else { "x" });
+            rest = rest[start..].split_once('}').map_or("", |(_, after)| after);
+        }
+        path.push_str(rest);
+        path
+    }
 
     #[test]
-    fn every_operation_of_the_sdk_has_a_handler_and_a_route() {
+    fn every_operation_of_the_sdk_is_routed_under_each_of_its_versions_and_only_those() {
         for op in operations::ALL {
-            assert!(handler(op).is_some(), "no emulator handler for {}", op.name);
-            assert!(
-                find(op.method.as_str(), op.path).is_ok(),
-                "{} {} is not routed",
-                op.method,
-                op.path
-            );
+            assert!(!op.versions.is_empty(), "{} has no version", op.name);
+            for version in op.versions {
+                let path = sample_path(op, version);
+                let route = find(op.method.as_str(), &path)
+                    .unwrap_or_else(|e| panic!("{} {path} is not routed: {e:?}", op.method));
+                assert_eq!(route.version, *version, "{path}");
+                // No other operation of the same method claims the path: routing is not
+                // decided by the order of the table.
+                let claimants: Vec<&str> = operations::ALL
+                    .iter()
+                    .filter(|other| other.method == op.method)
+                    .filter(|other| other.match_path(&path).is_some())
+                    .map(|other| other.name)
+                    .collect();
+                assert_eq!(claimants, [op.name], "{path}");
+            }
+            let unknown = sample_path(op, "9.9");
+            assert!(find(op.method.as_str(), &unknown).is_err(), "{unknown}");
         }
         assert!(find("GET", "/api/2.0/preview/scim/v2/Me").is_ok());
     }
 
     #[test]
-    fn only_clusters_answer_under_2_1() {
-        assert!(find("GET", "/api/2.1/clusters/list").is_ok());
+    fn the_versions_come_from_the_table() {
+        assert_eq!(
+            find("GET", "/api/2.1/clusters/list").unwrap().version,
+            "2.1"
+        );
+        assert_eq!(
+            find("GET", "/api/2.0/clusters/list").unwrap().version,
+            "2.0"
+        );
         assert!(find("POST", "/api/2.1/clusters/create").is_ok());
         assert!(find("GET", "/api/2.1/secrets/scopes/list").is_err());
         assert!(find("GET", "/api/2.2/clusters/list").is_err());
+        assert_eq!(split_version("/api/2.1/a/b"), Some(("2.1", "a/b")));
+        assert_eq!(split_version("/api/2.2/a/b"), None);
+        assert_eq!(split_version("/oidc/v1/token"), None);
     }
 
     #[test]
@@ -138,5 +198,6 @@ mod tests {
             "No API found for 'GET /'"
         );
         assert!(find("GET", "/api/2.0clusters/list").is_err());
+        assert!(find("GET", "/api/2.1/preview/scim/v2/Me").is_err());
     }
 }

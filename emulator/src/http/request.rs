@@ -1,7 +1,9 @@
 //! A parsed HTTP request.
 
+use super::body::Body;
+
 /// One request as the API layer sees it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Request {
     /// `GET`, `POST`, ... as sent.
     pub(crate) method: String,
@@ -11,8 +13,8 @@ pub(crate) struct Request {
     pub(crate) query: Vec<(String, String)>,
     /// Header names (lowercase) and values.
     pub(crate) headers: Vec<(String, String)>,
-    /// The body, de-chunked.
-    pub(crate) body: Vec<u8>,
+    /// The body, de-chunked: in memory when small, spooled to a file when large.
+    pub(crate) body: Body,
 }
 
 impl Request {

@@ -21,6 +21,7 @@ use super::connection::{Connection, ReadError, deadline_after};
 use super::request::Request;
 use super::response::Response;
 use crate::error::ApiError;
+use crate::scratch::ScratchDir;
 
 /// Most connections open at once, by default (see
 /// [`EmulatorBuilder::max_connections`](crate::EmulatorBuilder::max_connections)).
@@ -90,8 +91,19 @@ pub(crate) enum Outcome {
     Drop,
 }
 
-/// The function that answers requests.
-pub(crate) type Handler = Arc<dyn Fn(&Request) -> Outcome + Send + Sync>;
+/// What answers the requests of a server.
+pub(crate) trait Service: Send + Sync {
+    /// The largest body the request with this head (method, path, headers; its body not read
+    /// yet) may have. A larger `Content-Length` is answered 413 before any of the body is
+    /// read; a chunked body is cut off with a 413 as soon as it passes the limit.
+    fn body_limit(&self, head: &Request) -> u64;
+
+    /// Answers a request whose body has been received.
+    fn answer(&self, request: &Request) -> Outcome;
+}
+
+/// The service of a server.
+pub(crate) type Handler = Arc<dyn Service>;
 
 /// A stop signal that also cuts short injected delays.
 #[derive(Debug, Default)]
@@ -187,6 +199,8 @@ struct Shared {
     connections: Mutex<Connections>,
     handler: Handler,
     limits: Limits,
+    /// Where large request bodies are spooled.
+    scratch: Arc<ScratchDir>,
 }
 
 impl Shared {
@@ -242,8 +256,13 @@ impl std::fmt::Debug for Server {
 
 impl Server {
     /// Listens on `addr` (port 0 picks a free port) and serves requests with `handler`
-    /// within `limits`.
-    pub(crate) fn start(addr: SocketAddr, handler: Handler, limits: Limits) -> io::Result<Server> {
+    /// within `limits`, spooling large request bodies to `scratch`.
+    pub(crate) fn start(
+        addr: SocketAddr,
+        handler: Handler,
+        limits: Limits,
+        scratch: Arc<ScratchDir>,
+    ) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -251,6 +270,7 @@ impl Server {
             connections: Mutex::default(),
             handler,
             limits: limits.sane(),
+            scratch,
         });
         let accept_shared = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
@@ -316,7 +336,8 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             drop(connections);
             // Every connection is running a request: a short, bounded answer.
             let busy = Response::error(&ApiError::unavailable());
-            Connection::new(stream, Duration::from_secs(1)).turn_away(&busy.to_bytes(false));
+            let scratch = Arc::clone(&shared.scratch);
+            Connection::new(stream, Duration::from_secs(1), scratch).turn_away(&busy);
             continue;
         }
         let Ok(registered) = stream.try_clone() else {
@@ -337,12 +358,16 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             id,
             shared: Arc::clone(shared),
         };
-        let write_timeout = shared.limits.write_timeout;
+        let connection = Connection::new(
+            stream,
+            shared.limits.write_timeout,
+            Arc::clone(&shared.scratch),
+        );
         // Spawned without the lock: should spawning fail, dropping the closure drops the slot,
         // whose guard takes the lock to release it.
         let spawned = std::thread::Builder::new()
             .name("emulator-connection".into())
-            .spawn(move || serve(Connection::new(stream, write_timeout), &slot));
+            .spawn(move || serve(connection, &slot));
         if let Ok(thread) = spawned {
             shared.connections().threads.push(thread);
         }
@@ -360,7 +385,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
 
 /// Runs the handler; a panic becomes a 500 `INTERNAL_ERROR` answer.
 fn answer(handler: &Handler, request: &Request) -> Outcome {
-    catch_unwind(AssertUnwindSafe(|| handler(request))).unwrap_or_else(|payload| {
+    catch_unwind(AssertUnwindSafe(|| handler.answer(request))).unwrap_or_else(|payload| {
         Outcome::Respond(Response::error(&ApiError::internal(format!(
             "The emulator failed on {} {}: {}. This is a bug of the emulator.",
             request.method,
@@ -380,7 +405,9 @@ fn serve(mut conn: Connection, slot: &Slot) {
         {
             return conn.close();
         }
-        let incoming = match conn.read_request(deadline_after(limits.request_timeout)) {
+        let body_limit = |head: &Request| shared.handler.body_limit(head);
+        let incoming = match conn.read_request(deadline_after(limits.request_timeout), &body_limit)
+        {
             Ok(incoming) => incoming,
             Err(ReadError::Closed) => return conn.close(),
             Err(ReadError::Bad(status, why)) => return conn.refuse(status, why),
@@ -391,10 +418,15 @@ fn serve(mut conn: Connection, slot: &Slot) {
                 );
                 return conn.refuse(408, &why);
             }
-            Err(ReadError::TooLarge) => {
-                let limit = super::connection::MAX_BODY;
+            Err(ReadError::TooLarge(limit)) => {
                 let answer = Response::error(&ApiError::too_large(limit));
-                return conn.answer_and_close(&answer.to_bytes(false));
+                return conn.answer_and_close(&answer);
+            }
+            Err(ReadError::Storage(e)) => {
+                let answer = Response::error(&ApiError::internal(format!(
+                    "The emulator could not store the request body: {e}."
+                )));
+                return conn.answer_and_close(&answer);
             }
         };
         if shared.stop.is_set() || !slot.set(Activity::Busy) {
@@ -409,10 +441,12 @@ fn serve(mut conn: Connection, slot: &Slot) {
             Outcome::Drop => return conn.close(),
         };
         let keep_alive = incoming.keep_alive && !shared.stop.is_set();
-        if conn.write(&response.to_bytes(keep_alive)).is_err()
-            || !keep_alive
-            || !slot.set(Activity::Idle(Instant::now()))
-        {
+        // The answer to a HEAD is the head of the answer to a GET: its Content-Length, no body.
+        let head_only = incoming.request.method == "HEAD";
+        let sent = conn.send(&response, keep_alive, head_only);
+        // A spooled request body is deleted here, before the connection waits for more.
+        drop(incoming);
+        if sent.is_err() || !keep_alive || !slot.set(Activity::Idle(Instant::now())) {
             return conn.close();
         }
     }
@@ -424,11 +458,58 @@ mod tests {
     use std::io::{Read, Write};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use super::super::body::testing::{Pattern, fnv1a};
+
     /// Requests that reached the `/busy` handler (only one test uses it).
     static BUSY: AtomicUsize = AtomicUsize::new(0);
 
-    fn echo_handler() -> Handler {
-        Arc::new(|req: &Request| match req.path.as_str() {
+    /// The service of the tests: echoes the path and body, and misbehaves on request; with a
+    /// scratch directory, also takes uploads and serves a file.
+    struct Echo {
+        body_limit: u64,
+        files: Option<Files>,
+    }
+
+    /// Where [`Echo`] finds what it needs for `/upload` and `/file`.
+    struct Files {
+        scratch: Arc<ScratchDir>,
+        served: std::path::PathBuf,
+    }
+
+    impl Service for Echo {
+        fn body_limit(&self, _: &Request) -> u64 {
+            self.body_limit
+        }
+
+        fn answer(&self, req: &Request) -> Outcome {
+            match (req.path.as_str(), &self.files) {
+                // The length and hash of the body, and whether it was spooled to the scratch
+                // directory.
+                ("/upload", Some(files)) => {
+                    let (hash, len) = fnv1a(req.body.reader().unwrap()).unwrap();
+                    let spooled = req
+                        .body
+                        .path()
+                        .is_some_and(|p| p.starts_with(files.scratch.path().unwrap()));
+                    Outcome::Respond(Response::json(
+                        200,
+                        &serde_json::json!({"len": len, "hash": hash.to_string(), "spooled": spooled}),
+                    ))
+                }
+                ("/file", Some(files)) => {
+                    let file = std::fs::File::open(&files.served).unwrap();
+                    let modified = std::time::UNIX_EPOCH + Duration::from_secs(784_111_777);
+                    let answer =
+                        Response::file(req, file, "application/octet-stream", Some(modified));
+                    Outcome::Respond(answer.unwrap())
+                }
+                _ => echo(req),
+            }
+        }
+    }
+
+    fn echo(req: &Request) -> Outcome {
+        match req.path.as_str() {
             "/drop" => Outcome::Drop,
             "/slow" => Outcome::Delayed(
                 Response::json(200, &serde_json::json!({})),
@@ -444,9 +525,9 @@ mod tests {
             "/panic" => panic!("the handler fell over"),
             _ => Outcome::Respond(Response::json(
                 200,
-                &serde_json::json!({"path": req.path, "body": String::from_utf8_lossy(&req.body)}),
+                &serde_json::json!({"path": req.path, "body": String::from_utf8_lossy(&req.body.to_bytes().unwrap())}),
             )),
-        })
+        }
     }
 
     fn echo_server() -> Server {
@@ -454,7 +535,18 @@ mod tests {
     }
 
     fn echo_server_with(limits: Limits) -> Server {
-        Server::start("127.0.0.1:0".parse().unwrap(), echo_handler(), limits).unwrap()
+        let echo = Echo {
+            body_limit: 10 * 1024 * 1024,
+            files: None,
+        };
+        let scratch = Arc::new(ScratchDir::new());
+        Server::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Arc::new(echo),
+            limits,
+            scratch,
+        )
+        .unwrap()
     }
 
     /// Waits (at most 5 s) until `done` holds.
@@ -693,5 +785,215 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_millis(200));
         assert!(started.elapsed() < Duration::from_secs(3));
         eventually("the slot to be released", || server.open_connections() == 0);
+    }
+
+    /// A server of [`Echo`] with uploads of any size, serving `served` at `/file`.
+    fn file_server(served: std::path::PathBuf) -> (Server, Arc<ScratchDir>) {
+        let scratch = Arc::new(ScratchDir::new());
+        let echo = Echo {
+            body_limit: u64::MAX,
+            files: Some(Files {
+                scratch: Arc::clone(&scratch),
+                served,
+            }),
+        };
+        let server = Server::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Arc::new(echo),
+            Limits::default(),
+            Arc::clone(&scratch),
+        )
+        .unwrap();
+        (server, scratch)
+    }
+
+    /// Reads one answer: its head, and its body as announced by `Content-Length` (none for
+    /// an answer to HEAD), which `body` reads.
+    fn answer_of<T>(
+        stream: &mut TcpStream,
+        head_only: bool,
+        body: impl FnOnce(&mut dyn Read) -> T,
+    ) -> (String, T) {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8(head).unwrap();
+        let len: u64 = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Length: "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let len = if head_only { 0 } else { len };
+        let value = body(&mut Read::by_ref(stream).take(len));
+        (head, value)
+    }
+
+    fn bytes(reader: &mut dyn Read) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// Uploads `len` pattern bytes to `/upload` (chunked in pieces of `chunk` bytes, or with
+    /// `Content-Length`) from another thread, and returns the answer.
+    fn upload(server: &Server, len: u64, chunk: Option<usize>) -> serde_json::Value {
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let sender = std::thread::spawn(move || {
+            let mut body = Pattern::new(3, len);
+            match chunk {
+                None => {
+                    let head = format!("PUT /upload HTTP/1.1\r\nContent-Length: {len}\r\n\r\n");
+                    writer.write_all(head.as_bytes()).unwrap();
+                    io::copy(&mut body, &mut writer).unwrap();
+                }
+                Some(size) => {
+                    writer
+                        .write_all(b"PUT /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+                        .unwrap();
+                    let mut piece = vec![0u8; size];
+                    loop {
+                        let n = body.read(&mut piece).unwrap();
+                        let size = format!("{n:x}\r\n");
+                        let framed = [size.as_bytes(), &piece[..n], b"\r\n"];
+                        writer.write_all(&framed.concat()).unwrap();
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let (head, body) = answer_of(&mut stream, false, bytes);
+        sender.join().unwrap();
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    #[test]
+    fn a_64_mib_upload_arrives_on_disk_byte_identical_and_is_removed_after_its_answer() {
+        let (server, scratch) = file_server("/nonexistent".into());
+        // A small body stays in memory: no directory is even made for it.
+        let small = upload(&server, 100, None);
+        assert_eq!(small["spooled"], false);
+        assert_eq!(small["len"], 100);
+        assert!(!scratch.exists());
+        let len = 64 * 1024 * 1024;
+        let (hash, _) = fnv1a(Pattern::new(3, len)).unwrap();
+        let expected = serde_json::json!({"len": len, "hash": hash.to_string(), "spooled": true});
+        assert_eq!(upload(&server, len, None), expected);
+        // From a reader of unknown length: chunked (a quarter of the size, to save time).
+        let (hash, _) = fnv1a(Pattern::new(3, len / 4)).unwrap();
+        let chunked =
+            serde_json::json!({"len": len / 4, "hash": hash.to_string(), "spooled": true});
+        assert_eq!(upload(&server, len / 4, Some(1 << 20)), chunked);
+        eventually("the spooled bodies to be deleted", || {
+            std::fs::read_dir(scratch.path().unwrap()).unwrap().count() == 0
+        });
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_answered_413_before_it_is_read() {
+        let server = echo_server();
+        let answer = exchange(
+            &server,
+            b"PUT /x HTTP/1.1\r\nContent-Length: 10485761\r\nExpect: 100-continue\r\n\r\n",
+        );
+        assert!(
+            answer.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+            "{answer}"
+        );
+        assert!(answer.contains("limit of 10485760 bytes"), "{answer}");
+    }
+
+    #[test]
+    fn a_file_answer_is_streamed_with_ranges_and_head() {
+        let len: u64 = 16 * 1024 * 1024 + 5;
+        let mut served = tempfile::NamedTempFile::new().unwrap();
+        io::copy(&mut Pattern::new(5, len), &mut served).unwrap();
+        let (server, _scratch) = file_server(served.path().to_path_buf());
+        let pattern = |first: u64, n: u64| {
+            let mut all = Pattern::new(5, first + n);
+            io::copy(&mut Read::by_ref(&mut all).take(first), &mut io::sink()).unwrap();
+            bytes(&mut all)
+        };
+        // One keep-alive connection for every request: each answer must end where it says.
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        let mut get = |range: Option<&str>, method: &str| {
+            let range = range.map_or(String::new(), |r| format!("Range: {r}\r\n"));
+            let request = format!("{method} /file HTTP/1.1\r\n{range}\r\n");
+            stream.write_all(request.as_bytes()).unwrap();
+            answer_of(&mut stream, method == "HEAD", bytes)
+        };
+
+        let (head, body) = get(Some("bytes=10000000-10999999"), "GET");
+        assert!(
+            head.starts_with("HTTP/1.1 206 Partial Content\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("Content-Range: bytes 10000000-10999999/{len}\r\n")),
+            "{head}"
+        );
+        assert!(head.contains("Content-Length: 1000000\r\n"), "{head}");
+        assert_eq!(body, pattern(10_000_000, 1_000_000));
+
+        let (head, body) = get(Some(&format!("bytes={}-", len - 10)), "GET");
+        assert!(head.starts_with("HTTP/1.1 206 "), "{head}");
+        assert_eq!(body, pattern(len - 10, 10));
+
+        let (head, body) = get(Some(&format!("bytes={len}-")), "GET");
+        assert!(
+            head.starts_with("HTTP/1.1 416 Range Not Satisfiable\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("Content-Range: bytes */{len}\r\n")),
+            "{head}"
+        );
+        assert!(body.is_empty());
+
+        let (head, body) = get(None, "HEAD");
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(
+            head.contains(&format!("Content-Length: {len}\r\n")),
+            "{head}"
+        );
+        assert!(
+            head.contains("Content-Type: application/octet-stream\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains("Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"),
+            "{head}"
+        );
+        assert!(body.is_empty());
+
+        stream.write_all(b"GET /file HTTP/1.1\r\n\r\n").unwrap();
+        let (head, whole) = answer_of(&mut stream, false, |r| fnv1a(r).unwrap());
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(head.contains("Accept-Ranges: bytes\r\n"), "{head}");
+        assert_eq!(whole, fnv1a(Pattern::new(5, len)).unwrap());
+    }
+
+    #[test]
+    fn a_head_request_gets_no_body_even_from_a_json_answer() {
+        let server = echo_server();
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        stream
+            .write_all(b"HEAD /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut both = String::new();
+        stream.read_to_string(&mut both).unwrap();
+        let (head, rest) = both.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(head.contains("Content-Length: 23\r\n"), "{head}");
+        // The next answer follows the head at once.
+        assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest}");
+        assert!(rest.ends_with(r#"{"body":"","path":"/y"}"#), "{rest}");
     }
 }

@@ -1,5 +1,9 @@
 //! The Secrets API: secrets, secret ACLs and secret scopes.
 
+mod state;
+
+pub(crate) use state::SecretStore;
+
 use azure_databricks_sdk::models::{
     AclPermission, AzureKeyVaultSecretScopeMetadata, ListAclsResponse, ListScopesResponse,
     ListSecretsResponse,
@@ -9,11 +13,11 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, general_purpose};
 use serde_json::{Value, json};
 
-use super::{Call, to_json};
 use crate::api::params::Params;
+use crate::api::{Call, to_json};
 use crate::error::ApiError;
-use crate::state::Workspace;
-use crate::state::secrets::{Backend, Perm};
+use crate::workspace::Workspace;
+use state::{Backend, Perm};
 
 type Answer = Result<Value, ApiError>;
 

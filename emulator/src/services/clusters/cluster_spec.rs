@@ -7,6 +7,7 @@ use azure_databricks_sdk::models::{
     AutoScale, AzureAttributes, ClusterAttributes, ClusterLogConf, ClusterSpec, DependencyMode,
     DockerImage, Kind, NodeTypeFlexibility, WorkloadType,
 };
+use azure_databricks_sdk::operations::CLUSTER_ATTRIBUTES_OWN_FIELDS;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -15,13 +16,9 @@ use super::lifecycle::Size;
 use crate::error::ApiError;
 
 /// Fields of a create or edit request that are not settings of the cluster: absent from its
-/// `spec`, and not names an `update_mask` may use.
-const REQUEST_ONLY: &[&str] = &[
-    "cluster_id",
-    "idempotency_token",
-    "clone_from",
-    "cluster_source",
-];
+/// `spec`, and not names an `update_mask` may use. They are what `ClusterAttributes` adds to
+/// `ClusterSpec` in the schema.
+const REQUEST_ONLY: &[&str] = CLUSTER_ATTRIBUTES_OWN_FIELDS;
 
 /// Most workers a cluster may have, fixed or as its autoscale maximum. The service documents
 /// no maximum (the cloud's quota stops a cluster at launch); this one is chosen so that what a

@@ -12,13 +12,13 @@ use azure_databricks_sdk::models::{
 };
 use serde_json::{Map, Value, json};
 
-use super::Env;
 use super::catalog::Catalog;
 use super::cluster_spec;
 use super::lifecycle::{Cluster, Phase};
-use super::page_token::{self, Page, fingerprint};
 use crate::error::ApiError;
 use crate::ids;
+use crate::page_token::{self, Page, fingerprint};
+use crate::workspace::Env;
 
 /// How long a terminated, unpinned cluster stays visible: 30 days from its termination or its
 /// unpinning, whichever is later.
@@ -359,9 +359,9 @@ impl Clusters {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Timings;
     use super::*;
     use crate::ids::Rng;
+    use crate::workspace::Timings;
 
     fn env() -> Env {
         Env {

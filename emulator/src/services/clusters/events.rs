@@ -8,8 +8,8 @@ use azure_databricks_sdk::models::{
 };
 use serde_json::json;
 
-use super::page_token::{self, fingerprint};
 use crate::error::ApiError;
+use crate::page_token::{self, fingerprint};
 
 /// Default page size.
 pub(crate) const DEFAULT_LIMIT: i64 = 50;

@@ -1,13 +1,17 @@
 //! The Token API: the calling user's personal access tokens.
 
+mod state;
+
+pub(crate) use state::Tokens;
+
 use azure_databricks_sdk::SensitiveString;
 use azure_databricks_sdk::models::{CreateTokenRequest, ListTokensResponse, Token};
 use serde_json::{Value, json};
 
-use super::{Call, to_json};
 use crate::api::params::Params;
+use crate::api::{Call, to_json};
 use crate::error::ApiError;
-use crate::state::Workspace;
+use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
 

@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 
-use super::Call;
+use crate::api::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::state::Workspace;
+use crate::workspace::Workspace;
 
 /// The caller as a SCIM user.
 pub(crate) fn me(ws: &mut Workspace, call: &Call, _: &Params) -> Result<Value, ApiError> {

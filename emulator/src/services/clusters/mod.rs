@@ -1,4 +1,14 @@
-//! The Clusters API operations.
+//! The Clusters API: the catalogs of node types and runtime versions, clusters and their
+//! lifecycle, events.
+
+pub(crate) mod catalog;
+mod cluster_info;
+mod cluster_spec;
+mod events;
+mod lifecycle;
+mod state;
+
+pub(crate) use state::Clusters;
 
 use azure_databricks_sdk::models::{
     ClusterAttributes, ClusterEventRequest, ClusterResizeRequest, ListClustersRequest,
@@ -6,18 +16,19 @@ use azure_databricks_sdk::models::{
 };
 use serde_json::{Value, json};
 
-use super::{Call, to_json};
 use crate::api::params::{Params, Shape};
+use crate::api::{Call, to_json};
 use crate::error::ApiError;
-use crate::state::Workspace;
-use crate::state::cluster_spec;
-use crate::state::events;
+use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
 
+/// The API version whose `clusters/list` has no filters and no pages.
+const UNPAGED_LIST_VERSION: &str = "2.0";
+
 /// `GET /api/2.0/clusters/list`: every cluster, newest first, in one answer; `{}` when there
 /// are none.
-pub(crate) fn list_2_0(ws: &mut Workspace, _: &Call, _: &Params) -> Answer {
+fn list_all(ws: &mut Workspace) -> Answer {
     let clusters = ws
         .clusters
         .list()
@@ -38,8 +49,12 @@ const LIST_QUERY: &[(&str, Shape)] = &[
 ];
 
 /// `GET /api/2.1/clusters/list`: filtered, sorted and paged (`filter_by.*`, `sort_by.*`,
-/// `page_size`, `page_token`), with `next_page_token` and `prev_page_token`.
-pub(crate) fn list(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
+/// `page_size`, `page_token`), with `next_page_token` and `prev_page_token`. Under API 2.0,
+/// every cluster in one answer.
+pub(crate) fn list(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
+    if call.version == UNPAGED_LIST_VERSION {
+        return list_all(ws);
+    }
     let request: ListClustersRequest = params.decode_query(LIST_QUERY)?;
     let page = ws.clusters.list_page(&request)?;
     let clusters = page

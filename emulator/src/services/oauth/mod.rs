@@ -2,13 +2,19 @@
 //! `POST /oidc/v1/token` (the client-credentials grant of service principals, client
 //! authentication by HTTP Basic or form fields), answered in the OAuth 2.0 shapes.
 
+mod state;
+
+pub(crate) use state::OAuth;
+
 use base64::Engine as _;
 use base64::prelude::BASE64_STANDARD;
 use serde_json::json;
 
+use crate::api::MAX_JSON_BODY;
+use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::state::Workspace;
-use crate::state::oauth::ACCESS_TOKEN_SECONDS;
+use crate::workspace::Workspace;
+use state::ACCESS_TOKEN_SECONDS;
 
 /// The scope the workspace grants.
 const SCOPE: &str = "all-apis";
@@ -44,7 +50,15 @@ fn discovery(request: &Request) -> Response {
 }
 
 fn token(ws: &mut Workspace, request: &Request) -> Response {
-    let form: Vec<(String, String)> = form_urlencoded::parse(&request.body).into_owned().collect();
+    if request.body.len() > MAX_JSON_BODY {
+        return Response::error(&ApiError::too_large(MAX_JSON_BODY));
+    }
+    let Ok(body) = request.body.to_bytes() else {
+        return Response::error(&ApiError::internal(
+            "The request body could not be read back.",
+        ));
+    };
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let field = |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     if field("grant_type") != Some("client_credentials") {
         return oauth_error(

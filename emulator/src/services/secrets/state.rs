@@ -9,8 +9,8 @@ use azure_databricks_sdk::models::{
     SecretScope,
 };
 
-use super::users::{Caller, USERS_GROUP, Users};
 use crate::error::ApiError;
+use crate::users::{Caller, USERS_GROUP, Users};
 
 use azure_databricks_sdk::rules::{SCOPE_NAME, SECRET_KEY, SECRET_VALUE};
 

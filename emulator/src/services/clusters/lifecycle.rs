@@ -21,9 +21,9 @@ use azure_databricks_sdk::models::{
     ResizeCause, SparkNode, TerminationCode, TerminationReason, TerminationType,
 };
 
-use super::Env;
 use super::events::StoredEvent;
 use crate::error::ApiError;
+use crate::workspace::Env;
 
 /// Where a cluster is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -468,10 +468,10 @@ fn node(env: &mut Env, at: i64, n: usize) -> SparkNode {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Timings;
     use super::super::catalog::Catalog;
     use super::*;
     use crate::ids::Rng;
+    use crate::workspace::Timings;
     use azure_databricks_sdk::models::AutoScale;
 
     const MIN: i64 = 60_000;

@@ -154,9 +154,9 @@ impl Cluster {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Env, Timings};
     use super::*;
     use crate::ids::Rng;
+    use crate::workspace::{Env, Timings};
     use azure_databricks_sdk::models::ClusterAttributes;
 
     fn env() -> Env {

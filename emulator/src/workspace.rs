@@ -1,18 +1,6 @@
 //! The whole workspace state. The emulator keeps one [`Workspace`] behind one mutex: every
 //! request is carried out entirely under it, so concurrent clients never lose an update.
 
-pub(crate) mod catalog;
-mod cluster_info;
-pub(crate) mod cluster_spec;
-pub(crate) mod clusters;
-pub(crate) mod events;
-pub(crate) mod lifecycle;
-pub(crate) mod oauth;
-mod page_token;
-pub(crate) mod secrets;
-pub(crate) mod tokens;
-pub(crate) mod users;
-
 use std::time::Duration;
 
 use base64::prelude::*;
@@ -22,11 +10,12 @@ use crate::error::ApiError;
 use crate::fault::Faults;
 use crate::ids::Rng;
 use crate::request_log::RequestLog;
-use catalog::Catalog;
-use clusters::Clusters;
-use secrets::SecretStore;
-use tokens::Tokens;
-use users::{Caller, Users};
+use crate::services::clusters::Clusters;
+use crate::services::clusters::catalog::Catalog;
+use crate::services::oauth::OAuth;
+use crate::services::secrets::SecretStore;
+use crate::services::tokens::Tokens;
+use crate::users::{Caller, Users};
 
 /// How long cluster transitions take, in emulated milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +66,7 @@ pub(crate) struct Workspace {
     pub(crate) users: Users,
     pub(crate) tokens: Tokens,
     /// Service principals with OAuth secrets, and their access tokens.
-    pub(crate) oauth: oauth::OAuth,
+    pub(crate) oauth: OAuth,
     pub(crate) clusters: Clusters,
     pub(crate) secrets: SecretStore,
     pub(crate) faults: Faults,
@@ -101,7 +90,7 @@ impl Workspace {
             catalog,
             users: Users::default(),
             tokens: Tokens::default(),
-            oauth: oauth::OAuth::default(),
+            oauth: OAuth::default(),
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
             faults: Faults::default(),
