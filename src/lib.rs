@@ -71,6 +71,7 @@ mod retry;
 pub mod rules;
 mod secret;
 mod services;
+mod tls;
 mod token;
 mod unknown;
 mod validate;

@@ -2,6 +2,7 @@
 //! the one workspace lock.
 
 mod clusters;
+mod host_metadata;
 mod oauth;
 pub(crate) mod params;
 mod routes;
@@ -84,6 +85,9 @@ pub(crate) fn handle(shared: &Mutex<Workspace>, request: &Request) -> Outcome {
 fn answer(ws: &mut Workspace, request: &Request) -> Response {
     if oauth::serves(&request.path) {
         return oauth::answer(ws, request);
+    }
+    if host_metadata::serves(&request.path) {
+        return host_metadata::answer(request);
     }
     match dispatch(ws, request) {
         Ok(body) => Response::json(200, &body),
