@@ -21,7 +21,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// ```no_run
 /// # fn example(client: &azure_databricks_sdk::Client) {
 /// match client.clusters().get("0923-164208-meows279") {
-///     Ok(cluster) => println!("{:?}", cluster.state),
+///     Ok(cluster) => println!("{}", cluster.state.map_or("?".into(), |s| s.to_string())),
 ///     Err(e) if e.is_not_found() => println!("no such cluster"),
 ///     Err(e) => eprintln!("failed: {e} (status {:?}, code {:?})", e.status(), e.error_code()),
 /// }

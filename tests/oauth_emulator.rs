@@ -1,5 +1,7 @@
 //! `oauth-m2m` end to end against the emulator: a service principal signs in through a written
 //! `~/.databrickscfg` profile, as a Databricks CLI user's file would have it.
+// Needs the emulator crate of the repository (see build.rs).
+#![cfg(emulator_tests)]
 
 mod common;
 

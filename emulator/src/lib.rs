@@ -151,3 +151,8 @@ pub use fault::Fault;
 pub use http::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};
 pub use request_log::LoggedRequest;
 pub use service_principal::ServicePrincipal;
+
+/// The README's examples, compiled by `cargo test --doc` so they stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
