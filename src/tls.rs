@@ -142,6 +142,32 @@ mod tests {
 
     #[cfg(feature = "rustls")]
     #[test]
+    fn a_rejected_certificate_is_a_tls_error_that_is_not_retried() {
+        let rejected = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let error = ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rejected,
+        ));
+        let transport = crate::call::transport_error(
+            "clusters.get",
+            "https://adb-1.2.azuredatabricks.net/api/2.1/clusters/get",
+            error,
+        );
+        assert_eq!(transport.kind(), crate::TransportErrorKind::Tls);
+        assert_eq!(transport.host(), Some("adb-1.2.azuredatabricks.net"));
+        let error = crate::Error::from(transport);
+        assert_eq!(crate::retry::classify(&error), None);
+        assert!(
+            error.to_string().starts_with(
+                "clusters.get: TLS with adb-1.2.azuredatabricks.net failed: its certificate is \
+                 not signed by an authority this client trusts"
+            ),
+            "{error}"
+        );
+    }
+
+    #[cfg(feature = "rustls")]
+    #[test]
     fn rustls_errors_are_explained() {
         let io = |e: rustls::Error| {
             ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))

@@ -590,7 +590,7 @@ fn with_nothing_configured_the_error_lists_every_method() {
     // `Display` is the fix; `Debug` (what `main` prints) adds a line per method.
     let err = format!("{:?}", Client::from_config(&config).unwrap_err());
     for part in [
-        "no credentials found for",
+        "no credentials found: set DATABRICKS_TOKEN, or run `databricks auth login --host",
         "\n  pat: skipped, token (DATABRICKS_TOKEN) is not set",
         "oauth-m2m: skipped, client_id (DATABRICKS_CLIENT_ID) and client_secret (DATABRICKS_CLIENT_SECRET) are not set",
         "databricks-cli: failed, the Databricks CLI (`databricks`) was not found on PATH",

@@ -335,7 +335,7 @@ impl Config {
     fn no_credentials_fix(&self) -> String {
         match self.host() {
             Some(host) => format!(
-                "no credentials found for {host}: set DATABRICKS_TOKEN, or run \
+                "no credentials found: set DATABRICKS_TOKEN, or run \
                  `databricks auth login --host {host}`"
             ),
             None => "no credentials found: set DATABRICKS_HOST and DATABRICKS_TOKEN, or run \
