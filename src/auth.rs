@@ -113,6 +113,9 @@ pub trait CredentialsProvider: Send + Sync + fmt::Debug {
 #[derive(Clone)]
 pub struct Auth {
     kind: AuthKind,
+    /// Where the credential came from (`token from env DATABRICKS_TOKEN`), when the
+    /// configuration chose it; `None` when given in code.
+    origin: Option<String>,
 }
 
 #[derive(Clone)]
@@ -136,6 +139,7 @@ impl Auth {
     pub fn personal_access_token(token: impl Into<String>) -> Self {
         Self {
             kind: AuthKind::PersonalAccessToken(SensitiveString::new(token)),
+            origin: None,
         }
     }
 
@@ -152,6 +156,7 @@ impl Auth {
                 token: SensitiveString::new(token),
                 workspace_resource_id: workspace_resource_id.map(str::to_string),
             },
+            origin: None,
         }
     }
 
@@ -174,6 +179,7 @@ impl Auth {
                 management_token: management_token.map(SensitiveString::new),
                 workspace_resource_id: workspace_resource_id.map(str::to_string),
             },
+            origin: None,
         }
     }
 
@@ -181,6 +187,7 @@ impl Auth {
     pub fn provider(provider: Arc<dyn CredentialsProvider>) -> Self {
         Self {
             kind: AuthKind::Provider(provider),
+            origin: None,
         }
     }
 
@@ -195,11 +202,34 @@ impl Auth {
         }
     }
 
+    /// The same credentials, noting where they came from (for errors of rejected credentials).
+    pub(crate) fn with_origin(mut self, origin: String) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// The method and where its credential came from, never the credential: `pat, token from
+    /// env DATABRICKS_TOKEN`, or `pat, given in code`.
+    pub(crate) fn describe(&self) -> String {
+        match &self.origin {
+            Some(origin) => format!("{}, {origin}", self.method()),
+            None => format!("{}, given in code", self.method()),
+        }
+    }
+
     /// Checks the credentials and prepares the headers of every request: built once for fixed
     /// tokens, asked from the provider per request otherwise.
     pub(crate) fn prepare(&self) -> Result<PreparedAuth> {
+        let headers = self.prepare_headers()?;
+        Ok(PreparedAuth {
+            headers,
+            credentials: self.describe(),
+        })
+    }
+
+    fn prepare_headers(&self) -> Result<PreparedHeaders> {
         if let AuthKind::Provider(provider) = &self.kind {
-            return Ok(PreparedAuth::Provider(provider.clone()));
+            return Ok(PreparedHeaders::Provider(provider.clone()));
         }
         let method = self.method();
         let mut headers = CredentialHeaders::default();
@@ -246,7 +276,7 @@ impl Auth {
             headers.insert(WORKSPACE_RESOURCE_ID_HEADER, id);
         }
         let headers = to_http(method, &headers).map_err(|e| ConfigError::new(e.reason))?;
-        Ok(PreparedAuth::Static(headers))
+        Ok(PreparedHeaders::Static(headers))
     }
 }
 
@@ -318,13 +348,24 @@ impl fmt::Debug for Auth {
                 .field("management_token", management_token)
                 .field("workspace_resource_id", workspace_resource_id),
         };
+        if let Some(origin) = &self.origin {
+            s.field("origin", origin);
+        }
         s.finish()
     }
 }
 
-/// The credential headers of a client, ready for requests.
+/// The credentials of a client, ready for requests.
 #[derive(Debug, Clone)]
-pub(crate) enum PreparedAuth {
+pub(crate) struct PreparedAuth {
+    headers: PreparedHeaders,
+    /// [`Auth::describe`], for answers that reject the credentials.
+    credentials: String,
+}
+
+/// The credential headers of a client.
+#[derive(Debug, Clone)]
+enum PreparedHeaders {
     /// Fixed tokens: built once at `build()`.
     Static(Vec<(HeaderName, HeaderValue)>),
     /// Asked for on every request.
@@ -332,6 +373,14 @@ pub(crate) enum PreparedAuth {
 }
 
 impl PreparedAuth {
+    /// Notes on a 401 or 403 answer which credentials were sent (method and origin, never a
+    /// value), so the error says which token the service rejected.
+    pub(crate) fn annotate(&self, error: &mut crate::ApiError) {
+        if matches!(error.status, 401 | 403) {
+            error.credentials = Some(self.credentials.clone());
+        }
+    }
+
     /// Adds the headers to a request.
     pub(crate) fn apply<B>(
         &self,
@@ -345,14 +394,14 @@ impl PreparedAuth {
                 }
             }
         };
-        match self {
-            PreparedAuth::Static(headers) => {
+        match &self.headers {
+            PreparedHeaders::Static(headers) => {
                 log(headers);
                 for (name, value) in headers {
                     request = request.header(name, value);
                 }
             }
-            PreparedAuth::Provider(provider) => {
+            PreparedHeaders::Provider(provider) => {
                 let mut headers = CredentialHeaders::default();
                 provider.credentials(&mut headers)?;
                 let headers = to_http(provider.auth_type(), &headers)?;

@@ -308,6 +308,7 @@ impl Client {
             ApiError::from_response(call.operation, status, &body, request_id, call.not_found_if);
         error.retry_after =
             retry_after.and_then(|v| parse_retry_after(&v, inner.clock.wall_time()));
+        inner.auth.annotate(&mut error);
         Err(error.into())
     }
 
@@ -437,11 +438,15 @@ fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, 
 }
 
 /// The SDK's view of an error of the HTTP library: what kind it is, whether the request may
-/// have been sent, and the host (from `url`) when no connection was made.
+/// have been sent, and the host (from `url`) when no connection was made. A TLS failure
+/// (handshake, certificate, a plain-HTTP server behind `https://`) is explained in words and
+/// counts as not sent: the request never left the client.
 pub(crate) fn transport_error(operation: &str, url: &str, error: ureq::Error) -> TransportError {
     use std::io::ErrorKind::*;
     use ureq::Timeout;
+    let detail = crate::tls::diagnose(&error, host_of(url));
     let (kind, sent) = match &error {
+        _ if detail.is_some() => (TransportErrorKind::Tls, false),
         ureq::Error::HostNotFound => (TransportErrorKind::HostNotFound, false),
         ureq::Error::ConnectionFailed => (TransportErrorKind::Connect, false),
         ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => {
@@ -455,17 +460,10 @@ pub(crate) fn transport_error(operation: &str, url: &str, error: ureq::Error) ->
             _ if e.to_string().contains("failed to lookup address") => {
                 (TransportErrorKind::HostNotFound, false)
             }
-            // rustls errors reach ureq wrapped in `Io(InvalidData)`.
-            _ if e.to_string().contains("invalid peer certificate") => {
-                (TransportErrorKind::Tls, false)
-            }
             _ => (TransportErrorKind::Io, true),
         },
         ureq::Error::Protocol(_) => (TransportErrorKind::Protocol, true),
         ureq::Error::BadUri(_) | ureq::Error::Http(_) => (TransportErrorKind::Other, false),
-        _ if error.to_string().contains("invalid peer certificate") => {
-            (TransportErrorKind::Tls, false)
-        }
         _ => (TransportErrorKind::Other, true),
     };
     let host = (!sent).then(|| host_of(url).to_string());
@@ -474,6 +472,7 @@ pub(crate) fn transport_error(operation: &str, url: &str, error: ureq::Error) ->
         kind,
         host,
         sent,
+        detail,
         source: Box::new(error),
     }
 }

@@ -28,7 +28,8 @@ pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
 ///     .auth(Auth::personal_access_token("dapi..."))
 ///     .build()?;
 /// for cluster in client.clusters().list()? {
-///     println!("{} {:?}", cluster.cluster_id, cluster.state);
+///     let state = cluster.state.as_ref().map_or("?", |s| s.as_str());
+///     println!("{} {state}", cluster.cluster_id);
 /// }
 /// # Ok(()) }
 /// ```

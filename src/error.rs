@@ -14,12 +14,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `Display` is one short line and never repeats its [`source`](std::error::Error::source).
 /// `Debug` (what `fn main() -> Result<(), Error>` prints) is the whole chain on one line:
 /// `clusters.get: request failed: connection refused`; `{:#?}` puts each cause on a line of
-/// its own. No variant ever holds a token or a secret value.
+/// its own. A configuration error with [details](ConfigError::details) (why each sign-in method
+/// was not used, what was found) adds one line per detail to both. No variant ever holds a
+/// token or a secret value.
 ///
 /// ```no_run
 /// # fn example(client: &azure_databricks_sdk::Client) {
 /// match client.clusters().get("0923-164208-meows279") {
-///     Ok(cluster) => println!("{:?}", cluster.state),
+///     Ok(cluster) => println!("{}", cluster.state.map_or("?".into(), |s| s.to_string())),
 ///     Err(e) if e.is_not_found() => println!("no such cluster"),
 ///     Err(e) => eprintln!("failed: {e} (status {:?}, code {:?})", e.status(), e.error_code()),
 /// }
@@ -172,6 +174,12 @@ impl fmt::Debug for Error {
             previous = text;
             source = cause.source();
         }
+        // What was tried and found (e.g. why each sign-in method was not used): one line each.
+        if let Some(config) = self.config() {
+            for line in &config.details {
+                write!(f, "\n  {line}")?;
+            }
+        }
         Ok(())
     }
 }
@@ -193,6 +201,8 @@ pub struct ApiError {
     pub(crate) body: String,
     pub(crate) not_found_override: bool,
     pub(crate) retry_after: Option<Duration>,
+    /// On 401/403: the sign-in method and where its credential came from (never the value).
+    pub(crate) credentials: Option<String>,
 }
 
 /// Error codes that mean "does not exist".
@@ -248,6 +258,14 @@ impl ApiError {
         self.retry_after
     }
 
+    /// On a 401 or 403 answer, which credentials were sent: the sign-in method and where its
+    /// credential came from, e.g. `pat, token from env DATABRICKS_TOKEN` or
+    /// `oauth-m2m, client_secret from profile [dev] of /home/me/.databrickscfg`. Never the
+    /// credential itself. `Display` ends with it, so a rejected token says which one it was.
+    pub fn credentials(&self) -> Option<&str> {
+        self.credentials.as_deref()
+    }
+
     pub(crate) fn code_in(&self, codes: &[&str]) -> bool {
         self.error_code
             .as_deref()
@@ -293,6 +311,9 @@ impl fmt::Display for ApiError {
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
+        if let Some(credentials) = &self.credentials {
+            write!(f, " (credentials: {credentials})")?;
+        }
         Ok(())
     }
 }
@@ -306,6 +327,11 @@ pub struct ConfigError {
     pub(crate) attribute: Option<String>,
     pub(crate) value_source: Option<ValueSource>,
     pub(crate) reason: String,
+    /// Lines that explain the reason (what was tried, what was found); not in `Display`.
+    pub(crate) details: Vec<String>,
+    /// Whether `Display` starts with `invalid configuration: ` (not for "nothing to sign in
+    /// with", which is a missing setting rather than a wrong one).
+    prefixed: bool,
 }
 
 impl ConfigError {
@@ -315,6 +341,18 @@ impl ConfigError {
             attribute: None,
             value_source: None,
             reason: reason.into(),
+            details: Vec::new(),
+            prefixed: true,
+        }
+    }
+
+    /// Something the configuration lacks (credentials, a host): `reason` is shown as it is, so
+    /// it can start with the fix, and `details` say what was tried and found.
+    pub(crate) fn missing(reason: impl Into<String>, details: Vec<String>) -> Self {
+        Self {
+            details,
+            prefixed: false,
+            ..Self::new(reason)
         }
     }
 
@@ -322,8 +360,7 @@ impl ConfigError {
     pub(crate) fn attribute(attribute: &str, reason: impl Into<String>) -> Self {
         Self {
             attribute: Some(attribute.to_string()),
-            value_source: None,
-            reason: reason.into(),
+            ..Self::new(reason)
         }
     }
 
@@ -347,11 +384,20 @@ impl ConfigError {
     pub fn reason(&self) -> &str {
         &self.reason
     }
+
+    /// Lines that explain the reason, not part of `Display` (the `Debug` of [`Error`] prints
+    /// them, one per line): when no credentials were found, why each sign-in method was not
+    /// used (`pat: skipped, token (DATABRICKS_TOKEN) is not set`) and what was found.
+    pub fn details(&self) -> &[String] {
+        &self.details
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("invalid configuration: ")?;
+        if self.prefixed {
+            f.write_str("invalid configuration: ")?;
+        }
         if let Some(attribute) = &self.attribute {
             write!(f, "{attribute}")?;
             if let Some(source) = &self.value_source {
@@ -486,6 +532,9 @@ pub struct TransportError {
     pub(crate) host: Option<String>,
     /// Whether the request may have reached the service (false: no connection was made).
     pub(crate) sent: bool,
+    /// What happened, in words, when the SDK can tell (a TLS failure: that the server answered
+    /// plain HTTP, that its certificate is not trusted, ...).
+    pub(crate) detail: Option<String>,
     pub(crate) source: Box<dyn std::error::Error + Send + Sync>,
 }
 
@@ -504,6 +553,13 @@ impl TransportError {
     pub fn host(&self) -> Option<&str> {
         self.host.as_deref()
     }
+
+    /// What happened, in words, when the SDK can tell: for a TLS failure, e.g. ``the server
+    /// answered plain HTTP; use `http://127.0.0.1:8080` for a loopback server`` or that the
+    /// server's certificate is not trusted. Part of `Display`.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
 }
 
 impl fmt::Display for TransportError {
@@ -514,8 +570,12 @@ impl fmt::Display for TransportError {
             TransportErrorKind::HostNotFound => write!(f, "cannot resolve {host}"),
             TransportErrorKind::Connect => write!(f, "cannot connect to {host}"),
             TransportErrorKind::Timeout => f.write_str("request timed out"),
-            TransportErrorKind::Tls => f.write_str("TLS failed"),
+            TransportErrorKind::Tls => write!(f, "TLS with {host} failed"),
             _ => f.write_str("request failed"),
+        }?;
+        match &self.detail {
+            Some(detail) => write!(f, ": {detail}"),
+            None => Ok(()),
         }
     }
 }
@@ -823,6 +883,7 @@ impl ApiError {
             body: truncate(&text, crate::defaults::MAX_ERROR_BODY).to_string(),
             not_found_override,
             retry_after: None,
+            credentials: None,
         }
     }
 }
@@ -951,6 +1012,7 @@ mod tests {
             kind: TransportErrorKind::Connect,
             host: Some("adb-1.2.azuredatabricks.net".into()),
             sent: false,
+            detail: None,
             source: Box::new(io),
         };
         let err = Error::RetriesExhausted {

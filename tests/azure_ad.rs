@@ -780,7 +780,7 @@ fn default_chain_error_lists_every_method_and_why() {
         ]))
         .build()
         .unwrap();
-    let err = Client::from_config(&config).unwrap_err().to_string();
+    let err = format!("{:?}", Client::from_config(&config).unwrap_err());
     for part in [
         "no credentials found",
         "pat: skipped, token (DATABRICKS_TOKEN) is not set",

@@ -587,9 +587,11 @@ fn a_pinned_method_must_have_its_inputs() {
 fn with_nothing_configured_the_error_lists_every_method() {
     let home = Home::empty();
     let config = home.builder(&[("DATABRICKS_HOST", HOST)]).build().unwrap();
-    let err = Client::from_config(&config).unwrap_err().to_string();
+    // `Display` is the fix; `Debug` (what `main` prints) adds a line per method.
+    let err = format!("{:?}", Client::from_config(&config).unwrap_err());
     for part in [
-        "no credentials found: pat: skipped, token (DATABRICKS_TOKEN) is not set",
+        "no credentials found: set DATABRICKS_TOKEN, or run `databricks auth login --host",
+        "\n  pat: skipped, token (DATABRICKS_TOKEN) is not set",
         "oauth-m2m: skipped, client_id (DATABRICKS_CLIENT_ID) and client_secret (DATABRICKS_CLIENT_SECRET) are not set",
         "databricks-cli: failed, the Databricks CLI (`databricks`) was not found on PATH",
         "env-oidc: skipped, oidc_token (DATABRICKS_OIDC_TOKEN) is not set",
@@ -599,7 +601,7 @@ fn with_nothing_configured_the_error_lists_every_method() {
         "azure-client-secret: skipped, azure_client_id (ARM_CLIENT_ID) and azure_client_secret (ARM_CLIENT_SECRET) are not set",
         "azure-msi: skipped, azure_use_msi (ARM_USE_MSI) is not true",
         "azure-cli: failed, the Azure CLI (`az`) was not found on PATH",
-        "Found: host from env DATABRICKS_HOST",
+        "\n  found: host from env DATABRICKS_HOST",
         "no config file at",
     ] {
         assert!(err.contains(part), "missing {part:?} in: {err}");

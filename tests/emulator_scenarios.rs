@@ -1,6 +1,8 @@
 //! Scenarios of the SDK against the workspace emulator: cluster lifecycle on the emulated
 //! clock, events pagination, tokens, secrets with ACLs as different users, errors as the
 //! service answers them, injected faults, and many concurrent clients.
+// Needs the emulator crate of the repository (see build.rs).
+#![cfg(emulator_tests)]
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};

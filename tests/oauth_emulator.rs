@@ -1,5 +1,7 @@
 //! `oauth-m2m` end to end against the emulator: a service principal signs in through a written
 //! `~/.databrickscfg` profile, as a Databricks CLI user's file would have it.
+// Needs the emulator crate of the repository (see build.rs).
+#![cfg(emulator_tests)]
 
 mod common;
 
@@ -46,8 +48,22 @@ fn a_service_principal_signs_in_with_oauth_m2m_through_a_profile() {
         let clusters = client.clusters().list().unwrap();
         assert_eq!(clusters.len(), 1);
     }
-    // Discovery, one token request, three calls: the token is cached.
-    assert_eq!(ws.request_count() - before, 5);
+    // Host metadata, discovery, one token request, three calls: the token is cached.
+    assert_eq!(ws.request_count() - before, 6);
+    let paths: Vec<String> = ws.request_log().iter().map(|r| r.path.clone()).collect();
+    let sign_in = paths
+        .iter()
+        .position(|p| p == "/.well-known/databricks-config");
+    assert!(sign_in.is_some(), "{paths:?}");
+    assert_eq!(
+        paths[sign_in.unwrap()..sign_in.unwrap() + 3],
+        [
+            "/.well-known/databricks-config",
+            "/oidc/.well-known/oauth-authorization-server",
+            "/oidc/v1/token"
+        ],
+        "{paths:?}"
+    );
     let me = client.raw().get("preview/scim/v2/Me", &[]).unwrap();
     assert_eq!(me["userName"], sp.client_id.as_str());
     assert!(!format!("{client:?} {config:?} {sp:?}").contains(sp.client_secret.expose()));
@@ -89,4 +105,15 @@ fn the_workspace_refuses_an_access_token_past_its_hour() {
     // has expired, and the workspace answers 403 like the service.
     let err = client.clusters().list().unwrap_err();
     assert!(err.is_permission_denied(), "{err:?}");
+    // The error says which credentials the workspace refused, not their value.
+    let credentials = err.api().and_then(|e| e.credentials()).unwrap_or_default();
+    assert!(
+        credentials.starts_with("oauth-m2m, client_secret from profile [etl] of "),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .ends_with(&format!("(credentials: {credentials})"))
+    );
+    assert!(!format!("{err} {err:?}").contains(sp.client_secret.expose()));
 }

@@ -36,6 +36,7 @@ fn every_operation_has_a_wire_test_of_its_method_and_path() {
     );
 }
 
+#[cfg(emulator_tests)]
 #[test]
 fn every_operation_is_answered_by_the_emulator() {
     let ws = azure_databricks_emulator::Emulator::start().unwrap();

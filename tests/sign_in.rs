@@ -285,6 +285,73 @@ fn oauth_m2m_falls_back_to_oidc_v1_token_without_a_discovery_document() {
 }
 
 #[test]
+fn oauth_m2m_takes_the_oidc_endpoint_from_the_host_metadata() {
+    let server = MockServer::start();
+    // As a workspace (and the official SDKs' fixtures) answer it.
+    let metadata = server.mock(|when, then| {
+        when.method(GET)
+            .path("/.well-known/databricks-config")
+            .header_missing("authorization");
+        then.status(200).json_body(json!({
+            "oidc_endpoint": server.url("/oidc/accounts/{account_id}"),
+            "account_id": "a-1",
+            "workspace_id": "1234567890123456",
+            "cloud": "Azure",
+        }));
+    });
+    let discovery = server.mock(|when, then| {
+        when.method(GET)
+            .path("/oidc/accounts/a-1/.well-known/oauth-authorization-server");
+        then.status(200).json_body(json!({
+            "token_endpoint": server.url("/oidc/accounts/a-1/v1/token"),
+        }));
+    });
+    let workspace_discovery = server.mock(|when, then| {
+        when.method(GET)
+            .path("/oidc/.well-known/oauth-authorization-server");
+        then.status(500);
+    });
+    let token = m2m_token_mock(&server, "/oidc/accounts/a-1/v1/token", "hm.token", 3600);
+    let list = workspace_mock(&server, "hm.token", None);
+    let home = tempfile::tempdir().unwrap();
+    let client = client_of(&m2m_config(&server, &home));
+    client.clusters().list().unwrap();
+    client.clusters().list().unwrap();
+    metadata.assert_calls(1);
+    discovery.assert_calls(1);
+    workspace_discovery.assert_calls(0);
+    token.assert_calls(1);
+    list.assert_calls(2);
+}
+
+#[test]
+fn host_metadata_pointing_to_another_host_is_ignored() {
+    let server = MockServer::start();
+    let metadata = server.mock(|when, then| {
+        when.method(GET).path("/.well-known/databricks-config");
+        then.status(200)
+            .json_body(json!({"oidc_endpoint": "https://login.example.com/oidc"}));
+    });
+    let discovery = server.mock(|when, then| {
+        when.method(GET)
+            .path("/oidc/.well-known/oauth-authorization-server");
+        then.status(200)
+            .json_body(json!({"token_endpoint": server.url("/oidc/v1/token")}));
+    });
+    let token = m2m_token_mock(&server, "/oidc/v1/token", "own.token", 3600);
+    let list = workspace_mock(&server, "own.token", None);
+    let home = tempfile::tempdir().unwrap();
+    client_of(&m2m_config(&server, &home))
+        .clusters()
+        .list()
+        .unwrap();
+    metadata.assert();
+    discovery.assert();
+    token.assert();
+    list.assert();
+}
+
+#[test]
 fn oauth_m2m_refreshes_40_seconds_before_expiry_and_retries_a_429() {
     let server = MockServer::start();
     let clock = Wall::new();
@@ -650,7 +717,7 @@ fn the_chain_tries_the_databricks_cli_and_moves_on_when_it_is_not_signed_in() {
             ("PATH", &path_with(cli.path())),
         ],
     );
-    let err = config.auth().unwrap_err().to_string();
+    let err = format!("{:?}", config.auth().unwrap_err());
     assert!(err.contains("databricks-cli: failed, not logged in to the Databricks CLI for https://adb-1.2.azuredatabricks.net"), "{err}");
     assert!(err.contains("azure-cli: failed"), "{err}");
 

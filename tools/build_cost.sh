@@ -1,7 +1,8 @@
 #!/bin/sh
-# What the SDK costs a user's build, against plain ureq + serde_json: the README's "Build cost"
-# numbers. Each build starts from an empty target directory (crates come from the local cargo
-# registry cache or crates.io). Usage: tools/build_cost.sh  (about 10 minutes on 2 cores)
+# What the SDK costs a user's build, against plain ureq + serde_json: the "Build cost"
+# numbers of docs/performance.md. Each build starts from an empty target directory (crates
+# come from the local cargo registry cache or crates.io). Usage: tools/build_cost.sh (about 10
+# minutes on 2 cores)
 #
 #   1. `cargo run --example quickstart` on a clean target: crates compiled, CPU and wall time;
 #   2. a one-call application in three forms (plain ureq + serde_json; the SDK with a personal

@@ -87,6 +87,10 @@
 //!   hour-long access tokens from `POST /oidc/v1/token` (client credentials, HTTP Basic or form
 //!   client authentication, `scope=all-apis`; OAuth 2.0 error answers such as
 //!   `invalid_client`), found through `GET /oidc/.well-known/oauth-authorization-server`.
+//! * **Host metadata**: `GET /.well-known/databricks-config` (no token) answers like a
+//!   workspace — `oidc_endpoint`, `account_id`, `workspace_id`, `cloud` (`Azure`),
+//!   `host_type`, `token_federation_default_oidc_audiences` — so the official SDKs, which ask
+//!   for it when a client is made, neither warn nor fall back.
 //! * **Wire**: empty lists and unset fields omitted (`clusters/list` answers `{}`), JSON bodies
 //!   or query strings on GET, `null` members read as absent, malformed JSON answered 400
 //!   `MALFORMED_REQUEST`, unknown paths 404 `ENDPOINT_NOT_FOUND`, an `X-Request-Id` on every
@@ -157,3 +161,8 @@ pub use fault::Fault;
 pub use http::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};
 pub use request_log::LoggedRequest;
 pub use service_principal::ServicePrincipal;
+
+/// The README's examples, compiled by `cargo test --doc` so they stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

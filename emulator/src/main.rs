@@ -11,13 +11,21 @@ use azure_databricks_emulator::Emulator;
 const USAGE: &str = "\
 Usage: azure-databricks-emulator [OPTIONS]
 
-Serves an emulated Azure Databricks workspace (REST API 2.0: clusters, tokens,
-secrets, secret scopes and ACLs) on http://127.0.0.1:<port> until Ctrl-C.
+Serves an emulated Azure Databricks workspace (clusters on REST API 2.1 and 2.0;
+tokens, secrets, secret scopes and ACLs on 2.0; OAuth for service principals;
+host metadata at /.well-known/databricks-config) on http://127.0.0.1:<port>
+until Ctrl-C.
+
+Cluster lifecycle: for interactive use, clusters start, restart and resize in
+10 s and terminate in 5 s. The service takes minutes (start 3 min, restart and
+resize 2 min, termination 1 min): --realistic uses those.
 
 Options:
   --port <PORT>         port to listen on [default: 8080; 0 picks a free one]
-  --speed <FACTOR>      emulated seconds per real second [default: 1]
-  --startup <SECONDS>   emulated time a cluster takes to start [default: 180]
+  --startup <SECONDS>   time a cluster takes to start [default: 10]
+  --realistic           the service's lifecycle times (start in 180 s, ...)
+  --speed <FACTOR>      emulated seconds per real second [default: 1]; also
+                        ages tokens faster (an OAuth token lasts 1 h / FACTOR)
   --token <TOKEN>       admin token to accept instead of a random dapi... one
   --admin <USER>        admin user name [default: admin@example.com]
   --user <USER>         add a user and print a token of theirs (repeatable)
@@ -37,10 +45,36 @@ Limits:
   10 to 10000 or 0, token lifetime_seconds 0 to 63072000 (730 days; absent or
   0: 730 days), idempotency_token at most 64 characters, events limit 1 to 500.";
 
+/// Emulated lifecycle times of the binary, in seconds: (start, restart, resize, terminate).
+const INTERACTIVE_LIFECYCLE: Lifecycle = Lifecycle {
+    startup: 10,
+    restart: 10,
+    resize: 10,
+    termination: 5,
+};
+
+/// The service's lifecycle times (the library's defaults), for `--realistic`.
+const REALISTIC_LIFECYCLE: Lifecycle = Lifecycle {
+    startup: 180,
+    restart: 120,
+    resize: 120,
+    termination: 60,
+};
+
+/// Emulated seconds each cluster transition takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lifecycle {
+    startup: u64,
+    restart: u64,
+    resize: u64,
+    termination: u64,
+}
+
 #[derive(Debug)]
 struct Options {
     port: u16,
     speed: f64,
+    realistic: bool,
     startup: Option<u64>,
     token: Option<String>,
     admin: Option<String>,
@@ -53,6 +87,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
     let mut options = Options {
         port: 8080,
         speed: 1.0,
+        realistic: false,
         startup: None,
         token: None,
         admin: None,
@@ -93,6 +128,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
                         .map_err(|_| "--startup needs a whole number of seconds".to_string())?,
                 );
             }
+            "--realistic" => options.realistic = true,
             "--token" => options.token = Some(value("--token")?),
             "--admin" => options.admin = Some(value("--admin")?),
             "--user" => options.users.push(value("--user")?),
@@ -112,6 +148,39 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
     Ok(Some(options))
 }
 
+impl Options {
+    /// The lifecycle times to emulate: quick ones unless `--realistic`, `--startup` winning.
+    fn lifecycle(&self) -> Lifecycle {
+        let base = if self.realistic {
+            REALISTIC_LIFECYCLE
+        } else {
+            INTERACTIVE_LIFECYCLE
+        };
+        Lifecycle {
+            startup: self.startup.unwrap_or(base.startup),
+            ..base
+        }
+    }
+}
+
+/// The banner line that says how long clusters take, in real seconds, and how to change it.
+fn lifecycle_line(lifecycle: Lifecycle, speed: f64) -> String {
+    let real = |secs: u64| {
+        if speed > 0.0 {
+            format!("{} s", (secs as f64 / speed * 10.0).round() / 10.0)
+        } else {
+            "never (--speed 0: time stands still)".to_string()
+        }
+    };
+    format!(
+        "Clusters start in {}, restart and resize in {}, terminate in {} \
+         (--startup SECONDS, --realistic for the service's minutes, --speed FACTOR).",
+        real(lifecycle.startup),
+        real(lifecycle.restart.max(lifecycle.resize)),
+        real(lifecycle.termination)
+    )
+}
+
 fn main() -> ExitCode {
     let options = match parse(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
@@ -124,13 +193,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let lifecycle = options.lifecycle();
     let mut builder = Emulator::builder()
         .port(options.port)
         .speed(options.speed)
-        .log_requests(!options.quiet);
-    if let Some(secs) = options.startup {
-        builder = builder.startup_time(Duration::from_secs(secs));
-    }
+        .log_requests(!options.quiet)
+        .startup_time(Duration::from_secs(lifecycle.startup))
+        .restart_time(Duration::from_secs(lifecycle.restart))
+        .resize_time(Duration::from_secs(lifecycle.resize))
+        .termination_time(Duration::from_secs(lifecycle.termination));
     if let Some(token) = options.token {
         builder = builder.admin_token(token);
     }
@@ -155,6 +226,7 @@ fn main() -> ExitCode {
     for user in &options.users {
         println!("  user {user}: {}", ws.add_user(user));
     }
+    println!("{}", lifecycle_line(lifecycle, options.speed));
     println!();
     println!("Point a client at it:");
     println!("  export DATABRICKS_HOST={}", ws.base_url());
@@ -195,6 +267,31 @@ mod tests {
         assert_eq!(o.users, ["a@x", "b@x"]);
         let d = parse(Vec::new()).unwrap().unwrap();
         assert_eq!((d.port, d.speed, d.quiet), (8080, 1.0, false));
+    }
+
+    #[test]
+    fn clusters_start_in_seconds_unless_realistic_is_asked_for() {
+        let default = parse(Vec::new()).unwrap().unwrap();
+        assert_eq!(default.lifecycle(), INTERACTIVE_LIFECYCLE);
+        assert!(default.lifecycle().startup <= 10);
+        let realistic = parse(args(&["--realistic"])).unwrap().unwrap();
+        assert_eq!(realistic.lifecycle(), REALISTIC_LIFECYCLE);
+        let custom = parse(args(&["--realistic", "--startup", "30"]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(custom.lifecycle().startup, 30);
+        assert_eq!(custom.lifecycle().restart, 120);
+    }
+
+    #[test]
+    fn the_banner_says_how_long_clusters_take_and_how_to_change_it() {
+        assert_eq!(
+            lifecycle_line(INTERACTIVE_LIFECYCLE, 1.0),
+            "Clusters start in 10 s, restart and resize in 10 s, terminate in 5 s \
+             (--startup SECONDS, --realistic for the service's minutes, --speed FACTOR)."
+        );
+        assert!(lifecycle_line(REALISTIC_LIFECYCLE, 60.0).starts_with("Clusters start in 3 s,"));
+        assert!(lifecycle_line(REALISTIC_LIFECYCLE, 0.0).contains("never"));
     }
 
     #[test]

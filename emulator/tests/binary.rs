@@ -81,6 +81,13 @@ fn the_binary_prints_a_url_and_tokens_a_client_can_use() {
             .any(|l| l.contains("alice@example.com: dapi")),
         "{printed:?}"
     );
+    // Interactive defaults, and how to change them, said at start.
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.starts_with("Clusters start in 10 s,") && l.contains("--realistic")),
+        "{printed:?}"
+    );
     let client = running.client();
     assert!(client.clusters().list().unwrap().is_empty());
     assert!(!client.clusters().spark_versions().unwrap().is_empty());

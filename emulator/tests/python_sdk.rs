@@ -50,7 +50,7 @@ struct EmulatorProcess {
 impl EmulatorProcess {
     fn start() -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_azure-databricks-emulator"))
-            .args(["--port", "0", "--quiet", "--speed", "600"])
+            .args(["--port", "0", "--quiet", "--speed", "10"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

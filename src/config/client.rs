@@ -15,11 +15,11 @@ impl Config {
     /// [`crate::Error::Config`] when no host is configured, and the errors of [`Config::auth`].
     pub fn client_builder(&self) -> Result<ClientBuilder> {
         let host = self.host().ok_or_else(|| {
-            crate::error::config_error(format!(
-                "no workspace host: set host in code, DATABRICKS_HOST, or `host` in a profile \
-                 of the config file. Found: {}",
-                self.found()
-            ))
+            crate::error::ConfigError::missing(
+                "no workspace host: set DATABRICKS_HOST (or `host` in a profile of \
+                 ~/.databrickscfg, or in code)",
+                vec![format!("found: {}", self.found())],
+            )
         })?;
         let mut builder = Client::builder(host).auth(self.auth()?);
         if self.overrides.no_proxy {

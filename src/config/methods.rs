@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::Config;
 use super::attributes::{Attr, Settings};
+use crate::error::ConfigError;
 use crate::token::TokenHeaders;
 use crate::{
     Auth, AzureCli, AzureClientSecret, AzureFederatedIdentity, AzureManagedIdentity, DatabricksCli,
@@ -33,7 +34,18 @@ pub(crate) struct AuthMethod {
     /// Whether the default chain learns only by trying it whether the method works (a CLI that
     /// may not be installed or signed in); such a method never makes the file unnecessary.
     probed: bool,
+    /// Where its credential comes from, for errors that reject it.
+    credential: Credential,
     build: Build,
+}
+
+/// Where a method's credential comes from.
+#[derive(Debug, Clone, Copy)]
+enum Credential {
+    /// An attribute (the error says where its value was set).
+    Setting(Attr),
+    /// A token a program hands out.
+    Command(&'static str),
 }
 
 /// Declares the methods, in the order of the default chain: `AUTH_TYPES` and the table, from
@@ -57,6 +69,7 @@ auth_methods! {
         opt_in: None,
         signal: Some(Attr::Token),
         probed: false,
+        credential: Credential::Setting(Attr::Token),
         build: build_pat,
     }
     "oauth-m2m" => {
@@ -64,6 +77,7 @@ auth_methods! {
         opt_in: None,
         signal: Some(Attr::ClientSecret),
         probed: false,
+        credential: Credential::Setting(Attr::ClientSecret),
         build: build_oauth_m2m,
     }
     "databricks-cli" => {
@@ -71,6 +85,7 @@ auth_methods! {
         opt_in: None,
         signal: None,
         probed: true,
+        credential: Credential::Command("databricks auth token"),
         build: build_databricks_cli,
     }
     "env-oidc" => {
@@ -78,6 +93,7 @@ auth_methods! {
         opt_in: None,
         signal: Some(Attr::OidcToken),
         probed: false,
+        credential: Credential::Setting(Attr::OidcToken),
         build: build_env_oidc,
     }
     "file-oidc" => {
@@ -85,6 +101,7 @@ auth_methods! {
         opt_in: None,
         signal: Some(Attr::OidcTokenFilepath),
         probed: false,
+        credential: Credential::Setting(Attr::OidcTokenFilepath),
         build: build_file_oidc,
     }
     "github-oidc-azure" => {
@@ -98,6 +115,7 @@ auth_methods! {
         opt_in: None,
         signal: None,
         probed: false,
+        credential: Credential::Setting(Attr::ActionsIdTokenRequestToken),
         build: build_github_oidc_azure,
     }
     "azure-workload-identity" => {
@@ -105,6 +123,7 @@ auth_methods! {
         opt_in: None,
         signal: None,
         probed: false,
+        credential: Credential::Setting(Attr::AzureFederatedTokenFile),
         build: build_azure_workload_identity,
     }
     "azure-msi" => {
@@ -112,6 +131,7 @@ auth_methods! {
         opt_in: Some(Attr::AzureUseMsi),
         signal: Some(Attr::AzureUseMsi),
         probed: false,
+        credential: Credential::Setting(Attr::AzureUseMsi),
         build: build_azure_msi,
     }
     "azure-client-secret" => {
@@ -119,6 +139,7 @@ auth_methods! {
         opt_in: None,
         signal: Some(Attr::AzureClientSecret),
         probed: false,
+        credential: Credential::Setting(Attr::AzureClientSecret),
         build: build_azure_client_secret,
     }
     "azure-cli" => {
@@ -126,6 +147,7 @@ auth_methods! {
         opt_in: None,
         signal: None,
         probed: true,
+        credential: Credential::Command("az account get-access-token"),
         build: build_azure_cli,
     }
 }
@@ -239,7 +261,7 @@ impl Config {
                     "auth_type is `{name}` (from {source}), but {why}"
                 )));
             }
-            return (method.build)(self, false);
+            return self.build(method, false);
         }
         let configured = self.configured_methods();
         if configured.len() > 1 {
@@ -254,7 +276,7 @@ impl Config {
         if let Some(method) = METHODS.iter().find(|m| m.is_configured(&self.settings))
             && method.missing(&self.settings, false).is_none()
         {
-            return (method.build)(self, false);
+            return self.build(method, false);
         }
         let mut tried = Vec::new();
         for method in METHODS {
@@ -262,7 +284,7 @@ impl Config {
                 tried.push(format!("{}: skipped, {why}", method.name));
                 continue;
             }
-            match (method.build)(self, method.probed) {
+            match self.build(method, method.probed) {
                 Ok(auth) => return Ok(auth),
                 Err(e) if method.probed => tried.push(format!(
                     "{}: failed, {}",
@@ -272,11 +294,54 @@ impl Config {
                 Err(e) => return Err(e),
             }
         }
-        Err(crate::error::config_error(format!(
-            "no credentials found: {}. Found: {}",
-            tried.join("; "),
-            self.found()
-        )))
+        tried.push(format!("found: {}", self.found()));
+        Err(ConfigError::missing(self.no_credentials_fix(), tried).into())
+    }
+
+    /// The credentials of `method`, noting where they came from.
+    fn build(&self, method: &AuthMethod, probe: bool) -> Result<Auth> {
+        Ok((method.build)(self, probe)?.with_origin(self.origin(method)))
+    }
+
+    /// Where the credential of `method` came from, never its value: `token from env
+    /// DATABRICKS_TOKEN`, `token from `az account get-access-token``, with the source of
+    /// `auth_type` when it pinned the method.
+    fn origin(&self, method: &AuthMethod) -> String {
+        let mut parts = Vec::new();
+        match method.credential {
+            Credential::Setting(attr) => {
+                if let Some(setting) = self.get(attr) {
+                    parts.push(format!("{} from {}", attr.name(), setting.source));
+                }
+            }
+            Credential::Command(command) => {
+                parts.push(format!("token from `{command}`"));
+                if let Some(profile) = self.profile() {
+                    parts.push(format!("profile [{profile}]"));
+                }
+            }
+        }
+        if let Some(setting) = self.get(Attr::AuthType) {
+            parts.push(format!("auth_type from {}", setting.source));
+        }
+        if parts.is_empty() {
+            parts.push("chosen by the default chain".to_string());
+        }
+        parts.join(", ")
+    }
+
+    /// The error of an empty default chain: the likely fix first (a token, or the CLI's
+    /// sign-in), for the host when there is one.
+    fn no_credentials_fix(&self) -> String {
+        match self.host() {
+            Some(host) => format!(
+                "no credentials found: set DATABRICKS_TOKEN, or run \
+                 `databricks auth login --host {host}`"
+            ),
+            None => "no credentials found: set DATABRICKS_HOST and DATABRICKS_TOKEN, or run \
+                     `databricks auth login`"
+                .to_string(),
+        }
     }
 }
 

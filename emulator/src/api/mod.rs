@@ -1,6 +1,7 @@
 //! From a request to an answer: faults, routing, authentication, then the operation, all under
 //! the one workspace lock.
 
+mod host_metadata;
 pub(crate) mod params;
 pub(crate) mod routes;
 
@@ -105,6 +106,9 @@ pub(crate) fn handle(shared: &Mutex<Workspace>, request: &Request) -> Outcome {
 fn answer(ws: &mut Workspace, request: &Request) -> Response {
     if oauth::serves(&request.path) {
         return oauth::answer(ws, request);
+    }
+    if host_metadata::serves(&request.path) {
+        return host_metadata::answer(request);
     }
     match dispatch(ws, request) {
         Ok(body) => Response::json(200, &body),

@@ -10,12 +10,12 @@ from databricks.sdk.service import compute, workspace
 
 w = WorkspaceClient()
 
-# Clusters: create and wait with the SDK's own waiter (the emulator runs at 600x).
+# Clusters: create and wait with the SDK's own waiter (the emulator runs at 10x: a cluster starts in one real second).
 spark = w.clusters.select_spark_version(long_term_support=True)
 node = w.clusters.select_node_type(local_disk=True)
 cluster = w.clusters.create_and_wait(
     cluster_name="python-sdk", spark_version=spark, node_type_id=node,
-    num_workers=1, autotermination_minutes=15,
+    num_workers=1, autotermination_minutes=120,
     timeout=datetime.timedelta(minutes=5),
 )
 assert cluster.state == compute.State.RUNNING, cluster.state
