@@ -414,6 +414,7 @@ impl<'a> Clusters<'a> {
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "terminate")]
     pub fn delete(&self, cluster_id: &str) -> crate::Result<()> {
         crate::validate::non_empty("cluster_id", cluster_id)?;
         let _: ::serde::de::IgnoredAny = {

@@ -487,6 +487,10 @@ pub struct Endpoint {
     /// API versions the operation also answers under, besides its service's `also_under`.
     #[serde(default)]
     pub also_under: Vec<String>,
+    /// Other words a reader may search the docs for (`terminate` for `clusters.delete`),
+    /// generated as `#[doc(alias = ..)]`.
+    #[serde(default)]
+    pub doc_alias: Vec<String>,
     /// Lines of the doc example (`client` in scope).
     #[serde(default)]
     pub example: Vec<String>,

@@ -452,8 +452,13 @@ fn render_endpoint(
             };
         }
     });
+    let aliases = e
+        .doc_alias
+        .iter()
+        .map(|alias| quote! { #[doc(alias = #alias)] });
     Ok(quote! {
         #doc
+        #(#aliases)*
         #visibility fn #name #lifetime (&self, #(#args),*) -> crate::Result<#ret> {
             #(#conversions)*
             #(#checks)*
@@ -689,6 +694,18 @@ mod tests {
                 &code,
                 "self.client.json(&crate::operations::THINGS_PARTS_DELETE, &crate::call::Parts { path: &[], query: &[], headers: &[] }, Some(&body))?"
             ),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn doc_aliases_are_searchable_names() {
+        let code = render_one(json!({
+            "service": "things", "name": "delete", "method": "POST", "path": "/api/2.0/things/delete",
+            "doc": "Deletes.", "idempotent": true, "doc_alias": ["terminate"]
+        }));
+        assert!(
+            has(&code, "#[doc(alias = \"terminate\")] pub fn delete"),
             "{code}"
         );
     }

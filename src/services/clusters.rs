@@ -295,7 +295,8 @@ impl<'a> Clusters<'a> {
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
     /// for cluster in client.clusters().list()? {
-    ///     println!("{} {:?} {:?}", cluster.cluster_id, cluster.cluster_name, cluster.state);
+    ///     let state = cluster.state.as_ref().map_or("?", |s| s.as_str());
+    ///     println!("{} {} {state}", cluster.cluster_id, cluster.cluster_name.as_deref().unwrap_or(""));
     /// }
     /// # Ok(()) }
     /// ```
@@ -364,7 +365,8 @@ impl<'a> Clusters<'a> {
     /// };
     /// for event in client.clusters().events_iter(&request) {
     ///     let event = event?;
-    ///     println!("{:?} {:?}", event.timestamp, event.type_);
+    ///     let kind = event.type_.as_ref().map_or("?", |t| t.as_str());
+    ///     println!("{} {kind}", event.timestamp.unwrap_or_default());
     /// }
     /// # Ok(()) }
     /// ```
