@@ -1,5 +1,6 @@
-//! A blocking Rust SDK for the [Azure Databricks REST API 2.0]: clusters, personal access
-//! tokens, secrets, secret scopes and secret ACLs.
+//! A blocking Rust SDK for the [Azure Databricks REST API]: clusters, personal access
+//! tokens, secrets, secret scopes and secret ACLs, each operation under its own API version
+//! ([`operations`] lists them).
 //!
 //! ```no_run
 //! use azure_databricks_sdk::{Auth, Client, SecretValue};
@@ -47,7 +48,7 @@
 //! loopback hosts, and redirects are never followed, so credentials never leave the workspace
 //! host.
 //!
-//! [Azure Databricks REST API 2.0]: https://learn.microsoft.com/azure/databricks/dev-tools/api/
+//! [Azure Databricks REST API]: https://learn.microsoft.com/azure/databricks/dev-tools/api/
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
