@@ -96,7 +96,7 @@ pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<(String, String)
     let summary = crate::summary::print(
         quote! { #outline #(#summary)* },
         "services.rs",
-        "Each method: the first line of its doc, its HTTP method and path, its signature, and \
+        "Each method: the first paragraph of its doc, its HTTP method and path, its signature, and \
 the checks it makes before sending.",
     )?;
     Ok((code, summary))
