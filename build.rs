@@ -1,7 +1,10 @@
-//! Generates `models.rs` and `services.rs` from `schema/` (see `schema/README.md`).
-//! All the logic lives in the `azure-databricks-sdk-codegen` workspace member.
+//! Generates the SDK's sources from `schema/` (see `schema/README.md`); with the `dev-files`
+//! feature, also the files only the repository's benchmark and property test read. All the
+//! logic lives in the `azure-databricks-sdk-codegen` workspace member.
 
 use std::path::{Path, PathBuf};
+
+use azure_databricks_sdk_codegen::Outputs;
 
 fn main() {
     // Only the schema folder is an input here; a change in the generator crate itself is
@@ -14,7 +17,13 @@ fn main() {
         println!("cargo::rustc-cfg=emulator_tests");
     }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    if let Err(error) = azure_databricks_sdk_codegen::generate(Path::new("schema"), &out_dir) {
+    let outputs = match std::env::var_os("CARGO_FEATURE_DEV_FILES") {
+        Some(_) => Outputs::WithDevFiles,
+        None => Outputs::Sdk,
+    };
+    if let Err(error) =
+        azure_databricks_sdk_codegen::generate(Path::new("schema"), &out_dir, outputs)
+    {
         eprintln!("error: {error}");
         panic!("the API schema is invalid: {error}");
     }

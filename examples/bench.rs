@@ -37,7 +37,9 @@ use azure_databricks_sdk::models::{self, AclPermission, ClusterEventRequest, Lis
 use azure_databricks_sdk::{Auth, Client, RetryPolicy, SecretValue};
 use serde_json::{Value, json};
 
-/// The SDK's structs as serde derives them: the limit decodes into these.
+/// The SDK's structs as serde derives them: the limit decodes into these. build.rs writes
+/// `models_plain.rs` only with the SDK's `dev-files` feature, which the crate's dev-dependency on
+/// itself turns on for examples and tests.
 #[allow(dead_code, clippy::all, missing_docs)]
 mod plain {
     pub use azure_databricks_sdk::models::*;

@@ -1,6 +1,7 @@
 //! A blocking Rust SDK for the [Azure Databricks REST API]: clusters (on today's 2.1 API),
 //! personal access tokens, secrets, secret scopes and secret ACLs (2.0), with the sign-in
-//! methods of the official Databricks SDKs.
+//! methods of the official Databricks SDKs; each operation is sent under its own API version
+//! ([`operations`] lists them).
 //!
 //! [`Client::from_env`] signs in like the official SDKs and the Databricks CLI: from
 //! `DATABRICKS_HOST` and `DATABRICKS_TOKEN`, the other variables of the sign-in methods, or a

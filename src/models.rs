@@ -1,10 +1,12 @@
 //! Request and response types of the API, generated from `schema/*.json`.
 //!
 //! Field names are the wire names. Unset `Option`s, empty `Vec`s and empty maps are omitted
-//! from requests, never sent as `null`. Unknown fields of a response are ignored, and every
-//! enum is open: an unknown value decodes into its `Unknown(String)` variant and is written
-//! back unchanged. Time fields documented as epoch milliseconds are `i64`. Maps (tags, Spark
-//! configuration) are [`IndexMap`](crate::IndexMap)s: they keep the order the service sent.
+//! from requests, never sent as `null`. Fields of a response this version of the SDK does not
+//! know are kept in each struct's `unknown_fields` and written back when it is serialized (so
+//! get → edit never drops a setting), and every enum is open: an unknown value decodes into
+//! its `Unknown(String)` variant and is written back unchanged. Time fields documented as
+//! epoch milliseconds are `i64`. Maps (tags, Spark configuration) are
+//! [`IndexMap`](crate::IndexMap)s: they keep the order the service sent.
 //!
 //! Request types implement `Default`, so set what you need and default the rest:
 //!

@@ -71,7 +71,8 @@ impl<'de> serde::Deserialize<'de> for SensitiveString {
 /// The value of a secret for [`crate::Secrets::put`]: a UTF-8 string or arbitrary bytes.
 ///
 /// Sent as `string_value`, or as `bytes_value` holding the base64 of the bytes. `Debug` shows
-/// the kind and length, never the content. At most 128 KB (131072 bytes) of content.
+/// the kind and length, never the content. The content's size is limited by
+/// [`rules::SECRET_VALUE`](crate::rules::SECRET_VALUE), checked before sending.
 ///
 /// ```
 /// use azure_databricks_sdk::SecretValue;

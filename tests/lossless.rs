@@ -9,7 +9,9 @@
 use azure_databricks_sdk::models::roundtrip_json;
 use serde_json::{Map, Value, json};
 
-/// Every definition of `schema/`, `$ref`s local and extensions merged, as the generator saw it.
+/// Every definition of `schema/`, `$ref`s local and extensions merged, as the generator saw it
+/// (written by build.rs with the SDK's `dev-files` feature, which the crate's dev-dependency on
+/// itself turns on for tests).
 const SCHEMA: &str = include_str!(concat!(env!("OUT_DIR"), "/schema.json"));
 
 /// Documents generated per type.

@@ -1,5 +1,5 @@
 //! The endpoint description file (`schema/endpoints.json`): the services, one entry per
-//! operation, shared parameter definitions, and the service's name and size rules.
+//! operation, shared parameter definitions, and the service's rules (see [`crate::rules`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{SchemaError, escape};
+pub use crate::rules::Rule;
 use crate::schema::{ENDPOINTS_FILE, Schemas, read_json};
 
 /// The whole endpoint file.
@@ -17,7 +18,8 @@ pub struct EndpointFile {
     /// Documentation of the file itself (ignored by the generator).
     #[serde(default, rename = "description")]
     pub _description: Option<String>,
-    /// The service's rules for names and sizes, by name; checks refer to them.
+    /// The service's rules (names, sizes, lengths, ranges, counts), by name; checks and
+    /// `{rule:<name>}` references in documentation refer to them.
     #[serde(default)]
     pub rules: BTreeMap<String, Rule>,
     /// Parameter definitions shared by several operations (`{"$ref": "#/parameters/x"}`).
@@ -27,32 +29,6 @@ pub struct EndpointFile {
     pub services: Vec<Service>,
     /// Every operation.
     pub endpoints: Vec<Endpoint>,
-}
-
-/// A rule of the service, generated into `crate::rules` as a constant named after it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Rule {
-    /// 1 to `max_len` ASCII letters, digits and the `extra` characters.
-    Name {
-        /// What is named, for messages (`scope name`).
-        what: String,
-        /// Allowed characters besides ASCII letters and digits.
-        extra: String,
-        /// Longest name in bytes.
-        max_len: u32,
-        /// Where the rule comes from.
-        description: String,
-    },
-    /// At most `max_bytes` bytes.
-    Size {
-        /// What is measured, for messages (`secret value`).
-        what: String,
-        /// Largest size in bytes.
-        max_bytes: u32,
-        /// Where the rule comes from.
-        description: String,
-    },
 }
 
 /// A service handle such as `clusters` or `secrets.acls`.
@@ -558,8 +534,39 @@ impl EndpointFile {
             )
         })?;
         file.resolve_parameters()?;
+        crate::rules::check_all(&mut file.rules)?;
+        file.expand_rule_references()?;
         file.check(schemas)?;
         Ok(file)
+    }
+
+    /// Replaces the `{rule:<name>}` references of the documentation (service docs, operation
+    /// docs, parameter descriptions) by the rules in words.
+    fn expand_rule_references(&mut self) -> Result<(), SchemaError> {
+        let rules = &self.rules;
+        let expand = |text: &mut String, at: String| {
+            *text = crate::rules::expand(text, rules).map_err(|m| err(&at, m))?;
+            Ok::<(), SchemaError>(())
+        };
+        for (name, p) in &mut self.parameters {
+            expand(
+                &mut p.description,
+                format!("/parameters/{}/description", escape(name)),
+            )?;
+        }
+        for (i, s) in self.services.iter_mut().enumerate() {
+            expand(&mut s.doc, format!("/services/{i}/doc"))?;
+        }
+        for (i, e) in self.endpoints.iter_mut().enumerate() {
+            expand(&mut e.doc, format!("/endpoints/{i}/doc"))?;
+            for (j, p) in e.params.iter_mut().enumerate() {
+                expand(
+                    &mut p.description,
+                    format!("/endpoints/{i}/params/{j}/description"),
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Replaces `{"$ref": "#/parameters/x"}` by the shared definition and fills in each
@@ -673,41 +680,6 @@ impl EndpointFile {
     }
 
     fn check(&self, schemas: &Schemas) -> Result<(), SchemaError> {
-        for (name, rule) in &self.rules {
-            let at = format!("/rules/{}", escape(name));
-            let (what, description) = match rule {
-                Rule::Name {
-                    what,
-                    description,
-                    extra,
-                    max_len,
-                } => {
-                    if *max_len == 0 || !extra.is_ascii() {
-                        return Err(err(&at, "a name rule needs max_len ≥ 1 and ASCII extras"));
-                    }
-                    (what, description)
-                }
-                Rule::Size {
-                    what,
-                    description,
-                    max_bytes,
-                } => {
-                    if *max_bytes == 0 {
-                        return Err(err(&at, "a size rule needs max_bytes ≥ 1"));
-                    }
-                    (what, description)
-                }
-            };
-            if !is_snake(name) || name == "non_empty" {
-                return Err(err(
-                    &at,
-                    "a rule name is snake_case and not a built-in check",
-                ));
-            }
-            if what.trim().is_empty() || description.trim().is_empty() {
-                return Err(err(&at, "a rule needs `what` and a `description`"));
-            }
-        }
         let mut names = BTreeSet::new();
         for (i, s) in self.services.iter().enumerate() {
             let at = format!("/services/{i}");
@@ -776,7 +748,20 @@ fn err(pointer: &str, message: impl Into<String>) -> SchemaError {
     SchemaError::at(ENDPOINTS_FILE, pointer, message)
 }
 
-fn is_snake(s: &str) -> bool {
+/// A check naming a rule the SDK does not check before sending (length, range, count rules:
+/// the service and the emulator check them, the documentation quotes them).
+fn not_checked(pointer: &str, rule: &Rule) -> SchemaError {
+    err(
+        pointer,
+        format!(
+            "a `{}` rule is not checked before sending (only `non_empty`, name and size rules are); quote it in the docs with `{{rule:<name>}}`",
+            rule.kind()
+        ),
+    )
+}
+
+/// Whether `s` is a snake_case identifier.
+pub(crate) fn is_snake(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -927,6 +912,7 @@ impl Endpoint {
                     None | Some(Rule::Name { .. }) => on_string,
                     // Anything with a `len()`: a string, or a runtime type that has one.
                     Some(Rule::Size { .. }) => !matches!(p.ty, ParamType::Ref { .. }),
+                    Some(other) => return Err(not_checked(&format!("{pat}/check"), other)),
                 };
                 if !applies {
                     return Err(err(
@@ -1060,11 +1046,15 @@ impl Endpoint {
         };
         match check {
             Check::Field { rule, field: f } => {
-                if matches!(file.check_kind(at, rule)?, Some(Rule::Size { .. })) {
-                    return Err(err(
-                        at,
-                        "size rules apply to parameters, not request fields",
-                    ));
+                match file.check_kind(at, rule)? {
+                    None | Some(Rule::Name { .. }) => {}
+                    Some(Rule::Size { .. }) => {
+                        return Err(err(
+                            at,
+                            "size rules apply to parameters, not request fields",
+                        ));
+                    }
+                    Some(other) => return Err(not_checked(at, other)),
                 }
                 if field(f)?.0["type"] != "string" {
                     return Err(err(at, format!("`{f}` is not a string field")));
@@ -1227,6 +1217,40 @@ mod tests {
             error.message.contains("known: non_empty, thing_name"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn rules_the_sdk_does_not_check_are_refused_as_checks() {
+        let mut f = file(get());
+        f["rules"]["per_thing"] =
+            json!({"kind": "count", "what": "things", "max": 10, "description": "d"});
+        f["endpoints"][0]["params"] =
+            json!([{"name": "id", "description": "id", "check": "per_thing"}]);
+        let error = EndpointFile::from_value(f, &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/params/0/check");
+        assert!(
+            error.message.contains("`count` rule is not checked"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn rule_references_in_docs_expand_and_unknown_ones_fail_where_they_are() {
+        let mut e = get();
+        e["doc"] = json!("Lists things named {rule:thing_name}.");
+        e["params"] = json!([{"name": "id", "description": "Id: {rule:thing_name}."}]);
+        let f = EndpointFile::from_value(file(e.clone()), &schemas()).unwrap();
+        let words = "1 to 64 ASCII letters, digits, `-` or `_`";
+        assert_eq!(f.endpoints[0].doc, format!("Lists things named {words}."));
+        assert_eq!(
+            f.endpoints[0].params[0].description,
+            format!("Id: {words}.")
+        );
+
+        e["params"][0]["description"] = json!("Id: {rule:thing_nmae}.");
+        let error = EndpointFile::from_value(file(e), &schemas()).unwrap_err();
+        assert_eq!(error.pointer, "/endpoints/0/params/0/description");
+        assert!(error.message.contains("known: thing_name"), "{error}");
     }
 
     #[test]

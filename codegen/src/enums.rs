@@ -24,14 +24,16 @@ pub fn variant_name(value: &str) -> String {
     }
 }
 
-/// Renders the open enum `name` with the given wire values and their descriptions.
+/// Renders the open enum `name` with the given wire values and their descriptions; gives the
+/// code and its summary (first doc line, variants as `Variant = "WIRE"`, see
+/// [`crate::summary`]).
 pub fn render(
     file: &str,
     pointer: &str,
     name: &str,
     description: &str,
     values: &[(String, Option<String>)],
-) -> Result<TokenStream, SchemaError> {
+) -> Result<(TokenStream, TokenStream), SchemaError> {
     let ident = format_ident!("{}", name);
     let visitor = format_ident!("{}Visitor", name);
     let mut seen = std::collections::BTreeMap::new();
@@ -75,7 +77,23 @@ pub fn render(
     let from_arms = known.iter().map(|(v, s, _)| quote! { #s => Self::#v, });
     let from_arms2 = from_arms.clone();
     let expecting = format!("a {name} string");
-    Ok(quote! {
+    let summary_doc = crate::summary::first_paragraph_doc(description);
+    let summary_variants = known.iter().map(|(v, s, _)| quote! { #v = #s, });
+    let unknown_doc = if has_unknown_value {
+        quote! { #[doc = " Also the service's own value `UNKNOWN`."] }
+    } else {
+        quote! {}
+    };
+    let summary = quote! {
+        #summary_doc
+        #[non_exhaustive]
+        pub enum #ident {
+            #(#summary_variants)*
+            #unknown_doc
+            Unknown(::std::string::String),
+        }
+    };
+    let code = quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -143,7 +161,8 @@ pub fn render(
                 deserializer.deserialize_str(#visitor)
             }
         }
-    })
+    };
+    Ok((code, summary))
 }
 
 #[cfg(test)]
@@ -177,14 +196,16 @@ mod tests {
     #[test]
     fn the_unknown_value_has_no_variant_of_its_own() {
         let values = vec![("RUNNING".to_string(), None), ("UNKNOWN".to_string(), None)];
-        let code = render("a.json", "/definitions/E", "E", "e", &values)
-            .unwrap()
-            .to_string();
+        let (code, summary) = render("a.json", "/definitions/E", "E", "e", &values).unwrap();
+        let code = code.to_string();
         assert!(code.contains("Running"));
         assert!(!code.contains("\"UNKNOWN\" =>"), "{code}");
         assert!(
             code.contains("decodes as `Unknown(\\\"UNKNOWN\\\")`"),
             "{code}"
         );
+        let summary = summary.to_string();
+        assert!(summary.contains("Running = \"RUNNING\""), "{summary}");
+        assert!(summary.contains("own value `UNKNOWN`"), "{summary}");
     }
 }

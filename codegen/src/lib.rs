@@ -1,12 +1,20 @@
 //! Code generator of `azure-databricks-sdk`.
 //!
 //! Reads the hand-maintained API description under `schema/` (JSON Schema model files plus
-//! `endpoints.json`, see `schema/README.md`), checks it, and renders two Rust files:
+//! `endpoints.json`, see `schema/README.md`), checks it, and renders the SDK's generated
+//! sources:
 //!
 //! * `models.rs`: one type per schema definition (structs by typify, open enums by [`enums`]);
 //! * `services.rs`: one service handle per service and one method per endpoint ([`services`]);
 //! * `operations.rs`: every operation as data, and the secret field names ([`tables`]);
-//! * `rules.rs`: the service's name and size rules as typed constants ([`tables`]).
+//! * `rules.rs`: the service's rules (names, sizes, lengths, ranges, counts) as typed
+//!   constants ([`rules`]).
+//!
+//! Two more files are written only on request ([`Outputs::WithDevFiles`]), for this
+//! repository's benchmark and property test: `models_plain.rs` (the structs as typify derives
+//! them) and `schema.json` (every definition, merged). For review, [`render`] also gives a
+//! summary of `models.rs` and `services.rs` ([`summary`]); the snapshot test keeps it, with
+//! `operations.rs` and `rules.rs`, under `codegen/snapshot/`.
 //!
 //! The SDK's `build.rs` calls [`generate`]; everything else is ordinary, unit-tested Rust.
 #![forbid(unsafe_code)]
@@ -17,8 +25,10 @@ pub mod enums;
 pub mod error;
 pub mod lossless;
 pub mod models;
+pub mod rules;
 pub mod schema;
 pub mod services;
+pub mod summary;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
@@ -34,28 +44,46 @@ change the schema and rebuild.\n\n";
 pub struct Generated {
     /// Source of `models.rs`.
     pub models: String,
-    /// Source of `models_plain.rs`: the structs as typify derives them, without the lossless
-    /// serde impls (the benchmark decodes into them as its baseline).
-    pub models_plain: String,
     /// Source of `services.rs`.
     pub services: String,
     /// Source of `operations.rs`.
     pub operations: String,
     /// Source of `rules.rs`.
     pub rules: String,
-    /// `schema.json`: every definition after `$ref`s are made local and extensions merged,
-    /// for the SDK's property tests (which generate documents from it).
+    /// Reviewable summary of `models.rs`: types, fields with their wire names, enum values.
+    pub models_summary: String,
+    /// Reviewable summary of `services.rs`: method signatures with their HTTP method, path
+    /// and checks.
+    pub services_summary: String,
+    /// Source of `models_plain.rs`: the structs as typify derives them, without the lossless
+    /// serde impls (the benchmark decodes into them as its baseline). Written only with
+    /// [`Outputs::WithDevFiles`].
+    pub models_plain: String,
+    /// `schema.json`: every definition after `$ref`s are made local, extensions merged and
+    /// rule references expanded, for the SDK's property test (which generates documents from
+    /// it). Written only with [`Outputs::WithDevFiles`].
     pub merged_schema: String,
+}
+
+/// Which files [`generate`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outputs {
+    /// The SDK's sources: `models.rs`, `services.rs`, `operations.rs`, `rules.rs`.
+    Sdk,
+    /// The SDK's sources plus `models_plain.rs` and `schema.json`, which only this
+    /// repository's benchmark and property test read.
+    WithDevFiles,
 }
 
 /// Loads and checks every schema file in `schema_dir` and renders the generated sources.
 pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
-    let schemas = schema::Schemas::load(schema_dir)?;
+    let mut schemas = schema::Schemas::load(schema_dir)?;
     let endpoints = endpoints::EndpointFile::load(schema_dir, &schemas)?;
-    let (models, models_plain) = models::render(&schemas, &endpoints.request_roots())?;
-    let services = services::render(&schemas, &endpoints)?;
+    schemas.expand_rule_references(&endpoints.rules)?;
+    let models = models::render(&schemas, &endpoints.request_roots())?;
+    let (services, services_summary) = services::render(&schemas, &endpoints)?;
     let operations = tables::render_operations(&schemas, &endpoints)?;
-    let rules = tables::render_rules(&endpoints)?;
+    let rules = rules::render(&endpoints.rules)?;
     let merged: serde_json::Map<String, serde_json::Value> = schemas
         .definitions
         .iter()
@@ -64,25 +92,34 @@ pub fn render(schema_dir: &Path) -> Result<Generated, SchemaError> {
     let merged_schema = serde_json::to_string_pretty(&merged)
         .map_err(|e| SchemaError::at("*.json", "", e.to_string()))?;
     Ok(Generated {
-        models,
-        models_plain,
+        models: models.code,
         services,
         operations,
         rules,
+        models_summary: models.summary,
+        services_summary,
+        models_plain: models.plain,
         merged_schema,
     })
 }
 
-/// Renders the sources (see [`render`]) and writes `models.rs` and `services.rs` into
-/// `out_dir`. Returns the input files, for `cargo:rerun-if-changed`.
-pub fn generate(schema_dir: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, SchemaError> {
+/// Renders the sources (see [`render`]) and writes them into `out_dir`: `models.rs`,
+/// `services.rs`, `operations.rs` and `rules.rs`, plus `models_plain.rs` and `schema.json`
+/// with [`Outputs::WithDevFiles`]. Returns the input files, for `cargo:rerun-if-changed`.
+pub fn generate(
+    schema_dir: &Path,
+    out_dir: &Path,
+    outputs: Outputs,
+) -> Result<Vec<PathBuf>, SchemaError> {
     let generated = render(schema_dir)?;
     write(out_dir, "models.rs", &generated.models)?;
-    write(out_dir, "models_plain.rs", &generated.models_plain)?;
     write(out_dir, "services.rs", &generated.services)?;
     write(out_dir, "operations.rs", &generated.operations)?;
     write(out_dir, "rules.rs", &generated.rules)?;
-    write(out_dir, "schema.json", &generated.merged_schema)?;
+    if outputs == Outputs::WithDevFiles {
+        write(out_dir, "models_plain.rs", &generated.models_plain)?;
+        write(out_dir, "schema.json", &generated.merged_schema)?;
+    }
     schema::input_files(schema_dir)
 }
 

@@ -10,24 +10,35 @@ use typify_impl::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 use crate::error::SchemaError;
 use crate::lossless::StructInfo;
 use crate::schema::Schemas;
+use crate::summary::keep_first_doc_paragraph;
 
 /// Definitions that are not generated but mapped onto hand-written runtime types.
 pub const RUNTIME_TYPES: &[(&str, &str)] = &[("SensitiveString", "crate::SensitiveString")];
 
-/// Renders `models.rs` for all definitions, and the same structs as typify derives them (serde's
-/// derives, unknown fields ignored: the benchmark's baseline). `request_types` (the types sent as request bodies)
-/// get a `Default` impl even when a required string field keeps typify from deriving one, so
-/// callers can write `Type { required: .., ..Default::default() }`.
-pub fn render(
-    schemas: &Schemas,
-    request_types: &[String],
-) -> Result<(String, String), SchemaError> {
+/// The rendered models.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Models {
+    /// `models.rs`: lossless structs, open enums, conversions.
+    pub code: String,
+    /// Its reviewable summary (see [`crate::summary`]).
+    pub summary: String,
+    /// The same structs as typify derives them (serde's derives, unknown fields dropped): the
+    /// benchmark's baseline.
+    pub plain: String,
+}
+
+/// Renders `models.rs` for all definitions, its summary, and the plain structs. `request_types`
+/// (the types sent as request bodies) get a `Default` impl even when a required string field
+/// keeps typify from deriving one, so callers can write `Type { required: ..,
+/// ..Default::default() }`.
+pub fn render(schemas: &Schemas, request_types: &[String]) -> Result<Models, SchemaError> {
     let mut settings = TypeSpaceSettings::default();
     settings
         .with_derive("PartialEq".to_string())
         .with_struct_builder(false)
         .with_map_type("::indexmap::IndexMap");
     let mut enums = Vec::new();
+    let mut enum_summaries = Vec::new();
     let mut defs = BTreeMap::new();
     for (name, def) in &schemas.definitions {
         let runtime = RUNTIME_TYPES.iter().find(|(n, _)| n == name);
@@ -39,13 +50,15 @@ pub fn render(
                 name,
                 [TypeSpaceImpl::FromStr, TypeSpaceImpl::Display].into_iter(),
             );
-            enums.push(crate::enums::render(
+            let (code, summary) = crate::enums::render(
                 &def.file,
                 &def.pointer(name),
                 name,
                 def.description(),
                 &values,
-            )?);
+            )?;
+            enums.push(code);
+            enum_summaries.push(summary);
         }
         let schema: Schema = serde_json::from_value(def.schema.clone()).map_err(|e| {
             SchemaError::at(
@@ -78,19 +91,93 @@ pub fn render(
     polish(&mut file, request_types);
     let conversions = conversions(schemas, &infos)?;
     let registry = roundtrip_registry(&infos);
-    let extra: syn::File = syn::parse2(quote! { #serde_impls #conversions #registry #(#enums)* })
-        .map_err(|e| {
-        SchemaError::at("*.json", "", format!("generated models do not parse: {e}"))
-    })?;
-    file.items.extend(extra.items);
-    Ok((
-        format!(
+    let parse = |tokens: TokenStream| {
+        syn::parse2::<syn::File>(tokens).map_err(|e| {
+            SchemaError::at("*.json", "", format!("generated models do not parse: {e}"))
+        })
+    };
+    let extras = parse(quote! { #conversions #registry })?;
+    let summary = summary(&file.items, &infos, &extras.items, &enum_summaries)?;
+    let impls = parse(serde_impls)?;
+    let enums = parse(quote! { #(#enums)* })?;
+    file.items.extend(impls.items);
+    file.items.extend(extras.items);
+    file.items.extend(enums.items);
+    Ok(Models {
+        code: format!(
             "{}{}",
             crate::GENERATED_HEADER,
             prettyplease::unparse(&file)
         ),
-        format!("{}{plain}", crate::GENERATED_HEADER),
-    ))
+        summary,
+        plain: format!("{}{plain}", crate::GENERATED_HEADER),
+    })
+}
+
+/// The summary of `models.rs`: every struct with the first line of its doc, its derives and
+/// its fields (Rust type; `#[serde(rename)]` where the wire name differs), the conversions and
+/// functions without bodies, and the enums with their wire values.
+fn summary(
+    structs: &[syn::Item],
+    infos: &[StructInfo],
+    extras: &[syn::Item],
+    enums: &[TokenStream],
+) -> Result<String, SchemaError> {
+    let mut items = Vec::new();
+    for item in structs {
+        let syn::Item::Struct(s) = item else { continue };
+        let mut s = s.clone();
+        keep_first_doc_paragraph(&mut s.attrs);
+        let info = infos.iter().find(|i| i.ident == s.ident);
+        if let syn::Fields::Named(named) = &mut s.fields {
+            named.named = std::mem::take(&mut named.named)
+                .into_iter()
+                .filter(|f| {
+                    f.ident
+                        .as_ref()
+                        .is_some_and(|i| i != crate::lossless::UNKNOWN_FIELDS)
+                })
+                .map(|mut f| {
+                    f.attrs.clear();
+                    let wire = info
+                        .and_then(|info| {
+                            info.fields
+                                .iter()
+                                .find(|x| Some(&x.ident) == f.ident.as_ref())
+                        })
+                        .map(|x| x.wire.as_str());
+                    if let Some(wire) = wire.filter(|w| f.ident.as_ref().is_some_and(|i| i != w)) {
+                        f.attrs.push(syn::parse_quote!(#[serde(rename = #wire)]));
+                    }
+                    f
+                })
+                .collect();
+        }
+        items.push(quote! { #s });
+    }
+    for item in extras {
+        match item.clone() {
+            syn::Item::Impl(mut i) => {
+                i.attrs.clear();
+                i.items.clear();
+                items.push(quote! { #i });
+            }
+            syn::Item::Fn(mut f) => {
+                keep_first_doc_paragraph(&mut f.attrs);
+                f.block.stmts.clear();
+                items.push(quote! { #f });
+            }
+            other => items.push(quote! { #other }),
+        }
+    }
+    items.extend(enums.iter().cloned());
+    crate::summary::print(
+        quote! { #(#items)* },
+        "models.rs",
+        "Every struct also has `pub unknown_fields: UnknownFields` and lossless serde impls; every \
+enum also has `as_str`, `From<&str>`, `From<String>`, `FromStr`, `Display` and serde impls. \
+Enum variants show their wire value: `Variant = \"WIRE\"`.",
+    )
 }
 
 /// For every extension `D` of a base `B` (`allOf`): `From<&D> for B` (the base's fields of a
@@ -258,7 +345,7 @@ mod tests {
 
     #[test]
     fn enums_are_open_and_runtime_types_replaced() {
-        let code = render(&schemas(), &[]).unwrap().0;
+        let code = render(&schemas(), &[]).unwrap().code;
         assert!(code.contains("Unknown(::std::string::String)"), "{code}");
         assert!(
             code.contains("::std::option::Option<crate::SensitiveString>"),
@@ -271,8 +358,8 @@ mod tests {
 
     #[test]
     fn request_types_get_default() {
-        let plain = render(&schemas(), &[]).unwrap().0;
-        let request = render(&schemas(), &["Req".to_string()]).unwrap().0;
+        let plain = render(&schemas(), &[]).unwrap().code;
+        let request = render(&schemas(), &["Req".to_string()]).unwrap().code;
         assert!(!plain.contains("#[derive(Default)]"), "{plain}");
         assert!(request.contains("#[derive(Default)]"), "{request}");
     }

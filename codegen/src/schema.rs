@@ -69,6 +69,19 @@ fn file_name(path: &Path) -> String {
 }
 
 impl Schemas {
+    /// Replaces the `{rule:<name>}` references in every description by the rule in words
+    /// (see [`crate::rules::expand`]).
+    pub fn expand_rule_references(
+        &mut self,
+        rules: &BTreeMap<String, crate::rules::Rule>,
+    ) -> Result<(), SchemaError> {
+        for (name, def) in &mut self.definitions {
+            let pointer = def.pointer(name);
+            crate::rules::expand_descriptions(&mut def.schema, rules, &def.file, &pointer)?;
+        }
+        Ok(())
+    }
+
     /// Loads every model file of `dir`, checks it (see `schema/README.md`) and merges the
     /// definitions.
     pub fn load(dir: &Path) -> Result<Self, SchemaError> {

@@ -26,28 +26,44 @@ pub fn doc_attrs(text: &str) -> TokenStream {
     quote! { #(#lines)* }
 }
 
-/// Renders `services.rs`: handle structs, accessors and operation methods.
-pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaError> {
+/// Renders `services.rs` (handle structs, accessors and operation methods) and its summary
+/// (see [`crate::summary`]).
+pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<(String, String), SchemaError> {
     let mut items = Vec::new();
+    let mut summary = Vec::new();
     for service in &file.services {
         items.push(render_service(service));
         let mut ops = Vec::new();
+        let mut op_summaries = Vec::new();
         for e in file.endpoints.iter().filter(|e| e.service == service.name) {
-            ops.push(render_endpoint(schemas, file, e)?);
+            let (code, outline) = render_endpoint(schemas, file, e)?;
+            ops.push(code);
+            op_summaries.push(outline);
             if let Some(paging) = &e.paging {
-                ops.push(render_paging(schemas, e, paging)?);
+                let code = render_paging(schemas, e, paging)?;
+                op_summaries.push(crate::summary::outline(&code)?);
+                ops.push(code);
             }
         }
-        let children = file
+        let children: Vec<TokenStream> = file
             .services
             .iter()
             .filter(|c| c.parent() == Some(service.name.as_str()))
-            .map(render_accessor);
+            .map(render_accessor)
+            .collect();
         let ty = format_ident!("{}", service.type_name);
         items.push(quote! {
             impl<'a> #ty<'a> {
                 #(#children)*
                 #(#ops)*
+            }
+        });
+        summary.push(crate::summary::outline(&render_service(service))?);
+        let children = crate::summary::outline(&quote! { #(#children)* })?;
+        summary.push(quote! {
+            impl<'a> #ty<'a> {
+                #children
+                #(#op_summaries)*
             }
         });
     }
@@ -70,13 +86,20 @@ pub fn render(schemas: &Schemas, file: &EndpointFile) -> Result<String, SchemaEr
                 }
             }
         });
-    let tokens = quote! {
+    let roots = quote! {
         impl crate::Client {
             #(#roots)*
         }
-        #(#items)*
     };
-    crate::unparse(tokens, "endpoints.json")
+    let outline = crate::summary::outline(&roots)?;
+    let code = crate::unparse(quote! { #roots #(#items)* }, "endpoints.json")?;
+    let summary = crate::summary::print(
+        quote! { #outline #(#summary)* },
+        "services.rs",
+        "Each method: the first paragraph of its doc, its HTTP method and path, its signature, and \
+the checks it makes before sending.",
+    )?;
+    Ok((code, summary))
 }
 
 fn first_line(doc: &str) -> &str {
@@ -257,11 +280,13 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
     doc_attrs(&doc)
 }
 
+/// The method of an operation, and its summary: first doc line, HTTP method and path,
+/// signature, checks.
 fn render_endpoint(
     schemas: &Schemas,
     file: &EndpointFile,
     e: &Endpoint,
-) -> Result<TokenStream, SchemaError> {
+) -> Result<(TokenStream, TokenStream), SchemaError> {
     let (name, visibility) = if e.wrapped {
         (format_ident!("send_{}", e.name), quote! { pub(crate) })
     } else {
@@ -456,17 +481,27 @@ fn render_endpoint(
         .doc_alias
         .iter()
         .map(|alias| quote! { #[doc(alias = #alias)] });
-    Ok(quote! {
+    let signature =
+        quote! { #visibility fn #name #lifetime (&self, #(#args),*) -> crate::Result<#ret> };
+    let code = quote! {
         #doc
         #(#aliases)*
-        #visibility fn #name #lifetime (&self, #(#args),*) -> crate::Result<#ret> {
+        #signature {
             #(#conversions)*
             #(#checks)*
             #token
             let #binding: #response_ty = #call;
             #finish
         }
-    })
+    };
+    let first = crate::summary::first_paragraph_doc(&e.doc);
+    let route = format!(" `{} {}`", e.method.as_str(), e.path);
+    let outline = quote! {
+        #first
+        #[doc = #route]
+        #signature { #(#checks)* }
+    };
+    Ok((code, outline))
 }
 
 /// The Rust type of an integer request field (`i32` or `i64`).
@@ -626,7 +661,7 @@ mod tests {
 
     fn render_one(endpoint: serde_json::Value) -> String {
         let (schemas, file) = fixture(endpoint);
-        render(&schemas, &file).unwrap()
+        render(&schemas, &file).unwrap().0
     }
 
     /// `code` contains `needle`, ignoring whitespace (prettyplease decides the line breaks).

@@ -1,12 +1,11 @@
-//! Schema facts as data: the operations table (`operations.rs`), the service's rules
-//! (`rules.rs`), and the names of secret fields that logging masks.
+//! Schema facts as data: the operations table (`operations.rs`) and the names of secret
+//! fields that logging masks. The service's rules (`rules.rs`) are in [`crate::rules`].
 
 use std::collections::BTreeSet;
 
-use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::endpoints::{EndpointFile, Rule};
+use crate::endpoints::EndpointFile;
 use crate::error::SchemaError;
 use crate::schema::Schemas;
 use crate::services::doc_attrs;
@@ -123,42 +122,6 @@ pub fn sensitive_fields(schemas: &Schemas, file: &EndpointFile) -> Vec<String> {
     fields.into_iter().collect()
 }
 
-/// Renders `rules.rs`: one constant per rule of the endpoint file.
-pub fn render_rules(file: &EndpointFile) -> Result<String, SchemaError> {
-    let rules = file.rules.iter().map(|(name, rule)| {
-        let ident = format_ident!("{}", name.to_ascii_uppercase());
-        match rule {
-            Rule::Name {
-                what,
-                extra,
-                max_len,
-                description,
-            } => {
-                let doc = doc_attrs(description);
-                let max_len = *max_len as usize;
-                quote! {
-                    #doc
-                    pub const #ident: NameRule = NameRule { what: #what, extra: #extra, max_len: #max_len };
-                }
-            }
-            Rule::Size {
-                what,
-                max_bytes,
-                description,
-            } => {
-                let doc = doc_attrs(description);
-                let max_bytes = *max_bytes as usize;
-                quote! {
-                    #doc
-                    pub const #ident: SizeRule = SizeRule { what: #what, max_bytes: #max_bytes };
-                }
-            }
-        }
-    });
-    let tokens: TokenStream = quote! { #(#rules)* };
-    crate::unparse(tokens, "endpoints.json")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,21 +159,5 @@ mod tests {
             code.contains("pub const ALL: &[Operation] = &[THINGS_PUT];"),
             "{code}"
         );
-    }
-
-    #[test]
-    fn rules_become_typed_constants() {
-        let file = EndpointFile::from_value(
-            json!({"rules": {"scope_name": {"kind": "name", "what": "scope name", "extra": "-_.@", "max_len": 128, "description": "Scope names."}},
-                   "services": [], "endpoints": []}),
-            &Schemas::default(),
-        )
-        .unwrap();
-        let code = render_rules(&file).unwrap();
-        assert!(
-            code.contains("pub const SCOPE_NAME: NameRule = NameRule"),
-            "{code}"
-        );
-        assert!(code.contains("max_len: 128usize"), "{code}");
     }
 }
