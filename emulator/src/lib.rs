@@ -78,8 +78,9 @@
 //!   days, the maximum, when `lifetime_seconds` is absent or 0), revocation, 600 per user; unknown, expired and revoked tokens answer 403
 //!   `{"error_code": 403, "message": "Invalid access token."}`.
 //! * **Secrets**: Databricks-backed scopes and read-only Azure Key Vault-backed ones (created
-//!   with any token here, where the service wants an Azure AD token); name rules, 128 KB values,
-//!   1000 secrets per scope; ACLs READ < WRITE < MANAGE per principal, the group `users` holding
+//!   with any token here, where the service wants an Azure AD token); the schema's name rules and limits
+//!   ([`rules::SECRET_VALUE`](azure_databricks_sdk::rules::SECRET_VALUE),
+//!   [`rules::SECRETS_PER_SCOPE`](azure_databricks_sdk::rules::SECRETS_PER_SCOPE)); ACLs READ < WRITE < MANAGE per principal, the group `users` holding
 //!   every user, admins bypassing ACLs; the creator gets MANAGE, or `users` does.
 //! * **Users**: an admin ([`Emulator::admin_token`]) and the users of [`Emulator::add_user`];
 //!   `GET /api/2.0/preview/scim/v2/Me` tells who a token belongs to.
@@ -126,13 +127,13 @@
 //! | `idempotency_token` of `clusters/create` | 64 characters (service) | 400 `INVALID_PARAMETER_VALUE` |
 //! | Ids of purged clusters, remembered to answer `INVALID_STATE` | one per cluster ever purged, for as long as the emulator runs | — |
 //! | [`Emulator::request_log`] | the last 1000 requests | older ones are dropped |
-//! | `clusters/events` | `limit` 1 to 500 (service), `offset` ≥ 0; any `start_time`, `end_time` | 400 `INVALID_PARAMETER_VALUE` |
+//! | `clusters/events` | `limit`: [`rules::EVENTS_LIMIT`](azure_databricks_sdk::rules::EVENTS_LIMIT) (service), `offset` ≥ 0; any `start_time`, `end_time` | 400 `INVALID_PARAMETER_VALUE` |
 //! | `clusters/events` `page_size` | 0 or unset: 50; above 500: 500 (service: "the server enforces 0 or 500"); not combined with `offset`/`limit` | 400 `INVALID_PARAMETER_VALUE` for the combination |
 //! | `clusters/list` (2.1) `page_size` | 0 or unset: 20 (the service documents no default); above 100: 100 (the service's maximum, databricks/cli#1701); negative | 400 `INVALID_PARAMETER_VALUE` when negative |
 //! | `page_token` (list, events) | only a token of the same query (filters, order) | 400 `INVALID_PARAMETER_VALUE` |
 //! | Query booleans and integers (`filter_by.is_pinned`, `page_size`) | `true`/`false`; decimal integers | 400 `INVALID_PARAMETER_VALUE` |
 //! | Tokens per user | 600 | 400 `QUOTA_EXCEEDED` |
-//! | Secret values, secrets per scope, scopes | 128 KB, 1000, 1000 (service) | 400 `INVALID_PARAMETER_VALUE`, `RESOURCE_LIMIT_EXCEEDED` |
+//! | Secret values, secrets per scope, scopes | [`rules::SECRET_VALUE`](azure_databricks_sdk::rules::SECRET_VALUE), [`rules::SECRETS_PER_SCOPE`](azure_databricks_sdk::rules::SECRETS_PER_SCOPE), [`rules::SCOPES_PER_WORKSPACE`](azure_databricks_sdk::rules::SCOPES_PER_WORKSPACE) (service) | 400 `INVALID_PARAMETER_VALUE`, `RESOURCE_LIMIT_EXCEEDED` |
 //!
 //! A number that does not fit its wire type (32 bits for workers and minutes, 64 bits
 //! otherwise) is answered 400 `MALFORMED_REQUEST`.

@@ -24,15 +24,20 @@ const REQUEST_ONLY: &[&str] = CLUSTER_ATTRIBUTES_OWN_FIELDS;
 /// no maximum (the cloud's quota stops a cluster at launch); this one is chosen so that what a
 /// cluster shows (one executor per worker in `clusters/get`) stays a few megabytes.
 pub(crate) const MAX_WORKERS: i32 = 10_000;
-/// Shortest automatic termination, in minutes (0 turns it off), as the service documents.
-pub(crate) const MIN_AUTOTERMINATION_MINUTES: i32 = 10;
-/// Longest automatic termination, in minutes, as the service documents.
-pub(crate) const MAX_AUTOTERMINATION_MINUTES: i32 = 10_000;
+/// Shortest automatic termination, in minutes (0 turns it off): the schema's rule
+/// [`rules::AUTOTERMINATION_MINUTES`](azure_databricks_sdk::rules::AUTOTERMINATION_MINUTES).
+pub(crate) const MIN_AUTOTERMINATION_MINUTES: i32 =
+    azure_databricks_sdk::rules::AUTOTERMINATION_MINUTES.min as i32;
+/// Longest automatic termination, in minutes: the same rule.
+pub(crate) const MAX_AUTOTERMINATION_MINUTES: i32 =
+    azure_databricks_sdk::rules::AUTOTERMINATION_MINUTES.max as i32;
 
 /// Most SSH public keys on a cluster.
 const MAX_SSH_KEYS: usize = 10;
-/// Longest idempotency token, in characters, as the service documents.
-pub(crate) const MAX_IDEMPOTENCY_TOKEN: usize = 64;
+/// Longest idempotency token, in characters: the schema's rule
+/// [`rules::IDEMPOTENCY_TOKEN`](azure_databricks_sdk::rules::IDEMPOTENCY_TOKEN).
+pub(crate) const MAX_IDEMPOTENCY_TOKEN: usize =
+    azure_databricks_sdk::rules::IDEMPOTENCY_TOKEN.max_chars;
 
 /// Checks a specification; the first problem found is the answer.
 pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<(), ApiError> {

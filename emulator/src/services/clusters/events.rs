@@ -13,8 +13,9 @@ use crate::page_token::{self, fingerprint};
 
 /// Default page size.
 pub(crate) const DEFAULT_LIMIT: i64 = 50;
-/// Largest page size.
-pub(crate) const MAX_LIMIT: i64 = 500;
+/// Largest page size: the schema's rule
+/// [`rules::EVENTS_LIMIT`](azure_databricks_sdk::rules::EVENTS_LIMIT).
+pub(crate) const MAX_LIMIT: i64 = azure_databricks_sdk::rules::EVENTS_LIMIT.max;
 
 /// The size of a 2.1 page as the service reads `page_size`: 0, unset or negative lets the
 /// service choose ([`DEFAULT_LIMIT`]); more than [`MAX_LIMIT`] is [`MAX_LIMIT`].

@@ -12,16 +12,18 @@ use azure_databricks_sdk::models::{
 use crate::error::ApiError;
 use crate::users::{Caller, USERS_GROUP, Users};
 
-use azure_databricks_sdk::rules::{SCOPE_NAME, SECRET_KEY, SECRET_VALUE};
+use azure_databricks_sdk::rules::{
+    SCOPE_NAME, SCOPES_PER_WORKSPACE, SECRET_KEY, SECRET_VALUE, SECRETS_PER_SCOPE,
+};
 
 /// Longest scope name or secret key: the SDK's rule (one definition, in the schema).
 pub(crate) const MAX_NAME_LEN: usize = SCOPE_NAME.max_len;
-/// Largest secret value: the SDK's rule, 128 KB.
+/// Largest secret value: the SDK's rule.
 pub(crate) const MAX_VALUE_BYTES: usize = SECRET_VALUE.max_bytes;
-/// Most secrets in one scope.
-pub(crate) const MAX_SECRETS_PER_SCOPE: usize = 1000;
-/// Most scopes in one workspace.
-pub(crate) const MAX_SCOPES: usize = 1000;
+/// Most secrets in one scope: the SDK's rule.
+pub(crate) const MAX_SECRETS_PER_SCOPE: usize = SECRETS_PER_SCOPE.max;
+/// Most scopes in one workspace: the SDK's rule.
+pub(crate) const MAX_SCOPES: usize = SCOPES_PER_WORKSPACE.max;
 
 /// A permission on a scope; the order is the order of power.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -213,7 +215,7 @@ impl SecretStore {
         check_key(key)?;
         if value.len() > MAX_VALUE_BYTES {
             return Err(ApiError::invalid_parameter(format!(
-                "The secret value has {} bytes; the limit is {MAX_VALUE_BYTES} bytes (128 KB).",
+                "The secret value has {} bytes; the limit is {MAX_VALUE_BYTES} bytes.",
                 value.len()
             )));
         }
