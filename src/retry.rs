@@ -270,7 +270,7 @@ pub(crate) fn run<T>(
 }
 
 /// A random token for requests that carry an idempotency token (`clusters/create`): 128 random
-/// bits as 32 hex digits (the service accepts up to 64 characters).
+/// bits as 32 hex digits, within [`crate::rules::IDEMPOTENCY_TOKEN`].
 pub(crate) fn idempotency_token() -> String {
     format!("{:032x}", fastrand::u128(..))
 }
