@@ -55,7 +55,7 @@ pub struct SizeRule {
     /// What is measured, for messages: `secret value`.
     pub what: &'static str,
     /// Largest size in bytes.
-    pub max_bytes: usize,
+    pub max_bytes: u64,
 }
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));

@@ -15,5 +15,5 @@ pub const SECRET_KEY: NameRule = NameRule {
 /// Secret values: at most 128 KB (131,072 bytes) of content, before base64.
 pub const SECRET_VALUE: SizeRule = SizeRule {
     what: "secret value",
-    max_bytes: 131072usize,
+    max_bytes: 131072u64,
 };

@@ -19,6 +19,12 @@ impl crate::Client {
     pub fn secrets(&self) -> Secrets<'_> {
         Secrets { client: self }
     }
+    /// Files API: files and directories of Unity Catalog volumes (`/Volumes/<catalog>/<schema>/<volume>/...`), contents streamed both ways.
+    ///
+    /// See [`Files`] for its operations.
+    pub fn files(&self) -> Files<'_> {
+        Files { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -1595,6 +1601,348 @@ impl<'a> SecretScopes<'a> {
                         headers: &[],
                     },
                     Some(&body),
+                )?
+        };
+        Ok(())
+    }
+}
+/// Files API: files and directories of Unity Catalog volumes (`/Volumes/<catalog>/<schema>/<volume>/...`), contents streamed both ways.
+///
+/// Get it with [`crate::Client::files`]. Paths are absolute; each segment is percent-encoded (spaces, `#`, `%`, any Unicode) and `.`, `..` or empty segments are refused before anything is sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Files<'a> {
+    /// Uploads a file from a byte stream (`application/octet-stream`), up to 5 GiB in one request; parent directories are created.
+    ///
+    /// Wrapped by [`Files::upload`], which takes `overwrite` as a `bool`.
+    ///
+    /// `PUT /api/2.0/fs/files{file_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_path`: Absolute path of the file, e.g. `/Volumes/main/default/files/data.csv`.
+    /// * `overwrite`: (optional, `None`: not sent) `true` to replace an existing file; without it an existing file is an error (409 `ALREADY_EXISTS`).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_upload<'b>(
+        &self,
+        file_path: &str,
+        overwrite: ::std::option::Option<&str>,
+        body: impl ::std::convert::Into<crate::Upload<'b>>,
+    ) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let mut pairs: ::std::vec::Vec<(&str, &str)> = ::std::vec![];
+            if let ::std::option::Option::Some(value) = overwrite {
+                pairs.push(("overwrite", value));
+            }
+            let query = pairs;
+            {
+                let mut body = body.into();
+                self.client
+                    .send_upload(
+                        &crate::call::Call::of(
+                            &crate::operations::FILES_UPLOAD,
+                            &crate::call::Parts {
+                                path: &[("file_path", file_path)],
+                                query: &query,
+                                headers: &[],
+                            },
+                            None,
+                        )?,
+                        &mut body,
+                    )?
+            }
+        };
+        Ok(())
+    }
+    /// Downloads a file: its bytes as a [`crate::Download`] to read, once the headers have arrived.
+    ///
+    /// With `range` (`bytes=100-`), only those bytes (206 with `Content-Range`). [`Files::download_to`] copies the whole file into any `Write`; [`Files::download_resumable`] continues a partial local file.
+    ///
+    /// `GET /api/2.0/fs/files{file_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_path`: Absolute path of the file, e.g. `/Volumes/main/default/files/data.csv`.
+    /// * `range`: (optional, `None`: not sent) A `Range` header, e.g. `bytes=1048576-` (from that offset to the end).
+    ///
+    /// # Returns
+    ///
+    /// The answer's body as a [`crate::Download`] to read, once its headers have arrived.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn download(
+        &self,
+        file_path: &str,
+        range: ::std::option::Option<&str>,
+    ) -> crate::Result<crate::Download> {
+        let response: crate::Download = {
+            let mut pairs: ::std::vec::Vec<(&str, &str)> = ::std::vec![];
+            if let ::std::option::Option::Some(value) = range {
+                pairs.push(("range", value));
+            }
+            let headers = pairs;
+            self.client
+                .send_download(
+                    &crate::call::Call::of(
+                        &crate::operations::FILES_DOWNLOAD,
+                        &crate::call::Parts {
+                            path: &[("file_path", file_path)],
+                            query: &[],
+                            headers: &headers,
+                        },
+                        None,
+                    )?,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads the metadata of a file (length, content type, last modified) from the headers of a `HEAD`.
+    ///
+    /// Wrapped by [`Files::get_metadata`], which types the headers.
+    ///
+    /// `HEAD /api/2.0/fs/files{file_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_path`: Absolute path of the file, e.g. `/Volumes/main/default/files/data.csv`.
+    ///
+    /// # Returns
+    ///
+    /// The answer's [`crate::Headers`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_get_metadata(
+        &self,
+        file_path: &str,
+    ) -> crate::Result<crate::Headers> {
+        let response: crate::Headers = {
+            self.client
+                .send_head(
+                    &crate::call::Call::of(
+                        &crate::operations::FILES_GET_METADATA,
+                        &crate::call::Parts {
+                            path: &[("file_path", file_path)],
+                            query: &[],
+                            headers: &[],
+                        },
+                        None,
+                    )?,
+                )?
+        };
+        Ok(response)
+    }
+    /// Deletes a file.
+    ///
+    /// `DELETE /api/2.0/fs/files{file_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `file_path`: Absolute path of the file, e.g. `/Volumes/main/default/files/data.csv`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn delete(&self, file_path: &str) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::FILES_DELETE,
+                    &crate::call::Parts {
+                        path: &[("file_path", file_path)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(())
+    }
+    /// Creates a directory and its missing parents; an existing directory is not an error.
+    ///
+    /// `PUT /api/2.0/fs/directories{directory_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `directory_path`: Absolute path of the directory, e.g. `/Volumes/main/default/files/reports` (a trailing `/` is kept).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn create_directory(&self, directory_path: &str) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::FILES_CREATE_DIRECTORY,
+                    &crate::call::Parts {
+                        path: &[("directory_path", directory_path)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(())
+    }
+    /// Checks that a directory exists: 200 when it does, a `NotFound` error otherwise.
+    ///
+    /// `HEAD /api/2.0/fs/directories{directory_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `directory_path`: Absolute path of the directory, e.g. `/Volumes/main/default/files/reports` (a trailing `/` is kept).
+    ///
+    /// # Returns
+    ///
+    /// The answer's [`crate::Headers`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn get_directory_metadata(
+        &self,
+        directory_path: &str,
+    ) -> crate::Result<crate::Headers> {
+        let response: crate::Headers = {
+            self.client
+                .send_head(
+                    &crate::call::Call::of(
+                        &crate::operations::FILES_GET_DIRECTORY_METADATA,
+                        &crate::call::Parts {
+                            path: &[("directory_path", directory_path)],
+                            query: &[],
+                            headers: &[],
+                        },
+                        None,
+                    )?,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of the entries of a directory (not recursive).
+    ///
+    /// The answer's `next_page_token` asks for the next page; only its absence ends the listing. [`Files::list_directory_contents`] follows the pages; [`Files::walk`] descends into subdirectories.
+    ///
+    /// `GET /api/2.0/fs/directories{directory_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `directory_path`: Absolute path of the directory, e.g. `/Volumes/main/default/files/reports` (a trailing `/` is kept).
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListDirectoryResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn list_directory_page(
+        &self,
+        directory_path: &str,
+        request: &crate::models::ListDirectoryRequest,
+    ) -> crate::Result<crate::models::ListDirectoryResponse> {
+        let response: crate::models::ListDirectoryResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::FILES_LIST_DIRECTORY_CONTENTS,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::FILES_LIST_DIRECTORY_CONTENTS,
+                    &crate::call::Parts {
+                        path: &[("directory_path", directory_path)],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::DirectoryEntry`] of [`Self::list_directory_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by the answer's page token, until an answer has none; a short page is not the end. Each page request is retried like [`Self::list_directory_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_directory_contents(
+        &self,
+        directory_path: &str,
+        request: &crate::models::ListDirectoryRequest,
+    ) -> crate::Pages<'a, crate::models::DirectoryEntry> {
+        let handle = *self;
+        let mut request = request.clone();
+        let directory_path = directory_path.to_string();
+        crate::Pages::new(
+            "files.list_directory_contents",
+            move || {
+                let page = handle.list_directory_page(&directory_path, &request)?;
+                let next = crate::paging::next_token(page.next_page_token.as_ref());
+                request.page_token = next.clone();
+                Ok((page.contents, next))
+            },
+        )
+    }
+    /// Deletes an empty directory; a directory with entries is an error (400 `FILES_API_DIRECTORY_IS_NOT_EMPTY`).
+    ///
+    /// `DELETE /api/2.0/fs/directories{directory_path}`
+    ///
+    /// # Arguments
+    ///
+    /// * `directory_path`: Absolute path of the directory, e.g. `/Volumes/main/default/files/reports` (a trailing `/` is kept).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn delete_directory(&self, directory_path: &str) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::FILES_DELETE_DIRECTORY,
+                    &crate::call::Parts {
+                        path: &[("directory_path", directory_path)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
                 )?
         };
         Ok(())

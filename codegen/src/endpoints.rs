@@ -49,7 +49,7 @@ pub enum Rule {
         /// What is measured, for messages (`secret value`).
         what: String,
         /// Largest size in bytes.
-        max_bytes: u32,
+        max_bytes: u64,
         /// Where the rule comes from.
         description: String,
     },
@@ -175,6 +175,17 @@ pub enum BodyKind {
     Stream,
     /// Response only: no body (HEAD); the answer's headers are returned.
     Headers,
+}
+
+impl BodyKind {
+    /// The variant name of the runtime `BodyKind`: `Json`, `Stream`, `Headers`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            BodyKind::Json => "Json",
+            BodyKind::Stream => "Stream",
+            BodyKind::Headers => "Headers",
+        }
+    }
 }
 
 /// How the pages of a paged operation follow each other; the generator writes an iterator
@@ -340,6 +351,10 @@ pub struct Param {
     /// Validation before sending.
     #[serde(default)]
     pub check: Option<CheckKind>,
+    /// A query or header parameter that may be left out: passed as `Option<&str>` and not
+    /// sent when `None`.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 fn string_type() -> ParamType {
@@ -593,6 +608,7 @@ impl EndpointFile {
                     let only_ref = p.name.is_empty()
                         && p.description.is_empty()
                         && p.check.is_none()
+                        && !p.optional
                         && p.ty == string_type();
                     if !only_ref {
                         return Err(err(
@@ -915,6 +931,15 @@ impl Endpoint {
                     schemas,
                 )?,
                 _ => {}
+            }
+            if p.optional
+                && (!matches!(p.location(), Location::Query | Location::Header)
+                    || p.check.is_some())
+            {
+                return Err(err(
+                    &format!("{pat}/optional"),
+                    "only query and header parameters without a `check` are optional",
+                ));
             }
             if let Some(kind) = &p.check {
                 let rule = file.check_kind(&format!("{pat}/check"), kind)?;

@@ -26,6 +26,8 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
         let idempotent = e.idempotent;
         let method = format_ident!("{}", e.method.variant());
         let id = format_ident!("{}", e.id_variant());
+        let request_body = format_ident!("{}", e.request_body.variant());
+        let response_body = format_ident!("{}", e.response_body.variant());
         let versions = file.versions(e);
         let not_found = file.not_found_if(e).map(|n| {
             let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
@@ -47,6 +49,8 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
                 versions: &[#(#versions),*],
                 idempotent: #idempotent,
                 not_found_if: &[#(#not_found),*],
+                request_body: BodyKind::#request_body,
+                response_body: BodyKind::#response_body,
             };
         });
         names.push(ident);
@@ -147,7 +151,7 @@ pub fn render_rules(file: &EndpointFile) -> Result<String, SchemaError> {
                 description,
             } => {
                 let doc = doc_attrs(description);
-                let max_bytes = *max_bytes as usize;
+                let max_bytes = *max_bytes;
                 quote! {
                     #doc
                     pub const #ident: SizeRule = SizeRule { what: #what, max_bytes: #max_bytes };

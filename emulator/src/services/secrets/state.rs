@@ -17,7 +17,7 @@ use azure_databricks_sdk::rules::{SCOPE_NAME, SECRET_KEY, SECRET_VALUE};
 /// Longest scope name or secret key: the SDK's rule (one definition, in the schema).
 pub(crate) const MAX_NAME_LEN: usize = SCOPE_NAME.max_len;
 /// Largest secret value: the SDK's rule, 128 KB.
-pub(crate) const MAX_VALUE_BYTES: usize = SECRET_VALUE.max_bytes;
+pub(crate) const MAX_VALUE_BYTES: usize = SECRET_VALUE.max_bytes as usize;
 /// Most secrets in one scope.
 pub(crate) const MAX_SECRETS_PER_SCOPE: usize = 1000;
 /// Most scopes in one workspace.
