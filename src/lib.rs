@@ -136,7 +136,7 @@ pub use error::{
 /// The map type of the models (tags, Spark configuration): keeps the order of the wire.
 pub use indexmap::IndexMap;
 pub use oauth::{DatabricksCli, OAuthM2m, OidcToken, OidcTokenSource};
-pub use operation::{HttpMethod, NotFoundIf, Operation, PathMatch};
+pub use operation::{BodyKind, HttpMethod, NotFoundIf, Operation, PathMatch};
 pub use paging::Pages;
 pub use raw::Raw;
 pub use retry::RetryPolicy;

@@ -41,6 +41,18 @@ impl fmt::Display for HttpMethod {
     }
 }
 
+/// What the body of a request or an answer of an operation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyKind {
+    /// JSON (or none): a model, within the service's 10 MB request limit.
+    Json,
+    /// Raw bytes of any size, streamed ([`crate::Upload`] out, [`crate::Download`] in).
+    Stream,
+    /// No body, only headers: the answer to a `HEAD` ([`crate::Headers`]).
+    Headers,
+}
+
 /// An error answer that means "not found" although it is not a 404, declared per operation in
 /// the endpoint schema (`clusters/get` answers 400 `INVALID_PARAMETER_VALUE` "Cluster ... does
 /// not exist").
@@ -104,6 +116,10 @@ pub struct Operation {
     pub idempotent: bool,
     /// Error answers that mean "does not exist" for this operation.
     pub not_found_if: &'static [NotFoundIf],
+    /// What the request body is: JSON, or a byte stream (an upload).
+    pub request_body: BodyKind,
+    /// What the answer's body is: JSON, a byte stream (a download), or headers only (`HEAD`).
+    pub response_body: BodyKind,
 }
 
 impl Operation {

@@ -10,6 +10,6 @@
 //! assert!(operations::ALL.contains(&operations::CLUSTERS_GET));
 //! ```
 
-use crate::operation::{HttpMethod, NotFoundIf, Operation};
+use crate::operation::{BodyKind, HttpMethod, NotFoundIf, Operation};
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

@@ -8,7 +8,7 @@
 //! assert!(rules::SCOPE_NAME.accepts("alice@example.com"));
 //! assert!(!rules::SECRET_KEY.accepts("a@b"));
 //! let value = vec![0u8; 1024];
-//! assert!(value.len() <= rules::SECRET_VALUE.max_bytes);
+//! assert!(value.len() as u64 <= rules::SECRET_VALUE.max_bytes);
 //! println!("a secret value is {}", rules::SECRET_VALUE.words);
 //! ```
 
@@ -49,7 +49,7 @@ pub struct SizeRule {
     /// What is measured, for messages: `secret value`.
     pub what: &'static str,
     /// Largest size in bytes.
-    pub max_bytes: usize,
+    pub max_bytes: u64,
     /// The rule in words, as messages and the generated docs quote it.
     pub words: &'static str,
 }

@@ -35,7 +35,7 @@ pub(crate) fn name(rule: &NameRule, field: &str, value: &str) -> Result<()> {
 
 /// A value of `len` bytes that must fit `rule`. The error never shows the value.
 pub(crate) fn size(rule: &SizeRule, field: &str, len: usize) -> Result<()> {
-    if len > rule.max_bytes {
+    if len as u64 > rule.max_bytes {
         return Err(invalid(
             field,
             format!(
@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn secret_value_limit_is_its_rule_and_the_error_hides_the_value() {
-        let max = SECRET_VALUE.max_bytes;
+        let max = SECRET_VALUE.max_bytes as usize;
         size(
             &SECRET_VALUE,
             "value",

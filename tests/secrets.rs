@@ -249,7 +249,7 @@ fn put_empty_bytes_sends_an_empty_bytes_value() {
 
 #[test]
 fn put_of_exactly_128_kib_is_sent() {
-    let value = "v".repeat(SECRET_VALUE.max_bytes);
+    let value = "v".repeat(SECRET_VALUE.max_bytes as usize);
     assert_eq!(value.len(), 131_072);
     let server = MockServer::start();
     let mock = mock_post(

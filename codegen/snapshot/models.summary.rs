@@ -272,6 +272,15 @@ pub struct DataPlaneEventDetails {
 pub struct DbfsStorageInfo {
     pub destination: String,
 }
+/// One entry of a directory listing: a file or a directory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectoryEntry {
+    pub file_size: Option<i64>,
+    pub is_directory: Option<bool>,
+    pub last_modified: Option<i64>,
+    pub name: Option<String>,
+    pub path: Option<String>,
+}
 /// User name and password for a private Docker registry.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DockerBasicAuth {
@@ -370,6 +379,18 @@ pub struct ListClustersResponse {
 pub struct ListClustersSortBy {
     pub direction: Option<ListClustersSortByDirection>,
     pub field: Option<ListClustersSortByField>,
+}
+/// Query of `GET /api/2.0/fs/directories{directory_path}`: which page of the listing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListDirectoryRequest {
+    pub page_size: Option<i64>,
+    pub page_token: Option<String>,
+}
+/// One page of a directory listing. A short page is not the last one: only a missing `next_page_token` ends the listing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListDirectoryResponse {
+    pub contents: Vec<DirectoryEntry>,
+    pub next_page_token: Option<String>,
 }
 /// Response of `clusters/list-node-types`.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -99,6 +99,22 @@ pub enum OperationId {
     SecretsScopesCreate,
     /// [`SECRETS_SCOPES_DELETE`]: `secrets.scopes.delete`.
     SecretsScopesDelete,
+    /// [`FILES_UPLOAD`]: `files.upload`.
+    FilesUpload,
+    /// [`FILES_DOWNLOAD`]: `files.download`.
+    FilesDownload,
+    /// [`FILES_GET_METADATA`]: `files.get_metadata`.
+    FilesGetMetadata,
+    /// [`FILES_DELETE`]: `files.delete`.
+    FilesDelete,
+    /// [`FILES_CREATE_DIRECTORY`]: `files.create_directory`.
+    FilesCreateDirectory,
+    /// [`FILES_GET_DIRECTORY_METADATA`]: `files.get_directory_metadata`.
+    FilesGetDirectoryMetadata,
+    /// [`FILES_LIST_DIRECTORY_CONTENTS`]: `files.list_directory_contents`.
+    FilesListDirectoryContents,
+    /// [`FILES_DELETE_DIRECTORY`]: `files.delete_directory`.
+    FilesDeleteDirectory,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -120,6 +136,8 @@ pub const CLUSTERS_LIST: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.list_node_types`: `GET /api/2.1/clusters/list-node-types`. Lists the node (VM) types that can be used to launch a cluster, e.g. `Standard_DS3_v2`.
 pub const CLUSTERS_LIST_NODE_TYPES: Operation = Operation {
@@ -141,6 +159,8 @@ pub const CLUSTERS_LIST_NODE_TYPES: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.spark_versions`: `GET /api/2.1/clusters/spark-versions`. Lists the Databricks Runtime versions that can be used to launch a cluster.
 pub const CLUSTERS_SPARK_VERSIONS: Operation = Operation {
@@ -162,6 +182,8 @@ pub const CLUSTERS_SPARK_VERSIONS: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.get`: `GET /api/2.1/clusters/get`. Gets the information of a cluster.
 pub const CLUSTERS_GET: Operation = Operation {
@@ -183,6 +205,8 @@ pub const CLUSTERS_GET: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.events`: `POST /api/2.1/clusters/events`. Reads one page of the events of a cluster (state changes, resizes, terminations, ...).
 pub const CLUSTERS_EVENTS: Operation = Operation {
@@ -204,6 +228,8 @@ pub const CLUSTERS_EVENTS: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.pin`: `POST /api/2.1/clusters/pin`. Pins a cluster, so that it stays in the cluster list after it is terminated.
 pub const CLUSTERS_PIN: Operation = Operation {
@@ -225,6 +251,8 @@ pub const CLUSTERS_PIN: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.unpin`: `POST /api/2.1/clusters/unpin`. Unpins a cluster, so that it leaves the cluster list 30 days after termination.
 pub const CLUSTERS_UNPIN: Operation = Operation {
@@ -246,6 +274,8 @@ pub const CLUSTERS_UNPIN: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.delete`: `POST /api/2.1/clusters/delete`. Terminates a cluster (the API calls this `delete`).
 pub const CLUSTERS_DELETE: Operation = Operation {
@@ -267,6 +297,8 @@ pub const CLUSTERS_DELETE: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.permanent_delete`: `POST /api/2.1/clusters/permanent-delete`. Terminates a cluster and removes it permanently.
 pub const CLUSTERS_PERMANENT_DELETE: Operation = Operation {
@@ -288,6 +320,8 @@ pub const CLUSTERS_PERMANENT_DELETE: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.restart`: `POST /api/2.1/clusters/restart`. Restarts a running cluster.
 pub const CLUSTERS_RESTART: Operation = Operation {
@@ -309,6 +343,8 @@ pub const CLUSTERS_RESTART: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.start`: `POST /api/2.1/clusters/start`. Starts a terminated cluster with its last configuration.
 pub const CLUSTERS_START: Operation = Operation {
@@ -330,6 +366,8 @@ pub const CLUSTERS_START: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.resize`: `POST /api/2.1/clusters/resize`. Resizes a running cluster to a fixed number of workers or to an autoscaling range.
 pub const CLUSTERS_RESIZE: Operation = Operation {
@@ -351,6 +389,8 @@ pub const CLUSTERS_RESIZE: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.create`: `POST /api/2.1/clusters/create`. Creates a cluster and starts it.
 pub const CLUSTERS_CREATE: Operation = Operation {
@@ -372,6 +412,8 @@ pub const CLUSTERS_CREATE: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.edit`: `POST /api/2.1/clusters/edit`. Replaces the configuration of a cluster (`cluster_id` is required).
 pub const CLUSTERS_EDIT: Operation = Operation {
@@ -393,6 +435,8 @@ pub const CLUSTERS_EDIT: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `clusters.update`: `POST /api/2.1/clusters/update`. Changes some settings of a cluster and leaves the others as they are: only the fields named in `update_mask` are taken from `cluster`.
 pub const CLUSTERS_UPDATE: Operation = Operation {
@@ -414,6 +458,8 @@ pub const CLUSTERS_UPDATE: Operation = Operation {
             message_contains: "more than 30 days ago",
         },
     ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `tokens.list`: `GET /api/2.0/token/list`. Lists the personal access tokens of the calling user (never their values).
 pub const TOKENS_LIST: Operation = Operation {
@@ -424,6 +470,8 @@ pub const TOKENS_LIST: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `tokens.create`: `POST /api/2.0/token/create`. Creates a personal access token for the calling user.
 pub const TOKENS_CREATE: Operation = Operation {
@@ -434,6 +482,8 @@ pub const TOKENS_CREATE: Operation = Operation {
     versions: &["2.0"],
     idempotent: false,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `tokens.delete`: `POST /api/2.0/token/delete`. Revokes a personal access token.
 pub const TOKENS_DELETE: Operation = Operation {
@@ -444,6 +494,8 @@ pub const TOKENS_DELETE: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.list`: `GET /api/2.0/secrets/list`. Lists the secret keys of a scope (never their values).
 pub const SECRETS_LIST: Operation = Operation {
@@ -454,6 +506,8 @@ pub const SECRETS_LIST: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.put`: `POST /api/2.0/secrets/put`. Creates or overwrites a secret in a Databricks-backed scope.
 pub const SECRETS_PUT: Operation = Operation {
@@ -464,6 +518,8 @@ pub const SECRETS_PUT: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.delete`: `POST /api/2.0/secrets/delete`. Deletes a secret.
 pub const SECRETS_DELETE: Operation = Operation {
@@ -474,6 +530,8 @@ pub const SECRETS_DELETE: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.acls.list`: `GET /api/2.0/secrets/acls/list`. Lists the access control entries of a scope.
 pub const SECRETS_ACLS_LIST: Operation = Operation {
@@ -484,6 +542,8 @@ pub const SECRETS_ACLS_LIST: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.acls.get`: `GET /api/2.0/secrets/acls/get`. Gets the permission of one principal on a scope.
 pub const SECRETS_ACLS_GET: Operation = Operation {
@@ -494,6 +554,8 @@ pub const SECRETS_ACLS_GET: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.acls.put`: `POST /api/2.0/secrets/acls/put`. Grants a permission on a scope to a principal, replacing the one it had.
 pub const SECRETS_ACLS_PUT: Operation = Operation {
@@ -504,6 +566,8 @@ pub const SECRETS_ACLS_PUT: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.acls.delete`: `POST /api/2.0/secrets/acls/delete`. Removes the permission of a principal on a scope.
 pub const SECRETS_ACLS_DELETE: Operation = Operation {
@@ -514,6 +578,8 @@ pub const SECRETS_ACLS_DELETE: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.scopes.list`: `GET /api/2.0/secrets/scopes/list`. Lists the secret scopes of the workspace, Databricks- and Azure Key Vault-backed.
 pub const SECRETS_SCOPES_LIST: Operation = Operation {
@@ -524,6 +590,8 @@ pub const SECRETS_SCOPES_LIST: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.scopes.create`: `POST /api/2.0/secrets/scopes/create`. Creates a secret scope.
 pub const SECRETS_SCOPES_CREATE: Operation = Operation {
@@ -534,6 +602,8 @@ pub const SECRETS_SCOPES_CREATE: Operation = Operation {
     versions: &["2.0"],
     idempotent: false,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// `secrets.scopes.delete`: `POST /api/2.0/secrets/scopes/delete`. Deletes a secret scope with all its secrets and ACLs.
 pub const SECRETS_SCOPES_DELETE: Operation = Operation {
@@ -544,6 +614,104 @@ pub const SECRETS_SCOPES_DELETE: Operation = Operation {
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.upload`: `PUT /api/2.0/fs/files{file_path}`. Uploads a file from a byte stream (`application/octet-stream`), up to 5 GiB in one request; parent directories are created.
+pub const FILES_UPLOAD: Operation = Operation {
+    id: OperationId::FilesUpload,
+    name: "files.upload",
+    method: HttpMethod::Put,
+    path: "/api/2.0/fs/files{file_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Stream,
+    response_body: BodyKind::Json,
+};
+/// `files.download`: `GET /api/2.0/fs/files{file_path}`. Downloads a file: its bytes as a [`crate::Download`] to read, once the headers have arrived.
+pub const FILES_DOWNLOAD: Operation = Operation {
+    id: OperationId::FilesDownload,
+    name: "files.download",
+    method: HttpMethod::Get,
+    path: "/api/2.0/fs/files{file_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Stream,
+};
+/// `files.get_metadata`: `HEAD /api/2.0/fs/files{file_path}`. Reads the metadata of a file (length, content type, last modified) from the headers of a `HEAD`.
+pub const FILES_GET_METADATA: Operation = Operation {
+    id: OperationId::FilesGetMetadata,
+    name: "files.get_metadata",
+    method: HttpMethod::Head,
+    path: "/api/2.0/fs/files{file_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Headers,
+};
+/// `files.delete`: `DELETE /api/2.0/fs/files{file_path}`. Deletes a file.
+pub const FILES_DELETE: Operation = Operation {
+    id: OperationId::FilesDelete,
+    name: "files.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/fs/files{file_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.create_directory`: `PUT /api/2.0/fs/directories{directory_path}`. Creates a directory and its missing parents; an existing directory is not an error.
+pub const FILES_CREATE_DIRECTORY: Operation = Operation {
+    id: OperationId::FilesCreateDirectory,
+    name: "files.create_directory",
+    method: HttpMethod::Put,
+    path: "/api/2.0/fs/directories{directory_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.get_directory_metadata`: `HEAD /api/2.0/fs/directories{directory_path}`. Checks that a directory exists: 200 when it does, a `NotFound` error otherwise.
+pub const FILES_GET_DIRECTORY_METADATA: Operation = Operation {
+    id: OperationId::FilesGetDirectoryMetadata,
+    name: "files.get_directory_metadata",
+    method: HttpMethod::Head,
+    path: "/api/2.0/fs/directories{directory_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Headers,
+};
+/// `files.list_directory_contents`: `GET /api/2.0/fs/directories{directory_path}`. Reads one page of the entries of a directory (not recursive).
+pub const FILES_LIST_DIRECTORY_CONTENTS: Operation = Operation {
+    id: OperationId::FilesListDirectoryContents,
+    name: "files.list_directory_contents",
+    method: HttpMethod::Get,
+    path: "/api/2.0/fs/directories{directory_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.delete_directory`: `DELETE /api/2.0/fs/directories{directory_path}`. Deletes an empty directory; a directory with entries is an error (400 `FILES_API_DIRECTORY_IS_NOT_EMPTY`).
+pub const FILES_DELETE_DIRECTORY: Operation = Operation {
+    id: OperationId::FilesDeleteDirectory,
+    name: "files.delete_directory",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/fs/directories{directory_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
 };
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
@@ -575,6 +743,14 @@ pub const ALL: &[Operation] = &[
     SECRETS_SCOPES_LIST,
     SECRETS_SCOPES_CREATE,
     SECRETS_SCOPES_DELETE,
+    FILES_UPLOAD,
+    FILES_DOWNLOAD,
+    FILES_GET_METADATA,
+    FILES_DELETE,
+    FILES_CREATE_DIRECTORY,
+    FILES_GET_DIRECTORY_METADATA,
+    FILES_LIST_DIRECTORY_CONTENTS,
+    FILES_DELETE_DIRECTORY,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -16,6 +16,12 @@ pub const EVENTS_LIMIT: RangeRule = RangeRule {
     also: &[],
     words: "1 to 500",
 };
+/// Files API: one `PUT /api/2.0/fs/files{path}` carries at most 5 GiB (5368709120 bytes); larger files need the multipart upload.
+pub const FILES_SINGLE_PUT: SizeRule = SizeRule {
+    what: "file uploaded in one request",
+    max_bytes: 5368709120u64,
+    words: "at most 5 GiB (5368709120 bytes)",
+};
 /// The `idempotency_token` of `clusters/create`: at most 64 characters. The tokens the SDK sets itself are shorter.
 pub const IDEMPOTENCY_TOKEN: LengthRule = LengthRule {
     what: "idempotency token",
@@ -45,7 +51,7 @@ pub const SECRET_KEY: NameRule = NameRule {
 /// Secret values: at most 128 KiB (131072 bytes) of content, before base64.
 pub const SECRET_VALUE: SizeRule = SizeRule {
     what: "secret value",
-    max_bytes: 131072usize,
+    max_bytes: 131072u64,
     words: "at most 128 KiB (131072 bytes)",
 };
 /// Secrets in one scope: at most 1000; `secrets/put` of a new key into a full scope answers `RESOURCE_LIMIT_EXCEEDED`.

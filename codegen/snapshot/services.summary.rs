@@ -10,6 +10,8 @@ impl crate::Client {
     pub fn tokens(&self) -> Tokens<'_> {}
     /// Secrets API: secrets of a scope; scopes and ACLs are sub-services.
     pub fn secrets(&self) -> Secrets<'_> {}
+    /// Files API: files and directories of Unity Catalog volumes (`/Volumes/<catalog>/<schema>/<volume>/...`), contents streamed both ways.
+    pub fn files(&self) -> Files<'_> {}
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 #[derive(Debug, Clone, Copy)]
@@ -251,4 +253,60 @@ impl<'a> SecretScopes<'a> {
     pub fn delete(&self, scope: &str) -> crate::Result<()> {
         crate::validate::name(&crate::rules::SCOPE_NAME, "scope", scope)?;
     }
+}
+/// Files API: files and directories of Unity Catalog volumes (`/Volumes/<catalog>/<schema>/<volume>/...`), contents streamed both ways.
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Files<'a> {
+    /// Uploads a file from a byte stream (`application/octet-stream`), up to 5 GiB in one request; parent directories are created.
+    /// `PUT /api/2.0/fs/files{file_path}`
+    pub(crate) fn send_upload<'b>(
+        &self,
+        file_path: &str,
+        overwrite: Option<&str>,
+        body: impl Into<crate::Upload<'b>>,
+    ) -> crate::Result<()> {}
+    /// Downloads a file: its bytes as a [`crate::Download`] to read, once the headers have arrived.
+    /// `GET /api/2.0/fs/files{file_path}`
+    pub fn download(
+        &self,
+        file_path: &str,
+        range: Option<&str>,
+    ) -> crate::Result<crate::Download> {}
+    /// Reads the metadata of a file (length, content type, last modified) from the headers of a `HEAD`.
+    /// `HEAD /api/2.0/fs/files{file_path}`
+    pub(crate) fn send_get_metadata(
+        &self,
+        file_path: &str,
+    ) -> crate::Result<crate::Headers> {}
+    /// Deletes a file.
+    /// `DELETE /api/2.0/fs/files{file_path}`
+    pub fn delete(&self, file_path: &str) -> crate::Result<()> {}
+    /// Creates a directory and its missing parents; an existing directory is not an error.
+    /// `PUT /api/2.0/fs/directories{directory_path}`
+    pub fn create_directory(&self, directory_path: &str) -> crate::Result<()> {}
+    /// Checks that a directory exists: 200 when it does, a `NotFound` error otherwise.
+    /// `HEAD /api/2.0/fs/directories{directory_path}`
+    pub fn get_directory_metadata(
+        &self,
+        directory_path: &str,
+    ) -> crate::Result<crate::Headers> {}
+    /// Reads one page of the entries of a directory (not recursive).
+    /// `GET /api/2.0/fs/directories{directory_path}`
+    pub fn list_directory_page(
+        &self,
+        directory_path: &str,
+        request: &crate::models::ListDirectoryRequest,
+    ) -> crate::Result<crate::models::ListDirectoryResponse> {}
+    /// Every [`crate::models::DirectoryEntry`] of [`Self::list_directory_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_directory_contents(
+        &self,
+        directory_path: &str,
+        request: &crate::models::ListDirectoryRequest,
+    ) -> crate::Pages<'a, crate::models::DirectoryEntry> {}
+    /// Deletes an empty directory; a directory with entries is an error (400 `FILES_API_DIRECTORY_IS_NOT_EMPTY`).
+    /// `DELETE /api/2.0/fs/directories{directory_path}`
+    pub fn delete_directory(&self, directory_path: &str) -> crate::Result<()> {}
 }

@@ -153,6 +153,17 @@ pub enum BodyKind {
     Headers,
 }
 
+impl BodyKind {
+    /// The variant name of the runtime `BodyKind`: `Json`, `Stream`, `Headers`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            BodyKind::Json => "Json",
+            BodyKind::Stream => "Stream",
+            BodyKind::Headers => "Headers",
+        }
+    }
+}
+
 /// How the pages of a paged operation follow each other; the generator writes an iterator
 /// method (`iter`) and, if named, a collect-everything method (`all`) for the operation.
 #[derive(Debug, Clone, Deserialize)]
@@ -316,6 +327,10 @@ pub struct Param {
     /// Validation before sending.
     #[serde(default)]
     pub check: Option<CheckKind>,
+    /// A query or header parameter that may be left out: passed as `Option<&str>` and not
+    /// sent when `None`.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 fn string_type() -> ParamType {
@@ -604,6 +619,7 @@ impl EndpointFile {
                     let only_ref = p.name.is_empty()
                         && p.description.is_empty()
                         && p.check.is_none()
+                        && !p.optional
                         && p.ty == string_type();
                     if !only_ref {
                         return Err(err(
@@ -904,6 +920,15 @@ impl Endpoint {
                     schemas,
                 )?,
                 _ => {}
+            }
+            if p.optional
+                && (!matches!(p.location(), Location::Query | Location::Header)
+                    || p.check.is_some())
+            {
+                return Err(err(
+                    &format!("{pat}/optional"),
+                    "only query and header parameters without a `check` are optional",
+                ));
             }
             if let Some(kind) = &p.check {
                 let rule = file.check_kind(&format!("{pat}/check"), kind)?;

@@ -33,7 +33,7 @@ pub enum Rule {
         /// What is measured, for messages (`secret value`).
         what: String,
         /// Largest size in bytes.
-        max_bytes: u32,
+        max_bytes: u64,
         /// The constant's documentation.
         description: String,
     },
@@ -151,7 +151,12 @@ impl Rule {
                 text
             }
             Rule::Size { max_bytes, .. } if max_bytes % 1024 == 0 => {
-                format!("at most {} KiB ({max_bytes} bytes)", max_bytes / 1024)
+                let (amount, unit) = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+                    .into_iter()
+                    .find(|(size, _)| max_bytes % size == 0)
+                    .map(|(size, unit)| (max_bytes / size, unit))
+                    .unwrap_or((*max_bytes, "bytes"));
+                format!("at most {amount} {unit} ({max_bytes} bytes)")
             }
             Rule::Size { max_bytes, .. } => format!("at most {max_bytes} bytes"),
             Rule::Length { max_chars, .. } => format!("at most {max_chars} characters"),
@@ -309,7 +314,7 @@ pub fn render(rules: &BTreeMap<String, Rule>) -> Result<String, SchemaError> {
                 quote! { extra: #extra, max_len: #max_len, }
             }
             Rule::Size { max_bytes, .. } => {
-                let max_bytes = *max_bytes as usize;
+                let max_bytes = *max_bytes;
                 quote! { max_bytes: #max_bytes, }
             }
             Rule::Length { max_chars, .. } => {
@@ -382,8 +387,11 @@ mod tests {
         renders(
             json!({"kind": "size", "what": "secret value", "max_bytes": 131072, "description": "d"}),
             "at most 128 KiB (131072 bytes)",
-            &["pub const R: SizeRule = SizeRule", "max_bytes: 131072usize"],
+            &["pub const R: SizeRule = SizeRule", "max_bytes: 131072u64"],
         );
+        let gib =
+            json!({"kind": "size", "what": "v", "max_bytes": 5368709120u64, "description": "d"});
+        renders(gib, "at most 5 GiB (5368709120 bytes)", &[]);
         let odd = json!({"kind": "size", "what": "v", "max_bytes": 1000, "description": "d"});
         renders(odd, "at most 1000 bytes", &[]);
         let zero = json!({"kind": "size", "what": "v", "max_bytes": 0, "description": "d"});

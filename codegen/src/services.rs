@@ -238,7 +238,12 @@ fn render_doc(schemas: &Schemas, e: &Endpoint, returns: &str) -> TokenStream {
     if !e.params.is_empty() {
         doc.push_str("\n\n# Arguments\n");
         for p in &e.params {
-            doc.push_str(&format!("\n* `{}`: {}", p.name, p.description));
+            let optional = if p.optional {
+                "(optional, `None`: not sent) "
+            } else {
+                ""
+            };
+            doc.push_str(&format!("\n* `{}`: {optional}{}", p.name, p.description));
         }
     }
     doc.push_str(&format!("\n\n# Returns\n\n{returns}"));
@@ -343,10 +348,21 @@ fn render_endpoint(
     let mut body_fields = Vec::new();
     let mut body_init = Vec::new();
     let (mut path, mut query, mut headers) = (Vec::new(), Vec::new(), Vec::new());
+    // Optional query and header parameters, pushed when set.
+    let (mut optional_query, mut optional_headers) = (Vec::new(), Vec::new());
     for p in &e.params {
         let ident = field_ident(&p.name);
         let key = &p.name;
         let (arg_ty, field_ty, by_ref) = param_type(schemas, p);
+        if p.optional {
+            args.push(quote! { #ident: ::std::option::Option<&str> });
+            let push = quote! { if let ::std::option::Option::Some(value) = #ident { pairs.push((#key, value)); } };
+            match p.location() {
+                Location::Header => optional_headers.push(push),
+                _ => optional_query.push(push),
+            }
+            continue;
+        }
         args.push(quote! { #ident: #arg_ty });
         match p.location() {
             Location::Path => path.push(quote! { (#key, #ident) }),
@@ -403,14 +419,36 @@ fn render_endpoint(
                 let request_query = crate::call::query_of(&#operation, request)?;
                 let query = crate::call::borrow_pairs(&request_query);
                 #(let mut query = query; query.push(#query);)*
+                #(let mut pairs = query; #optional_query let query = pairs;)*
+            },
+            quote! { &query },
+        )
+    } else if !optional_query.is_empty() {
+        (
+            quote! {
+                let mut pairs: ::std::vec::Vec<(&str, &str)> = ::std::vec![#(#query),*];
+                #(#optional_query)*
+                let query = pairs;
             },
             quote! { &query },
         )
     } else {
         (quote! {}, quote! { &[#(#query),*] })
     };
+    let (prepare_headers, headers_arg) = if optional_headers.is_empty() {
+        (quote! {}, quote! { &[#(#headers),*] })
+    } else {
+        (
+            quote! {
+                let mut pairs: ::std::vec::Vec<(&str, &str)> = ::std::vec![#(#headers),*];
+                #(#optional_headers)*
+                let headers = pairs;
+            },
+            quote! { &headers },
+        )
+    };
     let parts = quote! {
-        &crate::call::Parts { path: &[#(#path),*], query: #query_arg, headers: &[#(#headers),*] }
+        &crate::call::Parts { path: &[#(#path),*], query: #query_arg, headers: #headers_arg }
     };
     let (ret, returns, finish) = match e.response_body {
         BodyKind::Stream => (
@@ -447,6 +485,7 @@ fn render_endpoint(
     let call = quote! {{
         #prepare_body
         #prepare_query
+        #prepare_headers
         #call
     }};
     let doc = render_doc(schemas, e, &returns);

@@ -25,6 +25,8 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
         let idempotent = e.idempotent;
         let method = format_ident!("{}", e.method.variant());
         let id = format_ident!("{}", e.id_variant());
+        let request_body = format_ident!("{}", e.request_body.variant());
+        let response_body = format_ident!("{}", e.response_body.variant());
         let versions = file.versions(e);
         let not_found = file.not_found_if(e).map(|n| {
             let (status, code, text) = (n.status, &n.error_code, &n.message_contains);
@@ -46,6 +48,8 @@ pub fn render_operations(schemas: &Schemas, file: &EndpointFile) -> Result<Strin
                 versions: &[#(#versions),*],
                 idempotent: #idempotent,
                 not_found_if: &[#(#not_found),*],
+                request_body: BodyKind::#request_body,
+                response_body: BodyKind::#response_body,
             };
         });
         names.push(ident);

@@ -103,6 +103,25 @@ impl Emulator {
         &self.admin_token
     }
 
+    /// Adds the Unity Catalog volume `/Volumes/<catalog>/<schema>/<volume>` for the Files API
+    /// (`/Volumes/main/default/files` exists from the start); nothing when it exists.
+    ///
+    /// ```
+    /// use azure_databricks_emulator::Emulator;
+    ///
+    /// let ws = Emulator::start()?;
+    /// ws.add_volume("sales", "raw", "landing");
+    /// let files = ws.client();
+    /// files.files().upload("/Volumes/sales/raw/landing/a.csv", "x,y\n", false)?;
+    /// assert_eq!(files.files().get_metadata("/Volumes/sales/raw/landing/a.csv")?.content_length, 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_volume(&self, catalog: &str, schema: &str, volume: &str) {
+        api::lock(&self.shared)
+            .files
+            .add_volume(catalog, schema, volume);
+    }
+
     /// The admin's user name (`admin@example.com` by default).
     pub fn admin_user(&self) -> &str {
         &self.admin_user
@@ -410,8 +429,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How long a client may take to send one whole request, head and body, from its first
-    /// byte; [`DEFAULT_REQUEST_TIMEOUT`] (30 s) by default. A request still incomplete then is
+    /// How long a client may take to send one request from its first byte;
+    /// [`DEFAULT_REQUEST_TIMEOUT`] (30 s) by default. A large body earns more time as it
+    /// arrives: every 64 KiB received give the request this long again, so an upload of
+    /// gigabytes is cut off only when it stalls. A request still incomplete at its deadline is
     /// answered 408 and its connection closed. Values are kept between 1 ms and 24 h.
     ///
     /// [`DEFAULT_REQUEST_TIMEOUT`]: crate::DEFAULT_REQUEST_TIMEOUT

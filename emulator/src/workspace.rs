@@ -1,6 +1,7 @@
 //! The whole workspace state. The emulator keeps one [`Workspace`] behind one mutex: every
 //! request is carried out entirely under it, so concurrent clients never lose an update.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::prelude::*;
@@ -10,8 +11,10 @@ use crate::error::ApiError;
 use crate::fault::Faults;
 use crate::ids::Rng;
 use crate::request_log::RequestLog;
+use crate::scratch::ScratchDir;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::files::Volumes;
 use crate::services::oauth::OAuth;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
@@ -69,6 +72,8 @@ pub(crate) struct Workspace {
     pub(crate) oauth: OAuth,
     pub(crate) clusters: Clusters,
     pub(crate) secrets: SecretStore,
+    /// Files of Unity Catalog volumes (Files API), on disk in a temporary directory of their own.
+    pub(crate) files: Volumes,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -93,6 +98,7 @@ impl Workspace {
             oauth: OAuth::default(),
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
+            files: Volumes::new(Arc::new(ScratchDir::new())),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

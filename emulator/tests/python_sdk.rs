@@ -57,7 +57,8 @@ impl EmulatorProcess {
             .expect("the emulator binary starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let (mut host, mut token) = (None, None);
-        for line in BufReader::new(stdout).lines() {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
             let line = line.expect("the emulator prints its address");
             if let Some(value) = line.trim().strip_prefix("export DATABRICKS_HOST=") {
                 host = Some(value.to_string());
@@ -67,6 +68,9 @@ impl EmulatorProcess {
                 break;
             }
         }
+        // The emulator prints more after the token: keep reading, so that its prints never
+        // meet a closed pipe (which would end the emulator with a panic in `println!`).
+        std::thread::spawn(move || lines.for_each(drop));
         EmulatorProcess {
             child,
             host: host.expect("the emulator printed DATABRICKS_HOST"),
@@ -113,4 +117,9 @@ fn run(script: &str) {
 #[test]
 fn clusters_tokens_and_secrets() {
     run("clusters_tokens_secrets.py");
+}
+
+#[test]
+fn files() {
+    run("files.py");
 }

@@ -6,7 +6,9 @@
 //! every generated method sends one request.
 
 mod clusters;
+mod files;
 
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
+pub use files::{FileMetadata, Walk};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

@@ -91,6 +91,17 @@ pub fn get(when: When, path: &str, query: &[(&str, &str)]) -> When {
         .header_missing("content-type")
 }
 
+/// A `method path` (PUT, DELETE, HEAD, ...) whose query string is exactly `query` (in that
+/// order); the body is matched by the caller.
+pub fn call(when: When, method: httpmock::Method, path: &str, query: &[(&str, &str)]) -> When {
+    let expected: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    common(when.method(method).path(path))
+        .is_true(move |req: &HttpMockRequest| req.query_params() == expected)
+}
+
 /// A `POST path` with a JSON content type whose body is exactly `body`, and no query string.
 pub fn post(when: When, path: &str, body: Value) -> When {
     common(when.method(POST).path(path))

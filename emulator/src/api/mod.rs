@@ -7,6 +7,7 @@ pub(crate) mod routes;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use azure_databricks_sdk::{BodyKind, rules};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -30,9 +31,21 @@ pub(crate) struct Api {
 }
 
 impl Service for Api {
-    /// Every operation served today takes a JSON body (or, `oidc/v1/token`, a form).
-    fn body_limit(&self, _: &Request) -> u64 {
-        MAX_JSON_BODY
+    /// The limit of the operation's request body, as its entry in the SDK's operations table
+    /// declares it: a streamed body (a file upload) may be as large as the service's single
+    /// `PUT` (5 GiB); every other operation takes JSON (or, `oidc/v1/token`, a form) within
+    /// the 10 MB request limit.
+    fn body_limit(&self, head: &Request) -> u64 {
+        match routes::find(&head.method, &head.path) {
+            Ok(route)
+                if route
+                    .operation
+                    .is_some_and(|op| op.request_body == BodyKind::Stream) =>
+            {
+                rules::FILES_SINGLE_PUT.max_bytes
+            }
+            _ => MAX_JSON_BODY,
+        }
     }
 
     fn answer(&self, request: &Request) -> Outcome {
@@ -110,22 +123,30 @@ fn answer(ws: &mut Workspace, request: &Request) -> Response {
     if host_metadata::serves(&request.path) {
         return host_metadata::answer(request);
     }
-    match dispatch(ws, request) {
-        Ok(body) => Response::json(200, &body),
-        Err(error) => Response::error(&error),
-    }
+    dispatch(ws, request).unwrap_or_else(|error| Response::error(&error))
 }
 
-fn dispatch(ws: &mut Workspace, request: &Request) -> Result<Value, ApiError> {
+fn dispatch(ws: &mut Workspace, request: &Request) -> Result<Response, ApiError> {
     let route = routes::find(&request.method, &request.path)?;
     let now = ws.clock.now_ms();
     let caller = ws.authenticate(request.header("authorization"), now)?;
     ws.settle(now);
-    let params = Params::from_request(request)?.with_path_params(route.path_params);
+    let streamed = route
+        .operation
+        .is_some_and(|op| op.request_body == BodyKind::Stream);
+    let params = if streamed {
+        Params::from_query(request)
+    } else {
+        Params::from_request(request)?
+    }
+    .with_path_params(route.path_params);
     let call = Call {
         caller,
         now,
         version: route.version,
     };
-    (route.handler)(ws, &call, &params)
+    match route.handler {
+        routes::Handler::Json(handler) => Ok(Response::json(200, &handler(ws, &call, &params)?)),
+        routes::Handler::Raw(handler) => handler(ws, &call, &params, request),
+    }
 }

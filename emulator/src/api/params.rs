@@ -58,15 +58,25 @@ impl Params {
             }
         };
         strip_nulls(&mut fields);
-        // A key's first occurrence in the query replaces what the body said; the next ones
-        // make it a list.
+        Ok(Self::with_query(fields, request))
+    }
+
+    /// Parameters of the query string alone, for a request whose body is not JSON (a file's
+    /// bytes).
+    pub(crate) fn from_query(request: &Request) -> Self {
+        Self::with_query(Map::new(), request)
+    }
+
+    /// `fields` with those of the query string: a key's first occurrence in the query replaces
+    /// what the body said; the next ones make it a list.
+    fn with_query(mut fields: Map<String, Value>, request: &Request) -> Self {
         let mut seen: Vec<&str> = Vec::new();
         for (name, value) in &request.query {
             let repeated = seen.contains(&name.as_str());
             seen.push(name);
             insert_path(&mut fields, name, Value::String(value.clone()), repeated);
         }
-        Ok(Self { fields })
+        Self { fields }
     }
 
     /// The parameters with those of the path (`{cluster_id}` of a path template), which take

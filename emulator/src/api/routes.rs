@@ -6,23 +6,40 @@
 //! emulator answers it. Routes of the emulator that are not operations of the SDK are in
 //! [`EXTRA_ROUTES`].
 
+use azure_databricks_sdk::Operation;
 use azure_databricks_sdk::operations::{self, OperationId};
 use serde_json::Value;
 
 use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::services::{clusters, scim, secrets, tokens};
+use crate::http::{Request, Response};
+use crate::services::{clusters, files, scim, secrets, tokens};
 use crate::workspace::Workspace;
 
+/// A handler of one operation that answers JSON.
+pub(crate) type JsonHandler = fn(&mut Workspace, &Call, &Params) -> Result<Value, ApiError>;
+
+/// A handler of one operation that reads the request itself (a streamed body, headers such
+/// as `Range`) and makes its own answer (a file, raw bytes, headers).
+pub(crate) type RawHandler =
+    fn(&mut Workspace, &Call, &Params, &Request) -> Result<Response, ApiError>;
+
 /// A handler of one operation.
-pub(crate) type Handler = fn(&mut Workspace, &Call, &Params) -> Result<Value, ApiError>;
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Handler {
+    /// Answers JSON (200 with the value).
+    Json(JsonHandler),
+    /// Answers a [`Response`] of its own.
+    Raw(RawHandler),
+}
 
 /// The handler of every operation of the SDK's table. No wildcard arm: a new operation is a
-/// compile error here until it has a handler.
+/// compile error here until it has a handler. Arms give a [`JsonHandler`]; those that answer
+/// with a response of their own `return` a [`Handler::Raw`].
 fn handler(id: OperationId) -> Handler {
     use OperationId as Op;
-    match id {
+    let json: JsonHandler = match id {
         Op::ClustersList => clusters::list,
         Op::ClustersListNodeTypes => clusters::list_node_types,
         Op::ClustersSparkVersions => clusters::spark_versions,
@@ -51,7 +68,16 @@ fn handler(id: OperationId) -> Handler {
         Op::SecretsScopesList => secrets::scopes_list,
         Op::SecretsScopesCreate => secrets::scopes_create,
         Op::SecretsScopesDelete => secrets::scopes_delete,
-    }
+        Op::FilesUpload => return Handler::Raw(files::upload),
+        Op::FilesDownload => return Handler::Raw(files::read),
+        Op::FilesGetMetadata => return Handler::Raw(files::read),
+        Op::FilesDelete => files::delete,
+        Op::FilesCreateDirectory => files::create_directory,
+        Op::FilesGetDirectoryMetadata => return Handler::Raw(files::get_directory_metadata),
+        Op::FilesListDirectoryContents => files::list_directory_contents,
+        Op::FilesDeleteDirectory => files::delete_directory,
+    };
+    Handler::Json(json)
 }
 
 /// A route of the emulator that is not an operation of the SDK.
@@ -59,7 +85,7 @@ struct ExtraRoute {
     method: &'static str,
     /// The full path, version included.
     path: &'static str,
-    handler: Handler,
+    handler: JsonHandler,
 }
 
 /// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`, which
@@ -78,6 +104,8 @@ pub(crate) struct Route {
     pub(crate) version: &'static str,
     /// The path parameters, percent-decoded.
     pub(crate) path_params: Vec<(&'static str, String)>,
+    /// The operation of the SDK's table, when the route is one.
+    pub(crate) operation: Option<&'static Operation>,
 }
 
 /// The handler of `method path` (`path` without its query string).
@@ -95,6 +123,7 @@ pub(crate) fn find(method: &str, path: &str) -> Result<Route, ApiError> {
             handler: handler(op.id),
             version: matched.version,
             path_params: matched.params,
+            operation: Some(op),
         });
     }
     if let Some(extra) = EXTRA_ROUTES
@@ -102,9 +131,10 @@ pub(crate) fn find(method: &str, path: &str) -> Result<Route, ApiError> {
         .find(|r| r.method == method && r.path == path)
     {
         return Ok(Route {
-            handler: extra.handler,
+            handler: Handler::Json(extra.handler),
             version: split_version(path).map_or("", |(v, _)| v),
             path_params: Vec::new(),
+            operation: None,
         });
     }
     let shown = split_version(path).map_or(path.to_string(), |(_, route)| format!("/{route}"));

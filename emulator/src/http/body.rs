@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 use crate::scratch::ScratchDir;
 
@@ -150,6 +150,37 @@ impl Body {
                 let mut file = scratch.file("body-")?;
                 file.write_all(&bytes)?;
                 Ok(file)
+            }
+        }
+    }
+}
+
+impl Body {
+    /// A copy of the body as a file of the scratch directory that outlives the request (a
+    /// file a service stores), deleted when the returned path is dropped. A spooled body is
+    /// not copied: the new file is a second link to its spool file (copied only where links
+    /// cannot be made).
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be created or written.
+    pub(crate) fn keep_in(&self, scratch: &ScratchDir) -> io::Result<TempPath> {
+        match &self.repr {
+            Repr::Memory(bytes) => {
+                let mut file = scratch.file("file-")?;
+                file.write_all(bytes)?;
+                file.flush()?;
+                Ok(file.into_temp_path())
+            }
+            Repr::File { file, .. } => {
+                let kept =
+                    tempfile::Builder::new()
+                        .prefix("file-")
+                        .make_in(scratch.path()?, |path| {
+                            std::fs::hard_link(file.path(), path)
+                                .or_else(|_| std::fs::copy(file.path(), path).map(drop))
+                        })?;
+                Ok(kept.into_temp_path())
             }
         }
     }

@@ -1,9 +1,12 @@
 //! Reading requests from, and writing responses to, one client connection.
 //!
 //! Every read and write is bounded in time: waiting for the next request by the idle timeout,
-//! receiving a request (head and body) by one deadline for the whole request, and writing an
-//! answer by the write timeout. A client that trickles bytes in (slow loris) or never reads
-//! its answer cannot hold a connection thread longer than that.
+//! receiving a request by a deadline, and writing an answer by the write timeout. The
+//! deadlines follow progress, so that bodies of gigabytes can take the time they need: every
+//! [`PROGRESS`] bytes of body received give the request its whole timeout again, and every
+//! piece of a file-backed answer written gives the answer its whole write timeout again. A
+//! client that trickles bytes in (slow loris) or stops reading its answer cannot hold a
+//! connection thread longer than one timeout past its last real progress.
 //!
 //! Memory per connection is bounded whatever the size of a body: the read buffer holds at
 //! most a request head (or a chunk-size line) and one read; body bytes are moved from it, or
@@ -27,6 +30,8 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Size of one read from the socket, of one piece of a body moved to its spool, and of one
 /// piece of a file-backed answer.
 const CHUNK: usize = 16 * 1024;
+/// Bytes of a request body that, once received, renew the request's deadline.
+const PROGRESS: u64 = 64 * 1024;
 /// Most headers in a request.
 const MAX_HEADERS: usize = 100;
 /// Longest chunk-size or trailer line of a chunked body.
@@ -71,8 +76,12 @@ impl From<StorageError> for ReadError {
 pub(crate) struct Connection {
     stream: TcpStream,
     buf: Vec<u8>,
-    /// When the request being read must be complete.
+    /// When the request being read must be complete (renewed by progress).
     deadline: Option<Instant>,
+    /// The time the request being read was given, which each [`PROGRESS`] bytes renew.
+    window: Duration,
+    /// Body bytes received since the deadline was last renewed.
+    progress: u64,
     /// Longest time to write one answer.
     write_timeout: Duration,
     /// Where large bodies are spooled.
@@ -113,6 +122,8 @@ impl Connection {
             stream,
             buf: Vec::new(),
             deadline: None,
+            window: Duration::ZERO,
+            progress: 0,
             write_timeout,
             scratch,
             #[cfg(test)]
@@ -162,6 +173,7 @@ impl Connection {
         let buffered = self.buf.len().min(usize::try_from(n).unwrap_or(usize::MAX));
         spool.write(&self.buf[..buffered])?;
         self.buf.drain(..buffered);
+        self.progressed(buffered);
         let mut left = n - buffered as u64;
         let mut chunk = [0u8; CHUNK];
         while left > 0 {
@@ -171,9 +183,23 @@ impl Connection {
                 return Err(ReadError::Closed);
             }
             spool.write(&chunk[..got])?;
+            self.progressed(got);
             left -= got as u64;
         }
         Ok(())
+    }
+
+    /// Counts `n` body bytes received: each [`PROGRESS`] bytes give the request its whole
+    /// time again from now.
+    fn progressed(&mut self, n: usize) {
+        self.progress += n as u64;
+        if self.progress >= PROGRESS {
+            self.progress = 0;
+            let renewed = deadline_after(self.window);
+            if self.deadline.is_some_and(|d| d < renewed) {
+                self.deadline = Some(renewed);
+            }
+        }
     }
 
     /// Takes one CRLF-terminated line (without the CRLF).
@@ -212,14 +238,17 @@ impl Connection {
         }
     }
 
-    /// Reads the next request: head, then body (sending `100 Continue` when asked), all of it
-    /// before `deadline`. `body_limit` tells, from the head, how large the body may be.
+    /// Reads the next request: head, then body (sending `100 Continue` when asked), before
+    /// `deadline`, which every [`PROGRESS`] bytes of body move to as far from then as it was
+    /// from now. `body_limit` tells, from the head, how large the body may be.
     pub(crate) fn read_request(
         &mut self,
         deadline: Instant,
         body_limit: &dyn Fn(&Request) -> u64,
     ) -> Result<Incoming, ReadError> {
         self.deadline = Some(deadline);
+        self.window = deadline.saturating_duration_since(Instant::now());
+        self.progress = 0;
         let result = self.read_request_inner(body_limit);
         self.deadline = None;
         result
@@ -346,7 +375,8 @@ impl Connection {
         self.stream.flush()
     }
 
-    /// Writes `response` within the write timeout; with `head_only` (an answer to `HEAD`), its
+    /// Writes `response` within the write timeout (for a file-backed body, renewed by each
+    /// piece written); with `head_only` (an answer to `HEAD`), its
     /// head alone, with the `Content-Length` of the body it stands for.
     ///
     /// # Errors
@@ -370,19 +400,14 @@ impl Connection {
             }
             (ResponseBody::File { file, offset, len }, false) => {
                 self.write_by(head.as_bytes(), deadline)?;
-                self.send_file(file, *offset, *len, deadline)
+                self.send_file(file, *offset, *len)
             }
         }
     }
 
-    /// Sends `len` bytes of `file` from `offset`, [`CHUNK`] at a time.
-    fn send_file(
-        &mut self,
-        mut file: &File,
-        offset: u64,
-        len: u64,
-        deadline: Instant,
-    ) -> io::Result<()> {
+    /// Sends `len` bytes of `file` from `offset`, [`CHUNK`] at a time, each within the write
+    /// timeout.
+    fn send_file(&mut self, mut file: &File, offset: u64, len: u64) -> io::Result<()> {
         file.seek(SeekFrom::Start(offset))?;
         let mut chunk = [0u8; CHUNK];
         let mut left = len;
@@ -399,7 +424,7 @@ impl Connection {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            self.write_by(&chunk[..n], deadline)?;
+            self.write_by(&chunk[..n], deadline_after(self.write_timeout))?;
             left -= n as u64;
         }
         Ok(())

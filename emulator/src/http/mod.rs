@@ -13,6 +13,7 @@ mod request;
 mod response;
 mod server;
 
+pub(crate) use body::Body;
 pub(crate) use request::Request;
 pub(crate) use response::Response;
 pub use server::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT};

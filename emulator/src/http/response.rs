@@ -145,13 +145,6 @@ impl Response {
     /// # Errors
     ///
     /// When the file's length cannot be read.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "a building block of the file services (DBFS, Files, Workspace)"
-        )
-    )]
     pub(crate) fn file(
         request: &Request,
         file: File,

@@ -33,10 +33,12 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// them after 15 s — so that such a client never reuses a connection the server is closing;
 /// clients that pool longer (Go's default transport: 90 s) see the close before reusing.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long a client may take to send one whole request (head and body, from its first
-/// byte), by default: 30 s. Beyond it the request is answered 408 and the connection closed.
+/// How long a client may take to send one request (from its first byte), by default: 30 s;
+/// each 64 KiB of body received give it that long again, so that a large upload is cut off
+/// only when it stalls. Beyond it the request is answered 408 and the connection closed.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long writing one answer may take before the connection is closed.
+/// How long writing one answer may take before the connection is closed; for an answer sent
+/// from a file, how long writing each piece of it may take.
 pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest timeout accepted; longer ones are shortened to it.
 const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
@@ -769,6 +771,32 @@ mod tests {
             "{answered_after:?}"
         );
         eventually("the slot to be released", || server.open_connections() == 0);
+    }
+
+    #[test]
+    fn a_body_that_keeps_arriving_may_take_longer_than_the_request_timeout() {
+        let server = echo_server_with(Limits {
+            request_timeout: Duration::from_millis(400),
+            ..Limits::default()
+        });
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        let len = 8 * 64 * 1024;
+        write!(
+            stream,
+            "POST /x HTTP/1.1\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        // 64 KiB every 150 ms: 1.2 s in all, three times the request timeout, each piece well
+        // within it.
+        let started = Instant::now();
+        for _ in 0..8 {
+            std::thread::sleep(Duration::from_millis(150));
+            stream.write_all(&[b'x'; 64 * 1024]).unwrap();
+        }
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(started.elapsed() > Duration::from_millis(400));
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use azure_databricks_sdk::rules::{
 /// Longest scope name or secret key: the SDK's rule (one definition, in the schema).
 pub(crate) const MAX_NAME_LEN: usize = SCOPE_NAME.max_len;
 /// Largest secret value: the SDK's rule.
-pub(crate) const MAX_VALUE_BYTES: usize = SECRET_VALUE.max_bytes;
+pub(crate) const MAX_VALUE_BYTES: usize = SECRET_VALUE.max_bytes as usize;
 /// Most secrets in one scope: the SDK's rule.
 pub(crate) const MAX_SECRETS_PER_SCOPE: usize = SECRETS_PER_SCOPE.max;
 /// Most scopes in one workspace: the SDK's rule.
