@@ -19,6 +19,12 @@ impl crate::Client {
     pub fn secrets(&self) -> Secrets<'_> {
         Secrets { client: self }
     }
+    /// Jobs API 2.2: define jobs, run them and wait for their runs, read their output, and manage who may see, run and change them.
+    ///
+    /// See [`Jobs`] for its operations.
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -1598,5 +1604,847 @@ impl<'a> SecretScopes<'a> {
                 )?
         };
         Ok(())
+    }
+}
+/// Jobs API 2.2: define jobs, run them and wait for their runs, read their output, and manage who may see, run and change them.
+///
+/// Get it with [`crate::Client::jobs`].
+#[derive(Debug, Clone, Copy)]
+pub struct Jobs<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Jobs<'a> {
+    /// Creates a job.
+    ///
+    /// The answer is the new job's id. [`Jobs::create`] checks the tasks before sending (each has a `task_key`, keys are unique, at most one task type per task); a job whose creation answer is lost may have been created, so `create` is not retried after the request was sent.
+    ///
+    /// `POST /api/2.2/jobs/create`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::CreateJobResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_create(
+        &self,
+        request: &crate::models::CreateJob,
+    ) -> crate::Result<crate::models::CreateJobResponse> {
+        let response: crate::models::CreateJobResponse = {
+            let body = crate::call::json_body(&crate::operations::JOBS_CREATE, request)?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads a job, with the first page of its large arrays.
+    ///
+    /// The service sends at most 100 `tasks`, `job_clusters`, `environments` and `parameters` per answer; when more follow, the answer has a `next_page_token` to pass as `page_token`, and arrays without more items are empty on later pages. [`Jobs::get`] reads every page and merges the arrays.
+    ///
+    /// `GET /api/2.2/jobs/get`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::Job`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn get_page(
+        &self,
+        request: &crate::models::GetJobRequest,
+    ) -> crate::Result<crate::models::Job> {
+        let response: crate::models::Job = {
+            let request_query = crate::call::query_of(
+                &crate::operations::JOBS_GET,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::JOBS_GET,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of the jobs of the workspace (`limit` at most 100, 20 by default), newest first, filtered by exact `name` (case-insensitive).
+    ///
+    /// The answer's `next_page_token` asks for the next page; it is absent on the last page. [`Jobs::list_iter`] and [`Jobs::list`] follow the pages for you; prefer them to the deprecated `offset`, which the service refuses beyond 10,000 jobs.
+    ///
+    /// `GET /api/2.2/jobs/list`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListJobsResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let page = client.jobs().list_page(&ListJobsRequest { limit: Some(100), ..Default::default() })?;
+    /// println!("{} jobs, more: {}", page.jobs.len(), page.next_page_token.is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_page(
+        &self,
+        request: &crate::models::ListJobsRequest,
+    ) -> crate::Result<crate::models::ListJobsResponse> {
+        let response: crate::models::ListJobsResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::JOBS_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::JOBS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::BaseJob`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by the answer's page token, until an answer has none; a short page is not the end. Each page request is retried like [`Self::list_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ListJobsRequest,
+    ) -> crate::Pages<'a, crate::models::BaseJob> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "jobs.list",
+            move || {
+                let page = handle.list_page(&request)?;
+                let next = crate::paging::next_token(page.next_page_token.as_ref());
+                request.page_token = next.clone();
+                Ok((page.jobs, next))
+            },
+        )
+    }
+    /// Every [`crate::models::BaseJob`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request.
+    pub fn list(
+        &self,
+        request: &crate::models::ListJobsRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::BaseJob>> {
+        self.list_iter(request).collect_all()
+    }
+    /// Changes some settings of a job: the top-level fields set in `new_settings` replace the job's (arrays such as `tasks` are merged by key), the fields named in `fields_to_remove` are removed, and the others are kept.
+    ///
+    /// Sending the same change again gives the same job, so it is retried like a read.
+    ///
+    /// `POST /api/2.2/jobs/update`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_update(
+        &self,
+        request: &crate::models::UpdateJob,
+    ) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(&crate::operations::JOBS_UPDATE, request)?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_UPDATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Replaces all the settings of a job with `new_settings`; a setting left out is reset to its default.
+    ///
+    /// Sending the same settings again gives the same job, so it is retried like a read. Use [`Jobs::update`] to change a few settings.
+    ///
+    /// `POST /api/2.2/jobs/reset`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_reset(
+        &self,
+        request: &crate::models::ResetJob,
+    ) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(&crate::operations::JOBS_RESET, request)?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_RESET,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes a job and its runs' history.
+    ///
+    /// An unknown job answers 400 `INVALID_PARAMETER_VALUE` "Job ... does not exist" ([`crate::Error::is_not_found`] is true), which is also what a retried delete whose first answer was lost sees.
+    ///
+    /// `POST /api/2.2/jobs/delete`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.jobs().delete(&DeleteJob { job_id: 11223344, ..Default::default() })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, request: &crate::models::DeleteJob) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(&crate::operations::JOBS_DELETE, request)?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Starts a run of a job now, with parameters for this run.
+    ///
+    /// The SDK sets `idempotency_token` when you leave it unset, so a run-now whose answer is lost (a 503, a timeout, a lost connection) is retried without starting a second run: the service answers a repeated token with the run of the first request. [`Jobs::run_now_and_wait`] waits for the run to end.
+    ///
+    /// `POST /api/2.2/jobs/run-now`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::RunNowResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Safe to retry: the request carries an `idempotency_token` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the result of the first one instead of doing the work twice (for `clusters/create`: as long as the first cluster has not terminated; the service then forgets the token). So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_run_now(
+        &self,
+        request: &crate::models::RunNow,
+    ) -> crate::Result<crate::models::RunNowResponse> {
+        let with_token;
+        let request = if request.idempotency_token.is_none() {
+            with_token = crate::models::RunNow {
+                idempotency_token: ::std::option::Option::Some(
+                    crate::idempotency_token(),
+                ),
+                ..request.clone()
+            };
+            &with_token
+        } else {
+            request
+        };
+        let response: crate::models::RunNowResponse = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_RUN_NOW,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_RUN_NOW,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Submits a one-time run of tasks, without creating a job; the run is listed by `runs/list` but not in the job list.
+    ///
+    /// The SDK sets `idempotency_token` when you leave it unset, so a lost answer is retried without starting a second run. [`Jobs::submit_and_wait`] waits for the run to end.
+    ///
+    /// `POST /api/2.2/jobs/runs/submit`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::SubmitRunResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Safe to retry: the request carries an `idempotency_token` (yours, or a random one the SDK sets when you leave it unset), and the service answers a repeated request with the result of the first one instead of doing the work twice (for `clusters/create`: as long as the first cluster has not terminated; the service then forgets the token). So it is retried on throttling, connection failures and temporary failures, like idempotent operations (see [`crate::RetryPolicy`]).
+    pub(crate) fn send_submit(
+        &self,
+        request: &crate::models::SubmitRun,
+    ) -> crate::Result<crate::models::SubmitRunResponse> {
+        let with_token;
+        let request = if request.idempotency_token.is_none() {
+            with_token = crate::models::SubmitRun {
+                idempotency_token: ::std::option::Option::Some(
+                    crate::idempotency_token(),
+                ),
+                ..request.clone()
+            };
+            &with_token
+        } else {
+            request
+        };
+        let response: crate::models::SubmitRunResponse = {
+            let body = crate::call::json_body(&crate::operations::JOBS_SUBMIT, request)?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_SUBMIT,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads a run (its `state` and `status`, tasks, cluster, timings), with the first page of its large arrays.
+    ///
+    /// The service sends at most 100 `tasks`, `job_clusters`, `job_parameters`, `iterations` (of a for-each task run) and `repair_history` items per answer, with a `next_page_token` when more follow. [`Jobs::get_run`] reads every page and merges the arrays.
+    ///
+    /// `GET /api/2.2/jobs/runs/get`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::Run`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn get_run_page(
+        &self,
+        request: &crate::models::GetRunRequest,
+    ) -> crate::Result<crate::models::Run> {
+        let response: crate::models::Run = {
+            let request_query = crate::call::query_of(
+                &crate::operations::JOBS_GET_RUN,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::JOBS_GET_RUN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of runs, newest first: of one job (`job_id`) or of every job, filtered by `active_only` or `completed_only`, `run_type` and start time (`start_time_from`, `start_time_to`, epoch milliseconds); `expand_tasks` includes the task runs.
+    ///
+    /// The answer's `next_page_token` asks for the next page; it is absent on the last page. [`Jobs::list_runs_iter`] and [`Jobs::list_runs`] follow the pages for you.
+    ///
+    /// `GET /api/2.2/jobs/runs/list`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListRunsResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn list_runs_page(
+        &self,
+        request: &crate::models::ListRunsRequest,
+    ) -> crate::Result<crate::models::ListRunsResponse> {
+        let response: crate::models::ListRunsResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::JOBS_LIST_RUNS,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::JOBS_LIST_RUNS,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::BaseRun`] of [`Self::list_runs_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by the answer's page token, until an answer has none; a short page is not the end. Each page request is retried like [`Self::list_runs_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_runs_iter(
+        &self,
+        request: &crate::models::ListRunsRequest,
+    ) -> crate::Pages<'a, crate::models::BaseRun> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "jobs.list_runs",
+            move || {
+                let page = handle.list_runs_page(&request)?;
+                let next = crate::paging::next_token(page.next_page_token.as_ref());
+                request.page_token = next.clone();
+                Ok((page.runs, next))
+            },
+        )
+    }
+    /// Every [`crate::models::BaseRun`] of every page, in one `Vec` (see [`Self::list_runs_iter`] to hold one page at a time).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request.
+    pub fn list_runs(
+        &self,
+        request: &crate::models::ListRunsRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::BaseRun>> {
+        self.list_runs_iter(request).collect_all()
+    }
+    /// Reads the output of a task run: the value a notebook passed to `dbutils.notebook.exit` (at most 5 MB; `truncated` says when cut), the error and its trace, the logs of other task types, and the run's metadata.
+    ///
+    /// The run of a multi-task job has no output of its own: ask for each task run's `run_id`, or use [`Jobs::run_output`], which does. Outputs are kept 60 days.
+    ///
+    /// `GET /api/2.2/jobs/runs/get-output`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::RunOutput`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn get_run_output(
+        &self,
+        request: &crate::models::GetRunOutputRequest,
+    ) -> crate::Result<crate::models::RunOutput> {
+        let response: crate::models::RunOutput = {
+            let request_query = crate::call::query_of(
+                &crate::operations::JOBS_GET_RUN_OUTPUT,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::JOBS_GET_RUN_OUTPUT,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Exports a notebook task run as HTML views: the notebook (`CODE`), its dashboards (`DASHBOARDS`) or both (`ALL`).
+    ///
+    /// `GET /api/2.2/jobs/runs/export`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ExportRunOutput`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn export_run(
+        &self,
+        request: &crate::models::ExportRunRequest,
+    ) -> crate::Result<crate::models::ExportRunOutput> {
+        let response: crate::models::ExportRunOutput = {
+            let request_query = crate::call::query_of(
+                &crate::operations::JOBS_EXPORT_RUN,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::JOBS_EXPORT_RUN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Cancels a run; the run is cancelled asynchronously and is still active when this returns.
+    ///
+    /// Cancelling a run that has ended has no effect. [`Jobs::cancel_run_and_wait`] waits for it to end.
+    ///
+    /// `POST /api/2.2/jobs/runs/cancel`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn cancel_run(&self, request: &crate::models::CancelRun) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_CANCEL_RUN,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_CANCEL_RUN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Cancels every active run of a job (`job_id`), or with `all_queued_runs` every queued run (of the job, or of the workspace without `job_id`).
+    ///
+    /// The runs are cancelled asynchronously; new runs can start meanwhile.
+    ///
+    /// `POST /api/2.2/jobs/runs/cancel-all`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn cancel_all_runs(
+        &self,
+        request: &crate::models::CancelAllRuns,
+    ) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_CANCEL_ALL_RUNS,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_CANCEL_ALL_RUNS,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes a run that is not active.
+    ///
+    /// An active run answers `INVALID_STATE`; cancel it first.
+    ///
+    /// `POST /api/2.2/jobs/runs/delete`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn delete_run(&self, request: &crate::models::DeleteRun) -> crate::Result<()> {
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_DELETE_RUN,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_DELETE_RUN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Runs again some tasks of a finished job run: those named in `rerun_tasks`, or every failed task with `rerun_all_failed_tasks`, as a new attempt of the same run.
+    ///
+    /// The answer's `repair_id` identifies the repair; `latest_repair_id` must name the previous repair of the run when there was one. [`Jobs::repair_run_and_wait`] waits for the run to end again.
+    ///
+    /// `POST /api/2.2/jobs/runs/repair`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::RepairRunResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    pub fn repair_run(
+        &self,
+        request: &crate::models::RepairRun,
+    ) -> crate::Result<crate::models::RepairRunResponse> {
+        let response: crate::models::RepairRunResponse = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_REPAIR_RUN,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_REPAIR_RUN,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads the permissions of a job: each principal's level (`CAN_VIEW`, `CAN_MANAGE_RUN`, `IS_OWNER`, `CAN_MANAGE`), direct or inherited.
+    ///
+    /// `GET /api/2.0/permissions/jobs/{job_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id`: Id of the job, e.g. `11223344`.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::JobPermissions`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `job_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn get_permissions(
+        &self,
+        job_id: &str,
+    ) -> crate::Result<crate::models::JobPermissions> {
+        crate::validate::non_empty("job_id", job_id)?;
+        let response: crate::models::JobPermissions = {
+            self.client
+                .json(
+                    &crate::operations::JOBS_GET_PERMISSIONS,
+                    &crate::call::Parts {
+                        path: &[("job_id", job_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Replaces the direct permissions of a job with `access_control_list`: a principal left out loses its direct permission. Use [`Jobs::update_permissions`] to add to the list instead.
+    ///
+    /// A job has exactly one owner (`IS_OWNER`).
+    ///
+    /// `PUT /api/2.0/permissions/jobs/{job_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id`: Id of the job, e.g. `11223344`.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::JobPermissions`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `job_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn set_permissions(
+        &self,
+        job_id: &str,
+        request: &crate::models::JobPermissionsRequest,
+    ) -> crate::Result<crate::models::JobPermissions> {
+        crate::validate::non_empty("job_id", job_id)?;
+        let response: crate::models::JobPermissions = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_SET_PERMISSIONS,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_SET_PERMISSIONS,
+                    &crate::call::Parts {
+                        path: &[("job_id", job_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Adds the entries of `access_control_list` to the direct permissions of a job (a principal already listed gets the new level); the others are kept. Use [`Jobs::set_permissions`] to replace the whole list.
+    ///
+    /// `PATCH /api/2.0/permissions/jobs/{job_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id`: Id of the job, e.g. `11223344`.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::JobPermissions`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `job_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn update_permissions(
+        &self,
+        job_id: &str,
+        request: &crate::models::JobPermissionsRequest,
+    ) -> crate::Result<crate::models::JobPermissions> {
+        crate::validate::non_empty("job_id", job_id)?;
+        let response: crate::models::JobPermissions = {
+            let body = crate::call::json_body(
+                &crate::operations::JOBS_UPDATE_PERMISSIONS,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::JOBS_UPDATE_PERMISSIONS,
+                    &crate::call::Parts {
+                        path: &[("job_id", job_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Lists the permission levels that can be granted on a job, with their descriptions.
+    ///
+    /// `GET /api/2.0/permissions/jobs/{job_id}/permissionLevels`
+    ///
+    /// # Arguments
+    ///
+    /// * `job_id`: Id of the job, e.g. `11223344`.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::GetJobPermissionLevelsResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `job_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    pub fn get_permission_levels(
+        &self,
+        job_id: &str,
+    ) -> crate::Result<crate::models::GetJobPermissionLevelsResponse> {
+        crate::validate::non_empty("job_id", job_id)?;
+        let response: crate::models::GetJobPermissionLevelsResponse = {
+            self.client
+                .json(
+                    &crate::operations::JOBS_GET_PERMISSION_LEVELS,
+                    &crate::call::Parts {
+                        path: &[("job_id", job_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
     }
 }

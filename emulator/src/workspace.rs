@@ -12,6 +12,7 @@ use crate::ids::Rng;
 use crate::request_log::RequestLog;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::jobs::Jobs;
 use crate::services::oauth::OAuth;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
@@ -69,6 +70,8 @@ pub(crate) struct Workspace {
     pub(crate) oauth: OAuth,
     pub(crate) clusters: Clusters,
     pub(crate) secrets: SecretStore,
+    /// Jobs, their runs, and the notebooks their notebook tasks read.
+    pub(crate) jobs: Jobs,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -93,6 +96,7 @@ impl Workspace {
             oauth: OAuth::default(),
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
+            jobs: Jobs::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),
@@ -153,8 +157,11 @@ impl Workspace {
             .ok_or_else(ApiError::invalid_token)
     }
 
-    /// Brings the clusters up to `now`.
+    /// Brings the clusters and the job runs up to `now` (runs start and stop clusters, which
+    /// are then brought up to `now` too).
     pub(crate) fn settle(&mut self, now: i64) {
+        self.clusters.settle(now, &mut self.env);
+        crate::services::jobs::settle(self, now);
         self.clusters.settle(now, &mut self.env);
     }
 

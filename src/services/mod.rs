@@ -6,7 +6,9 @@
 //! every generated method sends one request.
 
 mod clusters;
+mod jobs;
 
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
+pub use jobs::{MAX_IDEMPOTENCY_TOKEN_LEN, RunWait, TaskOutput};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

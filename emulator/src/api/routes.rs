@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::services::{clusters, scim, secrets, tokens};
+use crate::services::{clusters, jobs, scim, secrets, tokens};
 use crate::workspace::Workspace;
 
 /// A handler of one operation.
@@ -51,6 +51,26 @@ fn handler(id: OperationId) -> Handler {
         Op::SecretsScopesList => secrets::scopes_list,
         Op::SecretsScopesCreate => secrets::scopes_create,
         Op::SecretsScopesDelete => secrets::scopes_delete,
+        Op::JobsCreate => jobs::create,
+        Op::JobsGet => jobs::get,
+        Op::JobsList => jobs::list,
+        Op::JobsUpdate => jobs::update,
+        Op::JobsReset => jobs::reset,
+        Op::JobsDelete => jobs::delete,
+        Op::JobsRunNow => jobs::run_now,
+        Op::JobsSubmit => jobs::submit,
+        Op::JobsGetRun => jobs::get_run,
+        Op::JobsListRuns => jobs::list_runs,
+        Op::JobsGetRunOutput => jobs::get_run_output,
+        Op::JobsExportRun => jobs::export_run,
+        Op::JobsCancelRun => jobs::cancel_run,
+        Op::JobsCancelAllRuns => jobs::cancel_all_runs,
+        Op::JobsDeleteRun => jobs::delete_run,
+        Op::JobsRepairRun => jobs::repair_run,
+        Op::JobsGetPermissions => jobs::get_permissions,
+        Op::JobsSetPermissions => jobs::set_permissions,
+        Op::JobsUpdatePermissions => jobs::update_permissions,
+        Op::JobsGetPermissionLevels => jobs::get_permission_levels,
     }
 }
 

@@ -18,6 +18,7 @@
 //! ([`crate::api`]).
 
 pub(crate) mod clusters;
+pub(crate) mod jobs;
 pub(crate) mod oauth;
 pub(crate) mod scim;
 pub(crate) mod secrets;
