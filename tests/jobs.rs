@@ -896,9 +896,18 @@ fn permission_operations_fill_in_their_path_templates() {
     use azure_databricks_sdk::operations;
     // The requests above went to these templates with `{job_id}` = 11.
     let templates = [
-        (&operations::JOBS_GET_PERMISSIONS, "/api/2.0/permissions/jobs/{job_id}"),
-        (&operations::JOBS_SET_PERMISSIONS, "/api/2.0/permissions/jobs/{job_id}"),
-        (&operations::JOBS_UPDATE_PERMISSIONS, "/api/2.0/permissions/jobs/{job_id}"),
+        (
+            &operations::JOBS_GET_PERMISSIONS,
+            "/api/2.0/permissions/jobs/{job_id}",
+        ),
+        (
+            &operations::JOBS_SET_PERMISSIONS,
+            "/api/2.0/permissions/jobs/{job_id}",
+        ),
+        (
+            &operations::JOBS_UPDATE_PERMISSIONS,
+            "/api/2.0/permissions/jobs/{job_id}",
+        ),
         (
             &operations::JOBS_GET_PERMISSION_LEVELS,
             "/api/2.0/permissions/jobs/{job_id}/permissionLevels",
@@ -909,6 +918,9 @@ fn permission_operations_fill_in_their_path_templates() {
     }
     // A job id that is not one path segment is refused before sending.
     let server = MockServer::start();
-    let err = common::client(&server).jobs().get_permissions("..").unwrap_err();
+    let err = common::client(&server)
+        .jobs()
+        .get_permissions("..")
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
 }

@@ -9,8 +9,8 @@ use azure_databricks_sdk::models::{
     CancelAllRuns, ClusterAttributes, ClusterState, CreateJob, DeleteJob, DeleteRun,
     ExportRunRequest, JobAccessControlRequest, JobCluster, JobPermissionLevel,
     JobPermissionsRequest, JobSettings, ListJobsRequest, ListRunsRequest, NotebookTask,
-    QueueSettings, RepairRun, ResetJob, RunIf, RunNow, SubmitRun, SubmitTask, Task,
-    TaskDependency, UpdateJob,
+    QueueSettings, RepairRun, ResetJob, RunIf, RunNow, SubmitRun, SubmitTask, Task, TaskDependency,
+    UpdateJob,
 };
 use azure_databricks_sdk::{Client, RunWait};
 
@@ -50,7 +50,10 @@ fn run_now(job_id: i64) -> RunNow {
 #[test]
 fn a_notebook_that_exits_succeeds_with_its_result_and_reports_each_state() {
     let ws = Emulator::start().unwrap();
-    ws.add_notebook("/Shared/etl", "import time\ntime.sleep(120)\ndbutils.notebook.exit(\"42 rows\")");
+    ws.add_notebook(
+        "/Shared/etl",
+        "import time\ntime.sleep(120)\ndbutils.notebook.exit(\"42 rows\")",
+    );
     let client = ws.client();
     let id = job(&client, "etl", vec![notebook_task("etl", "/Shared/etl")]);
     let mut states = Vec::new();
@@ -59,7 +62,15 @@ fn a_notebook_that_exits_succeeds_with_its_result_and_reports_each_state() {
         .run_now_and_wait(
             &run_now(id),
             RunWait::from(HOUR).on_change(|run| {
-                states.push(run.status.as_ref().unwrap().state.as_ref().unwrap().to_string())
+                states.push(
+                    run.status
+                        .as_ref()
+                        .unwrap()
+                        .state
+                        .as_ref()
+                        .unwrap()
+                        .to_string(),
+                )
             }),
         )
         .unwrap();
@@ -71,7 +82,13 @@ fn a_notebook_that_exits_succeeds_with_its_result_and_reports_each_state() {
     let outputs = client.jobs().run_output(run.run_id.unwrap()).unwrap();
     assert_eq!(outputs.len(), 1);
     assert_eq!(
-        outputs[0].output.notebook_output.as_ref().unwrap().result.as_deref(),
+        outputs[0]
+            .output
+            .notebook_output
+            .as_ref()
+            .unwrap()
+            .result
+            .as_deref(),
         Some("42 rows")
     );
     // The parent run has no output of its own, as the service answers.
@@ -90,7 +107,13 @@ fn a_notebook_that_exits_succeeds_with_its_result_and_reports_each_state() {
             ..Default::default()
         })
         .unwrap();
-    assert!(views.views[0].content.as_deref().unwrap().contains("42 rows"));
+    assert!(
+        views.views[0]
+            .content
+            .as_deref()
+            .unwrap()
+            .contains("42 rows")
+    );
 }
 
 #[test]
@@ -128,19 +151,34 @@ fn a_raise_fails_the_run_naming_the_task_and_a_repair_reruns_it() {
             },
         ],
     );
-    let err = client.jobs().run_now_and_wait(&run_now(id), HOUR).unwrap_err();
+    let err = client
+        .jobs()
+        .run_now_and_wait(&run_now(id), HOUR)
+        .unwrap_err();
     let wait = err.wait().unwrap();
     assert_eq!(wait.state(), Some("RUN_EXECUTION_ERROR"));
-    assert!(wait.state_message().unwrap().contains("no input for 2024-09-01"));
+    assert!(
+        wait.state_message()
+            .unwrap()
+            .contains("no input for 2024-09-01")
+    );
     assert!(
         wait.reason().unwrap().contains("task `b`"),
         "{:?}",
         wait.reason()
     );
-    let run = wait.last::<azure_databricks_sdk::models::Run>().unwrap().clone();
+    let run = wait
+        .last::<azure_databricks_sdk::models::Run>()
+        .unwrap()
+        .clone();
     let result = |key: &str| {
         let task = run.tasks.iter().find(|t| t.task_key == key).unwrap();
-        task.state.as_ref().unwrap().result_state.as_ref().map(ToString::to_string)
+        task.state
+            .as_ref()
+            .unwrap()
+            .result_state
+            .as_ref()
+            .map(ToString::to_string)
     };
     assert_eq!(result("a").as_deref(), Some("SUCCESS"));
     assert_eq!(result("b").as_deref(), Some("FAILED"));
@@ -190,7 +228,10 @@ fn a_missing_notebook_fails_the_task_as_the_service_says() {
             HOUR,
         )
         .unwrap_err();
-    assert!(err.to_string().contains("Notebook not found: /Shared/nope"), "{err}");
+    assert!(
+        err.to_string().contains("Notebook not found: /Shared/nope"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -224,10 +265,17 @@ fn a_sleeping_run_is_cancelled_and_a_deadline_can_cancel_it() {
         )
         .unwrap_err();
     assert_eq!(err.wait().unwrap().note(), Some("the run was cancelled"));
-    let run = err.wait().unwrap().last::<azure_databricks_sdk::models::Run>().unwrap();
+    let run = err
+        .wait()
+        .unwrap()
+        .last::<azure_databricks_sdk::models::Run>()
+        .unwrap();
     ws.advance(Duration::from_secs(30));
     let after = client.jobs().get_run(run.run_id.unwrap()).unwrap();
-    assert_eq!(after.status.unwrap().state.unwrap().to_string(), "TERMINATED");
+    assert_eq!(
+        after.status.unwrap().state.unwrap().to_string(),
+        "TERMINATED"
+    );
 }
 
 #[test]
@@ -250,7 +298,15 @@ fn runs_queue_behind_max_concurrent_runs_or_are_skipped_without_a_queue() {
         .unwrap();
     let first = jobs.run_now(&run_now(queued)).unwrap().run_id.unwrap();
     let second = jobs.run_now(&run_now(queued)).unwrap().run_id.unwrap();
-    let state = |id| jobs.get_run(id).unwrap().status.unwrap().state.unwrap().to_string();
+    let state = |id| {
+        jobs.get_run(id)
+            .unwrap()
+            .status
+            .unwrap()
+            .state
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(state(first), "PENDING");
     assert_eq!(state(second), "QUEUED");
     let done = jobs.wait_for_run(second, HOUR).unwrap();
@@ -289,7 +345,14 @@ fn runs_queue_behind_max_concurrent_runs_or_are_skipped_without_a_queue() {
         .unwrap();
     assert_eq!(runs.len(), 2);
     assert_eq!(
-        runs[1].state.as_ref().unwrap().result_state.as_ref().unwrap().to_string(),
+        runs[1]
+            .state
+            .as_ref()
+            .unwrap()
+            .result_state
+            .as_ref()
+            .unwrap()
+            .to_string(),
         "CANCELED"
     );
 }
@@ -305,7 +368,11 @@ fn job_clusters_are_made_for_the_run_and_a_terminated_cluster_is_started() {
         num_workers: Some(1),
         ..Default::default()
     };
-    let existing = client.clusters().create_and_wait(&spec, HOUR).unwrap().cluster_id;
+    let existing = client
+        .clusters()
+        .create_and_wait(&spec, HOUR)
+        .unwrap()
+        .cluster_id;
     client.clusters().delete_and_wait(&existing, HOUR).unwrap();
     let id = client
         .jobs()
@@ -363,7 +430,11 @@ fn lists_and_large_arrays_are_paged() {
         .collect();
     let big = job(&client, "big", tasks);
     for i in 0..45 {
-        job(&client, &format!("job {i}"), vec![notebook_task("t", "/Shared/n")]);
+        job(
+            &client,
+            &format!("job {i}"),
+            vec![notebook_task("t", "/Shared/n")],
+        );
     }
     let page = client
         .jobs()
@@ -454,8 +525,17 @@ fn update_reset_delete_and_permissions_change_the_job() {
         )
         .unwrap();
     assert_eq!(after.access_control_list.len(), 4);
-    assert_eq!(jobs.get_permissions(&key).unwrap().object_id, Some(format!("/jobs/{id}")));
-    assert_eq!(jobs.get_permission_levels(&key).unwrap().permission_levels.len(), 4);
+    assert_eq!(
+        jobs.get_permissions(&key).unwrap().object_id,
+        Some(format!("/jobs/{id}"))
+    );
+    assert_eq!(
+        jobs.get_permission_levels(&key)
+            .unwrap()
+            .permission_levels
+            .len(),
+        4
+    );
     let run_id = jobs
         .submit(&SubmitRun {
             tasks: vec![SubmitTask {

@@ -413,7 +413,9 @@ fn oauth_m2m_profile(ws: &Emulator) -> Result {
 /// prints its output, and deletes the job.
 fn jobs_tour(ws: &Emulator) -> Result {
     use azure_databricks_sdk::RunWait;
-    use azure_databricks_sdk::models::{CreateJob, DeleteJob, JobSettings, NotebookTask, RunNow, Task};
+    use azure_databricks_sdk::models::{
+        CreateJob, DeleteJob, JobSettings, NotebookTask, RunNow, Task,
+    };
     section("Jobs");
     let path = "/Shared/sdk-quickstart/count";
     ws.add_notebook(
@@ -448,12 +450,24 @@ fn jobs_tour(ws: &Emulator) -> Result {
             },
             RunWait::from(Duration::from_secs(3600)).on_change(|run| {
                 let state = run.status.as_ref().and_then(|s| s.state.as_ref());
-                println!("  run {}: {}", run.run_id.unwrap_or(0), state.map_or("?", |s| s.as_str()));
+                println!(
+                    "  run {}: {}",
+                    run.run_id.unwrap_or(0),
+                    state.map_or("?", |s| s.as_str())
+                );
             }),
         )?;
         for task in jobs.run_output(run.run_id.unwrap_or(0))? {
-            let result = task.output.notebook_output.as_ref().and_then(|n| n.result.as_deref());
-            println!("  task {}: {}", task.task_key, result.unwrap_or("(no result)"));
+            let result = task
+                .output
+                .notebook_output
+                .as_ref()
+                .and_then(|n| n.result.as_deref());
+            println!(
+                "  task {}: {}",
+                task.task_key,
+                result.unwrap_or("(no result)")
+            );
         }
         Ok(())
     })();
