@@ -268,7 +268,8 @@ impl Emulator {
     ///
     /// let ws = Emulator::start()?;
     /// ws.add_notebook("/Shared/hello", "dbutils.notebook.exit(\"hi\")");
-    /// let jobs = ws.client().jobs();
+    /// let client = ws.client();
+    /// let jobs = client.jobs();
     /// let run = jobs.submit_and_wait(&SubmitRun {
     ///     tasks: vec![SubmitTask {
     ///         task_key: "hello".into(),

@@ -200,7 +200,9 @@ mod tests {
         assert!(find("GET", "/api/2.1/secrets/scopes/list").is_err());
         assert!(find("GET", "/api/2.2/clusters/list").is_err());
         assert_eq!(split_version("/api/2.1/a/b"), Some(("2.1", "a/b")));
-        assert_eq!(split_version("/api/2.2/a/b"), None);
+        assert_eq!(split_version("/api/2.2/a/b"), Some(("2.2", "a/b")));
+        assert_eq!(split_version("/api/2.9/a/b"), None);
+        assert_eq!(find("GET", "/api/2.2/jobs/list").unwrap().version, "2.2");
         assert_eq!(split_version("/oidc/v1/token"), None);
     }
 
