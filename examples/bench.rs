@@ -30,6 +30,10 @@
 //!    `files().upload` / `files().download_to` and by plain ureq streaming the same bytes to
 //!    the same URLs: throughput (SDK / limit) and the client's peak heap growth over idle.
 //!    DBFS (100 MB in 1 MB blocks) is reported once the DBFS API is in the SDK.
+//! 7. Jobs: 10,000 jobs as 100 pages of 100 (`jobs().list_iter`, tasks expanded) against the
+//!    limit following the same `next_page_token`s; and waiting on a run of 10 emulated minutes
+//!    (`run_now_and_wait` against the in-process emulator on its emulated clock): the polls
+//!    sent and the CPU time spent (SDK and emulator together).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -131,6 +135,8 @@ fn cluster(n: usize) -> Value {
 
 struct Canned {
     get: Vec<u8>,
+    /// Every job of the big workspace, serialized, to cut `jobs/list` pages from.
+    jobs: Vec<Vec<u8>>,
     /// Every cluster of the big workspace, serialized, to cut pages from.
     clusters: Vec<Vec<u8>>,
 }
@@ -139,10 +145,62 @@ fn canned() -> &'static Canned {
     static CANNED: OnceLock<Canned> = OnceLock::new();
     CANNED.get_or_init(|| Canned {
         get: serde_json::to_vec(&cluster(0)).unwrap(),
+        jobs: (0..10_000)
+            .map(|n| serde_json::to_vec(&job(n)).unwrap())
+            .collect(),
         clusters: (0..10_000)
             .map(|n| serde_json::to_vec(&cluster(n)).unwrap())
             .collect(),
     })
+}
+
+/// One job of `jobs/list` with its tasks expanded: a notebook task on a job cluster and a
+/// JAR task depending on it, schedule, notifications and tags.
+fn job(n: usize) -> Value {
+    json!({
+        "job_id": 1_000_000 + n, "creator_user_name": "alice@contoso.com",
+        "created_time": 1_725_000_000_000_i64 + n as i64,
+        "settings": {
+            "name": format!("nightly {n}"), "max_concurrent_runs": 1, "timeout_seconds": 0,
+            "format": "MULTI_TASK", "email_notifications": {"on_failure": ["ops@contoso.com"]},
+            "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC", "pause_status": "UNPAUSED"},
+            "tags": {"team": "data", "cost-center": "42"},
+            "job_clusters": [{"job_cluster_key": "etl", "new_cluster": {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_DS3_v2", "num_workers": 2}}],
+            "tasks": [
+                {"task_key": "ingest", "job_cluster_key": "etl", "notebook_task": {"notebook_path": "/Shared/ingest", "source": "WORKSPACE"}, "timeout_seconds": 3600},
+                {"task_key": "report", "depends_on": [{"task_key": "ingest"}], "run_if": "ALL_SUCCESS", "job_cluster_key": "etl",
+                 "spark_jar_task": {"main_class_name": "com.contoso.Report"}, "libraries": [{"jar": "dbfs:/jars/report.jar"}]}
+            ]
+        }
+    })
+}
+
+/// A page of `jobs/list` (2.2): `limit` jobs from the offset in `page_token`, out of
+/// `bench_total` (sent by the SDK as its request's unknown field).
+fn jobs_page(query: &str) -> Vec<u8> {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let total = param("bench_total").unwrap_or(1000);
+    let size = param("limit").unwrap_or(20);
+    let offset = param("page_token").unwrap_or(0);
+    let end = (offset + size).min(total);
+    let mut page = b"{\"jobs\":[".to_vec();
+    for (i, j) in canned().jobs[offset..end].iter().enumerate() {
+        if i > 0 {
+            page.push(b',');
+        }
+        page.extend_from_slice(j);
+    }
+    page.extend_from_slice(format!("],\"has_more\":{}", end < total).as_bytes());
+    if end < total {
+        page.extend_from_slice(format!(",\"next_page_token\":\"{end}\"").as_bytes());
+    }
+    page.push(b'}');
+    page
 }
 
 /// A page of `clusters/list` (2.1): `page_size` clusters from the offset in `page_token`, out
@@ -236,6 +294,10 @@ fn connection(stream: TcpStream) -> std::io::Result<()> {
             "/api/2.1/clusters/get" => &canned().get,
             "/api/2.1/clusters/list" => {
                 built = clusters_page(query);
+                &built
+            }
+            "/api/2.2/jobs/list" => {
+                built = jobs_page(query);
                 &built
             }
             "/api/2.1/clusters/events" => {
@@ -383,6 +445,75 @@ impl Limit {
             }
         }
     }
+}
+
+impl Limit {
+    /// Every job of `total`, in pages of 100 with tasks expanded, following `next_page_token`.
+    fn list_jobs(&self, total: usize) -> usize {
+        let total = total.to_string();
+        let mut token = None::<String>;
+        let mut count = 0;
+        loop {
+            let mut query = vec![
+                ("bench_total", total.as_str()),
+                ("expand_tasks", "true"),
+                ("limit", "100"),
+            ];
+            if let Some(t) = &token {
+                query.push(("page_token", t));
+            }
+            let page: plain::ListJobsResponse =
+                serde_json::from_slice(&self.get_json("/api/2.2/jobs/list", &query)).unwrap();
+            count += page.jobs.len();
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return count,
+            }
+        }
+    }
+}
+
+/// Polls and CPU time of `run_now_and_wait` on a job whose notebook sleeps 10 emulated
+/// minutes, against the in-process emulator: its client's clock is the emulated one, so the
+/// pauses between polls take no real time and what is left is the work of the polls.
+fn wait_on_a_ten_minute_run() -> (u64, Duration, Duration) {
+    use azure_databricks_sdk::models::{CreateJob, JobSettings, NotebookTask, RunNow, Task};
+    let ws = azure_databricks_emulator::Emulator::start().unwrap();
+    ws.add_notebook("/Shared/ten-minutes", "import time\ntime.sleep(600)");
+    let client = ws.client();
+    let job_id = client
+        .jobs()
+        .create(&CreateJob::from(JobSettings {
+            tasks: vec![Task {
+                task_key: "sleep".into(),
+                notebook_task: Some(NotebookTask {
+                    notebook_path: "/Shared/ten-minutes".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }))
+        .unwrap()
+        .job_id
+        .unwrap();
+    let (requests, cpu, started) = (ws.request_count(), cpu_time(), ws.now_millis());
+    client
+        .jobs()
+        .run_now_and_wait(
+            &RunNow {
+                job_id,
+                ..Default::default()
+            },
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+    let emulated = Duration::from_millis((ws.now_millis() - started) as u64);
+    (
+        ws.request_count() - requests - 1,
+        cpu_time() - cpu,
+        emulated,
+    )
 }
 
 /// A request for `total` clusters in pages of `size` (the server reads `bench_total`, which the
@@ -821,7 +952,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
-            "usage: bench [--quick] [--section 1-6]   compare the SDK with plain ureq + serde_json\n       \
+            "usage: bench [--quick] [--section 1-7]   compare the SDK with plain ureq + serde_json\n       \
              bench --count sdk|limit get|start|list|decode|decode-typical N\n                                \
              N calls of one side, for an instruction counter (callgrind)\n       \
              bench --sizes                   sizes of models, SDK and plain"
@@ -1062,6 +1193,32 @@ fn main() {
         files_section(
             if quick { 64 << 20 } else { 1 << 30 },
             if quick { 1 } else { 3 },
+        );
+    }
+
+    if want(7) {
+        println!(
+            "\n7. jobs: paging through 10,000 jobs, pages of 100 (listings/s); waiting on a run"
+        );
+        let mut request = models::ListJobsRequest {
+            expand_tasks: Some(true),
+            limit: Some(100),
+            ..Default::default()
+        };
+        request.unknown_fields.insert("bench_total", json!(10_000));
+        let jobs = client.jobs();
+        let r = compare(
+            rounds.min(5),
+            if quick { 1 } else { 2 },
+            || assert_eq!(jobs.list_iter(&request).count(), 10_000),
+            || assert_eq!(limit.list_jobs(10_000), 10_000),
+        );
+        report("jobs.list_iter (100 pages)", &r, "/s");
+        let (polls, cpu, emulated) = wait_on_a_ten_minute_run();
+        println!(
+            "   run_now_and_wait on a run of {:.0} emulated s: {polls} polls (runs/get), {:.1} ms CPU in all",
+            emulated.as_secs_f64(),
+            cpu.as_secs_f64() * 1e3
         );
     }
 

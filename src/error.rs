@@ -677,6 +677,9 @@ impl fmt::Display for WaitError {
                 if let Some(message) = &self.message {
                     write!(f, ": {message}")?;
                 }
+                if let Some(reason) = &self.reason {
+                    write!(f, " ({reason})")?;
+                }
             }
         }
         if let Some(note) = &self.note {

@@ -16,7 +16,7 @@ use crate::{Clock, Error, LOG_TARGET, Result};
 
 /// How a wait for a resource state runs: its deadline (default 20 minutes,
 /// [`crate::defaults::WAIT_TIMEOUT`]; there is no other cap), the pause between polls
-/// (1 s growing by 1 s per poll up to 10 s, plus the jitter if set), callbacks that see each
+/// (1 s growing by 1 s per poll, plus the jitter if set, never more than 10 s), callbacks that see each
 /// polled state or each change of state, and a condition that stops the wait early.
 ///
 /// `T` is what is polled: [`ClusterInfo`] for cluster waits ([`Wait`]). Anything that takes
@@ -45,6 +45,8 @@ pub struct Waiting<'f, T> {
     pub(crate) delete_on_failure: bool,
     /// Clusters: wait out `INVALID_STATE` of a busy cluster and send the change again.
     pub(crate) retry_while_busy: bool,
+    /// Job runs: cancel the run when the deadline passes.
+    pub(crate) cancel_on_timeout: bool,
 }
 
 impl<T> Default for Waiting<'_, T> {
@@ -58,6 +60,7 @@ impl<T> Default for Waiting<'_, T> {
             stop: None,
             delete_on_failure: false,
             retry_while_busy: false,
+            cancel_on_timeout: false,
         }
     }
 }
@@ -71,7 +74,8 @@ impl<'f, T> Waiting<'f, T> {
     }
 
     /// Adds a random extra pause of up to `jitter` to every pause between polls, so that many
-    /// waiters do not poll in step. Defaults to none.
+    /// waiters do not poll in step; the pause, jitter included, stays at most 10 s
+    /// ([`crate::defaults::MAX_POLL_INTERVAL`]). Defaults to none.
     pub fn jitter(mut self, jitter: Duration) -> Self {
         self.jitter = jitter;
         self
@@ -115,6 +119,7 @@ impl<T> fmt::Debug for Waiting<'_, T> {
             .field("stop", &self.stop.is_some())
             .field("delete_on_failure", &self.delete_on_failure)
             .field("retry_while_busy", &self.retry_while_busy)
+            .field("cancel_on_timeout", &self.cancel_on_timeout)
             .finish()
     }
 }
@@ -224,10 +229,12 @@ pub(crate) fn poll<T: Polled>(
         let jitter = if this.jitter.is_zero() {
             Duration::ZERO
         } else {
-            this.jitter.mul_f64(fastrand::f64())
+            this.jitter.min(MAX_POLL_INTERVAL).mul_f64(fastrand::f64())
         };
-        let left = deadline.map_or(pause + jitter, |d| d - now);
-        clock.sleep((pause + jitter).min(left));
+        // The jitter stays random at the cap: the pause gives way to it.
+        let sleep = pause.min(MAX_POLL_INTERVAL.saturating_sub(jitter)) + jitter;
+        let left = deadline.map_or(sleep, |d| d - now);
+        clock.sleep(sleep.min(left));
         pause = (pause + FIRST_POLL_INTERVAL).min(MAX_POLL_INTERVAL);
     };
     this.timeout = timeout.saturating_sub(clock.now().saturating_duration_since(started));

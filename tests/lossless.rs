@@ -75,6 +75,13 @@ impl Generator<'_> {
                         .collect(),
                 )
             }
+            // A free-form value (`{}`): anything JSON, kept as it is.
+            None if schema
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "description")) =>
+            {
+                json!({"any": [self.rng.u32(..), "text", true, null]})
+            }
             _ => panic!("the generator does not know {schema}"),
         }
     }

@@ -47,11 +47,12 @@ from typing import Dict, List, Optional, Tuple
 DEFAULT_SDK = "databricks-sdk==0.162.0"
 
 #: Service modules of the SDK that hold the models compared here.
-MODULES = ("compute", "settings", "iam", "workspace")
+MODULES = ("compute", "settings", "iam", "workspace", "jobs")
 
-#: schema definition -> official sources: `Class` (a dataclass or enum of any module above) or
-#: `Class.method` (the parameters of an API method, for request bodies the SDK does not model
-#: as a class). Several sources are merged (a field of any of them is expected).
+#: schema definition -> official sources: `Class` (a dataclass or enum of any module above; the
+#: first module's when several modules have one of that name), `module:Class` (the class of that
+#: module) or `Class.method` (the parameters of an API method, for request bodies the SDK does
+#: not model as a class). Several sources are merged (a field of any of them is expected).
 MAPPING: Dict[str, List[str]] = {
     # Clusters: settings, details, requests and answers.
     "ClusterSpec": ["ClusterSpec", "UpdateClusterResource"],
@@ -132,6 +133,252 @@ MAPPING: Dict[str, List[str]] = {
     "ListSecretsResponse": ["ListSecretsResponse"],
     "ListAclsResponse": ["ListAclsResponse"],
     "ListScopesResponse": ["ListScopesResponse"],
+    # Jobs (jobs.json): settings, runs, requests, answers, outputs and job permissions; the
+    # compute types the Jobs API shares (libraries, environments) are compared as `compute:`.
+    "JobSettings": ["JobSettings"],
+    "CreateJob": ["JobsAPI.create"],
+    "CreateJobResponse": ["jobs:CreateResponse"],
+    "Job": ["Job"],
+    "BaseJob": ["BaseJob"],
+    "ResetJob": ["JobsAPI.reset"],
+    "UpdateJob": ["JobsAPI.update"],
+    "DeleteJob": ["JobsAPI.delete"],
+    "ListJobsRequest": ["JobsAPI.list"],
+    "ListJobsResponse": ["ListJobsResponse"],
+    "GetJobRequest": ["JobsAPI.get"],
+    "RunNow": ["JobsAPI.run_now"],
+    "RunNowResponse": ["RunNowResponse"],
+    "SubmitRun": ["JobsAPI.submit"],
+    "SubmitRunResponse": ["SubmitRunResponse"],
+    "RepairRun": ["JobsAPI.repair_run"],
+    "RepairRunResponse": ["RepairRunResponse"],
+    "CancelRun": ["JobsAPI.cancel_run"],
+    "CancelAllRuns": ["JobsAPI.cancel_all_runs"],
+    "DeleteRun": ["JobsAPI.delete_run"],
+    "GetRunRequest": ["JobsAPI.get_run"],
+    "ListRunsRequest": ["JobsAPI.list_runs"],
+    "ListRunsResponse": ["ListRunsResponse"],
+    "GetRunOutputRequest": ["JobsAPI.get_run_output"],
+    "ExportRunRequest": ["JobsAPI.export_run"],
+    "Run": ["Run"],
+    "BaseRun": ["BaseRun"],
+    "RunState": ["RunState"],
+    "RunStatus": ["RunStatus"],
+    "TerminationDetails": ["TerminationDetails"],
+    "RunTask": ["RunTask"],
+    "Task": ["Task"],
+    "SubmitTask": ["SubmitTask"],
+    "JobCluster": ["JobCluster"],
+    "RunOutput": ["RunOutput"],
+    "ExportRunOutput": ["ExportRunOutput"],
+    "JobPermissions": ["JobPermissions"],
+    "JobPermissionsRequest": ["JobsAPI.set_permissions"],
+    "GetJobPermissionLevelsResponse": ["GetJobPermissionLevelsResponse"],
+    "AiClassifyFunction": ["AiClassifyFunction"],
+    "AiClassifyFunctionInlineLabels": ["AiClassifyFunctionInlineLabels"],
+    "AiClassifyFunctionLabel": ["AiClassifyFunctionLabel"],
+    "AiExtractFunction": ["AiExtractFunction"],
+    "AiExtractFunctionMode": ["AiExtractFunctionMode"],
+    "AiFunctionTask": ["AiFunctionTask"],
+    "AiFunctionTaskOutput": ["AiFunctionTaskOutput"],
+    "AiParseDocumentFunction": ["AiParseDocumentFunction"],
+    "AiParseDocumentFunctionDescriptionElementType": ["AiParseDocumentFunctionDescriptionElementType"],
+    "AiRuntimeTask": ["AiRuntimeTask"],
+    "AiRuntimeTaskOutput": ["AiRuntimeTaskOutput"],
+    "AiRuntimeTaskPriorityClass": ["AiRuntimeTaskPriorityClass"],
+    "AlertEvaluationState": ["AlertEvaluationState"],
+    "AlertTask": ["AlertTask"],
+    "AlertTaskOutput": ["AlertTaskOutput"],
+    "AlertTaskSubscriber": ["AlertTaskSubscriber"],
+    "AuthenticationMethod": ["AuthenticationMethod"],
+    "CleanRoomTaskRunLifeCycleState": ["CleanRoomTaskRunLifeCycleState"],
+    "CleanRoomTaskRunResultState": ["CleanRoomTaskRunResultState"],
+    "CleanRoomTaskRunState": ["CleanRoomTaskRunState"],
+    "CleanRoomsNotebookTask": ["CleanRoomsNotebookTask"],
+    "CleanRoomsNotebookTaskCleanRoomsNotebookTaskOutput": ["CleanRoomsNotebookTaskCleanRoomsNotebookTaskOutput"],
+    "ClusterInstance": ["ClusterInstance"],
+    "CodeSource": ["jobs:Source"],
+    "CompletedJob": ["CompletedJob"],
+    "Compute": ["Compute"],
+    "ComputeConfig": ["ComputeConfig"],
+    "ComputeSpec": ["ComputeSpec"],
+    "ComputeSpecAcceleratorType": ["ComputeSpecAcceleratorType"],
+    "Condition": ["Condition"],
+    "ConditionTask": ["ConditionTask"],
+    "ConditionTaskOp": ["ConditionTaskOp"],
+    "Continuous": ["Continuous"],
+    "ContinuousTriggerConfiguration": ["ContinuousTriggerConfiguration"],
+    "ContinuousTriggerState": ["ContinuousTriggerState"],
+    "CronSchedule": ["CronSchedule"],
+    "CronTriggerConfiguration": ["CronTriggerConfiguration"],
+    "DashboardPageSnapshot": ["DashboardPageSnapshot"],
+    "DashboardTask": ["DashboardTask"],
+    "DashboardTaskOutput": ["DashboardTaskOutput"],
+    "DayOfWeek": ["DayOfWeek"],
+    "DbtCloudJobRunStep": ["DbtCloudJobRunStep"],
+    "DbtCloudTask": ["DbtCloudTask"],
+    "DbtCloudTaskOutput": ["DbtCloudTaskOutput"],
+    "DbtOutput": ["DbtOutput"],
+    "DbtPlatformJobRunStep": ["DbtPlatformJobRunStep"],
+    "DbtPlatformRunStatus": ["DbtPlatformRunStatus"],
+    "DbtPlatformTask": ["DbtPlatformTask"],
+    "DbtPlatformTaskOutput": ["DbtPlatformTaskOutput"],
+    "DbtTask": ["DbtTask"],
+    "DeltaTableSource": ["DeltaTableSource"],
+    "DeploymentSpec": ["DeploymentSpec"],
+    "Environment": ["compute:Environment"],
+    "FileArrivalTriggerConfiguration": ["FileArrivalTriggerConfiguration"],
+    "FileArrivalTriggerState": ["FileArrivalTriggerState"],
+    "ForEachStats": ["ForEachStats"],
+    "ForEachTask": ["ForEachTask"],
+    "ForEachTaskErrorMessageStats": ["ForEachTaskErrorMessageStats"],
+    "ForEachTaskTaskRunStats": ["ForEachTaskTaskRunStats"],
+    "GenAiComputeTask": ["GenAiComputeTask"],
+    "GitProvider": ["GitProvider"],
+    "GitSnapshot": ["GitSnapshot"],
+    "GitSource": ["GitSource"],
+    "GitSparseCheckout": ["jobs:SparseCheckout"],
+    "HardwareAcceleratorType": ["compute:HardwareAcceleratorType"],
+    "JobAccessControlRequest": ["JobAccessControlRequest"],
+    "JobAccessControlResponse": ["JobAccessControlResponse"],
+    "JobClusterServerlessCompute": ["JobClusterServerlessCompute"],
+    "JobCompletionTriggerConfiguration": ["JobCompletionTriggerConfiguration"],
+    "JobCompletionTriggerConfigurationIfStatus": ["JobCompletionTriggerConfigurationIfStatus"],
+    "JobCompletionTriggerConfigurationMonitoredJob": ["JobCompletionTriggerConfigurationMonitoredJob"],
+    "JobCompletionTriggerRunInfoDetails": ["JobCompletionTriggerRunInfoDetails"],
+    "JobCompletionTriggerState": ["JobCompletionTriggerState"],
+    "JobCompletionTriggerStateMonitoredJobState": ["JobCompletionTriggerStateMonitoredJobState"],
+    "JobDeployment": ["JobDeployment"],
+    "JobDeploymentKind": ["JobDeploymentKind"],
+    "JobEditMode": ["JobEditMode"],
+    "JobEmailNotifications": ["JobEmailNotifications"],
+    "JobEnvironment": ["JobEnvironment"],
+    "JobEnvironmentVariables": ["JobEnvironmentVariables"],
+    "JobEnvironmentVariablesSpec": ["JobEnvironmentVariablesSpec"],
+    "JobFormat": ["jobs:Format"],
+    "JobNotificationSettings": ["JobNotificationSettings"],
+    "JobParameter": ["JobParameter"],
+    "JobParameterDefinition": ["JobParameterDefinition"],
+    "JobPermission": ["JobPermission"],
+    "JobPermissionLevel": ["JobPermissionLevel"],
+    "JobPermissionsDescription": ["JobPermissionsDescription"],
+    "JobRunAs": ["JobRunAs"],
+    "JobSource": ["JobSource"],
+    "JobSourceDirtyState": ["JobSourceDirtyState"],
+    "JobsHealthMetric": ["JobsHealthMetric"],
+    "JobsHealthOperator": ["JobsHealthOperator"],
+    "JobsHealthRule": ["JobsHealthRule"],
+    "JobsHealthRules": ["JobsHealthRules"],
+    "Library": ["compute:Library"],
+    "MaintenanceWindow": ["MaintenanceWindow"],
+    "MavenLibrary": ["compute:MavenLibrary"],
+    "ModelTriggerConfiguration": ["ModelTriggerConfiguration"],
+    "ModelTriggerConfigurationCondition": ["ModelTriggerConfigurationCondition"],
+    "NotebookOutput": ["NotebookOutput"],
+    "NotebookTask": ["NotebookTask"],
+    "OutputSchemaInfo": ["OutputSchemaInfo"],
+    "PauseStatus": ["PauseStatus"],
+    "PerTriggerState": ["PerTriggerState"],
+    "PerformanceTarget": ["PerformanceTarget"],
+    "PeriodicTriggerConfiguration": ["PeriodicTriggerConfiguration"],
+    "PeriodicTriggerConfigurationTimeUnit": ["PeriodicTriggerConfigurationTimeUnit"],
+    "PeriodicTriggerState": ["PeriodicTriggerState"],
+    "PipelineParams": ["PipelineParams"],
+    "PipelineTask": ["PipelineTask"],
+    "PowerBiModel": ["PowerBiModel"],
+    "PowerBiTable": ["PowerBiTable"],
+    "PowerBiTask": ["PowerBiTask"],
+    "PythonOperatorTask": ["PythonOperatorTask"],
+    "PythonOperatorTaskParameter": ["PythonOperatorTaskParameter"],
+    "PythonPyPiLibrary": ["compute:PythonPyPiLibrary"],
+    "PythonWheelTask": ["PythonWheelTask"],
+    "QualifiedName": ["QualifiedName"],
+    "QueueDetails": ["QueueDetails"],
+    "QueueDetailsCodeCode": ["QueueDetailsCodeCode"],
+    "QueueSettings": ["QueueSettings"],
+    "RCranLibrary": ["compute:RCranLibrary"],
+    "RepairHistoryItem": ["RepairHistoryItem"],
+    "RepairHistoryItemType": ["RepairHistoryItemType"],
+    "ResolvedConditionTaskValues": ["ResolvedConditionTaskValues"],
+    "ResolvedDbtTaskValues": ["ResolvedDbtTaskValues"],
+    "ResolvedNotebookTaskValues": ["ResolvedNotebookTaskValues"],
+    "ResolvedParamPairValues": ["ResolvedParamPairValues"],
+    "ResolvedPipelineTaskValues": ["ResolvedPipelineTaskValues"],
+    "ResolvedPythonWheelTaskValues": ["ResolvedPythonWheelTaskValues"],
+    "ResolvedRunJobTaskValues": ["ResolvedRunJobTaskValues"],
+    "ResolvedStringParamsValues": ["ResolvedStringParamsValues"],
+    "ResolvedValues": ["ResolvedValues"],
+    "RunClusterSpec": ["jobs:ClusterSpec"],
+    "RunConditionTask": ["RunConditionTask"],
+    "RunForEachTask": ["RunForEachTask"],
+    "RunIf": ["RunIf"],
+    "RunJobOutput": ["RunJobOutput"],
+    "RunJobTask": ["RunJobTask"],
+    "RunLifeCycleState": ["RunLifeCycleState"],
+    "RunLifecycleStateV2State": ["RunLifecycleStateV2State"],
+    "RunParameters": ["RunParameters"],
+    "RunResultState": ["RunResultState"],
+    "RunType": ["RunType"],
+    "SparkJarTask": ["SparkJarTask"],
+    "SparkPythonTask": ["SparkPythonTask"],
+    "SparkSubmitTask": ["SparkSubmitTask"],
+    "SqlAlertOutput": ["SqlAlertOutput"],
+    "SqlAlertState": ["SqlAlertState"],
+    "SqlConditionConfiguration": ["SqlConditionConfiguration"],
+    "SqlConditionRunInfoDetails": ["SqlConditionRunInfoDetails"],
+    "SqlConditionState": ["SqlConditionState"],
+    "SqlConditionTriggerMode": ["SqlConditionTriggerMode"],
+    "SqlDashboardOutput": ["SqlDashboardOutput"],
+    "SqlDashboardWidgetOutput": ["SqlDashboardWidgetOutput"],
+    "SqlDashboardWidgetOutputStatus": ["SqlDashboardWidgetOutputStatus"],
+    "SqlOutput": ["SqlOutput"],
+    "SqlOutputError": ["SqlOutputError"],
+    "SqlQueryOutput": ["SqlQueryOutput"],
+    "SqlStatementOutput": ["SqlStatementOutput"],
+    "SqlStatementQueryResult": ["SqlStatementQueryResult"],
+    "SqlStatementQueryResultColumn": ["SqlStatementQueryResultColumn"],
+    "SqlStatementQueryResultRow": ["SqlStatementQueryResultRow"],
+    "SqlStatementQueryResultRowRowValue": ["SqlStatementQueryResultRowRowValue"],
+    "SqlTask": ["SqlTask"],
+    "SqlTaskAlert": ["SqlTaskAlert"],
+    "SqlTaskDashboard": ["SqlTaskDashboard"],
+    "SqlTaskFile": ["SqlTaskFile"],
+    "SqlTaskQuery": ["SqlTaskQuery"],
+    "SqlTaskSqlFileOutput": ["SqlTaskSqlFileOutput"],
+    "SqlTaskSubscription": ["SqlTaskSubscription"],
+    "StorageMode": ["StorageMode"],
+    "Subscription": ["Subscription"],
+    "SubscriptionAttachment": ["SubscriptionAttachment"],
+    "SubscriptionAttachmentDataAttachment": ["SubscriptionAttachmentDataAttachment"],
+    "SubscriptionAttachmentDataAttachmentFileFormat": ["SubscriptionAttachmentDataAttachmentFileFormat"],
+    "SubscriptionAttachmentDataAttachmentWidget": ["SubscriptionAttachmentDataAttachmentWidget"],
+    "SubscriptionAttachmentPageAttachment": ["SubscriptionAttachmentPageAttachment"],
+    "SubscriptionAttachmentPageAttachmentPageSelection": ["SubscriptionAttachmentPageAttachmentPageSelection"],
+    "SubscriptionSubscriber": ["SubscriptionSubscriber"],
+    "TableState": ["TableState"],
+    "TableTriggerState": ["TableTriggerState"],
+    "TableUpdateTriggerConfiguration": ["TableUpdateTriggerConfiguration"],
+    "TaskDependency": ["TaskDependency"],
+    "TaskEmailNotifications": ["TaskEmailNotifications"],
+    "TaskNotificationSettings": ["TaskNotificationSettings"],
+    "TaskRetryMode": ["TaskRetryMode"],
+    "TerminationCodeCode": ["TerminationCodeCode"],
+    "TerminationTypeType": ["TerminationTypeType"],
+    "TriggerConfiguration": ["TriggerConfiguration"],
+    "TriggerDetails": ["TriggerDetails"],
+    "TriggerEvaluation": ["TriggerEvaluation"],
+    "TriggerHistory": ["TriggerHistory"],
+    "TriggerInfo": ["TriggerInfo"],
+    "TriggerSettings": ["TriggerSettings"],
+    "TriggerStateProto": ["TriggerStateProto"],
+    "TriggerType": ["TriggerType"],
+    "ViewItem": ["ViewItem"],
+    "ViewType": ["ViewType"],
+    "ViewsToExport": ["ViewsToExport"],
+    "VolumeSource": ["VolumeSource"],
+    "Webhook": ["Webhook"],
+    "WebhookNotifications": ["WebhookNotifications"],
+    "WidgetErrorDetail": ["WidgetErrorDetail"],
 }
 
 #: Operations whose inline parameters (`params` in `schema/endpoints.json`) are compared with the
@@ -168,6 +415,13 @@ OTHER_CLOUDS = {
     ("SparkNode", "node_aws_attributes"),
     ("NodeType", "is_graviton"),
     ("NodeTypeFlexibility", "aws_context_id"),
+}
+
+
+#: Method parameters that the operation takes in its path (`{name}` in `endpoints.json`), not
+#: in the request type mapped to the method.
+IN_PATH = {
+    ("JobPermissionsRequest", "job_id"),
 }
 
 
@@ -307,7 +561,9 @@ def load_official(sdk_dir: Path) -> Dict[str, OfficialModel]:
                     for stmt in cls.body
                     if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
                 ]
-                models.setdefault(cls.name, OfficialModel(cls.name, "enum", values=values, doc=doc))
+                enum = OfficialModel(cls.name, "enum", values=values, doc=doc)
+                models.setdefault(cls.name, enum)
+                models[f"{module}:{cls.name}"] = enum
                 continue
             if cls.name.endswith("API"):
                 for fn in cls.body:
@@ -328,7 +584,9 @@ def load_official(sdk_dir: Path) -> Dict[str, OfficialModel]:
                         name in int64,
                         _docstring_after(cls.body, i),
                     )
-            models.setdefault(cls.name, OfficialModel(cls.name, "class", fields, doc=doc))
+            model = OfficialModel(cls.name, "class", fields, doc=doc)
+            models.setdefault(cls.name, model)
+            models[f"{module}:{cls.name}"] = model
     return models
 
 
@@ -394,7 +652,12 @@ def ref_name(schema: dict) -> Optional[str]:
 # --------------------------------------------------------------------------------------------
 # Comparison.
 
-PRIMITIVES = {"str": "string", "bool": "boolean", "float": "number", "int": "integer"}
+#: Python types -> JSON types; protobuf `Duration` (`"3.5s"`) and `Timestamp` (RFC 3339) are
+#: strings on the wire.
+PRIMITIVES = {
+    "str": "string", "bool": "boolean", "float": "number", "int": "integer",
+    "Duration": "string", "Timestamp": "string",
+}
 
 
 def unwrap(annotation: str) -> Tuple[str, str]:
@@ -429,6 +692,10 @@ def describe_schema(prop: dict) -> str:
     if kind in ("integer", "number"):
         return f"{kind} {prop.get('format', '')}".strip()
     return kind
+
+
+#: Official classes without fields, filled in by `compare`.
+FIELDLESS: set = set()
 
 
 def type_problem(
@@ -469,6 +736,10 @@ def type_problem(
         return None
     target = ref_name(prop)
     official_class = class_name(inner)
+    if target is None and official_class in FIELDLESS and prop.get("type") == "object":
+        # An official class without fields (yet) is a free-form object here, which keeps
+        # whatever the service sends; the generated models have no empty structs.
+        return f"is a free-form object here, {official_class} (no fields) there", False
     if target is None:
         return f"is {describe_schema(prop)} here, {official_class} there", True
     if official_class not in reverse.get(target, set()):
@@ -505,6 +776,7 @@ class Report:
 
 
 def compare(schema: Dict[str, dict], official: Dict[str, OfficialModel], report: Report) -> None:
+    FIELDLESS.update(n for n, m in official.items() if m.kind == "class" and not m.fields)
     reverse: Dict[str, set] = {}
     for ours, sources in MAPPING.items():
         for source in sources:
@@ -566,6 +838,10 @@ def compare(schema: Dict[str, dict], official: Dict[str, OfficialModel], report:
                 wanted.setdefault(name, f)
         for name, f in wanted.items():
             cloud = other_cloud(ours, name)
+            if (ours, name) in IN_PATH:
+                lines.append(f"  note: {name} is a path parameter of the operation, not a field")
+                report.notes += 1
+                continue
             if name not in properties:
                 if cloud:
                     report.other_cloud_fields += 1

@@ -6,6 +6,7 @@
 
 /// A location in Azure Data Lake Storage Gen2, accessed through the `abfss` driver.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct AbfssStorageInfo {
     pub destination: String,
 }
@@ -14,6 +15,111 @@ pub struct AbfssStorageInfo {
 pub struct AclItem {
     pub permission: AclPermission,
     pub principal: String,
+}
+/// Configuration for a task that runs the `ai_classify` function. The label set comes from exactly one of two places: `inline_labels`, which holds up to 10 labels, or a Unity Catalog table named by `label_table`. Use `label_table` for a larger label set.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiClassifyFunction {
+    pub enable_confidence_scores: Option<bool>,
+    pub enable_rationales: Option<bool>,
+    pub inline_labels: Option<AiClassifyFunctionInlineLabels>,
+    pub instructions: Option<String>,
+    pub multilabel: Option<bool>,
+    pub version: String,
+}
+/// A label set listed inline.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiClassifyFunctionInlineLabels {
+    pub labels: Vec<AiClassifyFunctionLabel>,
+}
+/// One label the input can be classified as.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiClassifyFunctionLabel {
+    pub description: Option<String>,
+    pub name: String,
+}
+/// Configuration for a task that runs the `ai_extract` function. The fields to extract come from exactly one of two places: an existing AI Extract agent, named by `agent_id`, or the inline `schema` and `instructions`. Set `agent_id` or the inline fields, not both.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiExtractFunction {
+    pub enable_citations: Option<bool>,
+    pub enable_confidence_scores: Option<bool>,
+    pub instructions: Option<String>,
+    pub mode: Option<AiExtractFunctionMode>,
+    pub schema: Option<String>,
+    pub version: String,
+}
+/// A task that applies an AI function to a set of input documents or rows.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiFunctionTask {
+    pub ai_classify: Option<AiClassifyFunction>,
+    pub ai_extract: Option<AiExtractFunction>,
+    pub ai_parse_document: Option<AiParseDocumentFunction>,
+    pub delta_table: Option<DeltaTableSource>,
+    pub output: QualifiedName,
+    pub volume: Option<VolumeSource>,
+}
+/// The result of an AI function task run. Also reported mid-run, so the counts can be partial.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AiFunctionTaskOutput {
+    pub estimated_time_remaining: Option<String>,
+    pub failed_row_count: Option<i64>,
+    pub output_table: Option<QualifiedName>,
+    pub succeeded_row_count: Option<i64>,
+    pub total_row_count: Option<i64>,
+}
+/// Configuration for a task that runs the `ai_parse_document` function.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiParseDocumentFunction {
+    pub description_element_types: Vec<AiParseDocumentFunctionDescriptionElementType>,
+    pub image_output_path: Option<String>,
+    pub page_range: Option<String>,
+    pub version: String,
+}
+/// AiRuntimeTask: multi-node GPU compute task definition for Databricks AI Runtime workloads. Jobs-framework-level concepts (retries, per-task timeout, idempotency token, usage/budget policy, permissions) live on the surrounding TaskSettings / run-submit request and are intentionally NOT duplicated here. Users compose `ai_runtime_task` with the standard Jobs/DABs task wrapper to get those.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct AiRuntimeTask {
+    pub code_source_path: Option<String>,
+    pub deployments: Vec<DeploymentSpec>,
+    pub docker_image_url: Option<String>,
+    pub experiment: String,
+    pub mlflow_artifact_location: Option<String>,
+    pub mlflow_experiment_directory: Option<String>,
+    pub mlflow_run: Option<String>,
+    pub priority_class: Option<AiRuntimeTaskPriorityClass>,
+    pub unity_catalog_image_path: Option<String>,
+}
+/// AiRuntimeTaskOutput: output identifiers for an AiRuntimeTask run — the MLflow experiment and run IDs the task wrote to. Run lifecycle and termination status are not on this message; they live on the surrounding `RunTask.status` field (see `runs.proto:RunTask.status`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AiRuntimeTaskOutput {
+    pub mlflow_experiment_id: Option<String>,
+    pub mlflow_run_id: Option<String>,
+    pub status_message: Option<String>,
+}
+/// AlertTask of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertTask {
+    pub alert_id: Option<String>,
+    pub parameters: IndexMap<String, String>,
+    pub subscribers: Vec<AlertTaskSubscriber>,
+    pub warehouse_id: Option<String>,
+    pub workspace_path: Option<String>,
+}
+/// AlertTaskOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertTaskOutput {
+    pub alert_state: Option<AlertEvaluationState>,
+}
+/// Represents a subscriber that will receive alert notifications. A subscriber can be either a user (via email) or a notification destination (via destination_id).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertTaskSubscriber {
+    pub destination_id: Option<String>,
+    pub user_name: Option<String>,
 }
 /// Autoscaling range of a cluster: the service adds and removes workers between `min_workers` and `max_workers` depending on load.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -32,9 +138,99 @@ pub struct AzureAttributes {
 }
 /// The Azure Key Vault backing an `AZURE_KEYVAULT` secret scope.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct AzureKeyVaultSecretScopeMetadata {
     pub dns_name: String,
     pub resource_id: String,
+}
+/// BaseJob of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaseJob {
+    pub created_time: Option<i64>,
+    pub creator_user_name: Option<String>,
+    pub effective_budget_policy_id: Option<String>,
+    pub effective_usage_policy_id: Option<String>,
+    pub has_more: Option<bool>,
+    pub job_id: Option<i64>,
+    pub settings: Option<JobSettings>,
+    pub trigger_details: Vec<TriggerDetails>,
+    pub trigger_state: Option<TriggerStateProto>,
+}
+/// BaseRun of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaseRun {
+    pub attempt_number: Option<i64>,
+    pub cleanup_duration: Option<i64>,
+    pub cluster_instance: Option<ClusterInstance>,
+    pub cluster_spec: Option<RunClusterSpec>,
+    pub creator_user_name: Option<String>,
+    pub deployment_id: Option<String>,
+    pub description: Option<String>,
+    pub duration_target: Option<String>,
+    pub effective_performance_target: Option<PerformanceTarget>,
+    pub effective_usage_policy_id: Option<String>,
+    pub end_time: Option<i64>,
+    pub environment_variables: Vec<JobEnvironmentVariables>,
+    pub execution_duration: Option<i64>,
+    pub git_source: Option<GitSource>,
+    pub has_more: Option<bool>,
+    pub job_clusters: Vec<JobCluster>,
+    pub job_id: Option<i64>,
+    pub job_parameters: Vec<JobParameter>,
+    pub job_run_id: Option<i64>,
+    pub number_in_job: Option<i64>,
+    pub original_attempt_run_id: Option<i64>,
+    pub overriding_parameters: Option<RunParameters>,
+    pub queue_duration: Option<i64>,
+    pub repair_history: Vec<RepairHistoryItem>,
+    pub run_duration: Option<i64>,
+    pub run_id: Option<i64>,
+    pub run_name: Option<String>,
+    pub run_page_url: Option<String>,
+    pub run_type: Option<RunType>,
+    pub schedule: Option<CronSchedule>,
+    pub setup_duration: Option<i64>,
+    pub start_time: Option<i64>,
+    pub state: Option<RunState>,
+    pub status: Option<RunStatus>,
+    pub tasks: Vec<RunTask>,
+    pub trigger: Option<TriggerType>,
+    pub trigger_info: Option<TriggerInfo>,
+    pub version_id: Option<String>,
+}
+/// The body of `jobs/runs/cancel-all`: the active runs of a job, or all queued runs of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CancelAllRuns {
+    pub all_queued_runs: Option<bool>,
+    pub job_id: Option<i64>,
+}
+/// The body of `jobs/runs/cancel`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CancelRun {
+    pub run_id: i64,
+}
+/// Stores the run state of the clean rooms notebook task.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CleanRoomTaskRunState {
+    pub life_cycle_state: Option<CleanRoomTaskRunLifeCycleState>,
+    pub result_state: Option<CleanRoomTaskRunResultState>,
+}
+/// Clean Rooms notebook task for V1 Clean Room service (GA). Replaces the deprecated CleanRoomNotebookTask (defined above) which was for V0 service.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CleanRoomsNotebookTask {
+    pub clean_room_name: String,
+    pub etag: Option<String>,
+    pub notebook_base_parameters: IndexMap<String, String>,
+    pub notebook_name: String,
+}
+/// CleanRoomsNotebookTaskCleanRoomsNotebookTaskOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CleanRoomsNotebookTaskCleanRoomsNotebookTaskOutput {
+    pub clean_room_job_run_state: Option<CleanRoomTaskRunState>,
+    pub notebook_output: Option<NotebookOutput>,
+    pub output_schema_info: Option<OutputSchemaInfo>,
 }
 /// Which clients may run workloads on a cluster; a client type that is unset is allowed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -44,6 +240,7 @@ pub struct ClientsTypes {
 }
 /// The cluster whose settings a new cluster copies.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct CloneCluster {
     pub source_cluster_id: String,
 }
@@ -187,6 +384,12 @@ pub struct ClusterInfo {
     pub worker_node_type_flexibility: Option<NodeTypeFlexibility>,
     pub workload_type: Option<WorkloadType>,
 }
+/// ClusterInstance of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterInstance {
+    pub cluster_id: Option<String>,
+    pub spark_context_id: Option<String>,
+}
 /// Destination of a cluster's log delivery; set exactly one field.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterLogConf {
@@ -242,6 +445,101 @@ pub struct ClusterSpec {
     pub worker_node_type_flexibility: Option<NodeTypeFlexibility>,
     pub workload_type: Option<WorkloadType>,
 }
+/// A single upstream completion that contributed to triggering the run, captured at trigger time
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CompletedJob {
+    pub completion_time: Option<String>,
+    pub job_id: Option<String>,
+    pub run_id: Option<String>,
+    pub termination_code: Option<TerminationCodeCode>,
+    pub workspace_id: Option<String>,
+}
+/// Compute of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Compute {
+    pub hardware_accelerator: Option<HardwareAcceleratorType>,
+}
+/// ComputeConfig of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct ComputeConfig {
+    pub gpu_node_pool_id: Option<String>,
+    pub gpu_type: Option<String>,
+    pub num_gpus: i64,
+}
+/// ComputeSpec: compute configuration — accelerator type and total accelerator count across all nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComputeSpec {
+    pub accelerator_count: i64,
+    pub accelerator_type: ComputeSpecAcceleratorType,
+    pub provisioned_capacity_id: Option<String>,
+}
+/// ConditionTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConditionTask {
+    pub left: String,
+    pub op: ConditionTaskOp,
+    pub right: String,
+}
+/// Continuous of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Continuous {
+    pub maintenance_window: Option<MaintenanceWindow>,
+    pub pause_status: Option<PauseStatus>,
+    pub task_retry_mode: Option<TaskRetryMode>,
+}
+/// Continuous trigger. Stripped-down counterpart to `ContinuousSettings`: `pause_status` is owned by the enclosing `TriggerConfiguration` and intentionally omitted here.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContinuousTriggerConfiguration {
+    pub maintenance_window: Option<MaintenanceWindow>,
+    pub task_retry_mode: Option<TaskRetryMode>,
+}
+/// ContinuousTriggerState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContinuousTriggerState {
+    pub consecutive_failures: Option<i64>,
+    pub is_backing_off: Option<bool>,
+    pub next_attempt_ms: Option<i64>,
+}
+/// The body of `jobs/create`: the settings of the new job and who may access it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateJob {
+    pub access_control_list: Vec<JobAccessControlRequest>,
+    pub budget_policy_id: Option<String>,
+    pub continuous: Option<Continuous>,
+    pub deployment: Option<JobDeployment>,
+    pub description: Option<String>,
+    pub duration_target: Option<String>,
+    pub edit_mode: Option<JobEditMode>,
+    pub email_notifications: Option<JobEmailNotifications>,
+    pub environment_variables: Vec<JobEnvironmentVariables>,
+    pub environments: Vec<JobEnvironment>,
+    pub format: Option<JobFormat>,
+    pub git_source: Option<GitSource>,
+    pub health: Option<JobsHealthRules>,
+    pub job_clusters: Vec<JobCluster>,
+    pub max_concurrent_runs: Option<i64>,
+    pub name: Option<String>,
+    pub notification_settings: Option<JobNotificationSettings>,
+    pub parameters: Vec<JobParameterDefinition>,
+    pub parent_path: Option<String>,
+    pub performance_target: Option<PerformanceTarget>,
+    pub queue: Option<QueueSettings>,
+    pub run_as: Option<JobRunAs>,
+    pub schedule: Option<CronSchedule>,
+    pub tags: IndexMap<String, String>,
+    pub tasks: Vec<Task>,
+    pub timeout_seconds: Option<i64>,
+    pub trigger: Option<TriggerSettings>,
+    pub triggers: Vec<TriggerConfiguration>,
+    pub usage_policy_id: Option<String>,
+    pub webhook_notifications: Option<WebhookNotifications>,
+}
+/// Job was created successfully
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateJobResponse {
+    pub job_id: Option<i64>,
+}
 /// Request body of `secrets/scopes/create`. Creating an `AZURE_KEYVAULT` scope requires an Azure AD user token (a personal access token is rejected).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -259,6 +557,41 @@ pub struct CreateTokenRequest {
     pub lifetime_seconds: Option<i64>,
     pub scopes: Vec<String>,
 }
+/// CronSchedule of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CronSchedule {
+    pub pause_status: Option<PauseStatus>,
+    pub quartz_cron_expression: String,
+    pub sql_condition: Option<SqlConditionConfiguration>,
+    pub timezone_id: String,
+}
+/// Cron schedule trigger. Stripped-down counterpart to `CronSchedule`: `pause_status` and `sql_condition` are owned by the enclosing `TriggerConfiguration` and intentionally omitted here.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CronTriggerConfiguration {
+    pub quartz_cron_expression: String,
+    pub timezone_id: String,
+}
+/// DashboardPageSnapshot of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DashboardPageSnapshot {
+    pub page_display_name: Option<String>,
+    pub widget_error_details: Vec<WidgetErrorDetail>,
+}
+/// Configures the Lakeview Dashboard job task type.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DashboardTask {
+    pub dashboard_id: Option<String>,
+    pub filters: IndexMap<String, String>,
+    pub subscription: Option<Subscription>,
+    pub warehouse_id: Option<String>,
+}
+/// DashboardTaskOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DashboardTaskOutput {
+    pub page_snapshots: Vec<DashboardPageSnapshot>,
+}
 /// An event reported by the cluster's nodes (the data plane) rather than by the cluster manager.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataPlaneEventDetails {
@@ -269,8 +602,99 @@ pub struct DataPlaneEventDetails {
 }
 /// A location in DBFS (the Databricks File System).
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct DbfsStorageInfo {
     pub destination: String,
+}
+/// Format of response retrieved from dbt Cloud, for inclusion in output Deprecated in favor of DbtPlatformJobRunStep
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtCloudJobRunStep {
+    pub index: Option<i64>,
+    pub logs: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<DbtPlatformRunStatus>,
+}
+/// Deprecated in favor of DbtPlatformTask
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtCloudTask {
+    pub connection_resource_name: Option<String>,
+    pub dbt_cloud_job_id: Option<i64>,
+}
+/// Deprecated in favor of DbtPlatformTaskOutput
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtCloudTaskOutput {
+    pub dbt_cloud_job_run_id: Option<i64>,
+    pub dbt_cloud_job_run_output: Vec<DbtCloudJobRunStep>,
+    pub dbt_cloud_job_run_url: Option<String>,
+}
+/// DbtOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtOutput {
+    pub artifacts_headers: IndexMap<String, String>,
+    pub artifacts_link: Option<String>,
+}
+/// Format of response retrieved from dbt platform, for inclusion in output
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtPlatformJobRunStep {
+    pub index: Option<i64>,
+    pub logs: Option<String>,
+    pub logs_truncated: Option<bool>,
+    pub name: Option<String>,
+    pub name_truncated: Option<bool>,
+    pub status: Option<DbtPlatformRunStatus>,
+}
+/// DbtPlatformTask of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtPlatformTask {
+    pub connection_resource_name: Option<String>,
+    pub dbt_platform_job_id: Option<String>,
+}
+/// DbtPlatformTaskOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbtPlatformTaskOutput {
+    pub dbt_platform_job_run_id: Option<String>,
+    pub dbt_platform_job_run_output: Vec<DbtPlatformJobRunStep>,
+    pub dbt_platform_job_run_url: Option<String>,
+    pub steps_truncated: Option<bool>,
+}
+/// DbtTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbtTask {
+    pub catalog: Option<String>,
+    pub commands: Vec<String>,
+    pub profiles_directory: Option<String>,
+    pub project_directory: Option<String>,
+    pub schema: Option<String>,
+    pub source: Option<CodeSource>,
+    pub warehouse_id: Option<String>,
+}
+/// The body of `jobs/delete`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DeleteJob {
+    pub job_id: i64,
+}
+/// The body of `jobs/runs/delete`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DeleteRun {
+    pub run_id: i64,
+}
+/// A Unity Catalog Delta table input source. The function is applied to each row.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DeltaTableSource {
+    pub input_column: String,
+    pub merge_key_columns: Vec<String>,
+    pub table_name: String,
+}
+/// DeploymentSpec: configuration for one deployment within an AiRuntimeTask. Each entry in `AiRuntimeTask.deployments` describes a group of nodes that share the same command and compute. Many single-program training algorithms use a single entry where every node runs the same command; role-split workloads (driver + worker, parameter server, separate eval node, etc.) use multiple entries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentSpec {
+    pub command_path: Option<String>,
+    pub compute: ComputeSpec,
+    pub name: Option<String>,
 }
 /// One entry of a directory listing: a file or a directory.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -292,6 +716,16 @@ pub struct DockerBasicAuth {
 pub struct DockerImage {
     pub basic_auth: Option<DockerBasicAuth>,
     pub url: Option<String>,
+}
+/// The environment entity used to preserve serverless environment side panel, jobs' environment for non-notebook task, and SDP's environment for classic and serverless pipelines. In this minimal environment spec, only pip and java dependencies are supported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Environment {
+    pub base_environment: Option<String>,
+    pub client: Option<String>,
+    pub dependencies: Vec<String>,
+    pub environment_version: Option<String>,
+    pub java_dependencies: Vec<String>,
+    pub project_environment: Option<String>,
 }
 /// Details of a cluster event; which fields are present depends on the event type.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -316,6 +750,125 @@ pub struct EventDetails {
     pub target_num_vcpus: Option<i32>,
     pub target_num_workers: Option<i32>,
     pub user: Option<String>,
+}
+/// Run was exported successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportRunOutput {
+    pub views: Vec<ViewItem>,
+}
+/// The query of `jobs/runs/export`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct ExportRunRequest {
+    pub run_id: i64,
+    pub views_to_export: Option<ViewsToExport>,
+}
+/// FileArrivalTriggerConfiguration of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct FileArrivalTriggerConfiguration {
+    pub min_time_between_triggers_seconds: Option<i64>,
+    pub url: String,
+    pub wait_after_last_change_seconds: Option<i64>,
+}
+/// FileArrivalTriggerState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileArrivalTriggerState {
+    pub using_file_events: Option<bool>,
+}
+/// ForEachStats of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ForEachStats {
+    pub error_message_stats: Vec<ForEachTaskErrorMessageStats>,
+    pub task_run_stats: Option<ForEachTaskTaskRunStats>,
+}
+/// ForEachTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct ForEachTask {
+    pub concurrency: Option<i64>,
+    pub inputs: String,
+    pub task: Task,
+}
+/// ForEachTaskErrorMessageStats of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ForEachTaskErrorMessageStats {
+    pub count: Option<i64>,
+    pub error_message: Option<String>,
+    pub termination_category: Option<String>,
+}
+/// ForEachTaskTaskRunStats of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ForEachTaskTaskRunStats {
+    pub active_iterations: Option<i64>,
+    pub completed_iterations: Option<i64>,
+    pub failed_iterations: Option<i64>,
+    pub scheduled_iterations: Option<i64>,
+    pub succeeded_iterations: Option<i64>,
+    pub total_iterations: Option<i64>,
+}
+/// DEPRECATED — use `AiRuntimeTask` for all new BYOT multi-node GPU workloads (see ai_runtime_task.proto). `AiRuntimeTask` is the only supported BYOT task type for new workloads; this proto is retained only for AIR CLI (fka SGCLI) pywheel backwards compatibility and will be removed once the pywheel → databricks-cli migration completes (post- PuPr).
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct GenAiComputeTask {
+    pub command: Option<String>,
+    pub compute: Option<ComputeConfig>,
+    pub dl_runtime_image: String,
+    pub mlflow_experiment_name: Option<String>,
+    pub source: Option<CodeSource>,
+    pub training_script_path: Option<String>,
+    pub yaml_parameters: Option<String>,
+    pub yaml_parameters_file_path: Option<String>,
+}
+/// GetJobPermissionLevelsResponse of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetJobPermissionLevelsResponse {
+    pub permission_levels: Vec<JobPermissionsDescription>,
+}
+/// The query of `jobs/get`: the job and the page of its large arrays to read.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct GetJobRequest {
+    pub include_trigger_state: Option<bool>,
+    pub job_id: i64,
+    pub page_token: Option<String>,
+}
+/// The query of `jobs/runs/get-output`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct GetRunOutputRequest {
+    pub run_id: i64,
+}
+/// The query of `jobs/runs/get`: the run and the page of its large arrays to read.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct GetRunRequest {
+    pub include_history: Option<bool>,
+    pub include_resolved_values: Option<bool>,
+    pub page_token: Option<String>,
+    pub run_id: i64,
+}
+/// Read-only state of the remote repository at the time the job was run. This field is only included on job runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GitSnapshot {
+    pub used_commit: Option<String>,
+}
+/// An optional specification for a remote Git repository containing the source code used by tasks. Version-controlled source code is supported by notebook, dbt, Python script, and SQL File tasks. If `git_source` is set, these tasks retrieve the file from the remote repository by default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GitSource {
+    pub git_branch: Option<String>,
+    pub git_commit: Option<String>,
+    pub git_provider: GitProvider,
+    pub git_snapshot: Option<GitSnapshot>,
+    pub git_tag: Option<String>,
+    pub git_url: String,
+    pub job_source: Option<JobSource>,
+    pub sparse_checkout: Option<GitSparseCheckout>,
+}
+/// GitSparseCheckout of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GitSparseCheckout {
+    pub patterns: Vec<String>,
 }
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -345,6 +898,244 @@ pub struct InitScriptInfoAndExecutionDetails {
     pub stderr: Option<String>,
     pub volumes: Option<VolumesStorageInfo>,
     pub workspace: Option<WorkspaceStorageInfo>,
+}
+/// Job was retrieved successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Job {
+    pub created_time: Option<i64>,
+    pub creator_user_name: Option<String>,
+    pub effective_budget_policy_id: Option<String>,
+    pub effective_usage_policy_id: Option<String>,
+    pub has_more: Option<bool>,
+    pub job_id: Option<i64>,
+    pub next_page_token: Option<String>,
+    pub run_as_user_name: Option<String>,
+    pub settings: Option<JobSettings>,
+    pub trigger_details: Vec<TriggerDetails>,
+    pub trigger_state: Option<TriggerStateProto>,
+}
+/// JobAccessControlRequest of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobAccessControlRequest {
+    pub group_name: Option<String>,
+    pub permission_level: Option<JobPermissionLevel>,
+    pub service_principal_name: Option<String>,
+    pub user_name: Option<String>,
+}
+/// JobAccessControlResponse of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobAccessControlResponse {
+    pub all_permissions: Vec<JobPermission>,
+    pub display_name: Option<String>,
+    pub group_name: Option<String>,
+    pub service_principal_name: Option<String>,
+    pub user_name: Option<String>,
+}
+/// JobCluster of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobCluster {
+    pub job_cluster_key: String,
+    pub new_cluster: Option<ClusterSpec>,
+    pub serverless_compute: Option<JobClusterServerlessCompute>,
+    pub serverless_compute_id: Option<String>,
+}
+/// Serverless compute settings for a job cluster.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobClusterServerlessCompute {
+    pub policy_id: Option<String>,
+}
+/// A trigger that starts a run after every upstream job completes with a configured status.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobCompletionTriggerConfiguration {
+    pub if_status: Option<JobCompletionTriggerConfigurationIfStatus>,
+    pub jobs: Vec<JobCompletionTriggerConfigurationMonitoredJob>,
+}
+/// An upstream job to monitor.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobCompletionTriggerConfigurationMonitoredJob {
+    pub job_id: String,
+    pub workspace_id: String,
+}
+/// Contains the immutable set of upstream completions that triggered the run, in configured jobs order
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobCompletionTriggerRunInfoDetails {
+    pub completed_jobs: Vec<CompletedJob>,
+}
+/// Runtime state for a job completion trigger.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobCompletionTriggerState {
+    pub monitored_job_states: Vec<JobCompletionTriggerStateMonitoredJobState>,
+}
+/// JobCompletionTriggerStateMonitoredJobState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobCompletionTriggerStateMonitoredJobState {
+    pub has_seen_completion: Option<bool>,
+    pub is_deleted: Option<bool>,
+    pub job_id: Option<String>,
+    pub last_seen_completion_time: Option<String>,
+    pub last_seen_result: Option<TerminationCodeCode>,
+    pub last_seen_run_id: Option<String>,
+    pub latest_non_matching_result: Option<TerminationCodeCode>,
+    pub workspace_id: Option<String>,
+}
+/// JobDeployment of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobDeployment {
+    pub deployment_id: Option<String>,
+    pub kind: JobDeploymentKind,
+    pub metadata_file_path: Option<String>,
+    pub version_id: Option<String>,
+}
+/// JobEmailNotifications of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobEmailNotifications {
+    pub no_alert_for_skipped_runs: Option<bool>,
+    pub on_duration_warning_threshold_exceeded: Vec<String>,
+    pub on_failure: Vec<String>,
+    pub on_maintenance_complete: Vec<String>,
+    pub on_maintenance_start: Vec<String>,
+    pub on_start: Vec<String>,
+    pub on_streaming_backlog_exceeded: Vec<String>,
+    pub on_success: Vec<String>,
+}
+/// JobEnvironment of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobEnvironment {
+    pub environment_key: String,
+    pub spec: Option<Environment>,
+}
+/// A named environment-variable entry, defined once at the job level and referenced by key from one or more tasks. Entries live on `JobSettings.environment_variables`, and tasks select one via `TaskSettings.environment_variables_key`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobEnvironmentVariables {
+    pub environment_variables_key: String,
+    pub spec: Option<JobEnvironmentVariablesSpec>,
+}
+/// The environment variables and files associated with a job environment variable entry. Runtime environment variables override inline `variables`, which override values from `files`, on duplicate keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobEnvironmentVariablesSpec {
+    pub files: Vec<String>,
+    pub variables: IndexMap<String, String>,
+}
+/// JobNotificationSettings of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobNotificationSettings {
+    pub no_alert_for_canceled_runs: Option<bool>,
+    pub no_alert_for_skipped_runs: Option<bool>,
+}
+/// JobParameter of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobParameter {
+    pub default: Option<String>,
+    pub name: Option<String>,
+    pub value: Option<String>,
+}
+/// JobParameterDefinition of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobParameterDefinition {
+    pub default: String,
+    pub name: String,
+}
+/// JobPermission of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobPermission {
+    pub inherited: Option<bool>,
+    pub inherited_from_object: Vec<String>,
+    pub permission_level: Option<JobPermissionLevel>,
+}
+/// JobPermissions of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobPermissions {
+    pub access_control_list: Vec<JobAccessControlResponse>,
+    pub object_id: Option<String>,
+    pub object_type: Option<String>,
+}
+/// JobPermissionsDescription of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobPermissionsDescription {
+    pub description: Option<String>,
+    pub permission_level: Option<JobPermissionLevel>,
+}
+/// The body of a job permissions `set` (PUT, replaces the whole list) or `update` (PATCH, adds to it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobPermissionsRequest {
+    pub access_control_list: Vec<JobAccessControlRequest>,
+}
+/// Write-only setting. Specifies the user, service principal, or group that the job runs as. If not specified, the job runs as the user who created the job.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobRunAs {
+    pub group_name: Option<String>,
+    pub service_principal_name: Option<String>,
+    pub user_name: Option<String>,
+}
+/// JobSettings of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobSettings {
+    pub budget_policy_id: Option<String>,
+    pub continuous: Option<Continuous>,
+    pub deployment: Option<JobDeployment>,
+    pub description: Option<String>,
+    pub duration_target: Option<String>,
+    pub edit_mode: Option<JobEditMode>,
+    pub email_notifications: Option<JobEmailNotifications>,
+    pub environment_variables: Vec<JobEnvironmentVariables>,
+    pub environments: Vec<JobEnvironment>,
+    pub format: Option<JobFormat>,
+    pub git_source: Option<GitSource>,
+    pub health: Option<JobsHealthRules>,
+    pub job_clusters: Vec<JobCluster>,
+    pub max_concurrent_runs: Option<i64>,
+    pub name: Option<String>,
+    pub notification_settings: Option<JobNotificationSettings>,
+    pub parameters: Vec<JobParameterDefinition>,
+    pub parent_path: Option<String>,
+    pub performance_target: Option<PerformanceTarget>,
+    pub queue: Option<QueueSettings>,
+    pub run_as: Option<JobRunAs>,
+    pub schedule: Option<CronSchedule>,
+    pub tags: IndexMap<String, String>,
+    pub tasks: Vec<Task>,
+    pub timeout_seconds: Option<i64>,
+    pub trigger: Option<TriggerSettings>,
+    pub triggers: Vec<TriggerConfiguration>,
+    pub usage_policy_id: Option<String>,
+    pub webhook_notifications: Option<WebhookNotifications>,
+}
+/// The source of the job specification in the remote repository when the job is source controlled.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct JobSource {
+    pub dirty_state: Option<JobSourceDirtyState>,
+    pub import_from_git_branch: String,
+    pub job_config_path: String,
+}
+/// JobsHealthRule of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobsHealthRule {
+    pub metric: JobsHealthMetric,
+    pub op: JobsHealthOperator,
+    pub value: i64,
+}
+/// An optional set of health rules that can be defined for this job.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobsHealthRules {
+    pub rules: Vec<JobsHealthRule>,
+}
+/// Library of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Library {
+    pub cran: Option<RCranLibrary>,
+    pub egg: Option<String>,
+    pub jar: Option<String>,
+    pub maven: Option<MavenLibrary>,
+    pub pypi: Option<PythonPyPiLibrary>,
+    pub requirements: Option<String>,
+    pub whl: Option<String>,
 }
 /// Response of `secrets/acls/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -392,10 +1183,49 @@ pub struct ListDirectoryResponse {
     pub contents: Vec<DirectoryEntry>,
     pub next_page_token: Option<String>,
 }
+/// The query of `jobs/list`: filters and the page to read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListJobsRequest {
+    pub expand_tasks: Option<bool>,
+    pub limit: Option<i64>,
+    pub name: Option<String>,
+    pub offset: Option<i64>,
+    pub page_token: Option<String>,
+}
+/// List of jobs was retrieved successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListJobsResponse {
+    pub has_more: Option<bool>,
+    pub jobs: Vec<BaseJob>,
+    pub next_page_token: Option<String>,
+    pub prev_page_token: Option<String>,
+}
 /// Response of `clusters/list-node-types`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListNodeTypesResponse {
     pub node_types: Vec<NodeType>,
+}
+/// The query of `jobs/runs/list`: filters and the page to read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListRunsRequest {
+    pub active_only: Option<bool>,
+    pub completed_only: Option<bool>,
+    pub expand_tasks: Option<bool>,
+    pub job_id: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    pub page_token: Option<String>,
+    pub run_type: Option<RunType>,
+    pub start_time_from: Option<i64>,
+    pub start_time_to: Option<i64>,
+}
+/// List of runs was retrieved successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListRunsResponse {
+    pub has_more: Option<bool>,
+    pub next_page_token: Option<String>,
+    pub prev_page_token: Option<String>,
+    pub runs: Vec<BaseRun>,
 }
 /// Response of `secrets/scopes/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -414,6 +1244,7 @@ pub struct ListTokensResponse {
 }
 /// A file on the local file system of each cluster node.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct LocalFileInfo {
     pub destination: String,
 }
@@ -428,6 +1259,30 @@ pub struct LogAnalyticsInfo {
 pub struct LogSyncStatus {
     pub last_attempted: Option<i64>,
     pub last_exception: Option<String>,
+}
+/// A recurring weekly time window during which platform-initiated maintenance is allowed to run for a continuous job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaintenanceWindow {
+    pub day_of_week: DayOfWeek,
+    pub start_hour: i64,
+    pub timezone_id: String,
+}
+/// MavenLibrary of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct MavenLibrary {
+    pub coordinates: String,
+    pub exclusions: Vec<String>,
+    pub repo: Option<String>,
+}
+/// ModelTriggerConfiguration of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelTriggerConfiguration {
+    pub aliases: Vec<String>,
+    pub condition: ModelTriggerConfigurationCondition,
+    pub min_time_between_triggers_seconds: Option<i64>,
+    pub securable_name: Option<String>,
+    pub wait_after_last_change_seconds: Option<i64>,
 }
 /// Local disk details of the Azure VM size behind a node type.
 #[derive(Clone, Debug, PartialEq)]
@@ -467,6 +1322,99 @@ pub struct NodeType {
 pub struct NodeTypeFlexibility {
     pub alternate_node_type_ids: Vec<String>,
 }
+/// NotebookOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NotebookOutput {
+    pub result: Option<String>,
+    pub truncated: Option<bool>,
+}
+/// NotebookTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct NotebookTask {
+    pub base_parameters: IndexMap<String, String>,
+    pub notebook_path: String,
+    pub source: Option<CodeSource>,
+    pub warehouse_id: Option<String>,
+}
+/// Stores the catalog name, schema name, and the output schema expiration time for the clean room run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutputSchemaInfo {
+    pub catalog_name: Option<String>,
+    pub expiration_time: Option<i64>,
+    pub schema_name: Option<String>,
+}
+/// Per-trigger runtime state for the multi-trigger surface. Mirrors `TriggerConfiguration`'s trigger-type variants 1:1; each entry sets exactly one variant matching the corresponding trigger's type. Variants with no runtime state today (`schedule`, `model`) are emitted as empty messages.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PerTriggerState {
+    pub continuous: Option<ContinuousTriggerState>,
+    pub file_arrival: Option<FileArrivalTriggerState>,
+    pub job_completion: Option<JobCompletionTriggerState>,
+    pub model: ::serde_json::Map<String, ::serde_json::Value>,
+    pub pause_status: Option<PauseStatus>,
+    pub periodic: Option<PeriodicTriggerState>,
+    pub schedule: ::serde_json::Map<String, ::serde_json::Value>,
+    pub sql_condition: Option<SqlConditionState>,
+    pub table_update: Option<TableTriggerState>,
+}
+/// PeriodicTriggerConfiguration of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodicTriggerConfiguration {
+    pub interval: i64,
+    pub unit: PeriodicTriggerConfigurationTimeUnit,
+}
+/// PeriodicTriggerState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PeriodicTriggerState {
+    pub next_run_time: Option<i64>,
+}
+/// PipelineParams of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PipelineParams {
+    pub full_refresh: Option<bool>,
+    pub full_refresh_selection: Vec<String>,
+    pub refresh_flow_selection: Vec<String>,
+    pub refresh_selection: Vec<String>,
+    pub reset_checkpoint_selection: Vec<String>,
+}
+/// PipelineTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct PipelineTask {
+    pub full_refresh: Option<bool>,
+    pub full_refresh_selection: Vec<String>,
+    pub parameters: IndexMap<String, String>,
+    pub pipeline_id: String,
+    pub refresh_flow_selection: Vec<String>,
+    pub refresh_selection: Vec<String>,
+    pub reset_checkpoint_selection: Vec<String>,
+}
+/// PowerBiModel of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PowerBiModel {
+    pub authentication_method: Option<AuthenticationMethod>,
+    pub model_name: Option<String>,
+    pub overwrite_existing: Option<bool>,
+    pub storage_mode: Option<StorageMode>,
+    pub workspace_name: Option<String>,
+}
+/// PowerBiTable of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PowerBiTable {
+    pub catalog: Option<String>,
+    pub name: Option<String>,
+    pub schema: Option<String>,
+    pub storage_mode: Option<StorageMode>,
+}
+/// PowerBiTask of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PowerBiTask {
+    pub connection_resource_name: Option<String>,
+    pub power_bi_model: Option<PowerBiModel>,
+    pub refresh_after_update: Option<bool>,
+    pub tables: Vec<PowerBiTable>,
+    pub warehouse_id: Option<String>,
+}
 /// Public information about a personal access token; never contains the token value itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicTokenInfo {
@@ -479,6 +1427,392 @@ pub struct PublicTokenInfo {
     pub last_accessed_time: Option<i64>,
     pub scopes: Vec<String>,
     pub token_id: String,
+}
+/// PythonOperatorTask of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PythonOperatorTask {
+    pub main: Option<String>,
+    pub parameters: Vec<PythonOperatorTaskParameter>,
+}
+/// PythonOperatorTaskParameter of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PythonOperatorTaskParameter {
+    pub name: Option<String>,
+    pub value: Option<String>,
+}
+/// PythonPyPiLibrary of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct PythonPyPiLibrary {
+    pub package: String,
+    pub repo: Option<String>,
+}
+/// PythonWheelTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct PythonWheelTask {
+    pub entry_point: String,
+    pub named_parameters: IndexMap<String, String>,
+    pub package_name: String,
+    pub parameters: Vec<String>,
+}
+/// A three-level Unity Catalog name (catalog.schema.table); any level may be unset.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QualifiedName {
+    pub catalog: Option<String>,
+    pub schema: Option<String>,
+    pub table: Option<String>,
+}
+/// QueueDetails of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueDetails {
+    pub code: Option<QueueDetailsCodeCode>,
+    pub message: Option<String>,
+}
+/// QueueSettings of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct QueueSettings {
+    pub enabled: bool,
+}
+/// RCranLibrary of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct RCranLibrary {
+    pub package: String,
+    pub repo: Option<String>,
+}
+/// RepairHistoryItem of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RepairHistoryItem {
+    pub effective_performance_target: Option<PerformanceTarget>,
+    pub end_time: Option<i64>,
+    pub id: Option<i64>,
+    pub start_time: Option<i64>,
+    pub state: Option<RunState>,
+    pub status: Option<RunStatus>,
+    pub task_run_ids: Vec<i64>,
+    #[serde(rename = "type")]
+    pub type_: Option<RepairHistoryItemType>,
+}
+/// The body of `jobs/runs/repair`: which tasks of a finished run to run again.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct RepairRun {
+    pub dbt_commands: Vec<String>,
+    pub duration_target: Option<String>,
+    pub jar_params: Vec<String>,
+    pub job_parameters: IndexMap<String, String>,
+    pub latest_repair_id: Option<i64>,
+    pub notebook_params: IndexMap<String, String>,
+    pub performance_target: Option<PerformanceTarget>,
+    pub pipeline_params: Option<PipelineParams>,
+    pub python_named_params: IndexMap<String, String>,
+    pub python_params: Vec<String>,
+    pub rerun_all_failed_tasks: Option<bool>,
+    pub rerun_dependent_tasks: Option<bool>,
+    pub rerun_tasks: Vec<String>,
+    pub run_id: i64,
+    pub spark_submit_params: Vec<String>,
+    pub sql_params: IndexMap<String, String>,
+}
+/// Run repair was initiated.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RepairRunResponse {
+    pub repair_id: Option<i64>,
+}
+/// The body of `jobs/reset`: the new settings that replace all the settings of a job.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct ResetJob {
+    pub job_id: i64,
+    pub new_settings: JobSettings,
+}
+/// ResolvedConditionTaskValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedConditionTaskValues {
+    pub left: Option<String>,
+    pub right: Option<String>,
+}
+/// ResolvedDbtTaskValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedDbtTaskValues {
+    pub commands: Vec<String>,
+}
+/// ResolvedNotebookTaskValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedNotebookTaskValues {
+    pub base_parameters: IndexMap<String, String>,
+}
+/// ResolvedParamPairValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedParamPairValues {
+    pub parameters: IndexMap<String, String>,
+}
+/// ResolvedPipelineTaskValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedPipelineTaskValues {
+    pub parameters: IndexMap<String, String>,
+}
+/// ResolvedPythonWheelTaskValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedPythonWheelTaskValues {
+    pub named_parameters: IndexMap<String, String>,
+    pub parameters: Vec<String>,
+}
+/// ResolvedRunJobTaskValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedRunJobTaskValues {
+    pub job_parameters: IndexMap<String, String>,
+    pub parameters: IndexMap<String, String>,
+}
+/// ResolvedStringParamsValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedStringParamsValues {
+    pub parameters: Vec<String>,
+}
+/// ResolvedValues of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResolvedValues {
+    pub ai_function_task: ::serde_json::Map<String, ::serde_json::Value>,
+    pub ai_runtime_task: ::serde_json::Map<String, ::serde_json::Value>,
+    pub condition_task: Option<ResolvedConditionTaskValues>,
+    pub dbt_task: Option<ResolvedDbtTaskValues>,
+    pub notebook_task: Option<ResolvedNotebookTaskValues>,
+    pub pipeline_task: Option<ResolvedPipelineTaskValues>,
+    pub python_wheel_task: Option<ResolvedPythonWheelTaskValues>,
+    pub run_job_task: Option<ResolvedRunJobTaskValues>,
+    pub simulation_task: Option<ResolvedParamPairValues>,
+    pub spark_jar_task: Option<ResolvedStringParamsValues>,
+    pub spark_python_task: Option<ResolvedStringParamsValues>,
+    pub spark_submit_task: Option<ResolvedStringParamsValues>,
+    pub sql_task: Option<ResolvedParamPairValues>,
+}
+/// Run was retrieved successfully
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Run {
+    pub attempt_number: Option<i64>,
+    pub cleanup_duration: Option<i64>,
+    pub cluster_instance: Option<ClusterInstance>,
+    pub cluster_spec: Option<RunClusterSpec>,
+    pub creator_user_name: Option<String>,
+    pub deployment_id: Option<String>,
+    pub description: Option<String>,
+    pub duration_target: Option<String>,
+    pub effective_performance_target: Option<PerformanceTarget>,
+    pub effective_usage_policy_id: Option<String>,
+    pub end_time: Option<i64>,
+    pub environment_variables: Vec<JobEnvironmentVariables>,
+    pub execution_duration: Option<i64>,
+    pub git_source: Option<GitSource>,
+    pub has_more: Option<bool>,
+    pub iterations: Vec<RunTask>,
+    pub job_clusters: Vec<JobCluster>,
+    pub job_id: Option<i64>,
+    pub job_parameters: Vec<JobParameter>,
+    pub job_run_id: Option<i64>,
+    pub next_page_token: Option<String>,
+    pub number_in_job: Option<i64>,
+    pub original_attempt_run_id: Option<i64>,
+    pub overriding_parameters: Option<RunParameters>,
+    pub queue_duration: Option<i64>,
+    pub repair_history: Vec<RepairHistoryItem>,
+    pub run_duration: Option<i64>,
+    pub run_id: Option<i64>,
+    pub run_name: Option<String>,
+    pub run_page_url: Option<String>,
+    pub run_type: Option<RunType>,
+    pub schedule: Option<CronSchedule>,
+    pub setup_duration: Option<i64>,
+    pub start_time: Option<i64>,
+    pub state: Option<RunState>,
+    pub status: Option<RunStatus>,
+    pub tasks: Vec<RunTask>,
+    pub trigger: Option<TriggerType>,
+    pub trigger_info: Option<TriggerInfo>,
+    pub version_id: Option<String>,
+}
+/// RunClusterSpec of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunClusterSpec {
+    pub existing_cluster_id: Option<String>,
+    pub job_cluster_key: Option<String>,
+    pub libraries: Vec<Library>,
+    pub new_cluster: Option<ClusterSpec>,
+}
+/// RunConditionTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunConditionTask {
+    pub left: String,
+    pub op: ConditionTaskOp,
+    pub outcome: Option<String>,
+    pub right: String,
+}
+/// RunForEachTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunForEachTask {
+    pub concurrency: Option<i64>,
+    pub inputs: String,
+    pub stats: Option<ForEachStats>,
+    pub task: Task,
+}
+/// RunJobOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunJobOutput {
+    pub run_id: Option<i64>,
+}
+/// RunJobTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct RunJobTask {
+    pub dbt_commands: Vec<String>,
+    pub jar_params: Vec<String>,
+    pub job_id: i64,
+    pub job_parameters: IndexMap<String, String>,
+    pub notebook_params: IndexMap<String, String>,
+    pub pipeline_params: Option<PipelineParams>,
+    pub python_named_params: IndexMap<String, String>,
+    pub python_params: Vec<String>,
+    pub spark_submit_params: Vec<String>,
+    pub sql_params: IndexMap<String, String>,
+}
+/// The body of `jobs/run-now`: which job to run and the parameters of this run.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct RunNow {
+    pub dbt_commands: Vec<String>,
+    pub duration_target: Option<String>,
+    pub idempotency_token: Option<String>,
+    pub jar_params: Vec<String>,
+    pub job_id: i64,
+    pub job_parameters: IndexMap<String, String>,
+    pub notebook_params: IndexMap<String, String>,
+    pub only: Vec<String>,
+    pub performance_target: Option<PerformanceTarget>,
+    pub pipeline_params: Option<PipelineParams>,
+    pub python_named_params: IndexMap<String, String>,
+    pub python_params: Vec<String>,
+    pub queue: Option<QueueSettings>,
+    pub spark_submit_params: Vec<String>,
+    pub sql_params: IndexMap<String, String>,
+}
+/// Run was started successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunNowResponse {
+    pub number_in_job: Option<i64>,
+    pub run_id: Option<i64>,
+}
+/// Run output was retrieved successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOutput {
+    pub ai_function_task_output: Option<AiFunctionTaskOutput>,
+    pub ai_runtime_task_output: Option<AiRuntimeTaskOutput>,
+    pub alert_output: Option<AlertTaskOutput>,
+    pub clean_rooms_notebook_output: Option<
+        CleanRoomsNotebookTaskCleanRoomsNotebookTaskOutput,
+    >,
+    pub dashboard_output: Option<DashboardTaskOutput>,
+    pub dbt_cloud_output: Option<DbtCloudTaskOutput>,
+    pub dbt_output: Option<DbtOutput>,
+    pub dbt_platform_output: Option<DbtPlatformTaskOutput>,
+    pub error: Option<String>,
+    pub error_trace: Option<String>,
+    pub info: Option<String>,
+    pub logs: Option<String>,
+    pub logs_truncated: Option<bool>,
+    pub metadata: Option<Run>,
+    pub notebook_output: Option<NotebookOutput>,
+    pub run_job_output: Option<RunJobOutput>,
+    pub sql_output: Option<SqlOutput>,
+}
+/// RunParameters of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunParameters {
+    pub dbt_commands: Vec<String>,
+    pub jar_params: Vec<String>,
+    pub notebook_params: IndexMap<String, String>,
+    pub pipeline_params: Option<PipelineParams>,
+    pub python_named_params: IndexMap<String, String>,
+    pub python_params: Vec<String>,
+    pub spark_submit_params: Vec<String>,
+    pub sql_params: IndexMap<String, String>,
+}
+/// The current state of the run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunState {
+    pub life_cycle_state: Option<RunLifeCycleState>,
+    pub queue_reason: Option<String>,
+    pub result_state: Option<RunResultState>,
+    pub state_message: Option<String>,
+    pub user_cancelled_or_timedout: Option<bool>,
+}
+/// The current status of the run
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunStatus {
+    pub queue_details: Option<QueueDetails>,
+    pub state: Option<RunLifecycleStateV2State>,
+    pub termination_details: Option<TerminationDetails>,
+}
+/// Used when outputting a child run, in GetRun or ListRuns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunTask {
+    pub ai_function_task: Option<AiFunctionTask>,
+    pub ai_runtime_task: Option<AiRuntimeTask>,
+    pub alert_task: Option<AlertTask>,
+    pub attempt_number: Option<i64>,
+    pub clean_rooms_notebook_task: Option<CleanRoomsNotebookTask>,
+    pub cleanup_duration: Option<i64>,
+    pub cluster_instance: Option<ClusterInstance>,
+    pub compute: Option<Compute>,
+    pub condition_task: Option<RunConditionTask>,
+    pub dashboard_task: Option<DashboardTask>,
+    pub dbt_cloud_task: Option<DbtCloudTask>,
+    pub dbt_platform_task: Option<DbtPlatformTask>,
+    pub dbt_task: Option<DbtTask>,
+    pub depends_on: Vec<TaskDependency>,
+    pub description: Option<String>,
+    pub disable_auto_optimization: Option<bool>,
+    pub disabled: Option<bool>,
+    pub effective_performance_target: Option<PerformanceTarget>,
+    pub email_notifications: Option<JobEmailNotifications>,
+    pub end_time: Option<i64>,
+    pub environment_key: Option<String>,
+    pub environment_variables_key: Option<String>,
+    pub execution_duration: Option<i64>,
+    pub existing_cluster_id: Option<String>,
+    pub for_each_task: Option<RunForEachTask>,
+    pub gen_ai_compute_task: Option<GenAiComputeTask>,
+    pub git_source: Option<GitSource>,
+    pub job_cluster_key: Option<String>,
+    pub libraries: Vec<Library>,
+    pub max_retries: Option<i64>,
+    pub min_retry_interval_millis: Option<i64>,
+    pub new_cluster: Option<ClusterSpec>,
+    pub notebook_task: Option<NotebookTask>,
+    pub notification_settings: Option<TaskNotificationSettings>,
+    pub pipeline_task: Option<PipelineTask>,
+    pub power_bi_task: Option<PowerBiTask>,
+    pub python_operator_task: Option<PythonOperatorTask>,
+    pub python_wheel_task: Option<PythonWheelTask>,
+    pub queue_duration: Option<i64>,
+    pub resolved_values: Option<ResolvedValues>,
+    pub retry_on_timeout: Option<bool>,
+    pub run_duration: Option<i64>,
+    pub run_id: Option<i64>,
+    pub run_if: Option<RunIf>,
+    pub run_job_task: Option<RunJobTask>,
+    pub run_page_url: Option<String>,
+    pub setup_duration: Option<i64>,
+    pub spark_jar_task: Option<SparkJarTask>,
+    pub spark_python_task: Option<SparkPythonTask>,
+    pub spark_submit_task: Option<SparkSubmitTask>,
+    pub sql_task: Option<SqlTask>,
+    pub start_time: Option<i64>,
+    pub state: Option<RunState>,
+    pub status: Option<RunStatus>,
+    pub task_key: String,
+    pub timeout_seconds: Option<i64>,
+    pub webhook_notifications: Option<WebhookNotifications>,
 }
 /// Metadata of a secret; secret values are never returned by the API.
 #[derive(Clone, Debug, PartialEq)]
@@ -493,6 +1827,14 @@ pub struct SecretScope {
     pub keyvault_metadata: Option<AzureKeyVaultSecretScopeMetadata>,
     pub name: String,
 }
+/// SparkJarTask of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SparkJarTask {
+    pub jar_uri: Option<String>,
+    pub main_class_name: Option<String>,
+    pub parameters: Vec<String>,
+    pub run_as_repl: Option<bool>,
+}
 /// One node (driver or worker) of a running cluster.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SparkNode {
@@ -502,6 +1844,19 @@ pub struct SparkNode {
     pub private_ip: Option<String>,
     pub public_dns: Option<String>,
     pub start_timestamp: Option<i64>,
+}
+/// SparkPythonTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SparkPythonTask {
+    pub parameters: Vec<String>,
+    pub python_file: String,
+    pub source: Option<CodeSource>,
+}
+/// SparkSubmitTask of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SparkSubmitTask {
+    pub parameters: Vec<String>,
 }
 /// A Databricks Runtime version, as returned by `clusters/spark-versions`.
 #[derive(Clone, Debug, PartialEq)]
@@ -513,6 +1868,373 @@ pub struct SparkVersion {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SparkVersionsResponse {
     pub versions: Vec<SparkVersion>,
+}
+/// SqlAlertOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlAlertOutput {
+    pub alert_state: Option<SqlAlertState>,
+    pub output_link: Option<String>,
+    pub query_text: Option<String>,
+    pub sql_statements: Vec<SqlStatementOutput>,
+    pub warehouse_id: Option<String>,
+}
+/// SqlConditionConfiguration of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SqlConditionConfiguration {
+    pub sql_query_id: String,
+    pub trigger_mode: Option<SqlConditionTriggerMode>,
+    pub warehouse_id: String,
+}
+/// SQL condition evaluation details captured at the time the run was triggered
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlConditionRunInfoDetails {
+    pub condition_evaluation_satisfied: Option<bool>,
+    pub condition_evaluation_sql_session_id: Option<String>,
+    pub condition_evaluation_sql_statement_id: Option<String>,
+}
+/// SqlConditionState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlConditionState {
+    pub latest_condition_evaluation_satisfied: Option<bool>,
+    pub latest_condition_evaluation_sql_session_id: Option<String>,
+    pub latest_condition_evaluation_sql_statement_id: Option<String>,
+}
+/// SqlDashboardOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlDashboardOutput {
+    pub warehouse_id: Option<String>,
+    pub widgets: Vec<SqlDashboardWidgetOutput>,
+}
+/// SqlDashboardWidgetOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlDashboardWidgetOutput {
+    pub end_time: Option<i64>,
+    pub error: Option<SqlOutputError>,
+    pub output_link: Option<String>,
+    pub start_time: Option<i64>,
+    pub status: Option<SqlDashboardWidgetOutputStatus>,
+    pub widget_id: Option<String>,
+    pub widget_title: Option<String>,
+}
+/// SqlOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlOutput {
+    pub alert_output: Option<SqlAlertOutput>,
+    pub dashboard_output: Option<SqlDashboardOutput>,
+    pub file_output: Option<SqlTaskSqlFileOutput>,
+    pub query_output: Option<SqlQueryOutput>,
+}
+/// SqlOutputError of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlOutputError {
+    pub message: Option<String>,
+}
+/// SqlQueryOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlQueryOutput {
+    pub endpoint_id: Option<String>,
+    pub output_link: Option<String>,
+    pub query_text: Option<String>,
+    pub sql_statements: Vec<SqlStatementOutput>,
+    pub warehouse_id: Option<String>,
+}
+/// SqlStatementOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlStatementOutput {
+    pub lookup_key: Option<String>,
+}
+/// SqlStatementQueryResult of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlStatementQueryResult {
+    pub columns: Vec<SqlStatementQueryResultColumn>,
+    pub rows: Vec<SqlStatementQueryResultRow>,
+    pub truncated: Option<bool>,
+}
+/// SqlStatementQueryResultColumn of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlStatementQueryResultColumn {
+    pub name: Option<String>,
+}
+/// SqlStatementQueryResultRow of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlStatementQueryResultRow {
+    pub values: Vec<SqlStatementQueryResultRowRowValue>,
+}
+/// SqlStatementQueryResultRowRowValue of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlStatementQueryResultRowRowValue {
+    pub string_value: Option<String>,
+}
+/// SqlTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SqlTask {
+    pub alert: Option<SqlTaskAlert>,
+    pub dashboard: Option<SqlTaskDashboard>,
+    pub file: Option<SqlTaskFile>,
+    pub parameters: IndexMap<String, String>,
+    pub query: Option<SqlTaskQuery>,
+    pub warehouse_id: String,
+}
+/// SqlTaskAlert of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SqlTaskAlert {
+    pub alert_id: String,
+    pub pause_subscriptions: Option<bool>,
+    pub subscriptions: Vec<SqlTaskSubscription>,
+}
+/// SqlTaskDashboard of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SqlTaskDashboard {
+    pub custom_subject: Option<String>,
+    pub dashboard_id: String,
+    pub pause_subscriptions: Option<bool>,
+    pub subscriptions: Vec<SqlTaskSubscription>,
+}
+/// SqlTaskFile of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SqlTaskFile {
+    pub path: String,
+    pub source: Option<CodeSource>,
+}
+/// SqlTaskQuery of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SqlTaskQuery {
+    pub query_id: String,
+}
+/// SqlTaskSqlFileOutput of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlTaskSqlFileOutput {
+    pub query_result: Option<SqlStatementQueryResult>,
+    pub query_text: Option<String>,
+    pub sql_statements: Vec<SqlStatementOutput>,
+    pub warehouse_id: Option<String>,
+}
+/// SqlTaskSubscription of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlTaskSubscription {
+    pub destination_id: Option<String>,
+    pub user_name: Option<String>,
+}
+/// The body of `jobs/runs/submit`: a one-time run of tasks without a job.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmitRun {
+    pub access_control_list: Vec<JobAccessControlRequest>,
+    pub budget_policy_id: Option<String>,
+    pub duration_target: Option<String>,
+    pub email_notifications: Option<JobEmailNotifications>,
+    pub environment_variables: Vec<JobEnvironmentVariables>,
+    pub environments: Vec<JobEnvironment>,
+    pub git_source: Option<GitSource>,
+    pub health: Option<JobsHealthRules>,
+    pub idempotency_token: Option<String>,
+    pub notification_settings: Option<JobNotificationSettings>,
+    pub performance_target: Option<PerformanceTarget>,
+    pub queue: Option<QueueSettings>,
+    pub run_as: Option<JobRunAs>,
+    pub run_name: Option<String>,
+    pub tasks: Vec<SubmitTask>,
+    pub timeout_seconds: Option<i64>,
+    pub usage_policy_id: Option<String>,
+    pub webhook_notifications: Option<WebhookNotifications>,
+}
+/// Run was created and started successfully.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmitRunResponse {
+    pub run_id: Option<i64>,
+}
+/// SubmitTask of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SubmitTask {
+    pub ai_function_task: Option<AiFunctionTask>,
+    pub ai_runtime_task: Option<AiRuntimeTask>,
+    pub alert_task: Option<AlertTask>,
+    pub clean_rooms_notebook_task: Option<CleanRoomsNotebookTask>,
+    pub compute: Option<Compute>,
+    pub condition_task: Option<ConditionTask>,
+    pub dashboard_task: Option<DashboardTask>,
+    pub dbt_cloud_task: Option<DbtCloudTask>,
+    pub dbt_platform_task: Option<DbtPlatformTask>,
+    pub dbt_task: Option<DbtTask>,
+    pub depends_on: Vec<TaskDependency>,
+    pub description: Option<String>,
+    pub disable_auto_optimization: Option<bool>,
+    pub disabled: Option<bool>,
+    pub email_notifications: Option<JobEmailNotifications>,
+    pub environment_key: Option<String>,
+    pub environment_variables_key: Option<String>,
+    pub existing_cluster_id: Option<String>,
+    pub for_each_task: Option<Box<ForEachTask>>,
+    pub gen_ai_compute_task: Option<GenAiComputeTask>,
+    pub health: Option<JobsHealthRules>,
+    pub libraries: Vec<Library>,
+    pub max_retries: Option<i64>,
+    pub min_retry_interval_millis: Option<i64>,
+    pub new_cluster: Option<ClusterSpec>,
+    pub notebook_task: Option<NotebookTask>,
+    pub notification_settings: Option<TaskNotificationSettings>,
+    pub pipeline_task: Option<PipelineTask>,
+    pub power_bi_task: Option<PowerBiTask>,
+    pub python_operator_task: Option<PythonOperatorTask>,
+    pub python_wheel_task: Option<PythonWheelTask>,
+    pub retry_on_timeout: Option<bool>,
+    pub run_if: Option<RunIf>,
+    pub run_job_task: Option<RunJobTask>,
+    pub spark_jar_task: Option<SparkJarTask>,
+    pub spark_python_task: Option<SparkPythonTask>,
+    pub spark_submit_task: Option<SparkSubmitTask>,
+    pub sql_task: Option<SqlTask>,
+    pub task_key: String,
+    pub timeout_seconds: Option<i64>,
+    pub webhook_notifications: Option<WebhookNotifications>,
+}
+/// Subscription of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Subscription {
+    pub attachment: Option<SubscriptionAttachment>,
+    pub custom_subject: Option<String>,
+    pub paused: Option<bool>,
+    pub subscribers: Vec<SubscriptionSubscriber>,
+}
+/// The configuration for the files attached to the dashboard snapshot notification sent to subscribers. `data_attachment` describes the underlying data of dashboard widgets attached as data files, and `page_attachment` describes which dashboard pages are included in the attached PDF.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubscriptionAttachment {
+    pub data_attachment: Option<SubscriptionAttachmentDataAttachment>,
+    pub page_attachment: Option<SubscriptionAttachmentPageAttachment>,
+}
+/// The configuration for the tabular data files attached to the dashboard snapshot. `widgets` lists the widgets whose data is exported and `file_format` is the output format; each referenced widget's data is exported as a separate file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionAttachmentDataAttachment {
+    pub file_format: SubscriptionAttachmentDataAttachmentFileFormat,
+    pub include_applied_filters: Option<bool>,
+    pub widgets: Vec<SubscriptionAttachmentDataAttachmentWidget>,
+}
+/// Identifies a dashboard widget whose data to attach. `page_id` and `widget_id` are the URL identifiers from the dashboard's serialized definition returned by the Get dashboard API (`serialized_dashboard`), and together they uniquely identify the widget.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct SubscriptionAttachmentDataAttachmentWidget {
+    pub page_id: String,
+    pub widget_id: String,
+}
+/// The selection of dashboard pages included in the attached PDF. `page_selection` chooses between all pages, the first page only, or an explicit subset listed in `page_ids`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubscriptionAttachmentPageAttachment {
+    pub page_ids: Vec<String>,
+    pub page_selection: Option<SubscriptionAttachmentPageAttachmentPageSelection>,
+}
+/// SubscriptionSubscriber of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubscriptionSubscriber {
+    pub destination_id: Option<String>,
+    pub user_name: Option<String>,
+}
+/// TableState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableState {
+    pub has_seen_updates: Option<bool>,
+    pub table_name: Option<String>,
+}
+/// TableTriggerState of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableTriggerState {
+    pub last_seen_table_states: Vec<TableState>,
+    pub using_scalable_monitoring: Option<bool>,
+}
+/// TableUpdateTriggerConfiguration of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct TableUpdateTriggerConfiguration {
+    pub condition: Option<Condition>,
+    pub min_time_between_triggers_seconds: Option<i64>,
+    pub table_names: Vec<String>,
+    pub wait_after_last_change_seconds: Option<i64>,
+}
+/// Task of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct Task {
+    pub ai_function_task: Option<AiFunctionTask>,
+    pub ai_runtime_task: Option<AiRuntimeTask>,
+    pub alert_task: Option<AlertTask>,
+    pub clean_rooms_notebook_task: Option<CleanRoomsNotebookTask>,
+    pub compute: Option<Compute>,
+    pub condition_task: Option<ConditionTask>,
+    pub dashboard_task: Option<DashboardTask>,
+    pub dbt_cloud_task: Option<DbtCloudTask>,
+    pub dbt_platform_task: Option<DbtPlatformTask>,
+    pub dbt_task: Option<DbtTask>,
+    pub depends_on: Vec<TaskDependency>,
+    pub description: Option<String>,
+    pub disable_auto_optimization: Option<bool>,
+    pub disabled: Option<bool>,
+    pub email_notifications: Option<TaskEmailNotifications>,
+    pub environment_key: Option<String>,
+    pub environment_variables_key: Option<String>,
+    pub existing_cluster_id: Option<String>,
+    pub for_each_task: Option<Box<ForEachTask>>,
+    pub gen_ai_compute_task: Option<GenAiComputeTask>,
+    pub health: Option<JobsHealthRules>,
+    pub job_cluster_key: Option<String>,
+    pub libraries: Vec<Library>,
+    pub max_retries: Option<i64>,
+    pub min_retry_interval_millis: Option<i64>,
+    pub new_cluster: Option<ClusterSpec>,
+    pub notebook_task: Option<NotebookTask>,
+    pub notification_settings: Option<TaskNotificationSettings>,
+    pub pipeline_task: Option<PipelineTask>,
+    pub power_bi_task: Option<PowerBiTask>,
+    pub python_operator_task: Option<PythonOperatorTask>,
+    pub python_wheel_task: Option<PythonWheelTask>,
+    pub retry_on_timeout: Option<bool>,
+    pub run_if: Option<RunIf>,
+    pub run_job_task: Option<RunJobTask>,
+    pub spark_jar_task: Option<SparkJarTask>,
+    pub spark_python_task: Option<SparkPythonTask>,
+    pub spark_submit_task: Option<SparkSubmitTask>,
+    pub sql_task: Option<SqlTask>,
+    pub task_key: String,
+    pub timeout_seconds: Option<i64>,
+    pub webhook_notifications: Option<WebhookNotifications>,
+}
+/// TaskDependency of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct TaskDependency {
+    pub outcome: Option<String>,
+    pub task_key: String,
+}
+/// TaskEmailNotifications of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskEmailNotifications {
+    pub no_alert_for_skipped_runs: Option<bool>,
+    pub on_duration_warning_threshold_exceeded: Vec<String>,
+    pub on_failure: Vec<String>,
+    pub on_maintenance_complete: Vec<String>,
+    pub on_maintenance_start: Vec<String>,
+    pub on_start: Vec<String>,
+    pub on_streaming_backlog_exceeded: Vec<String>,
+    pub on_success: Vec<String>,
+}
+/// TaskNotificationSettings of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskNotificationSettings {
+    pub alert_on_last_attempt: Option<bool>,
+    pub no_alert_for_canceled_runs: Option<bool>,
+    pub no_alert_for_skipped_runs: Option<bool>,
+}
+/// TerminationDetails of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TerminationDetails {
+    pub code: Option<TerminationCodeCode>,
+    pub message: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: Option<TerminationTypeType>,
 }
 /// Why a cluster was terminated.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -528,10 +2250,115 @@ pub struct Token {
     pub token_info: Option<PublicTokenInfo>,
     pub token_value: crate::SensitiveString,
 }
+/// A single trigger attached to a job via `JobSettings.triggers`. Exactly one of the trigger-type fields (`periodic`, `schedule`, `continuous`, `file_arrival`, `table_update`, `model`, `job_completion`) must be set; mutual exclusivity is enforced in the API handler rather than via `oneof` so that codegen, validation, and JSON serialization across SDKs and Terraform behave consistently.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerConfiguration {
+    pub continuous: Option<ContinuousTriggerConfiguration>,
+    pub file_arrival: Option<FileArrivalTriggerConfiguration>,
+    pub job_completion: Option<JobCompletionTriggerConfiguration>,
+    pub model: Option<ModelTriggerConfiguration>,
+    pub pause_status: Option<PauseStatus>,
+    pub periodic: Option<PeriodicTriggerConfiguration>,
+    pub schedule: Option<CronTriggerConfiguration>,
+    pub sql_condition: Option<SqlConditionConfiguration>,
+    pub table_update: Option<TableUpdateTriggerConfiguration>,
+}
+/// Per-trigger runtime details returned by `GetJob`. Same length and order as `JobSettings.triggers`; sub-fields are populated independently based on the corresponding `GetJob.include_trigger_state` / `include_trigger_history` flags.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerDetails {
+    pub history: Option<TriggerHistory>,
+    pub state: Option<PerTriggerState>,
+}
+/// TriggerEvaluation of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerEvaluation {
+    pub description: Option<String>,
+    pub run_id: Option<i64>,
+    pub timestamp: Option<i64>,
+}
+/// TriggerHistory of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerHistory {
+    pub last_failed: Option<TriggerEvaluation>,
+    pub last_not_triggered: Option<TriggerEvaluation>,
+    pub last_triggered: Option<TriggerEvaluation>,
+}
+/// Additional details about what triggered the run
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerInfo {
+    pub job_completion: Option<JobCompletionTriggerRunInfoDetails>,
+    pub run_id: Option<i64>,
+    pub sql_condition: Option<SqlConditionRunInfoDetails>,
+}
+/// TriggerSettings of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerSettings {
+    pub file_arrival: Option<FileArrivalTriggerConfiguration>,
+    pub job_completion: Option<JobCompletionTriggerConfiguration>,
+    pub model: Option<ModelTriggerConfiguration>,
+    pub pause_status: Option<PauseStatus>,
+    pub periodic: Option<PeriodicTriggerConfiguration>,
+    pub sql_condition: Option<SqlConditionConfiguration>,
+    pub table_update: Option<TableUpdateTriggerConfiguration>,
+}
+/// TriggerStateProto of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TriggerStateProto {
+    pub file_arrival: Option<FileArrivalTriggerState>,
+    pub job_completion: Option<JobCompletionTriggerState>,
+    pub pause_status: Option<PauseStatus>,
+    pub sql_condition: Option<SqlConditionState>,
+    pub table: Option<TableTriggerState>,
+}
+/// The body of `jobs/update`: the top-level settings to replace and the fields to remove; other settings are kept.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct UpdateJob {
+    pub fields_to_remove: Vec<String>,
+    pub job_id: i64,
+    pub new_settings: Option<JobSettings>,
+}
+/// ViewItem of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ViewItem {
+    pub content: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: Option<ViewType>,
+}
+/// A Unity Catalog volume input source. The function is applied to each file.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct VolumeSource {
+    pub volume_path: String,
+}
 /// A location in a Unity Catalog volume.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct VolumesStorageInfo {
     pub destination: String,
+}
+/// Webhook of the Jobs API.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct Webhook {
+    pub id: String,
+}
+/// WebhookNotifications of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WebhookNotifications {
+    pub on_duration_warning_threshold_exceeded: Vec<Webhook>,
+    pub on_failure: Vec<Webhook>,
+    pub on_maintenance_complete: Vec<Webhook>,
+    pub on_maintenance_start: Vec<Webhook>,
+    pub on_start: Vec<Webhook>,
+    pub on_streaming_backlog_exceeded: Vec<Webhook>,
+    pub on_success: Vec<Webhook>,
+}
+/// WidgetErrorDetail of the Jobs API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WidgetErrorDetail {
+    pub message: Option<String>,
 }
 /// Kinds of workload a cluster may run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -540,6 +2367,7 @@ pub struct WorkloadType {
 }
 /// A workspace file.
 #[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
 pub struct WorkspaceStorageInfo {
     pub destination: String,
 }
@@ -547,6 +2375,8 @@ impl From<&ClusterAttributes> for ClusterSpec {}
 impl From<ClusterSpec> for ClusterAttributes {}
 impl From<&ClusterInfo> for ClusterSpec {}
 impl From<ClusterSpec> for ClusterInfo {}
+impl From<&CreateJob> for JobSettings {}
+impl From<JobSettings> for CreateJob {}
 impl From<&InitScriptInfoAndExecutionDetails> for InitScriptInfo {}
 impl From<InitScriptInfo> for InitScriptInfoAndExecutionDetails {}
 /// Decodes `json` as the model named `type_name` and encodes it again (`None` for a name
@@ -561,6 +2391,42 @@ pub enum AclPermission {
     Read = "READ",
     Write = "WRITE",
     Manage = "MANAGE",
+    Unknown(String),
+}
+/// The extraction mode.
+#[non_exhaustive]
+pub enum AiExtractFunctionMode {
+    ModePrecision = "MODE_PRECISION",
+    Unknown(String),
+}
+/// An element type that AI descriptions can be generated for.
+#[non_exhaustive]
+pub enum AiParseDocumentFunctionDescriptionElementType {
+    DescriptionElementTypeAll = "DESCRIPTION_ELEMENT_TYPE_ALL",
+    DescriptionElementTypeFigure = "DESCRIPTION_ELEMENT_TYPE_FIGURE",
+    Unknown(String),
+}
+/// Scheduling priority class for a workload — its priority and preemptability when the scheduler ranks pending work.
+#[non_exhaustive]
+pub enum AiRuntimeTaskPriorityClass {
+    BestEffort = "BEST_EFFORT",
+    Normal = "NORMAL",
+    Unknown(String),
+}
+/// Same alert evaluation state as in redash-v2/api/proto/alertsv2/alerts.proto
+#[non_exhaustive]
+pub enum AlertEvaluationState {
+    Error = "ERROR",
+    Ok = "OK",
+    Triggered = "TRIGGERED",
+    /// Also the service's own value `UNKNOWN`.
+    Unknown(String),
+}
+/// Values of `AuthenticationMethod`.
+#[non_exhaustive]
+pub enum AuthenticationMethod {
+    Oauth = "OAUTH",
+    Pat = "PAT",
     Unknown(String),
 }
 /// State of the collection of inferred scopes (autoscope) of a personal access token: `AUTOSCOPE_STATE_DISABLED` when autoscope is off, `AUTOSCOPE_STATE_RUNNING` while scopes are being collected, `AUTOSCOPE_STATE_COMPLETED` once collected; the other values are the service's own intermediate and special states.
@@ -580,6 +2446,39 @@ pub enum AzureAvailability {
     OnDemandAzure = "ON_DEMAND_AZURE",
     SpotAzure = "SPOT_AZURE",
     SpotWithFallbackAzure = "SPOT_WITH_FALLBACK_AZURE",
+    Unknown(String),
+}
+/// Copied from elastic-spark-common/api/messages/runs.proto. Using the original definition to remove coupling with jobs API definition
+#[non_exhaustive]
+pub enum CleanRoomTaskRunLifeCycleState {
+    Blocked = "BLOCKED",
+    InternalError = "INTERNAL_ERROR",
+    Pending = "PENDING",
+    Queued = "QUEUED",
+    Running = "RUNNING",
+    RunLifeCycleStateUnspecified = "RUN_LIFE_CYCLE_STATE_UNSPECIFIED",
+    Skipped = "SKIPPED",
+    Terminated = "TERMINATED",
+    Terminating = "TERMINATING",
+    WaitingForRetry = "WAITING_FOR_RETRY",
+    Unknown(String),
+}
+/// Copied from elastic-spark-common/api/messages/runs.proto. Using the original definition to avoid cyclic dependency.
+#[non_exhaustive]
+pub enum CleanRoomTaskRunResultState {
+    Canceled = "CANCELED",
+    Disabled = "DISABLED",
+    Evicted = "EVICTED",
+    Excluded = "EXCLUDED",
+    Failed = "FAILED",
+    MaximumConcurrentRunsReached = "MAXIMUM_CONCURRENT_RUNS_REACHED",
+    RunResultStateUnspecified = "RUN_RESULT_STATE_UNSPECIFIED",
+    Success = "SUCCESS",
+    SuccessWithFailures = "SUCCESS_WITH_FAILURES",
+    Timedout = "TIMEDOUT",
+    UpstreamCanceled = "UPSTREAM_CANCELED",
+    UpstreamEvicted = "UPSTREAM_EVICTED",
+    UpstreamFailed = "UPSTREAM_FAILED",
     Unknown(String),
 }
 /// Reason a node type cannot be used in the workspace. The service sends these CamelCase values (the official SDKs name their constants `NOT_ENABLED_ON_SUBSCRIPTION` and `NOT_AVAILABLE_IN_REGION`, but the strings on the wire are the CamelCase ones).
@@ -655,6 +2554,40 @@ pub enum ClusterState {
     /// Also the service's own value `UNKNOWN`.
     Unknown(String),
 }
+/// Optional location type of the SQL file. When set to `WORKSPACE`, the SQL file will be retrieved from the local Databricks workspace. When set to `GIT`, the SQL file will be retrieved from a Git repository defined in `git_source`.
+#[non_exhaustive]
+pub enum CodeSource {
+    Git = "GIT",
+    Workspace = "WORKSPACE",
+    Unknown(String),
+}
+/// Hardware accelerator type for the AiRuntime workload. Per-node accelerator count is encoded in the value name (e.g. `GPU_8xH100` means 8 H100s per node).
+#[non_exhaustive]
+pub enum ComputeSpecAcceleratorType {
+    Gpu1xA10 = "GPU_1xA10",
+    Gpu1xH100 = "GPU_1xH100",
+    Gpu8xB300 = "GPU_8xB300",
+    Gpu8xH100 = "GPU_8xH100",
+    Unknown(String),
+}
+/// Values of `Condition`.
+#[non_exhaustive]
+pub enum Condition {
+    AllUpdated = "ALL_UPDATED",
+    AnyUpdated = "ANY_UPDATED",
+    Unknown(String),
+}
+/// - `EQUAL_TO`, `NOT_EQUAL` operators perform string comparison of their operands. This means that `“12.0” == “12”` will evaluate to `false`. - `GREATER_THAN`, `GREATER_THAN_OR_EQUAL`, `LESS_THAN`, `LESS_THAN_OR_EQUAL` operators perform numeric comparison of their operands.
+#[non_exhaustive]
+pub enum ConditionTaskOp {
+    EqualTo = "EQUAL_TO",
+    GreaterThan = "GREATER_THAN",
+    GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
+    LessThan = "LESS_THAN",
+    LessThanOrEqual = "LESS_THAN_OR_EQUAL",
+    NotEqual = "NOT_EQUAL",
+    Unknown(String),
+}
 /// Kind of an event reported by a cluster's nodes.
 #[non_exhaustive]
 pub enum DataPlaneEventType {
@@ -677,12 +2610,57 @@ pub enum DataSecurityMode {
     LegacySingleUserStandard = "LEGACY_SINGLE_USER_STANDARD",
     Unknown(String),
 }
+/// Days of week that can be referenced by Jobs scheduling settings.
+#[non_exhaustive]
+pub enum DayOfWeek {
+    Friday = "FRIDAY",
+    Monday = "MONDAY",
+    Saturday = "SATURDAY",
+    Sunday = "SUNDAY",
+    Thursday = "THURSDAY",
+    Tuesday = "TUESDAY",
+    Wednesday = "WEDNESDAY",
+    Unknown(String),
+}
+/// Response enumeration from calling the dbt platform API, for inclusion in output
+#[non_exhaustive]
+pub enum DbtPlatformRunStatus {
+    Cancelled = "CANCELLED",
+    Error = "ERROR",
+    Queued = "QUEUED",
+    Running = "RUNNING",
+    Starting = "STARTING",
+    Success = "SUCCESS",
+    Unknown(String),
+}
 /// How the dependencies (libraries) of a cluster are managed.
 #[non_exhaustive]
 pub enum DependencyMode {
     DependencyModeAuto = "DEPENDENCY_MODE_AUTO",
     DependencyModeEnvironments = "DEPENDENCY_MODE_ENVIRONMENTS",
     DependencyModeClusterLibraries = "DEPENDENCY_MODE_CLUSTER_LIBRARIES",
+    Unknown(String),
+}
+/// Values of `GitProvider`.
+#[non_exhaustive]
+pub enum GitProvider {
+    AwsCodeCommit = "awsCodeCommit",
+    AzureDevOpsServices = "azureDevOpsServices",
+    BitbucketCloud = "bitbucketCloud",
+    BitbucketServer = "bitbucketServer",
+    GitHub = "gitHub",
+    GitHubEnterprise = "gitHubEnterprise",
+    GitLab = "gitLab",
+    GitLabEnterpriseEdition = "gitLabEnterpriseEdition",
+    Unknown(String),
+}
+/// HardwareAcceleratorType: The type of hardware accelerator to use for compute workloads. NOTE: This enum is referenced and is intended to be used by other Databricks services that need to specify hardware accelerator requirements for AI compute workloads.
+#[non_exhaustive]
+pub enum HardwareAcceleratorType {
+    Gpu1xA10 = "GPU_1xA10",
+    Gpu1xH100 = "GPU_1xH100",
+    Gpu8xB300 = "GPU_8xB300",
+    Gpu8xH100 = "GPU_8xH100",
     Unknown(String),
 }
 /// Result of running an init script on a node.
@@ -695,6 +2673,67 @@ pub enum InitScriptExecutionStatus {
     NotExecuted = "NOT_EXECUTED",
     Skipped = "SKIPPED",
     /// Also the service's own value `UNKNOWN`.
+    Unknown(String),
+}
+/// The status that all upstream jobs must have before a job completion trigger fires.
+#[non_exhaustive]
+pub enum JobCompletionTriggerConfigurationIfStatus {
+    Done = "DONE",
+    Failed = "FAILED",
+    Success = "SUCCESS",
+    Unknown(String),
+}
+/// - `BUNDLE`: The job is managed by Databricks Asset Bundle. - `SYSTEM_MANAGED`: The job is managed by Databricks and is read-only.
+#[non_exhaustive]
+pub enum JobDeploymentKind {
+    Bundle = "BUNDLE",
+    SystemManaged = "SYSTEM_MANAGED",
+    Unknown(String),
+}
+/// Edit mode of the job. - `UI_LOCKED`: The job is in a locked UI state and cannot be modified. - `EDITABLE`: The job is in an editable state and can be modified.
+#[non_exhaustive]
+pub enum JobEditMode {
+    Editable = "EDITABLE",
+    UiLocked = "UI_LOCKED",
+    Unknown(String),
+}
+/// Values of `JobFormat`.
+#[non_exhaustive]
+pub enum JobFormat {
+    MultiTask = "MULTI_TASK",
+    SingleTask = "SINGLE_TASK",
+    Unknown(String),
+}
+/// Permission level
+#[non_exhaustive]
+pub enum JobPermissionLevel {
+    CanManage = "CAN_MANAGE",
+    CanManageRun = "CAN_MANAGE_RUN",
+    CanView = "CAN_VIEW",
+    IsOwner = "IS_OWNER",
+    Unknown(String),
+}
+/// Dirty state indicates the job is not fully synced with the job specification in the remote repository. Possible values are: - `NOT_SYNCED`: The job is not yet synced with the remote job specification. Import the remote job specification from UI to make the job fully synced.
+#[non_exhaustive]
+pub enum JobSourceDirtyState {
+    Disconnected = "DISCONNECTED",
+    NotSynced = "NOT_SYNCED",
+    Unknown(String),
+}
+/// Specifies the health metric that is being evaluated for a particular health rule. - `RUN_DURATION_SECONDS`: Expected total time for a run in seconds. - `STREAMING_BACKLOG_BYTES`: An estimate of the maximum bytes of data waiting to be consumed across all streams.
+#[non_exhaustive]
+pub enum JobsHealthMetric {
+    RunDurationSeconds = "RUN_DURATION_SECONDS",
+    StreamingBacklogBytes = "STREAMING_BACKLOG_BYTES",
+    StreamingBacklogFiles = "STREAMING_BACKLOG_FILES",
+    StreamingBacklogRecords = "STREAMING_BACKLOG_RECORDS",
+    StreamingBacklogSeconds = "STREAMING_BACKLOG_SECONDS",
+    Unknown(String),
+}
+/// Specifies the operator used to compare the health metric value with the specified threshold.
+#[non_exhaustive]
+pub enum JobsHealthOperator {
+    GreaterThan = "GREATER_THAN",
     Unknown(String),
 }
 /// The kind of a cluster specification.
@@ -724,6 +2763,52 @@ pub enum ListOrder {
     Asc = "ASC",
     Unknown(String),
 }
+/// Values of `ModelTriggerConfigurationCondition`.
+#[non_exhaustive]
+pub enum ModelTriggerConfigurationCondition {
+    ModelAliasSet = "MODEL_ALIAS_SET",
+    ModelCreated = "MODEL_CREATED",
+    ModelVersionReady = "MODEL_VERSION_READY",
+    Unknown(String),
+}
+/// Values of `PauseStatus`.
+#[non_exhaustive]
+pub enum PauseStatus {
+    Paused = "PAUSED",
+    Unpaused = "UNPAUSED",
+    Unknown(String),
+}
+/// PerformanceTarget defines how performant (lower latency) or cost efficient the execution of run on serverless compute should be. The performance mode on the job or pipeline should map to a performance setting that is passed to Cluster Manager (see cluster-common PerformanceTarget).
+#[non_exhaustive]
+pub enum PerformanceTarget {
+    PerformanceOptimized = "PERFORMANCE_OPTIMIZED",
+    Standard = "STANDARD",
+    Unknown(String),
+}
+/// Values of `PeriodicTriggerConfigurationTimeUnit`.
+#[non_exhaustive]
+pub enum PeriodicTriggerConfigurationTimeUnit {
+    Days = "DAYS",
+    Hours = "HOURS",
+    Minutes = "MINUTES",
+    Weeks = "WEEKS",
+    Unknown(String),
+}
+/// The reason for queuing the run. - `ACTIVE_RUNS_LIMIT_REACHED`: The run was queued due to reaching the workspace limit of active task runs. - `MAX_CONCURRENT_RUNS_REACHED`: The run was queued due to reaching the per-job limit of concurrent job runs.
+#[non_exhaustive]
+pub enum QueueDetailsCodeCode {
+    ActiveRunsLimitReached = "ACTIVE_RUNS_LIMIT_REACHED",
+    ActiveRunJobTasksLimitReached = "ACTIVE_RUN_JOB_TASKS_LIMIT_REACHED",
+    MaxConcurrentRunsReached = "MAX_CONCURRENT_RUNS_REACHED",
+    Unknown(String),
+}
+/// The repair history item type. Indicates whether a run is the original run or a repair run.
+#[non_exhaustive]
+pub enum RepairHistoryItemType {
+    Original = "ORIGINAL",
+    Repair = "REPAIR",
+    Unknown(String),
+}
 /// Why a cluster was resized.
 #[non_exhaustive]
 pub enum ResizeCause {
@@ -733,6 +2818,66 @@ pub enum ResizeCause {
     ReplaceBadNodes = "REPLACE_BAD_NODES",
     AutoscaleV2 = "AUTOSCALE_V2",
     DbrAutoscale = "DBR_AUTOSCALE",
+    Unknown(String),
+}
+/// An optional value indicating the condition that determines whether the task should be run once its dependencies have been completed. When omitted, defaults to `ALL_SUCCESS`. Possible values are: - `ALL_SUCCESS`: All dependencies have executed and succeeded - `AT_LEAST_ONE_SUCCESS`: At least one dependency has succeeded - `NONE_FAILED`: None of the dependencies have failed and at least one was executed - `ALL_DONE`: All dependencies have been completed - `AT_LEAST_ONE_FAILED`: At least one dependency failed - `ALL_FAILED`: ALl dependencies have failed
+#[non_exhaustive]
+pub enum RunIf {
+    AllDone = "ALL_DONE",
+    AllFailed = "ALL_FAILED",
+    AllSuccess = "ALL_SUCCESS",
+    AtLeastOneFailed = "AT_LEAST_ONE_FAILED",
+    AtLeastOneSuccess = "AT_LEAST_ONE_SUCCESS",
+    NoneFailed = "NONE_FAILED",
+    Unknown(String),
+}
+/// A value indicating the run's lifecycle state. The possible values are: - `QUEUED`: The run is queued. - `PENDING`: The run is waiting to be executed while the cluster and execution context are being prepared.
+#[non_exhaustive]
+pub enum RunLifeCycleState {
+    Blocked = "BLOCKED",
+    InternalError = "INTERNAL_ERROR",
+    Pending = "PENDING",
+    Queued = "QUEUED",
+    Running = "RUNNING",
+    Skipped = "SKIPPED",
+    Terminated = "TERMINATED",
+    Terminating = "TERMINATING",
+    WaitingForRetry = "WAITING_FOR_RETRY",
+    Unknown(String),
+}
+/// The current state of the run.
+#[non_exhaustive]
+pub enum RunLifecycleStateV2State {
+    Blocked = "BLOCKED",
+    Pending = "PENDING",
+    Queued = "QUEUED",
+    Running = "RUNNING",
+    Terminated = "TERMINATED",
+    Terminating = "TERMINATING",
+    Waiting = "WAITING",
+    Unknown(String),
+}
+/// A value indicating the run's result. The possible values are: - `SUCCESS`: The task completed successfully. - `FAILED`: The task completed with an error.
+#[non_exhaustive]
+pub enum RunResultState {
+    Canceled = "CANCELED",
+    Disabled = "DISABLED",
+    Excluded = "EXCLUDED",
+    Failed = "FAILED",
+    MaximumConcurrentRunsReached = "MAXIMUM_CONCURRENT_RUNS_REACHED",
+    Success = "SUCCESS",
+    SuccessWithFailures = "SUCCESS_WITH_FAILURES",
+    Timedout = "TIMEDOUT",
+    UpstreamCanceled = "UPSTREAM_CANCELED",
+    UpstreamFailed = "UPSTREAM_FAILED",
+    Unknown(String),
+}
+/// The type of a run. - `JOB_RUN`: Normal job run. A run created with `jobs/runNow.` - `WORKFLOW_RUN`: Workflow run.
+#[non_exhaustive]
+pub enum RunType {
+    JobRun = "JOB_RUN",
+    SubmitRun = "SUBMIT_RUN",
+    WorkflowRun = "WORKFLOW_RUN",
     Unknown(String),
 }
 /// Runtime engine of a cluster.
@@ -748,6 +2893,61 @@ pub enum RuntimeEngine {
 pub enum ScopeBackendType {
     Databricks = "DATABRICKS",
     AzureKeyvault = "AZURE_KEYVAULT",
+    Unknown(String),
+}
+/// The state of the SQL alert. - UNKNOWN: alert yet to be evaluated - OK: alert evaluated and did not fulfill trigger conditions - TRIGGERED: alert evaluated and fulfilled trigger conditions
+#[non_exhaustive]
+pub enum SqlAlertState {
+    Ok = "OK",
+    Triggered = "TRIGGERED",
+    /// Also the service's own value `UNKNOWN`.
+    Unknown(String),
+}
+/// The strategy used to evaluate a SQL condition trigger against a query result set. - `SQL_CONDITION_TRIGGER_MODE_UNSPECIFIED`: Sentinel zero-value. Not a valid input — the validator rejects this when sent explicitly.
+#[non_exhaustive]
+pub enum SqlConditionTriggerMode {
+    QueryReturnsRows = "QUERY_RETURNS_ROWS",
+    ResultValueChanges = "RESULT_VALUE_CHANGES",
+    Unknown(String),
+}
+/// Values of `SqlDashboardWidgetOutputStatus`.
+#[non_exhaustive]
+pub enum SqlDashboardWidgetOutputStatus {
+    Cancelled = "CANCELLED",
+    Failed = "FAILED",
+    Pending = "PENDING",
+    Running = "RUNNING",
+    Success = "SUCCESS",
+    Unknown(String),
+}
+/// Values of `StorageMode`.
+#[non_exhaustive]
+pub enum StorageMode {
+    DirectQuery = "DIRECT_QUERY",
+    Dual = "DUAL",
+    Import = "IMPORT",
+    Unknown(String),
+}
+/// The output format of an exported tabular data file. Must be set to a value other than `FILE_FORMAT_UNSPECIFIED`.
+#[non_exhaustive]
+pub enum SubscriptionAttachmentDataAttachmentFileFormat {
+    FileFormatCsv = "FILE_FORMAT_CSV",
+    FileFormatExcel = "FILE_FORMAT_EXCEL",
+    FileFormatTsv = "FILE_FORMAT_TSV",
+    Unknown(String),
+}
+/// Determines which dashboard pages are attached to the notification.
+#[non_exhaustive]
+pub enum SubscriptionAttachmentPageAttachmentPageSelection {
+    PageSelectionAll = "PAGE_SELECTION_ALL",
+    PageSelectionSubset = "PAGE_SELECTION_SUBSET",
+    Unknown(String),
+}
+/// task retry mode of the continuous job - NEVER: The failed task will not be retried. - ON_FAILURE: Retry a failed task if at least one other task in the job is still running its first attempt. When this condition is no longer met or the retry limit is reached, the job run is cancelled and a new run is started.
+#[non_exhaustive]
+pub enum TaskRetryMode {
+    Never = "NEVER",
+    OnFailure = "ON_FAILURE",
     Unknown(String),
 }
 /// Code telling why a cluster was terminated. Common values: `USER_REQUEST` (terminated by a user), `JOB_FINISHED` (job cluster whose job completed), `INACTIVITY` (automatic termination after `autotermination_minutes`), `CLOUD_PROVIDER_LAUNCH_FAILURE` and `AZURE_*` (an Azure error, details in the `azure_error_code` and `azure_error_message` parameters), `INIT_SCRIPT_FAILURE` and `GLOBAL_INIT_SCRIPT_FAILURE` (see the `init_scripts` details of the cluster's `INIT_SCRIPTS_FINISHED` event), `SPARK_STARTUP_FAILURE`, `DRIVER_UNREACHABLE`, `INTERNAL_ERROR`. The list is every code the service documents, those of other clouds (`AWS_*`, `GCP_*`) included; codes added later are kept as they are.
@@ -942,6 +3142,37 @@ pub enum TerminationCode {
     /// Also the service's own value `UNKNOWN`.
     Unknown(String),
 }
+/// The code indicates why the run was terminated. Additional codes might be introduced in future releases. - `SUCCESS`: The run was completed successfully.
+#[non_exhaustive]
+pub enum TerminationCodeCode {
+    BreakingChange = "BREAKING_CHANGE",
+    BudgetPolicyLimitExceeded = "BUDGET_POLICY_LIMIT_EXCEEDED",
+    Canceled = "CANCELED",
+    CloudFailure = "CLOUD_FAILURE",
+    ClusterError = "CLUSTER_ERROR",
+    ClusterRequestLimitExceeded = "CLUSTER_REQUEST_LIMIT_EXCEEDED",
+    Disabled = "DISABLED",
+    DriverError = "DRIVER_ERROR",
+    FeatureDisabled = "FEATURE_DISABLED",
+    InternalError = "INTERNAL_ERROR",
+    InvalidClusterRequest = "INVALID_CLUSTER_REQUEST",
+    InvalidRunConfiguration = "INVALID_RUN_CONFIGURATION",
+    LibraryInstallationError = "LIBRARY_INSTALLATION_ERROR",
+    MaxConcurrentRunsExceeded = "MAX_CONCURRENT_RUNS_EXCEEDED",
+    MaxJobQueueSizeExceeded = "MAX_JOB_QUEUE_SIZE_EXCEEDED",
+    MaxSparkContextsExceeded = "MAX_SPARK_CONTEXTS_EXCEEDED",
+    RepositoryCheckoutFailed = "REPOSITORY_CHECKOUT_FAILED",
+    ResourceNotFound = "RESOURCE_NOT_FOUND",
+    RunExecutionError = "RUN_EXECUTION_ERROR",
+    Skipped = "SKIPPED",
+    StorageAccessError = "STORAGE_ACCESS_ERROR",
+    Success = "SUCCESS",
+    SuccessWithFailures = "SUCCESS_WITH_FAILURES",
+    UnauthorizedError = "UNAUTHORIZED_ERROR",
+    UserCanceled = "USER_CANCELED",
+    WorkspaceRunLimitExceeded = "WORKSPACE_RUN_LIMIT_EXCEEDED",
+    Unknown(String),
+}
 /// Category of a cluster termination reason, telling whether and when it makes sense to retry.
 #[non_exhaustive]
 pub enum TerminationType {
@@ -949,5 +3180,43 @@ pub enum TerminationType {
     ClientError = "CLIENT_ERROR",
     ServiceFault = "SERVICE_FAULT",
     CloudFailure = "CLOUD_FAILURE",
+    Unknown(String),
+}
+/// - `SUCCESS`: The run terminated without any issues - `INTERNAL_ERROR`: An error occurred in the Databricks platform. Please look at the `status page <https://status.databricks.com/>`__ or contact support if the issue persists. - `CLIENT_ERROR`: The run was terminated because of an error caused by user input or the job configuration.
+#[non_exhaustive]
+pub enum TerminationTypeType {
+    ClientError = "CLIENT_ERROR",
+    CloudFailure = "CLOUD_FAILURE",
+    InternalError = "INTERNAL_ERROR",
+    Success = "SUCCESS",
+    Unknown(String),
+}
+/// The type of trigger that fired this run. - `PERIODIC`: Schedules that periodically trigger runs, such as a cron scheduler. - `ONE_TIME`: One time triggers that fire a single run.
+#[non_exhaustive]
+pub enum TriggerType {
+    Continuous = "CONTINUOUS",
+    ContinuousRestart = "CONTINUOUS_RESTART",
+    FileArrival = "FILE_ARRIVAL",
+    JobCompletion = "JOB_COMPLETION",
+    OneTime = "ONE_TIME",
+    Periodic = "PERIODIC",
+    Retry = "RETRY",
+    RunJobTask = "RUN_JOB_TASK",
+    Table = "TABLE",
+    Unknown(String),
+}
+/// - `NOTEBOOK`: Notebook view item. - `DASHBOARD`: Dashboard view item.
+#[non_exhaustive]
+pub enum ViewType {
+    Dashboard = "DASHBOARD",
+    Notebook = "NOTEBOOK",
+    Unknown(String),
+}
+/// - `CODE`: Code view of the notebook. - `DASHBOARDS`: All dashboard views of the notebook. - `ALL`: All views of the notebook.
+#[non_exhaustive]
+pub enum ViewsToExport {
+    All = "ALL",
+    Code = "CODE",
+    Dashboards = "DASHBOARDS",
     Unknown(String),
 }

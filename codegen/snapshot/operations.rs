@@ -30,6 +30,8 @@ pub const CLUSTER_INFO_OWN_FIELDS: &[&str] = &[
     "terminated_time",
     "termination_reason",
 ];
+/// The fields [`crate::models::CreateJob`] adds to [`crate::models::JobSettings`] (from the schema's `allOf`).
+pub const CREATE_JOB_OWN_FIELDS: &[&str] = &["access_control_list"];
 /// The fields [`crate::models::InitScriptInfoAndExecutionDetails`] adds to [`crate::models::InitScriptInfo`] (from the schema's `allOf`).
 pub const INIT_SCRIPT_INFO_AND_EXECUTION_DETAILS_OWN_FIELDS: &[&str] = &[
     "error_message",
@@ -115,6 +117,46 @@ pub enum OperationId {
     FilesListDirectoryContents,
     /// [`FILES_DELETE_DIRECTORY`]: `files.delete_directory`.
     FilesDeleteDirectory,
+    /// [`JOBS_CREATE`]: `jobs.create`.
+    JobsCreate,
+    /// [`JOBS_GET`]: `jobs.get`.
+    JobsGet,
+    /// [`JOBS_LIST`]: `jobs.list`.
+    JobsList,
+    /// [`JOBS_UPDATE`]: `jobs.update`.
+    JobsUpdate,
+    /// [`JOBS_RESET`]: `jobs.reset`.
+    JobsReset,
+    /// [`JOBS_DELETE`]: `jobs.delete`.
+    JobsDelete,
+    /// [`JOBS_RUN_NOW`]: `jobs.run_now`.
+    JobsRunNow,
+    /// [`JOBS_SUBMIT`]: `jobs.submit`.
+    JobsSubmit,
+    /// [`JOBS_GET_RUN`]: `jobs.get_run`.
+    JobsGetRun,
+    /// [`JOBS_LIST_RUNS`]: `jobs.list_runs`.
+    JobsListRuns,
+    /// [`JOBS_GET_RUN_OUTPUT`]: `jobs.get_run_output`.
+    JobsGetRunOutput,
+    /// [`JOBS_EXPORT_RUN`]: `jobs.export_run`.
+    JobsExportRun,
+    /// [`JOBS_CANCEL_RUN`]: `jobs.cancel_run`.
+    JobsCancelRun,
+    /// [`JOBS_CANCEL_ALL_RUNS`]: `jobs.cancel_all_runs`.
+    JobsCancelAllRuns,
+    /// [`JOBS_DELETE_RUN`]: `jobs.delete_run`.
+    JobsDeleteRun,
+    /// [`JOBS_REPAIR_RUN`]: `jobs.repair_run`.
+    JobsRepairRun,
+    /// [`JOBS_GET_PERMISSIONS`]: `jobs.get_permissions`.
+    JobsGetPermissions,
+    /// [`JOBS_SET_PERMISSIONS`]: `jobs.set_permissions`.
+    JobsSetPermissions,
+    /// [`JOBS_UPDATE_PERMISSIONS`]: `jobs.update_permissions`.
+    JobsUpdatePermissions,
+    /// [`JOBS_GET_PERMISSION_LEVELS`]: `jobs.get_permission_levels`.
+    JobsGetPermissionLevels,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -713,6 +755,366 @@ pub const FILES_DELETE_DIRECTORY: Operation = Operation {
     request_body: BodyKind::Json,
     response_body: BodyKind::Json,
 };
+/// `jobs.create`: `POST /api/2.2/jobs/create`. Creates a job.
+pub const JOBS_CREATE: Operation = Operation {
+    id: OperationId::JobsCreate,
+    name: "jobs.create",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/create",
+    versions: &["2.2"],
+    idempotent: false,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.get`: `GET /api/2.2/jobs/get`. Reads a job, with the first page of its large arrays.
+pub const JOBS_GET: Operation = Operation {
+    id: OperationId::JobsGet,
+    name: "jobs.get",
+    method: HttpMethod::Get,
+    path: "/api/2.2/jobs/get",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.list`: `GET /api/2.2/jobs/list`. Reads one page of the jobs of the workspace (`limit` at most 100, 20 by default), newest first, filtered by exact `name` (case-insensitive).
+pub const JOBS_LIST: Operation = Operation {
+    id: OperationId::JobsList,
+    name: "jobs.list",
+    method: HttpMethod::Get,
+    path: "/api/2.2/jobs/list",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.update`: `POST /api/2.2/jobs/update`. Changes some settings of a job: the top-level fields set in `new_settings` replace the job's (arrays such as `tasks` are merged by key), the fields named in `fields_to_remove` are removed, and the others are kept.
+pub const JOBS_UPDATE: Operation = Operation {
+    id: OperationId::JobsUpdate,
+    name: "jobs.update",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/update",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.reset`: `POST /api/2.2/jobs/reset`. Replaces all the settings of a job with `new_settings`; a setting left out is reset to its default.
+pub const JOBS_RESET: Operation = Operation {
+    id: OperationId::JobsReset,
+    name: "jobs.reset",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/reset",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.delete`: `POST /api/2.2/jobs/delete`. Deletes a job and its runs' history.
+pub const JOBS_DELETE: Operation = Operation {
+    id: OperationId::JobsDelete,
+    name: "jobs.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/delete",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.run_now`: `POST /api/2.2/jobs/run-now`. Starts a run of a job now, with parameters for this run.
+pub const JOBS_RUN_NOW: Operation = Operation {
+    id: OperationId::JobsRunNow,
+    name: "jobs.run_now",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/run-now",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.submit`: `POST /api/2.2/jobs/runs/submit`. Submits a one-time run of tasks, without creating a job; the run is listed by `runs/list` but not in the job list.
+pub const JOBS_SUBMIT: Operation = Operation {
+    id: OperationId::JobsSubmit,
+    name: "jobs.submit",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/runs/submit",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.get_run`: `GET /api/2.2/jobs/runs/get`. Reads a run (its `state` and `status`, tasks, cluster, timings), with the first page of its large arrays.
+pub const JOBS_GET_RUN: Operation = Operation {
+    id: OperationId::JobsGetRun,
+    name: "jobs.get_run",
+    method: HttpMethod::Get,
+    path: "/api/2.2/jobs/runs/get",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.list_runs`: `GET /api/2.2/jobs/runs/list`. Reads one page of runs, newest first: of one job (`job_id`) or of every job, filtered by `active_only` or `completed_only`, `run_type` and start time (`start_time_from`, `start_time_to`, epoch milliseconds); `expand_tasks` includes the task runs.
+pub const JOBS_LIST_RUNS: Operation = Operation {
+    id: OperationId::JobsListRuns,
+    name: "jobs.list_runs",
+    method: HttpMethod::Get,
+    path: "/api/2.2/jobs/runs/list",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.get_run_output`: `GET /api/2.2/jobs/runs/get-output`. Reads the output of a task run: the value a notebook passed to `dbutils.notebook.exit` (at most 5 MB; `truncated` says when cut), the error and its trace, the logs of other task types, and the run's metadata.
+pub const JOBS_GET_RUN_OUTPUT: Operation = Operation {
+    id: OperationId::JobsGetRunOutput,
+    name: "jobs.get_run_output",
+    method: HttpMethod::Get,
+    path: "/api/2.2/jobs/runs/get-output",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.export_run`: `GET /api/2.2/jobs/runs/export`. Exports a notebook task run as HTML views: the notebook (`CODE`), its dashboards (`DASHBOARDS`) or both (`ALL`).
+pub const JOBS_EXPORT_RUN: Operation = Operation {
+    id: OperationId::JobsExportRun,
+    name: "jobs.export_run",
+    method: HttpMethod::Get,
+    path: "/api/2.2/jobs/runs/export",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.cancel_run`: `POST /api/2.2/jobs/runs/cancel`. Cancels a run; the run is cancelled asynchronously and is still active when this returns.
+pub const JOBS_CANCEL_RUN: Operation = Operation {
+    id: OperationId::JobsCancelRun,
+    name: "jobs.cancel_run",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/runs/cancel",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.cancel_all_runs`: `POST /api/2.2/jobs/runs/cancel-all`. Cancels every active run of a job (`job_id`), or with `all_queued_runs` every queued run (of the job, or of the workspace without `job_id`).
+pub const JOBS_CANCEL_ALL_RUNS: Operation = Operation {
+    id: OperationId::JobsCancelAllRuns,
+    name: "jobs.cancel_all_runs",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/runs/cancel-all",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.delete_run`: `POST /api/2.2/jobs/runs/delete`. Deletes a run that is not active.
+pub const JOBS_DELETE_RUN: Operation = Operation {
+    id: OperationId::JobsDeleteRun,
+    name: "jobs.delete_run",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/runs/delete",
+    versions: &["2.2"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.repair_run`: `POST /api/2.2/jobs/runs/repair`. Runs again some tasks of a finished job run: those named in `rerun_tasks`, or every failed task with `rerun_all_failed_tasks`, as a new attempt of the same run.
+pub const JOBS_REPAIR_RUN: Operation = Operation {
+    id: OperationId::JobsRepairRun,
+    name: "jobs.repair_run",
+    method: HttpMethod::Post,
+    path: "/api/2.2/jobs/runs/repair",
+    versions: &["2.2"],
+    idempotent: false,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.get_permissions`: `GET /api/2.0/permissions/jobs/{job_id}`. Reads the permissions of a job: each principal's level (`CAN_VIEW`, `CAN_MANAGE_RUN`, `IS_OWNER`, `CAN_MANAGE`), direct or inherited.
+pub const JOBS_GET_PERMISSIONS: Operation = Operation {
+    id: OperationId::JobsGetPermissions,
+    name: "jobs.get_permissions",
+    method: HttpMethod::Get,
+    path: "/api/2.0/permissions/jobs/{job_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.set_permissions`: `PUT /api/2.0/permissions/jobs/{job_id}`. Replaces the direct permissions of a job with `access_control_list`: a principal left out loses its direct permission. Use [`Jobs::update_permissions`] to add to the list instead.
+pub const JOBS_SET_PERMISSIONS: Operation = Operation {
+    id: OperationId::JobsSetPermissions,
+    name: "jobs.set_permissions",
+    method: HttpMethod::Put,
+    path: "/api/2.0/permissions/jobs/{job_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.update_permissions`: `PATCH /api/2.0/permissions/jobs/{job_id}`. Adds the entries of `access_control_list` to the direct permissions of a job (a principal already listed gets the new level); the others are kept. Use [`Jobs::set_permissions`] to replace the whole list.
+pub const JOBS_UPDATE_PERMISSIONS: Operation = Operation {
+    id: OperationId::JobsUpdatePermissions,
+    name: "jobs.update_permissions",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/permissions/jobs/{job_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `jobs.get_permission_levels`: `GET /api/2.0/permissions/jobs/{job_id}/permissionLevels`. Lists the permission levels that can be granted on a job, with their descriptions.
+pub const JOBS_GET_PERMISSION_LEVELS: Operation = Operation {
+    id: OperationId::JobsGetPermissionLevels,
+    name: "jobs.get_permission_levels",
+    method: HttpMethod::Get,
+    path: "/api/2.0/permissions/jobs/{job_id}/permissionLevels",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -751,6 +1153,26 @@ pub const ALL: &[Operation] = &[
     FILES_GET_DIRECTORY_METADATA,
     FILES_LIST_DIRECTORY_CONTENTS,
     FILES_DELETE_DIRECTORY,
+    JOBS_CREATE,
+    JOBS_GET,
+    JOBS_LIST,
+    JOBS_UPDATE,
+    JOBS_RESET,
+    JOBS_DELETE,
+    JOBS_RUN_NOW,
+    JOBS_SUBMIT,
+    JOBS_GET_RUN,
+    JOBS_LIST_RUNS,
+    JOBS_GET_RUN_OUTPUT,
+    JOBS_EXPORT_RUN,
+    JOBS_CANCEL_RUN,
+    JOBS_CANCEL_ALL_RUNS,
+    JOBS_DELETE_RUN,
+    JOBS_REPAIR_RUN,
+    JOBS_GET_PERMISSIONS,
+    JOBS_SET_PERMISSIONS,
+    JOBS_UPDATE_PERMISSIONS,
+    JOBS_GET_PERMISSION_LEVELS,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -12,6 +12,8 @@ impl crate::Client {
     pub fn secrets(&self) -> Secrets<'_> {}
     /// Files API: files and directories of Unity Catalog volumes (`/Volumes/<catalog>/<schema>/<volume>/...`), contents streamed both ways.
     pub fn files(&self) -> Files<'_> {}
+    /// Jobs API 2.2: define jobs, run them and wait for their runs, read their output, and manage who may see, run and change them.
+    pub fn jobs(&self) -> Jobs<'_> {}
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 #[derive(Debug, Clone, Copy)]
@@ -309,4 +311,152 @@ impl<'a> Files<'a> {
     /// Deletes an empty directory; a directory with entries is an error (400 `FILES_API_DIRECTORY_IS_NOT_EMPTY`).
     /// `DELETE /api/2.0/fs/directories{directory_path}`
     pub fn delete_directory(&self, directory_path: &str) -> crate::Result<()> {}
+}
+/// Jobs API 2.2: define jobs, run them and wait for their runs, read their output, and manage who may see, run and change them.
+#[derive(Debug, Clone, Copy)]
+pub struct Jobs<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Jobs<'a> {
+    /// Creates a job.
+    /// `POST /api/2.2/jobs/create`
+    pub(crate) fn send_create(
+        &self,
+        request: &crate::models::CreateJob,
+    ) -> crate::Result<crate::models::CreateJobResponse> {}
+    /// Reads a job, with the first page of its large arrays.
+    /// `GET /api/2.2/jobs/get`
+    pub fn get_page(
+        &self,
+        request: &crate::models::GetJobRequest,
+    ) -> crate::Result<crate::models::Job> {}
+    /// Reads one page of the jobs of the workspace (`limit` at most 100, 20 by default), newest first, filtered by exact `name` (case-insensitive).
+    /// `GET /api/2.2/jobs/list`
+    pub fn list_page(
+        &self,
+        request: &crate::models::ListJobsRequest,
+    ) -> crate::Result<crate::models::ListJobsResponse> {}
+    /// Every [`crate::models::BaseJob`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ListJobsRequest,
+    ) -> crate::Pages<'a, crate::models::BaseJob> {}
+    /// Every [`crate::models::BaseJob`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    pub fn list(
+        &self,
+        request: &crate::models::ListJobsRequest,
+    ) -> crate::Result<Vec<crate::models::BaseJob>> {}
+    /// Changes some settings of a job: the top-level fields set in `new_settings` replace the job's (arrays such as `tasks` are merged by key), the fields named in `fields_to_remove` are removed, and the others are kept.
+    /// `POST /api/2.2/jobs/update`
+    pub(crate) fn send_update(
+        &self,
+        request: &crate::models::UpdateJob,
+    ) -> crate::Result<()> {}
+    /// Replaces all the settings of a job with `new_settings`; a setting left out is reset to its default.
+    /// `POST /api/2.2/jobs/reset`
+    pub(crate) fn send_reset(
+        &self,
+        request: &crate::models::ResetJob,
+    ) -> crate::Result<()> {}
+    /// Deletes a job and its runs' history.
+    /// `POST /api/2.2/jobs/delete`
+    pub fn delete(&self, request: &crate::models::DeleteJob) -> crate::Result<()> {}
+    /// Starts a run of a job now, with parameters for this run.
+    /// `POST /api/2.2/jobs/run-now`
+    pub(crate) fn send_run_now(
+        &self,
+        request: &crate::models::RunNow,
+    ) -> crate::Result<crate::models::RunNowResponse> {}
+    /// Submits a one-time run of tasks, without creating a job; the run is listed by `runs/list` but not in the job list.
+    /// `POST /api/2.2/jobs/runs/submit`
+    pub(crate) fn send_submit(
+        &self,
+        request: &crate::models::SubmitRun,
+    ) -> crate::Result<crate::models::SubmitRunResponse> {}
+    /// Reads a run (its `state` and `status`, tasks, cluster, timings), with the first page of its large arrays.
+    /// `GET /api/2.2/jobs/runs/get`
+    pub fn get_run_page(
+        &self,
+        request: &crate::models::GetRunRequest,
+    ) -> crate::Result<crate::models::Run> {}
+    /// Reads one page of runs, newest first: of one job (`job_id`) or of every job, filtered by `active_only` or `completed_only`, `run_type` and start time (`start_time_from`, `start_time_to`, epoch milliseconds); `expand_tasks` includes the task runs.
+    /// `GET /api/2.2/jobs/runs/list`
+    pub fn list_runs_page(
+        &self,
+        request: &crate::models::ListRunsRequest,
+    ) -> crate::Result<crate::models::ListRunsResponse> {}
+    /// Every [`crate::models::BaseRun`] of [`Self::list_runs_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_runs_iter(
+        &self,
+        request: &crate::models::ListRunsRequest,
+    ) -> crate::Pages<'a, crate::models::BaseRun> {}
+    /// Every [`crate::models::BaseRun`] of every page, in one `Vec` (see [`Self::list_runs_iter`] to hold one page at a time).
+    pub fn list_runs(
+        &self,
+        request: &crate::models::ListRunsRequest,
+    ) -> crate::Result<Vec<crate::models::BaseRun>> {}
+    /// Reads the output of a task run: the value a notebook passed to `dbutils.notebook.exit` (at most 5 MB; `truncated` says when cut), the error and its trace, the logs of other task types, and the run's metadata.
+    /// `GET /api/2.2/jobs/runs/get-output`
+    pub fn get_run_output(
+        &self,
+        request: &crate::models::GetRunOutputRequest,
+    ) -> crate::Result<crate::models::RunOutput> {}
+    /// Exports a notebook task run as HTML views: the notebook (`CODE`), its dashboards (`DASHBOARDS`) or both (`ALL`).
+    /// `GET /api/2.2/jobs/runs/export`
+    pub fn export_run(
+        &self,
+        request: &crate::models::ExportRunRequest,
+    ) -> crate::Result<crate::models::ExportRunOutput> {}
+    /// Cancels a run; the run is cancelled asynchronously and is still active when this returns.
+    /// `POST /api/2.2/jobs/runs/cancel`
+    pub fn cancel_run(&self, request: &crate::models::CancelRun) -> crate::Result<()> {}
+    /// Cancels every active run of a job (`job_id`), or with `all_queued_runs` every queued run (of the job, or of the workspace without `job_id`).
+    /// `POST /api/2.2/jobs/runs/cancel-all`
+    pub fn cancel_all_runs(
+        &self,
+        request: &crate::models::CancelAllRuns,
+    ) -> crate::Result<()> {}
+    /// Deletes a run that is not active.
+    /// `POST /api/2.2/jobs/runs/delete`
+    pub fn delete_run(&self, request: &crate::models::DeleteRun) -> crate::Result<()> {}
+    /// Runs again some tasks of a finished job run: those named in `rerun_tasks`, or every failed task with `rerun_all_failed_tasks`, as a new attempt of the same run.
+    /// `POST /api/2.2/jobs/runs/repair`
+    pub fn repair_run(
+        &self,
+        request: &crate::models::RepairRun,
+    ) -> crate::Result<crate::models::RepairRunResponse> {}
+    /// Reads the permissions of a job: each principal's level (`CAN_VIEW`, `CAN_MANAGE_RUN`, `IS_OWNER`, `CAN_MANAGE`), direct or inherited.
+    /// `GET /api/2.0/permissions/jobs/{job_id}`
+    pub fn get_permissions(
+        &self,
+        job_id: &str,
+    ) -> crate::Result<crate::models::JobPermissions> {
+        crate::validate::non_empty("job_id", job_id)?;
+    }
+    /// Replaces the direct permissions of a job with `access_control_list`: a principal left out loses its direct permission. Use [`Jobs::update_permissions`] to add to the list instead.
+    /// `PUT /api/2.0/permissions/jobs/{job_id}`
+    pub fn set_permissions(
+        &self,
+        job_id: &str,
+        request: &crate::models::JobPermissionsRequest,
+    ) -> crate::Result<crate::models::JobPermissions> {
+        crate::validate::non_empty("job_id", job_id)?;
+    }
+    /// Adds the entries of `access_control_list` to the direct permissions of a job (a principal already listed gets the new level); the others are kept. Use [`Jobs::set_permissions`] to replace the whole list.
+    /// `PATCH /api/2.0/permissions/jobs/{job_id}`
+    pub fn update_permissions(
+        &self,
+        job_id: &str,
+        request: &crate::models::JobPermissionsRequest,
+    ) -> crate::Result<crate::models::JobPermissions> {
+        crate::validate::non_empty("job_id", job_id)?;
+    }
+    /// Lists the permission levels that can be granted on a job, with their descriptions.
+    /// `GET /api/2.0/permissions/jobs/{job_id}/permissionLevels`
+    pub fn get_permission_levels(
+        &self,
+        job_id: &str,
+    ) -> crate::Result<crate::models::GetJobPermissionLevelsResponse> {
+        crate::validate::non_empty("job_id", job_id)?;
+    }
 }

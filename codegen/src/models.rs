@@ -280,18 +280,116 @@ fn roundtrip_registry(infos: &[StructInfo]) -> TokenStream {
     }
 }
 
-/// Post-pass over typify's output: derives `Default` on request types, and puts a space after
+/// Post-pass over typify's output: derives `Default` on request types and on the structs they
+/// contain whose fields all have a default (see [`with_default`]), and puts a space after
 /// `///`.
 fn polish(file: &mut syn::File, request_types: &[String]) {
+    let defaults = with_default(file, request_types);
     for item in &mut file.items {
         let syn::Item::Struct(s) = item else { continue };
         space_docs(&mut s.attrs);
         for field in s.fields.iter_mut() {
             space_docs(&mut field.attrs);
         }
-        if request_types.iter().any(|r| s.ident == r) {
+        if defaults.contains(&s.ident.to_string()) {
             add_default(&mut s.attrs);
         }
+    }
+}
+
+/// The structs that get `Default`: the request types, and the structs reachable from them
+/// whose required fields all have a default (strings, numbers, booleans, options, lists, maps,
+/// boxes of such, or structs that have one), so that a nested part of a request is written
+/// `Task { task_key: .., ..Default::default() }` too. A struct with a required enum has none.
+fn with_default(file: &syn::File, request_types: &[String]) -> std::collections::BTreeSet<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let structs: BTreeMap<String, (Vec<syn::Type>, bool)> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => {
+                let derived = s
+                    .attrs
+                    .iter()
+                    .filter(|a| a.path().is_ident("derive"))
+                    .any(|a| a.meta.to_token_stream().to_string().contains("Default"));
+                let types = s.fields.iter().map(|f| f.ty.clone()).collect();
+                Some((s.ident.to_string(), (types, derived)))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut reachable: BTreeSet<String> = request_types.iter().cloned().collect();
+    let mut todo: Vec<String> = request_types.to_vec();
+    while let Some(name) = todo.pop() {
+        for ty in structs
+            .get(&name)
+            .map(|(t, _)| t.as_slice())
+            .unwrap_or_default()
+        {
+            for ident in type_idents(ty) {
+                if structs.contains_key(&ident) && reachable.insert(ident.clone()) {
+                    todo.push(ident);
+                }
+            }
+        }
+    }
+    let mut ok: BTreeSet<String> = structs
+        .iter()
+        .filter(|(_, (_, derived))| *derived)
+        .map(|(name, _)| name.clone())
+        .chain(request_types.iter().cloned())
+        .collect();
+    loop {
+        let more: Vec<String> = reachable
+            .iter()
+            .filter(|name| !ok.contains(*name))
+            .filter(|name| {
+                structs
+                    .get(*name)
+                    .is_some_and(|(types, _)| types.iter().all(|t| has_default(t, &ok)))
+            })
+            .cloned()
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        ok.extend(more);
+    }
+    ok.retain(|name| reachable.contains(name));
+    ok
+}
+
+/// Every identifier of a type's path and generic arguments.
+fn type_idents(ty: &syn::Type) -> Vec<String> {
+    ty.to_token_stream()
+        .into_iter()
+        .filter_map(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => Some(ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `ty` has a `Default` (`ok`: the structs known to have one).
+fn has_default(ty: &syn::Type, ok: &std::collections::BTreeSet<String>) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    match last.ident.to_string().as_str() {
+        "Option" | "Vec" | "IndexMap" | "String" | "i64" | "i32" | "u64" | "bool" | "f64"
+        | "UnknownFields" | "Value" | "Map" => true,
+        "Box" => match &last.arguments {
+            syn::PathArguments::AngleBracketed(args) => args.args.iter().all(|arg| match arg {
+                syn::GenericArgument::Type(inner) => has_default(inner, ok),
+                _ => true,
+            }),
+            _ => false,
+        },
+        other => ok.contains(other),
     }
 }
 

@@ -274,6 +274,40 @@ impl Emulator {
         api::lock(&self.shared).request_log.entries()
     }
 
+    /// Adds (or replaces) a notebook at `path` whose source decides what a notebook task that
+    /// runs it does: `time.sleep(N)` runs N emulated seconds, `dbutils.notebook.exit("X")`
+    /// succeeds with result `X`, `raise ...("msg")` fails with `msg`; a task whose notebook is
+    /// missing fails with `Notebook not found`. (A minimal store of the jobs service until the
+    /// workspace API's notebook store lands; notebook tasks will then read that one.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use azure_databricks_emulator::Emulator;
+    /// use azure_databricks_sdk::models::{NotebookTask, SubmitRun, SubmitTask};
+    ///
+    /// let ws = Emulator::start()?;
+    /// ws.add_notebook("/Shared/hello", "dbutils.notebook.exit(\"hi\")");
+    /// let client = ws.client();
+    /// let jobs = client.jobs();
+    /// let run = jobs.submit_and_wait(&SubmitRun {
+    ///     tasks: vec![SubmitTask {
+    ///         task_key: "hello".into(),
+    ///         notebook_task: Some(NotebookTask { notebook_path: "/Shared/hello".into(), ..Default::default() }),
+    ///         ..Default::default()
+    ///     }],
+    ///     ..Default::default()
+    /// }, Duration::from_secs(600))?;
+    /// let outputs = jobs.run_output(run.run_id.unwrap())?;
+    /// assert_eq!(outputs[0].output.notebook_output.as_ref().unwrap().result.as_deref(), Some("hi"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_notebook(&self, path: &str, source: &str) {
+        api::lock(&self.shared)
+            .jobs
+            .notebooks
+            .insert(path.to_string(), source.to_string());
+    }
+
     /// The value of a secret, which the API never returns: to check what a tool wrote.
     ///
     /// ```

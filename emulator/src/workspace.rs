@@ -15,6 +15,7 @@ use crate::scratch::ScratchDir;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
 use crate::services::files::Volumes;
+use crate::services::jobs::Jobs;
 use crate::services::oauth::OAuth;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
@@ -74,6 +75,8 @@ pub(crate) struct Workspace {
     pub(crate) secrets: SecretStore,
     /// Files of Unity Catalog volumes (Files API), on disk in a temporary directory of their own.
     pub(crate) files: Volumes,
+    /// Jobs, their runs, and the notebooks their notebook tasks read.
+    pub(crate) jobs: Jobs,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -99,6 +102,7 @@ impl Workspace {
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
             files: Volumes::new(Arc::new(ScratchDir::new())),
+            jobs: Jobs::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),
@@ -159,8 +163,11 @@ impl Workspace {
             .ok_or_else(ApiError::invalid_token)
     }
 
-    /// Brings the clusters up to `now`.
+    /// Brings the clusters and the job runs up to `now` (runs start and stop clusters, which
+    /// are then brought up to `now` too).
     pub(crate) fn settle(&mut self, now: i64) {
+        self.clusters.settle(now, &mut self.env);
+        crate::services::jobs::settle(self, now);
         self.clusters.settle(now, &mut self.env);
     }
 

@@ -7,8 +7,10 @@
 
 mod clusters;
 mod files;
+mod jobs;
 
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
 pub use files::{FileMetadata, Walk};
+pub use jobs::{RunWait, TaskOutput};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

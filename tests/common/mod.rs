@@ -110,6 +110,15 @@ pub fn post(when: When, path: &str, body: Value) -> When {
         .json_body(body)
 }
 
+/// A `method path` (PUT, PATCH, DELETE, ...) with a JSON content type whose body is exactly
+/// `body`, and no query string.
+pub fn json(when: When, method: httpmock::Method, path: &str, body: Value) -> When {
+    common(when.method(method).path(path))
+        .header("content-type", "application/json")
+        .is_true(|req: &HttpMockRequest| req.uri().query().is_none())
+        .json_body(body)
+}
+
 /// The keys of the JSON object `body` sent in `req`, sorted.
 pub fn body_keys(req: &HttpMockRequest) -> Vec<String> {
     let body: Value = serde_json::from_slice(req.body_ref()).unwrap_or(Value::Null);

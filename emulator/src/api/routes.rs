@@ -14,7 +14,7 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::services::{clusters, files, scim, secrets, tokens};
+use crate::services::{clusters, files, jobs, scim, secrets, tokens};
 use crate::workspace::Workspace;
 
 /// A handler of one operation that answers JSON.
@@ -76,6 +76,26 @@ fn handler(id: OperationId) -> Handler {
         Op::FilesGetDirectoryMetadata => return Handler::Raw(files::get_directory_metadata),
         Op::FilesListDirectoryContents => files::list_directory_contents,
         Op::FilesDeleteDirectory => files::delete_directory,
+        Op::JobsCreate => jobs::create,
+        Op::JobsGet => jobs::get,
+        Op::JobsList => jobs::list,
+        Op::JobsUpdate => jobs::update,
+        Op::JobsReset => jobs::reset,
+        Op::JobsDelete => jobs::delete,
+        Op::JobsRunNow => jobs::run_now,
+        Op::JobsSubmit => jobs::submit,
+        Op::JobsGetRun => jobs::get_run,
+        Op::JobsListRuns => jobs::list_runs,
+        Op::JobsGetRunOutput => jobs::get_run_output,
+        Op::JobsExportRun => jobs::export_run,
+        Op::JobsCancelRun => jobs::cancel_run,
+        Op::JobsCancelAllRuns => jobs::cancel_all_runs,
+        Op::JobsDeleteRun => jobs::delete_run,
+        Op::JobsRepairRun => jobs::repair_run,
+        Op::JobsGetPermissions => jobs::get_permissions,
+        Op::JobsSetPermissions => jobs::set_permissions,
+        Op::JobsUpdatePermissions => jobs::update_permissions,
+        Op::JobsGetPermissionLevels => jobs::get_permission_levels,
     };
     Handler::Json(json)
 }
@@ -210,7 +230,9 @@ mod tests {
         assert!(find("GET", "/api/2.1/secrets/scopes/list").is_err());
         assert!(find("GET", "/api/2.2/clusters/list").is_err());
         assert_eq!(split_version("/api/2.1/a/b"), Some(("2.1", "a/b")));
-        assert_eq!(split_version("/api/2.2/a/b"), None);
+        assert_eq!(split_version("/api/2.2/a/b"), Some(("2.2", "a/b")));
+        assert_eq!(split_version("/api/2.9/a/b"), None);
+        assert_eq!(find("GET", "/api/2.2/jobs/list").unwrap().version, "2.2");
         assert_eq!(split_version("/oidc/v1/token"), None);
     }
 

@@ -19,6 +19,7 @@
 
 pub(crate) mod clusters;
 pub(crate) mod files;
+pub(crate) mod jobs;
 pub(crate) mod oauth;
 pub(crate) mod scim;
 pub(crate) mod secrets;
