@@ -7,7 +7,13 @@ mod common;
 use azure_databricks_sdk::{HttpMethod, operations};
 
 /// The wire test files, one per top-level service.
-const WIRE_TESTS: &[&str] = &["clusters.rs", "tokens.rs", "secrets.rs", "files.rs"];
+const WIRE_TESTS: &[&str] = &[
+    "clusters.rs",
+    "tokens.rs",
+    "secrets.rs",
+    "files.rs",
+    "dbfs.rs",
+];
 
 #[test]
 fn every_operation_has_a_wire_test_of_its_method_and_path() {

@@ -267,6 +267,65 @@ pub struct DataPlaneEventDetails {
     pub host_id: Option<String>,
     pub timestamp: Option<i64>,
 }
+/// Body of `POST /api/2.0/dbfs/add-block`: appends a block to an open stream. Not idempotent: a block sent twice is written twice.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsAddBlockRequest {
+    pub data: String,
+    pub handle: i64,
+}
+/// Body of `POST /api/2.0/dbfs/close`: closes a stream, which makes the file visible.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsCloseRequest {
+    pub handle: i64,
+}
+/// Body of `POST /api/2.0/dbfs/create`: opens a stream to write a file.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsCreateRequest {
+    pub overwrite: Option<bool>,
+    pub path: String,
+}
+/// Answer of `POST /api/2.0/dbfs/create`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfsCreateResponse {
+    pub handle: Option<i64>,
+}
+/// Body of `POST /api/2.0/dbfs/delete`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsDeleteRequest {
+    pub path: String,
+    pub recursive: Option<bool>,
+}
+/// Answer of `GET /api/2.0/dbfs/list`: the entries of a directory (not paged), or the file itself when the path is a file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfsListResponse {
+    pub files: Vec<FileInfo>,
+}
+/// Body of `POST /api/2.0/dbfs/put`: a whole file in one request.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsPutRequest {
+    pub contents: Option<String>,
+    pub overwrite: Option<bool>,
+    pub path: String,
+}
+/// Query of `GET /api/2.0/dbfs/read`: which bytes of a file.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsReadRequest {
+    pub length: Option<i64>,
+    pub offset: Option<i64>,
+    pub path: String,
+}
+/// Answer of `GET /api/2.0/dbfs/read`. Fewer bytes than asked (0 at the end of the file) is not an error.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfsReadResponse {
+    pub bytes_read: Option<i64>,
+    pub data: Option<String>,
+}
 /// A location in DBFS (the Databricks File System).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbfsStorageInfo {
@@ -316,6 +375,14 @@ pub struct EventDetails {
     pub target_num_vcpus: Option<i32>,
     pub target_num_workers: Option<i32>,
     pub user: Option<String>,
+}
+/// A file or directory of DBFS.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileInfo {
+    pub file_size: Option<i64>,
+    pub is_dir: Option<bool>,
+    pub modification_time: Option<i64>,
+    pub path: Option<String>,
 }
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -115,6 +115,26 @@ pub enum OperationId {
     FilesListDirectoryContents,
     /// [`FILES_DELETE_DIRECTORY`]: `files.delete_directory`.
     FilesDeleteDirectory,
+    /// [`DBFS_PUT`]: `dbfs.put`.
+    DbfsPut,
+    /// [`DBFS_CREATE`]: `dbfs.create`.
+    DbfsCreate,
+    /// [`DBFS_ADD_BLOCK`]: `dbfs.add_block`.
+    DbfsAddBlock,
+    /// [`DBFS_CLOSE`]: `dbfs.close`.
+    DbfsClose,
+    /// [`DBFS_READ`]: `dbfs.read`.
+    DbfsRead,
+    /// [`DBFS_LIST`]: `dbfs.list`.
+    DbfsList,
+    /// [`DBFS_GET_STATUS`]: `dbfs.get_status`.
+    DbfsGetStatus,
+    /// [`DBFS_MKDIRS`]: `dbfs.mkdirs`.
+    DbfsMkdirs,
+    /// [`DBFS_MOVE`]: `dbfs.move`.
+    DbfsMove,
+    /// [`DBFS_DELETE`]: `dbfs.delete`.
+    DbfsDelete,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -713,6 +733,126 @@ pub const FILES_DELETE_DIRECTORY: Operation = Operation {
     request_body: BodyKind::Json,
     response_body: BodyKind::Json,
 };
+/// `dbfs.put`: `POST /api/2.0/dbfs/put`. Writes a whole file in one request: at most 1 MiB (1048576 bytes), base64-encoded.
+pub const DBFS_PUT: Operation = Operation {
+    id: OperationId::DbfsPut,
+    name: "dbfs.put",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/put",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.create`: `POST /api/2.0/dbfs/create`. Opens a stream to write a file: the answer's `handle` takes blocks ([`Dbfs::add_block`]) until [`Dbfs::close`]. The handle expires after 10 idle minutes.
+pub const DBFS_CREATE: Operation = Operation {
+    id: OperationId::DbfsCreate,
+    name: "dbfs.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/create",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.add_block`: `POST /api/2.0/dbfs/add-block`. Appends a block (at most 1 MiB (1048576 bytes), base64-encoded) to an open stream.
+pub const DBFS_ADD_BLOCK: Operation = Operation {
+    id: OperationId::DbfsAddBlock,
+    name: "dbfs.add_block",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/add-block",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.close`: `POST /api/2.0/dbfs/close`. Closes a stream opened by [`Dbfs::create`]; the file is complete.
+pub const DBFS_CLOSE: Operation = Operation {
+    id: OperationId::DbfsClose,
+    name: "dbfs.close",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/close",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.read`: `GET /api/2.0/dbfs/read`. Reads bytes of a file: at most 1 MiB (1048576 bytes) from `offset`, base64-encoded.
+pub const DBFS_READ: Operation = Operation {
+    id: OperationId::DbfsRead,
+    name: "dbfs.read",
+    method: HttpMethod::Get,
+    path: "/api/2.0/dbfs/read",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.list`: `GET /api/2.0/dbfs/list`. Lists the entries of a directory (not recursive, not paged); for a file, the file itself.
+pub const DBFS_LIST: Operation = Operation {
+    id: OperationId::DbfsList,
+    name: "dbfs.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/dbfs/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.get_status`: `GET /api/2.0/dbfs/get-status`. Reads the status of a file or directory; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+pub const DBFS_GET_STATUS: Operation = Operation {
+    id: OperationId::DbfsGetStatus,
+    name: "dbfs.get_status",
+    method: HttpMethod::Get,
+    path: "/api/2.0/dbfs/get-status",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.mkdirs`: `POST /api/2.0/dbfs/mkdirs`. Creates a directory and its missing parents; an existing directory is not an error.
+pub const DBFS_MKDIRS: Operation = Operation {
+    id: OperationId::DbfsMkdirs,
+    name: "dbfs.mkdirs",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/mkdirs",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.move`: `POST /api/2.0/dbfs/move`. Moves a file or directory (with everything in it); an existing destination is an error (`RESOURCE_ALREADY_EXISTS`).
+pub const DBFS_MOVE: Operation = Operation {
+    id: OperationId::DbfsMove,
+    name: "dbfs.move",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/move",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.delete`: `POST /api/2.0/dbfs/delete`. Deletes a file or directory. A large recursive delete is done in parts: the service answers 503 `PARTIAL_DELETE` and must be called again until it succeeds.
+pub const DBFS_DELETE: Operation = Operation {
+    id: OperationId::DbfsDelete,
+    name: "dbfs.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -751,6 +891,16 @@ pub const ALL: &[Operation] = &[
     FILES_GET_DIRECTORY_METADATA,
     FILES_LIST_DIRECTORY_CONTENTS,
     FILES_DELETE_DIRECTORY,
+    DBFS_PUT,
+    DBFS_CREATE,
+    DBFS_ADD_BLOCK,
+    DBFS_CLOSE,
+    DBFS_READ,
+    DBFS_LIST,
+    DBFS_GET_STATUS,
+    DBFS_MKDIRS,
+    DBFS_MOVE,
+    DBFS_DELETE,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -12,6 +12,8 @@ impl crate::Client {
     pub fn secrets(&self) -> Secrets<'_> {}
     /// Files API: files and directories of Unity Catalog volumes (`/Volumes/<catalog>/<schema>/<volume>/...`), contents streamed both ways.
     pub fn files(&self) -> Files<'_> {}
+    /// DBFS API: files and directories of the Databricks File System (`/tmp/...`, `/FileStore/...`), contents base64-encoded in JSON, at most 1 MB per request.
+    pub fn dbfs(&self) -> Dbfs<'_> {}
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 #[derive(Debug, Clone, Copy)]
@@ -309,4 +311,69 @@ impl<'a> Files<'a> {
     /// Deletes an empty directory; a directory with entries is an error (400 `FILES_API_DIRECTORY_IS_NOT_EMPTY`).
     /// `DELETE /api/2.0/fs/directories{directory_path}`
     pub fn delete_directory(&self, directory_path: &str) -> crate::Result<()> {}
+}
+/// DBFS API: files and directories of the Databricks File System (`/tmp/...`, `/FileStore/...`), contents base64-encoded in JSON, at most 1 MB per request.
+#[derive(Debug, Clone, Copy)]
+pub struct Dbfs<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Dbfs<'a> {
+    /// Writes a whole file in one request: at most 1 MiB (1048576 bytes), base64-encoded.
+    /// `POST /api/2.0/dbfs/put`
+    pub(crate) fn send_put(
+        &self,
+        request: &crate::models::DbfsPutRequest,
+    ) -> crate::Result<()> {}
+    /// Opens a stream to write a file: the answer's `handle` takes blocks ([`Dbfs::add_block`]) until [`Dbfs::close`]. The handle expires after 10 idle minutes.
+    /// `POST /api/2.0/dbfs/create`
+    pub fn create(
+        &self,
+        request: &crate::models::DbfsCreateRequest,
+    ) -> crate::Result<crate::models::DbfsCreateResponse> {}
+    /// Appends a block (at most 1 MiB (1048576 bytes), base64-encoded) to an open stream.
+    /// `POST /api/2.0/dbfs/add-block`
+    pub fn add_block(
+        &self,
+        request: &crate::models::DbfsAddBlockRequest,
+    ) -> crate::Result<()> {}
+    /// Closes a stream opened by [`Dbfs::create`]; the file is complete.
+    /// `POST /api/2.0/dbfs/close`
+    pub fn close(&self, request: &crate::models::DbfsCloseRequest) -> crate::Result<()> {}
+    /// Reads bytes of a file: at most 1 MiB (1048576 bytes) from `offset`, base64-encoded.
+    /// `GET /api/2.0/dbfs/read`
+    pub fn read(
+        &self,
+        request: &crate::models::DbfsReadRequest,
+    ) -> crate::Result<crate::models::DbfsReadResponse> {}
+    /// Lists the entries of a directory (not recursive, not paged); for a file, the file itself.
+    /// `GET /api/2.0/dbfs/list`
+    pub fn list(&self, path: &str) -> crate::Result<Vec<crate::models::FileInfo>> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Reads the status of a file or directory; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+    /// `GET /api/2.0/dbfs/get-status`
+    pub fn get_status(&self, path: &str) -> crate::Result<crate::models::FileInfo> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Creates a directory and its missing parents; an existing directory is not an error.
+    /// `POST /api/2.0/dbfs/mkdirs`
+    pub fn mkdirs(&self, path: &str) -> crate::Result<()> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Moves a file or directory (with everything in it); an existing destination is an error (`RESOURCE_ALREADY_EXISTS`).
+    /// `POST /api/2.0/dbfs/move`
+    pub fn move_path(
+        &self,
+        source_path: &str,
+        destination_path: &str,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("source_path", source_path)?;
+        crate::validate::non_empty("destination_path", destination_path)?;
+    }
+    /// Deletes a file or directory. A large recursive delete is done in parts: the service answers 503 `PARTIAL_DELETE` and must be called again until it succeeds.
+    /// `POST /api/2.0/dbfs/delete`
+    pub(crate) fn send_delete(
+        &self,
+        request: &crate::models::DbfsDeleteRequest,
+    ) -> crate::Result<()> {}
 }

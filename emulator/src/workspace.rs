@@ -14,6 +14,7 @@ use crate::request_log::RequestLog;
 use crate::scratch::ScratchDir;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::dbfs::DbfsStore;
 use crate::services::files::Volumes;
 use crate::services::oauth::OAuth;
 use crate::services::secrets::SecretStore;
@@ -74,6 +75,8 @@ pub(crate) struct Workspace {
     pub(crate) secrets: SecretStore,
     /// Files of Unity Catalog volumes (Files API), on disk in a temporary directory of their own.
     pub(crate) files: Volumes,
+    /// DBFS files and open write streams, on disk in a temporary directory of their own.
+    pub(crate) dbfs: DbfsStore,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -99,6 +102,7 @@ impl Workspace {
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
             files: Volumes::new(Arc::new(ScratchDir::new())),
+            dbfs: DbfsStore::new(Arc::new(ScratchDir::new())),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

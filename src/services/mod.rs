@@ -6,9 +6,11 @@
 //! every generated method sends one request.
 
 mod clusters;
+mod dbfs;
 mod files;
 
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
+pub use dbfs::DbfsReader;
 pub use files::{FileMetadata, Walk};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

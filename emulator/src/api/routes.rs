@@ -14,7 +14,7 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::services::{clusters, files, scim, secrets, tokens};
+use crate::services::{clusters, dbfs, files, scim, secrets, tokens};
 use crate::workspace::Workspace;
 
 /// A handler of one operation that answers JSON.
@@ -76,6 +76,16 @@ fn handler(id: OperationId) -> Handler {
         Op::FilesGetDirectoryMetadata => return Handler::Raw(files::get_directory_metadata),
         Op::FilesListDirectoryContents => files::list_directory_contents,
         Op::FilesDeleteDirectory => files::delete_directory,
+        Op::DbfsPut => dbfs::put,
+        Op::DbfsCreate => dbfs::create,
+        Op::DbfsAddBlock => dbfs::add_block,
+        Op::DbfsClose => dbfs::close,
+        Op::DbfsRead => dbfs::read,
+        Op::DbfsList => dbfs::list,
+        Op::DbfsGetStatus => dbfs::get_status,
+        Op::DbfsMkdirs => dbfs::mkdirs,
+        Op::DbfsMove => dbfs::rename,
+        Op::DbfsDelete => dbfs::delete,
     };
     Handler::Json(json)
 }

@@ -18,6 +18,7 @@
 //! ([`crate::api`]).
 
 pub(crate) mod clusters;
+pub(crate) mod dbfs;
 pub(crate) mod files;
 pub(crate) mod oauth;
 pub(crate) mod scim;
