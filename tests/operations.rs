@@ -13,6 +13,7 @@ const WIRE_TESTS: &[&str] = &[
     "secrets.rs",
     "files.rs",
     "dbfs.rs",
+    "workspace.rs",
 ];
 
 #[test]

@@ -376,6 +376,12 @@ pub struct EventDetails {
     pub target_num_workers: Option<i32>,
     pub user: Option<String>,
 }
+/// Answer of `GET /api/2.0/workspace/export` without `direct_download`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportResponse {
+    pub content: Option<String>,
+    pub file_type: Option<String>,
+}
 /// A file or directory of DBFS.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileInfo {
@@ -534,6 +540,18 @@ pub struct NodeType {
 pub struct NodeTypeFlexibility {
     pub alternate_node_type_ids: Vec<String>,
 }
+/// A notebook, file, directory or other object of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObjectInfo {
+    pub created_at: Option<i64>,
+    pub language: Option<Language>,
+    pub modified_at: Option<i64>,
+    pub object_id: Option<i64>,
+    pub object_type: Option<ObjectType>,
+    pub path: Option<String>,
+    pub resource_id: Option<String>,
+    pub size: Option<i64>,
+}
 /// Public information about a personal access token; never contains the token value itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicTokenInfo {
@@ -604,6 +622,28 @@ pub struct VolumesStorageInfo {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkloadType {
     pub clients: Option<ClientsTypes>,
+}
+/// Body of `POST /api/2.0/workspace/delete`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct WorkspaceDeleteRequest {
+    pub path: String,
+    pub recursive: Option<bool>,
+}
+/// Body of `POST /api/2.0/workspace/import` in its JSON form.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct WorkspaceImportRequest {
+    pub content: Option<String>,
+    pub format: Option<ImportFormat>,
+    pub language: Option<Language>,
+    pub overwrite: Option<bool>,
+    pub path: String,
+}
+/// Answer of `GET /api/2.0/workspace/list`: the objects directly in a directory (not paged).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkspaceListResponse {
+    pub objects: Vec<ObjectInfo>,
 }
 /// A workspace file.
 #[derive(Clone, Debug, PartialEq)]
@@ -752,6 +792,30 @@ pub enum DependencyMode {
     DependencyModeClusterLibraries = "DEPENDENCY_MODE_CLUSTER_LIBRARIES",
     Unknown(String),
 }
+/// Format of an export.
+#[non_exhaustive]
+pub enum ExportFormat {
+    Source = "SOURCE",
+    Html = "HTML",
+    Jupyter = "JUPYTER",
+    Dbc = "DBC",
+    RMarkdown = "R_MARKDOWN",
+    Auto = "AUTO",
+    Raw = "RAW",
+    Unknown(String),
+}
+/// Format of the content of an import.
+#[non_exhaustive]
+pub enum ImportFormat {
+    Source = "SOURCE",
+    Html = "HTML",
+    Jupyter = "JUPYTER",
+    Dbc = "DBC",
+    RMarkdown = "R_MARKDOWN",
+    Auto = "AUTO",
+    Raw = "RAW",
+    Unknown(String),
+}
 /// Result of running an init script on a node.
 #[non_exhaustive]
 pub enum InitScriptExecutionStatus {
@@ -768,6 +832,15 @@ pub enum InitScriptExecutionStatus {
 #[non_exhaustive]
 pub enum Kind {
     ClassicPreview = "CLASSIC_PREVIEW",
+    Unknown(String),
+}
+/// Language of a notebook.
+#[non_exhaustive]
+pub enum Language {
+    Scala = "SCALA",
+    Python = "PYTHON",
+    Sql = "SQL",
+    R = "R",
     Unknown(String),
 }
 /// Direction of a sort.
@@ -789,6 +862,17 @@ pub enum ListClustersSortByField {
 pub enum ListOrder {
     Desc = "DESC",
     Asc = "ASC",
+    Unknown(String),
+}
+/// Kind of a workspace object.
+#[non_exhaustive]
+pub enum ObjectType {
+    Notebook = "NOTEBOOK",
+    Directory = "DIRECTORY",
+    Library = "LIBRARY",
+    File = "FILE",
+    Repo = "REPO",
+    Dashboard = "DASHBOARD",
     Unknown(String),
 }
 /// Why a cluster was resized.

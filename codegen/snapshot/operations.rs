@@ -135,6 +135,18 @@ pub enum OperationId {
     DbfsMove,
     /// [`DBFS_DELETE`]: `dbfs.delete`.
     DbfsDelete,
+    /// [`WORKSPACE_LIST`]: `workspace.list`.
+    WorkspaceList,
+    /// [`WORKSPACE_GET_STATUS`]: `workspace.get_status`.
+    WorkspaceGetStatus,
+    /// [`WORKSPACE_MKDIRS`]: `workspace.mkdirs`.
+    WorkspaceMkdirs,
+    /// [`WORKSPACE_DELETE`]: `workspace.delete`.
+    WorkspaceDelete,
+    /// [`WORKSPACE_IMPORT`]: `workspace.import`.
+    WorkspaceImport,
+    /// [`WORKSPACE_EXPORT`]: `workspace.export`.
+    WorkspaceExport,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -853,6 +865,78 @@ pub const DBFS_DELETE: Operation = Operation {
     request_body: BodyKind::Json,
     response_body: BodyKind::Json,
 };
+/// `workspace.list`: `GET /api/2.0/workspace/list`. Lists the objects directly in a directory (not paged).
+pub const WORKSPACE_LIST: Operation = Operation {
+    id: OperationId::WorkspaceList,
+    name: "workspace.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/workspace/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.get_status`: `GET /api/2.0/workspace/get-status`. Reads the status of an object; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+pub const WORKSPACE_GET_STATUS: Operation = Operation {
+    id: OperationId::WorkspaceGetStatus,
+    name: "workspace.get_status",
+    method: HttpMethod::Get,
+    path: "/api/2.0/workspace/get-status",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.mkdirs`: `POST /api/2.0/workspace/mkdirs`. Creates a directory and its missing parents; an existing directory is not an error.
+pub const WORKSPACE_MKDIRS: Operation = Operation {
+    id: OperationId::WorkspaceMkdirs,
+    name: "workspace.mkdirs",
+    method: HttpMethod::Post,
+    path: "/api/2.0/workspace/mkdirs",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.delete`: `POST /api/2.0/workspace/delete`. Deletes an object; a directory with objects only with `recursive`.
+pub const WORKSPACE_DELETE: Operation = Operation {
+    id: OperationId::WorkspaceDelete,
+    name: "workspace.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/workspace/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.import`: `POST /api/2.0/workspace/import`. Imports a notebook, file or directory (`DBC`) from base64 content in JSON: at most 10 MiB (10485760 bytes).
+pub const WORKSPACE_IMPORT: Operation = Operation {
+    id: OperationId::WorkspaceImport,
+    name: "workspace.import",
+    method: HttpMethod::Post,
+    path: "/api/2.0/workspace/import",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.export`: `GET /api/2.0/workspace/export`. Exports an object: as JSON with base64 content, or with `direct_download=true` as its raw bytes; at most 10 MiB (10485760 bytes).
+pub const WORKSPACE_EXPORT: Operation = Operation {
+    id: OperationId::WorkspaceExport,
+    name: "workspace.export",
+    method: HttpMethod::Get,
+    path: "/api/2.0/workspace/export",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Stream,
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -901,6 +985,12 @@ pub const ALL: &[Operation] = &[
     DBFS_MKDIRS,
     DBFS_MOVE,
     DBFS_DELETE,
+    WORKSPACE_LIST,
+    WORKSPACE_GET_STATUS,
+    WORKSPACE_MKDIRS,
+    WORKSPACE_DELETE,
+    WORKSPACE_IMPORT,
+    WORKSPACE_EXPORT,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -78,3 +78,15 @@ pub const SECRETS_PER_SCOPE: CountRule = CountRule {
     max: 1000usize,
     words: "at most 1000",
 };
+/// Workspace: `GET /api/2.0/workspace/export` gives at most 10 MiB (10485760 bytes) of content; a larger object answers `MAX_NOTEBOOK_SIZE_EXCEEDED`.
+pub const WORKSPACE_EXPORT: SizeRule = SizeRule {
+    what: "export",
+    max_bytes: 10485760u64,
+    words: "at most 10 MiB (10485760 bytes)",
+};
+/// Workspace: the base64 `content` of a JSON `POST /api/2.0/workspace/import` is at most 10 MiB (10485760 bytes); more answers `MAX_NOTEBOOK_SIZE_EXCEEDED`.
+pub const WORKSPACE_IMPORT: SizeRule = SizeRule {
+    what: "import content",
+    max_bytes: 10485760u64,
+    words: "at most 10 MiB (10485760 bytes)",
+};

@@ -14,6 +14,8 @@ impl crate::Client {
     pub fn files(&self) -> Files<'_> {}
     /// DBFS API: files and directories of the Databricks File System (`/tmp/...`, `/FileStore/...`), contents base64-encoded in JSON, at most 1 MB per request.
     pub fn dbfs(&self) -> Dbfs<'_> {}
+    /// Workspace API: notebooks, workspace files and directories of the workspace tree.
+    pub fn workspace(&self) -> Workspace<'_> {}
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 #[derive(Debug, Clone, Copy)]
@@ -376,4 +378,48 @@ impl<'a> Dbfs<'a> {
         &self,
         request: &crate::models::DbfsDeleteRequest,
     ) -> crate::Result<()> {}
+}
+/// Workspace API: notebooks, workspace files and directories of the workspace tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Workspace<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Workspace<'a> {
+    /// Lists the objects directly in a directory (not paged).
+    /// `GET /api/2.0/workspace/list`
+    pub fn list(&self, path: &str) -> crate::Result<Vec<crate::models::ObjectInfo>> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Reads the status of an object; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+    /// `GET /api/2.0/workspace/get-status`
+    pub fn get_status(&self, path: &str) -> crate::Result<crate::models::ObjectInfo> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Creates a directory and its missing parents; an existing directory is not an error.
+    /// `POST /api/2.0/workspace/mkdirs`
+    pub fn mkdirs(&self, path: &str) -> crate::Result<()> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Deletes an object; a directory with objects only with `recursive`.
+    /// `POST /api/2.0/workspace/delete`
+    pub fn delete(
+        &self,
+        request: &crate::models::WorkspaceDeleteRequest,
+    ) -> crate::Result<()> {}
+    /// Imports a notebook, file or directory (`DBC`) from base64 content in JSON: at most 10 MiB (10485760 bytes).
+    /// `POST /api/2.0/workspace/import`
+    pub(crate) fn send_import(
+        &self,
+        request: &crate::models::WorkspaceImportRequest,
+    ) -> crate::Result<()> {}
+    /// Exports an object: as JSON with base64 content, or with `direct_download=true` as its raw bytes; at most 10 MiB (10485760 bytes).
+    /// `GET /api/2.0/workspace/export`
+    pub(crate) fn send_export(
+        &self,
+        path: &str,
+        format: Option<&str>,
+        direct_download: Option<&str>,
+    ) -> crate::Result<crate::Download> {
+        crate::validate::non_empty("path", path)?;
+    }
 }

@@ -19,6 +19,7 @@ use crate::services::files::Volumes;
 use crate::services::oauth::OAuth;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
+use crate::services::workspace::WorkspaceTree;
 use crate::users::{Caller, Users};
 
 /// How long cluster transitions take, in emulated milliseconds.
@@ -77,6 +78,8 @@ pub(crate) struct Workspace {
     pub(crate) files: Volumes,
     /// DBFS files and open write streams, on disk in a temporary directory of their own.
     pub(crate) dbfs: DbfsStore,
+    /// Notebooks, workspace files and directories (Workspace API), contents on disk.
+    pub(crate) workspace_tree: WorkspaceTree,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -103,6 +106,7 @@ impl Workspace {
             secrets: SecretStore::default(),
             files: Volumes::new(Arc::new(ScratchDir::new())),
             dbfs: DbfsStore::new(Arc::new(ScratchDir::new())),
+            workspace_tree: WorkspaceTree::new(Arc::new(ScratchDir::new())),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

@@ -8,9 +8,11 @@
 mod clusters;
 mod dbfs;
 mod files;
+mod workspace;
 
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
 pub use dbfs::DbfsReader;
 pub use files::{FileMetadata, Walk};
+pub use workspace::{Exported, WorkspaceWalk};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

@@ -14,7 +14,7 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::services::{clusters, dbfs, files, scim, secrets, tokens};
+use crate::services::{clusters, dbfs, files, scim, secrets, tokens, workspace};
 use crate::workspace::Workspace;
 
 /// A handler of one operation that answers JSON.
@@ -86,6 +86,12 @@ fn handler(id: OperationId) -> Handler {
         Op::DbfsMkdirs => dbfs::mkdirs,
         Op::DbfsMove => dbfs::rename,
         Op::DbfsDelete => dbfs::delete,
+        Op::WorkspaceList => workspace::list,
+        Op::WorkspaceGetStatus => workspace::get_status,
+        Op::WorkspaceMkdirs => workspace::mkdirs,
+        Op::WorkspaceDelete => workspace::delete,
+        Op::WorkspaceImport => return Handler::Raw(workspace::import),
+        Op::WorkspaceExport => return Handler::Raw(workspace::export),
     };
     Handler::Json(json)
 }

@@ -24,3 +24,4 @@ pub(crate) mod oauth;
 pub(crate) mod scim;
 pub(crate) mod secrets;
 pub(crate) mod tokens;
+pub(crate) mod workspace;
