@@ -123,3 +123,8 @@ fn clusters_tokens_and_secrets() {
 fn files() {
     run("files.py");
 }
+
+#[test]
+fn dbfs_and_workspace() {
+    run("dbfs_workspace.py");
+}

@@ -15,6 +15,7 @@ use tempfile::{NamedTempFile, TempPath};
 use crate::clock::millis;
 use crate::error::ApiError;
 use crate::scratch::ScratchDir;
+use crate::tree_path::{self, parent};
 
 /// How long a write stream may stay idle before its handle is forgotten.
 pub(crate) const HANDLE_IDLE: Duration = Duration::from_secs(10 * 60);
@@ -70,33 +71,9 @@ fn io(e: std::io::Error) -> ApiError {
     ApiError::internal(format!("The stored file cannot be used: {e}"))
 }
 
-/// `dbfs:/a/b/` → `/a/b`: absolute, without a trailing `/`, clean segments.
+/// `dbfs:/a/b/` → `/a/b` (see [`tree_path::clean`]).
 pub(crate) fn clean(path: &str) -> Result<String, ApiError> {
-    let path = path.strip_prefix("dbfs:").unwrap_or(path);
-    let trimmed = if path.len() > 1 {
-        path.trim_end_matches('/')
-    } else {
-        path
-    };
-    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
-    let bad = !trimmed.starts_with('/')
-        || (trimmed != "/"
-            && trimmed[1..]
-                .split('/')
-                .any(|s| s.is_empty() || s == "." || s == ".."));
-    if bad {
-        return Err(ApiError::invalid_parameter(format!(
-            "Path must be absolute: {path}"
-        )));
-    }
-    Ok(trimmed.to_string())
-}
-
-fn parent(path: &str) -> &str {
-    match path.rsplit_once('/') {
-        Some(("", _)) | None => "/",
-        Some((p, _)) => p,
-    }
+    tree_path::clean(path.strip_prefix("dbfs:").unwrap_or(path))
 }
 
 impl DbfsStore {

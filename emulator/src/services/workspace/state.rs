@@ -12,6 +12,7 @@ use tempfile::TempPath;
 
 use crate::error::ApiError;
 use crate::scratch::ScratchDir;
+use crate::tree_path::{clean, parent};
 
 /// What an object is.
 #[derive(Debug)]
@@ -65,33 +66,6 @@ fn does_not_exist(path: &str) -> ApiError {
 
 fn io(e: std::io::Error) -> ApiError {
     ApiError::internal(format!("The stored object cannot be used: {e}"))
-}
-
-/// `/a/b/` → `/a/b`: absolute, clean segments.
-fn clean(path: &str) -> Result<String, ApiError> {
-    let trimmed = if path.len() > 1 {
-        path.trim_end_matches('/')
-    } else {
-        path
-    };
-    let bad = !trimmed.starts_with('/')
-        || (trimmed != "/"
-            && trimmed[1..]
-                .split('/')
-                .any(|s| s.is_empty() || s == "." || s == ".."));
-    if bad {
-        return Err(ApiError::invalid_parameter(format!(
-            "Path ({path}) is not an absolute path."
-        )));
-    }
-    Ok(trimmed.to_string())
-}
-
-fn parent(path: &str) -> &str {
-    match path.rsplit_once('/') {
-        Some(("", _)) | None => "/",
-        Some((p, _)) => p,
-    }
 }
 
 /// The comment that starts a `SOURCE` export of a notebook in `language`.
