@@ -47,9 +47,10 @@ from typing import Dict, List, Optional, Tuple
 DEFAULT_SDK = "databricks-sdk==0.162.0"
 
 #: Service modules of the SDK that hold the models compared here.
-MODULES = ("compute", "settings", "iam", "workspace")
+MODULES = ("compute", "settings", "iam", "workspace", "files")
 
-#: schema definition -> official sources: `Class` (a dataclass or enum of any module above) or
+#: schema definition -> official sources: `Class` (a dataclass or enum of any module above; the
+#: first module's when several have one of that name, `module.Class` for another's) or
 #: `Class.method` (the parameters of an API method, for request bodies the SDK does not model
 #: as a class). Several sources are merged (a field of any of them is expected).
 MAPPING: Dict[str, List[str]] = {
@@ -132,6 +133,28 @@ MAPPING: Dict[str, List[str]] = {
     "ListSecretsResponse": ["ListSecretsResponse"],
     "ListAclsResponse": ["ListAclsResponse"],
     "ListScopesResponse": ["ListScopesResponse"],
+    # DBFS.
+    "FileInfo": ["FileInfo"],
+    "DbfsListResponse": ["ListStatusResponse"],
+    "DbfsPutRequest": ["DbfsAPI.put"],
+    "DbfsCreateRequest": ["DbfsAPI.create"],
+    "DbfsCreateResponse": ["files.CreateResponse"],
+    "DbfsAddBlockRequest": ["DbfsAPI.add_block"],
+    "DbfsCloseRequest": ["DbfsAPI.close"],
+    "DbfsReadRequest": ["DbfsAPI.read"],
+    "DbfsReadResponse": ["ReadResponse"],
+    "DbfsDeleteRequest": ["DbfsAPI.delete"],
+    # Workspace.
+    "ObjectInfo": ["workspace.ObjectInfo"],
+    "ObjectType": ["ObjectType"],
+    "DirectoryInfo": ["DirectoryInfo"],
+    "Language": ["workspace.Language"],
+    "ImportFormat": ["ImportFormat"],
+    "ExportFormat": ["ExportFormat"],
+    "WorkspaceListResponse": ["ListResponse"],
+    "WorkspaceImportRequest": ["WorkspaceAPI.import_"],
+    "ExportResponse": ["ExportResponse"],
+    "WorkspaceDeleteRequest": ["WorkspaceAPI.delete"],
 }
 
 #: Operations whose inline parameters (`params` in `schema/endpoints.json`) are compared with the
@@ -307,7 +330,9 @@ def load_official(sdk_dir: Path) -> Dict[str, OfficialModel]:
                     for stmt in cls.body
                     if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
                 ]
-                models.setdefault(cls.name, OfficialModel(cls.name, "enum", values=values, doc=doc))
+                model = OfficialModel(cls.name, "enum", values=values, doc=doc)
+                models.setdefault(cls.name, model)
+                models.setdefault(f"{module}.{cls.name}", model)
                 continue
             if cls.name.endswith("API"):
                 for fn in cls.body:
@@ -328,7 +353,9 @@ def load_official(sdk_dir: Path) -> Dict[str, OfficialModel]:
                         name in int64,
                         _docstring_after(cls.body, i),
                     )
-            models.setdefault(cls.name, OfficialModel(cls.name, "class", fields, doc=doc))
+            model = OfficialModel(cls.name, "class", fields, doc=doc)
+            models.setdefault(cls.name, model)
+            models.setdefault(f"{module}.{cls.name}", model)
     return models
 
 

@@ -340,6 +340,11 @@ pub struct DirectoryEntry {
     pub name: Option<String>,
     pub path: Option<String>,
 }
+/// More about a directory of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectoryInfo {
+    pub is_git_folder: Option<bool>,
+}
 /// User name and password for a private Docker registry.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DockerBasicAuth {
@@ -544,6 +549,7 @@ pub struct NodeTypeFlexibility {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectInfo {
     pub created_at: Option<i64>,
+    pub directory_info: Option<DirectoryInfo>,
     pub language: Option<Language>,
     pub modified_at: Option<i64>,
     pub object_id: Option<i64>,

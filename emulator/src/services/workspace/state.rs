@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-use azure_databricks_sdk::models::{Language, ObjectInfo, ObjectType};
+use azure_databricks_sdk::models::{DirectoryInfo, Language, ObjectInfo, ObjectType};
 use tempfile::TempPath;
 
 use crate::error::ApiError;
@@ -133,6 +133,10 @@ impl WorkspaceTree {
                 (t, l, s, o.id, o.created, o.modified)
             }
         };
+        let directory_info = (object_type == ObjectType::Directory).then(|| DirectoryInfo {
+            is_git_folder: Some(false),
+            unknown_fields: Default::default(),
+        });
         Some(ObjectInfo {
             object_type: Some(object_type),
             path: Some(path.to_string()),
@@ -142,6 +146,7 @@ impl WorkspaceTree {
             created_at: Some(created),
             modified_at: Some(modified),
             resource_id: Some(id.to_string()),
+            directory_info,
             unknown_fields: Default::default(),
         })
     }
