@@ -4,10 +4,10 @@
 
 mod common;
 
-use azure_databricks_sdk::Error;
 use azure_databricks_sdk::models::{
     ExportFormat, ImportFormat, Language, ObjectType, WorkspaceDeleteRequest,
 };
+use azure_databricks_sdk::{Error, Upload, rules};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -113,31 +113,73 @@ fn import_sends_base64_content_with_format_language_and_overwrite() {
             true,
         )
         .unwrap();
-    client
-        .workspace()
-        .upload(
-            "/Shared/etl",
-            &b"print(1)"[..],
-            ImportFormat::Source,
-            Some(Language::Python),
-            true,
-        )
-        .unwrap();
-    mock.assert_calls(2);
+    mock.assert();
 }
 
 #[test]
 fn an_import_over_the_json_limit_is_refused_before_sending() {
     let server = MockServer::start();
-    let big = vec![b'x'; 8 * 1024 * 1024];
+    // Base64 makes 4 bytes of 3: this content is over the limit once encoded.
+    let big = vec![b'x'; (rules::WORKSPACE_IMPORT.max_bytes / 4 * 3 + 3) as usize];
     let err = common::client(&server)
         .workspace()
-        .upload("/Shared/big", big.as_slice(), ImportFormat::Raw, None, true)
+        .import("/Shared/big", &big, ImportFormat::Raw, None, true)
         .unwrap_err();
     assert!(
         matches!(&err, Error::InvalidInput { field, .. } if field == "content"),
         "{err:?}"
     );
+}
+
+#[test]
+fn upload_streams_a_multipart_form_with_the_content_as_it_is() {
+    let server = MockServer::start();
+    let content: Vec<u8> = (0..100_000).map(|i| (i * 31 % 251) as u8).collect();
+    let expected = content.clone();
+    let mock = server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/2.0/workspace/import")
+            .header("authorization", format!("Bearer {}", common::TOKEN))
+            .is_true(|req: &httpmock::HttpMockRequest| req.uri().query().is_none())
+            .is_true(move |req: &httpmock::HttpMockRequest| {
+                let Some(boundary) = req
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("multipart/form-data; boundary="))
+                    .map(str::to_string)
+                else {
+                    return false;
+                };
+                let field = |name: &str, value: &str| {
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                };
+                let mut form = [
+                    field("path", "/Shared/etl.ipynb"),
+                    field("format", "JUPYTER"),
+                    field("overwrite", "true"),
+                    field("language", "PYTHON"),
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"content\"; filename=\"content\"\r\nContent-Type: application/octet-stream\r\n\r\n"),
+                ]
+                .concat()
+                .into_bytes();
+                form.extend_from_slice(&expected);
+                form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+                req.body_ref() == form.as_slice()
+            });
+        then.status(200).json_body(json!({}));
+    });
+    common::client(&server)
+        .workspace()
+        .upload(
+            "/Shared/etl.ipynb",
+            Upload::seekable(std::io::Cursor::new(&content)).unwrap(),
+            ImportFormat::Jupyter,
+            Some(Language::Python),
+            true,
+        )
+        .unwrap();
+    mock.assert();
 }
 
 #[test]

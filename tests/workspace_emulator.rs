@@ -5,9 +5,10 @@
 // Needs the emulator crate of the repository (see build.rs).
 #![cfg(emulator_tests)]
 
-use std::io::Read;
+use std::io::{Cursor, Read};
 
 use azure_databricks_emulator::Emulator;
+use azure_databricks_sdk::Upload;
 use azure_databricks_sdk::models::{
     ExportFormat, ImportFormat, Language, ObjectType, WorkspaceDeleteRequest,
 };
@@ -250,4 +251,47 @@ fn a_multipart_import_over_ten_megabytes_is_refused() {
         .download_to("/Shared/big", ExportFormat::Raw, &mut back)
         .unwrap();
     assert_eq!(back, b"hello");
+}
+
+#[test]
+fn an_upload_beyond_the_json_form_streams_as_a_multipart_form() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let w = client.workspace();
+    // 9 MiB: too large for a JSON import once base64-encoded, within the form's 10 MiB.
+    let bytes: Vec<u8> = (0..9 * 1024 * 1024).map(|i| (i * 7 % 253) as u8).collect();
+    assert!(
+        w.import("/Shared/big.bin", &bytes, ImportFormat::Raw, None, false)
+            .is_err()
+    );
+    w.upload(
+        "/Shared/big.bin",
+        Upload::seekable(Cursor::new(&bytes)).unwrap(),
+        ImportFormat::Raw,
+        None,
+        false,
+    )
+    .unwrap();
+    let mut back = Vec::new();
+    w.download_to("/Shared/big.bin", ExportFormat::Raw, &mut back)
+        .unwrap();
+    assert!(back == bytes, "the upload came back different");
+    // A one-pass reader of unknown length goes chunked; a notebook from a form keeps its
+    // language.
+    w.upload(
+        "/Shared/nb",
+        Upload::reader(&b"-- Databricks notebook source\nSELECT 2"[..], None),
+        ImportFormat::Source,
+        Some(Language::Sql),
+        false,
+    )
+    .unwrap();
+    let exported = w.export("/Shared/nb", ExportFormat::Source).unwrap();
+    assert_eq!(exported.content, b"-- Databricks notebook source\nSELECT 2");
+    // Over 10 MiB the form is refused by the service.
+    let over = vec![0u8; 10 * 1024 * 1024 + 1];
+    let err = w
+        .upload("/Shared/over.bin", &over, ImportFormat::Raw, None, false)
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("MAX_NOTEBOOK_SIZE_EXCEEDED"));
 }

@@ -9,22 +9,16 @@ use base64::prelude::*;
 use crate::models::WorkspaceImportRequest;
 use crate::models::{ExportFormat, ExportResponse, ImportFormat, Language, ObjectInfo, ObjectType};
 use crate::streaming::io_error;
-use crate::{Download, Error, Result, Workspace, rules};
+use crate::{Download, Error, Result, Upload, Workspace, rules};
 
-/// Name of the hand-written import in errors.
-const IMPORT: &str = "workspace.import";
 /// Name of the hand-written exports in errors.
 const EXPORT: &str = "workspace.export";
 
-/// The largest content a JSON import carries, before base64.
-fn max_import_content() -> u64 {
-    rules::WORKSPACE_IMPORT.max_bytes / 4 * 3
-}
-
 impl<'a> Workspace<'a> {
     /// Imports `content` as the object `path` in `format` (a notebook needs its `language`
-    /// in `SOURCE`), in the JSON form: at most 3/4 of [`rules::WORKSPACE_IMPORT`] bytes, so
-    /// that the base64 content fits.
+    /// in `SOURCE`), in the JSON form: the base64 content at most
+    /// [`rules::WORKSPACE_IMPORT`], so about 7.5 MiB of bytes; [`Workspace::upload`] streams
+    /// larger content as a multipart form.
     ///
     /// ```no_run
     /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
@@ -64,36 +58,70 @@ impl<'a> Workspace<'a> {
         })
     }
 
-    /// Imports from any reader, read once: as [`Workspace::import`], with the content read
-    /// up to its limit (a longer source is an error before anything is sent).
+    /// Imports from `body` (bytes, a seekable source such as a `File`, or a one-pass reader:
+    /// see [`Upload`]) as the multipart form the official SDKs send: the content streamed as
+    /// it is, never base64-encoded nor held in memory. A replayable body is sent again whole
+    /// when a retry is needed.
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::Upload;
+    /// use azure_databricks_sdk::models::ImportFormat;
+    /// let file = std::fs::File::open("etl.ipynb").expect("a local file");
+    /// let body = Upload::seekable(file).expect("seekable");
+    /// client.workspace().upload("/Shared/etl", body, ImportFormat::Jupyter, None, true)?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///
-    /// As [`Workspace::import`]; [`Error::Io`] when the source cannot be read.
-    pub fn upload(
+    /// [`Error::InvalidInput`] for an empty path, before sending; the service's answer
+    /// (`RESOURCE_ALREADY_EXISTS` without `overwrite`, `MAX_NOTEBOOK_SIZE_EXCEEDED`);
+    /// [`Error::Io`] when the source cannot be read.
+    pub fn upload<'b>(
         &self,
         path: &str,
-        source: impl Read,
+        body: impl Into<Upload<'b>>,
         format: ImportFormat,
         language: Option<Language>,
         overwrite: bool,
     ) -> Result<()> {
-        let limit = max_import_content();
-        let mut content = Vec::new();
-        source
-            .take(limit + 1)
-            .read_to_end(&mut content)
-            .map_err(|e| io_error(IMPORT, "reading the source", e))?;
-        if content.len() as u64 > limit {
-            return Err(Error::invalid_input(
-                "content",
-                format!(
-                    "the source has more than {limit} bytes, the most a JSON import carries once base64-encoded ({})",
-                    rules::WORKSPACE_IMPORT.words
-                ),
+        crate::validate::non_empty("path", path)?;
+        let boundary = format!("azure-databricks-sdk-{:032x}", fastrand::u128(..));
+        let mut before = String::new();
+        let overwrite = if overwrite { "true" } else { "false" };
+        let mut fields = vec![
+            ("path", path),
+            ("format", format.as_str()),
+            ("overwrite", overwrite),
+        ];
+        if let Some(language) = &language {
+            fields.push(("language", language.as_str()));
+        }
+        for (name, value) in fields {
+            before.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
             ));
         }
-        self.import(path, &content, format, language, overwrite)
+        before.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"content\"; filename=\"content\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ));
+        let after = format!("\r\n--{boundary}--\r\n");
+        let mut form = Upload::framed(before.into_bytes(), body.into(), after.into_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let _: serde::de::IgnoredAny = self.client.send_upload(
+            &crate::call::Call::of(
+                &crate::operations::WORKSPACE_IMPORT,
+                &crate::call::Parts {
+                    path: &[],
+                    query: &[],
+                    headers: &[("content-type", &content_type)],
+                },
+                None,
+            )?,
+            &mut form,
+        )?;
+        Ok(())
     }
 
     /// Exports the object `path` in `format` as JSON: the content (decoded from base64) and
