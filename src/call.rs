@@ -256,8 +256,20 @@ impl Client {
                             .send(body)
                     }
                     Outgoing::Stream(upload) => {
-                        let mut request = request
-                            .header(ureq::http::header::CONTENT_TYPE, "application/octet-stream");
+                        // A body of another type (a multipart form) says so in the call's
+                        // headers.
+                        let typed = call
+                            .headers
+                            .iter()
+                            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+                        let mut request = if typed {
+                            request
+                        } else {
+                            request.header(
+                                ureq::http::header::CONTENT_TYPE,
+                                "application/octet-stream",
+                            )
+                        };
                         if let Some(len) = upload.len() {
                             request = request.header(ureq::http::header::CONTENT_LENGTH, len);
                         }

@@ -19,6 +19,15 @@ enum Source<'a> {
         start: u64,
     },
     Reader(Box<dyn Read + 'a>),
+    /// Another body between fixed bytes (the frame of a multipart form).
+    Framed(Box<Framed<'a>>),
+}
+
+/// `before`, the body, `after`; see [`Upload::framed`].
+struct Framed<'a> {
+    before: io::Cursor<Vec<u8>>,
+    body: Upload<'a>,
+    after: io::Cursor<Vec<u8>>,
 }
 
 /// The body of an upload: sent as it is read, never held whole in memory.
@@ -84,6 +93,23 @@ impl<'a> Upload<'a> {
         }
     }
 
+    /// `body` sent between the bytes `before` and `after` (e.g. in a multipart form): as
+    /// replayable as `body`, of known length when `body`'s is known.
+    pub(crate) fn framed(before: Vec<u8>, body: Upload<'a>, after: Vec<u8>) -> Self {
+        let len = body
+            .len
+            .map(|len| len + before.len() as u64 + after.len() as u64);
+        Upload {
+            len,
+            source: Source::Framed(Box::new(Framed {
+                before: io::Cursor::new(before),
+                body,
+                after: io::Cursor::new(after),
+            })),
+            read: 0,
+        }
+    }
+
     /// The body's length, when known.
     pub fn len(&self) -> Option<u64> {
         self.len
@@ -96,7 +122,11 @@ impl<'a> Upload<'a> {
 
     /// Whether the body can be sent again (bytes or a seekable source).
     pub fn is_replayable(&self) -> bool {
-        !matches!(self.source, Source::Reader(_))
+        match &self.source {
+            Source::Reader(_) => false,
+            Source::Framed(framed) => framed.body.is_replayable(),
+            _ => true,
+        }
     }
 
     /// Prepares another attempt: rewinds a replayable body. `false` when the body cannot be
@@ -109,6 +139,11 @@ impl<'a> Upload<'a> {
                 inner.seek(SeekFrom::Start(*start))?;
             }
             Source::Reader(_) => return Ok(read == 0),
+            Source::Framed(framed) => {
+                framed.before.set_position(0);
+                framed.after.set_position(0);
+                return framed.body.rewind();
+            }
         }
         Ok(true)
     }
@@ -137,6 +172,13 @@ impl Read for Upload<'_> {
             Source::Bytes(cursor) => cursor.read(&mut buf[..want])?,
             Source::Seekable { inner, .. } => inner.read(&mut buf[..want])?,
             Source::Reader(inner) => inner.read(&mut buf[..want])?,
+            Source::Framed(framed) => match framed.before.read(&mut buf[..want])? {
+                0 => match framed.body.read(&mut buf[..want])? {
+                    0 => framed.after.read(&mut buf[..want])?,
+                    n => n,
+                },
+                n => n,
+            },
         };
         if n == 0 && want > 0 && self.len.is_some() {
             return Err(io::Error::new(
@@ -159,6 +201,7 @@ impl fmt::Debug for Upload<'_> {
             Source::Bytes(_) => "bytes",
             Source::Seekable { .. } => "seekable",
             Source::Reader(_) => "reader",
+            Source::Framed(_) => "framed",
         };
         f.debug_struct("Upload")
             .field("source", &kind)
@@ -319,6 +362,25 @@ pub(crate) fn io_error(operation: &str, what: &str, source: io::Error) -> Error 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_framed_body_reads_its_frame_and_rewinds_like_its_body() {
+        let mut framed = Upload::framed(b"<".to_vec(), Upload::bytes(b"body"), b">".to_vec());
+        assert_eq!(framed.len(), Some(6));
+        assert!(framed.is_replayable());
+        let mut out = String::new();
+        framed.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "<body>");
+        assert!(framed.rewind().unwrap());
+        out.clear();
+        framed.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "<body>");
+        let mut once = Upload::framed(Vec::new(), Upload::reader(&b"x"[..], None), Vec::new());
+        assert!(!once.is_replayable());
+        assert_eq!(once.len(), None);
+        once.read_to_string(&mut out).unwrap();
+        assert!(!once.rewind().unwrap());
+    }
 
     #[test]
     fn a_seekable_upload_starts_where_the_source_is_and_rewinds_there() {

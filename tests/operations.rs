@@ -13,6 +13,8 @@ const WIRE_TESTS: &[&str] = &[
     "secrets.rs",
     "files.rs",
     "jobs.rs",
+    "dbfs.rs",
+    "workspace.rs",
 ];
 
 #[test]

@@ -47,7 +47,7 @@ from typing import Dict, List, Optional, Tuple
 DEFAULT_SDK = "databricks-sdk==0.162.0"
 
 #: Service modules of the SDK that hold the models compared here.
-MODULES = ("compute", "settings", "iam", "workspace", "jobs")
+MODULES = ("compute", "settings", "iam", "workspace", "jobs", "files")
 
 #: schema definition -> official sources: `Class` (a dataclass or enum of any module above; the
 #: first module's when several modules have one of that name), `module:Class` (the class of that
@@ -133,6 +133,32 @@ MAPPING: Dict[str, List[str]] = {
     "ListSecretsResponse": ["ListSecretsResponse"],
     "ListAclsResponse": ["ListAclsResponse"],
     "ListScopesResponse": ["ListScopesResponse"],
+    # Files API (Unity Catalog volumes).
+    "DirectoryEntry": ["files:DirectoryEntry"],
+    "ListDirectoryRequest": ["FilesAPI.list_directory_contents"],
+    "ListDirectoryResponse": ["files:ListDirectoryResponse"],
+    # DBFS.
+    "FileInfo": ["FileInfo"],
+    "DbfsListResponse": ["ListStatusResponse"],
+    "DbfsPutRequest": ["DbfsAPI.put"],
+    "DbfsCreateRequest": ["DbfsAPI.create"],
+    "DbfsCreateResponse": ["files:CreateResponse"],
+    "DbfsAddBlockRequest": ["DbfsAPI.add_block"],
+    "DbfsCloseRequest": ["DbfsAPI.close"],
+    "DbfsReadRequest": ["DbfsAPI.read"],
+    "DbfsReadResponse": ["ReadResponse"],
+    "DbfsDeleteRequest": ["DbfsAPI.delete"],
+    # Workspace.
+    "ObjectInfo": ["workspace:ObjectInfo"],
+    "ObjectType": ["ObjectType"],
+    "DirectoryInfo": ["DirectoryInfo"],
+    "Language": ["workspace:Language"],
+    "ImportFormat": ["ImportFormat"],
+    "ExportFormat": ["ExportFormat"],
+    "WorkspaceListResponse": ["ListResponse"],
+    "WorkspaceImportRequest": ["WorkspaceAPI.import_"],
+    "ExportResponse": ["ExportResponse"],
+    "WorkspaceDeleteRequest": ["WorkspaceAPI.delete"],
     # Jobs (jobs.json): settings, runs, requests, answers, outputs and job permissions; the
     # compute types the Jobs API shares (libraries, environments) are compared as `compute:`.
     "JobSettings": ["JobSettings"],
@@ -422,6 +448,7 @@ OTHER_CLOUDS = {
 #: in the request type mapped to the method.
 IN_PATH = {
     ("JobPermissionsRequest", "job_id"),
+    ("ListDirectoryRequest", "directory_path"),
 }
 
 

@@ -600,6 +600,65 @@ pub struct DataPlaneEventDetails {
     pub host_id: Option<String>,
     pub timestamp: Option<i64>,
 }
+/// Body of `POST /api/2.0/dbfs/add-block`: appends a block to an open stream. Not idempotent: a block sent twice is written twice.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsAddBlockRequest {
+    pub data: String,
+    pub handle: i64,
+}
+/// Body of `POST /api/2.0/dbfs/close`: closes a stream, which makes the file visible.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsCloseRequest {
+    pub handle: i64,
+}
+/// Body of `POST /api/2.0/dbfs/create`: opens a stream to write a file.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsCreateRequest {
+    pub overwrite: Option<bool>,
+    pub path: String,
+}
+/// Answer of `POST /api/2.0/dbfs/create`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfsCreateResponse {
+    pub handle: Option<i64>,
+}
+/// Body of `POST /api/2.0/dbfs/delete`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsDeleteRequest {
+    pub path: String,
+    pub recursive: Option<bool>,
+}
+/// Answer of `GET /api/2.0/dbfs/list`: the entries of a directory (not paged), or the file itself when the path is a file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfsListResponse {
+    pub files: Vec<FileInfo>,
+}
+/// Body of `POST /api/2.0/dbfs/put`: a whole file in one request.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsPutRequest {
+    pub contents: Option<String>,
+    pub overwrite: Option<bool>,
+    pub path: String,
+}
+/// Query of `GET /api/2.0/dbfs/read`: which bytes of a file.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct DbfsReadRequest {
+    pub length: Option<i64>,
+    pub offset: Option<i64>,
+    pub path: String,
+}
+/// Answer of `GET /api/2.0/dbfs/read`. Fewer bytes than asked (0 at the end of the file) is not an error.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfsReadResponse {
+    pub bytes_read: Option<i64>,
+    pub data: Option<String>,
+}
 /// A location in DBFS (the Databricks File System).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -705,6 +764,11 @@ pub struct DirectoryEntry {
     pub name: Option<String>,
     pub path: Option<String>,
 }
+/// More about a directory of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectoryInfo {
+    pub is_git_folder: Option<bool>,
+}
 /// User name and password for a private Docker registry.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DockerBasicAuth {
@@ -751,6 +815,12 @@ pub struct EventDetails {
     pub target_num_workers: Option<i32>,
     pub user: Option<String>,
 }
+/// Answer of `GET /api/2.0/workspace/export` without `direct_download`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportResponse {
+    pub content: Option<String>,
+    pub file_type: Option<String>,
+}
 /// Run was exported successfully.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExportRunOutput {
@@ -775,6 +845,14 @@ pub struct FileArrivalTriggerConfiguration {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileArrivalTriggerState {
     pub using_file_events: Option<bool>,
+}
+/// A file or directory of DBFS.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileInfo {
+    pub file_size: Option<i64>,
+    pub is_dir: Option<bool>,
+    pub modification_time: Option<i64>,
+    pub path: Option<String>,
 }
 /// ForEachStats of the Jobs API.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1336,6 +1414,19 @@ pub struct NotebookTask {
     pub notebook_path: String,
     pub source: Option<CodeSource>,
     pub warehouse_id: Option<String>,
+}
+/// A notebook, file, directory or other object of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObjectInfo {
+    pub created_at: Option<i64>,
+    pub directory_info: Option<DirectoryInfo>,
+    pub language: Option<Language>,
+    pub modified_at: Option<i64>,
+    pub object_id: Option<i64>,
+    pub object_type: Option<ObjectType>,
+    pub path: Option<String>,
+    pub resource_id: Option<String>,
+    pub size: Option<i64>,
 }
 /// Stores the catalog name, schema name, and the output schema expiration time for the clean room run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2365,6 +2456,28 @@ pub struct WidgetErrorDetail {
 pub struct WorkloadType {
     pub clients: Option<ClientsTypes>,
 }
+/// Body of `POST /api/2.0/workspace/delete`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct WorkspaceDeleteRequest {
+    pub path: String,
+    pub recursive: Option<bool>,
+}
+/// Body of `POST /api/2.0/workspace/import` in its JSON form.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct WorkspaceImportRequest {
+    pub content: Option<String>,
+    pub format: Option<ImportFormat>,
+    pub language: Option<Language>,
+    pub overwrite: Option<bool>,
+    pub path: String,
+}
+/// Answer of `GET /api/2.0/workspace/list`: the objects directly in a directory (not paged).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkspaceListResponse {
+    pub objects: Vec<ObjectInfo>,
+}
 /// A workspace file.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -2641,6 +2754,18 @@ pub enum DependencyMode {
     DependencyModeClusterLibraries = "DEPENDENCY_MODE_CLUSTER_LIBRARIES",
     Unknown(String),
 }
+/// Format of an export.
+#[non_exhaustive]
+pub enum ExportFormat {
+    Source = "SOURCE",
+    Html = "HTML",
+    Jupyter = "JUPYTER",
+    Dbc = "DBC",
+    RMarkdown = "R_MARKDOWN",
+    Auto = "AUTO",
+    Raw = "RAW",
+    Unknown(String),
+}
 /// Values of `GitProvider`.
 #[non_exhaustive]
 pub enum GitProvider {
@@ -2661,6 +2786,18 @@ pub enum HardwareAcceleratorType {
     Gpu1xH100 = "GPU_1xH100",
     Gpu8xB300 = "GPU_8xB300",
     Gpu8xH100 = "GPU_8xH100",
+    Unknown(String),
+}
+/// Format of the content of an import.
+#[non_exhaustive]
+pub enum ImportFormat {
+    Source = "SOURCE",
+    Html = "HTML",
+    Jupyter = "JUPYTER",
+    Dbc = "DBC",
+    RMarkdown = "R_MARKDOWN",
+    Auto = "AUTO",
+    Raw = "RAW",
     Unknown(String),
 }
 /// Result of running an init script on a node.
@@ -2742,6 +2879,15 @@ pub enum Kind {
     ClassicPreview = "CLASSIC_PREVIEW",
     Unknown(String),
 }
+/// Language of a notebook.
+#[non_exhaustive]
+pub enum Language {
+    Scala = "SCALA",
+    Python = "PYTHON",
+    Sql = "SQL",
+    R = "R",
+    Unknown(String),
+}
 /// Direction of a sort.
 #[non_exhaustive]
 pub enum ListClustersSortByDirection {
@@ -2769,6 +2915,17 @@ pub enum ModelTriggerConfigurationCondition {
     ModelAliasSet = "MODEL_ALIAS_SET",
     ModelCreated = "MODEL_CREATED",
     ModelVersionReady = "MODEL_VERSION_READY",
+    Unknown(String),
+}
+/// Kind of a workspace object.
+#[non_exhaustive]
+pub enum ObjectType {
+    Notebook = "NOTEBOOK",
+    Directory = "DIRECTORY",
+    Library = "LIBRARY",
+    File = "FILE",
+    Repo = "REPO",
+    Dashboard = "DASHBOARD",
     Unknown(String),
 }
 /// Values of `PauseStatus`.

@@ -157,6 +157,38 @@ pub enum OperationId {
     JobsUpdatePermissions,
     /// [`JOBS_GET_PERMISSION_LEVELS`]: `jobs.get_permission_levels`.
     JobsGetPermissionLevels,
+    /// [`DBFS_PUT`]: `dbfs.put`.
+    DbfsPut,
+    /// [`DBFS_CREATE`]: `dbfs.create`.
+    DbfsCreate,
+    /// [`DBFS_ADD_BLOCK`]: `dbfs.add_block`.
+    DbfsAddBlock,
+    /// [`DBFS_CLOSE`]: `dbfs.close`.
+    DbfsClose,
+    /// [`DBFS_READ`]: `dbfs.read`.
+    DbfsRead,
+    /// [`DBFS_LIST`]: `dbfs.list`.
+    DbfsList,
+    /// [`DBFS_GET_STATUS`]: `dbfs.get_status`.
+    DbfsGetStatus,
+    /// [`DBFS_MKDIRS`]: `dbfs.mkdirs`.
+    DbfsMkdirs,
+    /// [`DBFS_MOVE`]: `dbfs.move`.
+    DbfsMove,
+    /// [`DBFS_DELETE`]: `dbfs.delete`.
+    DbfsDelete,
+    /// [`WORKSPACE_LIST`]: `workspace.list`.
+    WorkspaceList,
+    /// [`WORKSPACE_GET_STATUS`]: `workspace.get_status`.
+    WorkspaceGetStatus,
+    /// [`WORKSPACE_MKDIRS`]: `workspace.mkdirs`.
+    WorkspaceMkdirs,
+    /// [`WORKSPACE_DELETE`]: `workspace.delete`.
+    WorkspaceDelete,
+    /// [`WORKSPACE_IMPORT`]: `workspace.import`.
+    WorkspaceImport,
+    /// [`WORKSPACE_EXPORT`]: `workspace.export`.
+    WorkspaceExport,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -1115,6 +1147,198 @@ pub const JOBS_GET_PERMISSION_LEVELS: Operation = Operation {
     request_body: BodyKind::Json,
     response_body: BodyKind::Json,
 };
+/// `dbfs.put`: `POST /api/2.0/dbfs/put`. Writes a whole file in one request: at most 1 MiB (1048576 bytes), base64-encoded.
+pub const DBFS_PUT: Operation = Operation {
+    id: OperationId::DbfsPut,
+    name: "dbfs.put",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/put",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.create`: `POST /api/2.0/dbfs/create`. Opens a stream to write a file: the answer's `handle` takes blocks ([`Dbfs::add_block`]) until [`Dbfs::close`]. The handle expires after 10 idle minutes.
+pub const DBFS_CREATE: Operation = Operation {
+    id: OperationId::DbfsCreate,
+    name: "dbfs.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/create",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.add_block`: `POST /api/2.0/dbfs/add-block`. Appends a block (at most 1 MiB (1048576 bytes), base64-encoded) to an open stream.
+pub const DBFS_ADD_BLOCK: Operation = Operation {
+    id: OperationId::DbfsAddBlock,
+    name: "dbfs.add_block",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/add-block",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.close`: `POST /api/2.0/dbfs/close`. Closes a stream opened by [`Dbfs::create`]; the file is complete.
+pub const DBFS_CLOSE: Operation = Operation {
+    id: OperationId::DbfsClose,
+    name: "dbfs.close",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/close",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.read`: `GET /api/2.0/dbfs/read`. Reads bytes of a file: at most 1 MiB (1048576 bytes) from `offset`, base64-encoded.
+pub const DBFS_READ: Operation = Operation {
+    id: OperationId::DbfsRead,
+    name: "dbfs.read",
+    method: HttpMethod::Get,
+    path: "/api/2.0/dbfs/read",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.list`: `GET /api/2.0/dbfs/list`. Lists the entries of a directory (not recursive, not paged); for a file, the file itself.
+pub const DBFS_LIST: Operation = Operation {
+    id: OperationId::DbfsList,
+    name: "dbfs.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/dbfs/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.get_status`: `GET /api/2.0/dbfs/get-status`. Reads the status of a file or directory; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+pub const DBFS_GET_STATUS: Operation = Operation {
+    id: OperationId::DbfsGetStatus,
+    name: "dbfs.get_status",
+    method: HttpMethod::Get,
+    path: "/api/2.0/dbfs/get-status",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.mkdirs`: `POST /api/2.0/dbfs/mkdirs`. Creates a directory and its missing parents; an existing directory is not an error.
+pub const DBFS_MKDIRS: Operation = Operation {
+    id: OperationId::DbfsMkdirs,
+    name: "dbfs.mkdirs",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/mkdirs",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.move`: `POST /api/2.0/dbfs/move`. Moves a file or directory (with everything in it); an existing destination is an error (`RESOURCE_ALREADY_EXISTS`).
+pub const DBFS_MOVE: Operation = Operation {
+    id: OperationId::DbfsMove,
+    name: "dbfs.move",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/move",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `dbfs.delete`: `POST /api/2.0/dbfs/delete`. Deletes a file or directory. A large recursive delete is done in parts: the service answers 503 `PARTIAL_DELETE` and must be called again until it succeeds.
+pub const DBFS_DELETE: Operation = Operation {
+    id: OperationId::DbfsDelete,
+    name: "dbfs.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/dbfs/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.list`: `GET /api/2.0/workspace/list`. Lists the objects directly in a directory (not paged).
+pub const WORKSPACE_LIST: Operation = Operation {
+    id: OperationId::WorkspaceList,
+    name: "workspace.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/workspace/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.get_status`: `GET /api/2.0/workspace/get-status`. Reads the status of an object; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+pub const WORKSPACE_GET_STATUS: Operation = Operation {
+    id: OperationId::WorkspaceGetStatus,
+    name: "workspace.get_status",
+    method: HttpMethod::Get,
+    path: "/api/2.0/workspace/get-status",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.mkdirs`: `POST /api/2.0/workspace/mkdirs`. Creates a directory and its missing parents; an existing directory is not an error.
+pub const WORKSPACE_MKDIRS: Operation = Operation {
+    id: OperationId::WorkspaceMkdirs,
+    name: "workspace.mkdirs",
+    method: HttpMethod::Post,
+    path: "/api/2.0/workspace/mkdirs",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.delete`: `POST /api/2.0/workspace/delete`. Deletes an object; a directory with objects only with `recursive`.
+pub const WORKSPACE_DELETE: Operation = Operation {
+    id: OperationId::WorkspaceDelete,
+    name: "workspace.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/workspace/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.import`: `POST /api/2.0/workspace/import`. Imports a notebook, file or directory (`DBC`) from base64 content in JSON: at most 10 MiB (10485760 bytes).
+pub const WORKSPACE_IMPORT: Operation = Operation {
+    id: OperationId::WorkspaceImport,
+    name: "workspace.import",
+    method: HttpMethod::Post,
+    path: "/api/2.0/workspace/import",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `workspace.export`: `GET /api/2.0/workspace/export`. Exports an object: as JSON with base64 content, or with `direct_download=true` as its raw bytes; at most 10 MiB (10485760 bytes).
+pub const WORKSPACE_EXPORT: Operation = Operation {
+    id: OperationId::WorkspaceExport,
+    name: "workspace.export",
+    method: HttpMethod::Get,
+    path: "/api/2.0/workspace/export",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Stream,
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -1173,6 +1397,22 @@ pub const ALL: &[Operation] = &[
     JOBS_SET_PERMISSIONS,
     JOBS_UPDATE_PERMISSIONS,
     JOBS_GET_PERMISSION_LEVELS,
+    DBFS_PUT,
+    DBFS_CREATE,
+    DBFS_ADD_BLOCK,
+    DBFS_CLOSE,
+    DBFS_READ,
+    DBFS_LIST,
+    DBFS_GET_STATUS,
+    DBFS_MKDIRS,
+    DBFS_MOVE,
+    DBFS_DELETE,
+    WORKSPACE_LIST,
+    WORKSPACE_GET_STATUS,
+    WORKSPACE_MKDIRS,
+    WORKSPACE_DELETE,
+    WORKSPACE_IMPORT,
+    WORKSPACE_EXPORT,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -8,6 +8,24 @@ pub const AUTOTERMINATION_MINUTES: RangeRule = RangeRule {
     also: &[0i64],
     words: "10 to 10000 minutes, or 0",
 };
+/// DBFS: the `data` of one `POST /api/2.0/dbfs/add-block` is at most 1 MiB (1048576 bytes) (before base64); more answers `MAX_BLOCK_SIZE_EXCEEDED`.
+pub const DBFS_BLOCK: SizeRule = SizeRule {
+    what: "block",
+    max_bytes: 1048576u64,
+    words: "at most 1 MiB (1048576 bytes)",
+};
+/// DBFS: the `contents` of one `POST /api/2.0/dbfs/put` are at most 1 MiB (1048576 bytes) (before base64); larger files are written in blocks (`create`, `add-block`, `close`). More answers `MAX_BLOCK_SIZE_EXCEEDED`.
+pub const DBFS_INLINE_PUT: SizeRule = SizeRule {
+    what: "file put inline",
+    max_bytes: 1048576u64,
+    words: "at most 1 MiB (1048576 bytes)",
+};
+/// DBFS: one `GET /api/2.0/dbfs/read` returns at most 1 MiB (1048576 bytes); a larger `length` answers `MAX_READ_SIZE_EXCEEDED`.
+pub const DBFS_READ: SizeRule = SizeRule {
+    what: "read",
+    max_bytes: 1048576u64,
+    words: "at most 1 MiB (1048576 bytes)",
+};
 /// The `limit` of `clusters/events`, events per page: 1 to 500.
 pub const EVENTS_LIMIT: RangeRule = RangeRule {
     what: "limit",
@@ -59,4 +77,16 @@ pub const SECRETS_PER_SCOPE: CountRule = CountRule {
     what: "secrets in a scope",
     max: 1000usize,
     words: "at most 1000",
+};
+/// Workspace: `GET /api/2.0/workspace/export` gives at most 10 MiB (10485760 bytes) of content; a larger object answers `MAX_NOTEBOOK_SIZE_EXCEEDED`.
+pub const WORKSPACE_EXPORT: SizeRule = SizeRule {
+    what: "export",
+    max_bytes: 10485760u64,
+    words: "at most 10 MiB (10485760 bytes)",
+};
+/// Workspace: the base64 `content` of a JSON `POST /api/2.0/workspace/import` is at most 10 MiB (10485760 bytes); more answers `MAX_NOTEBOOK_SIZE_EXCEEDED`.
+pub const WORKSPACE_IMPORT: SizeRule = SizeRule {
+    what: "import content",
+    max_bytes: 10485760u64,
+    words: "at most 10 MiB (10485760 bytes)",
 };

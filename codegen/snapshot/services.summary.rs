@@ -14,6 +14,10 @@ impl crate::Client {
     pub fn files(&self) -> Files<'_> {}
     /// Jobs API 2.2: define jobs, run them and wait for their runs, read their output, and manage who may see, run and change them.
     pub fn jobs(&self) -> Jobs<'_> {}
+    /// DBFS API: files and directories of the Databricks File System (`/tmp/...`, `/FileStore/...`), contents base64-encoded in JSON, at most 1 MB per request.
+    pub fn dbfs(&self) -> Dbfs<'_> {}
+    /// Workspace API: notebooks, workspace files and directories of the workspace tree.
+    pub fn workspace(&self) -> Workspace<'_> {}
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 #[derive(Debug, Clone, Copy)]
@@ -458,5 +462,114 @@ impl<'a> Jobs<'a> {
         job_id: &str,
     ) -> crate::Result<crate::models::GetJobPermissionLevelsResponse> {
         crate::validate::non_empty("job_id", job_id)?;
+    }
+}
+/// DBFS API: files and directories of the Databricks File System (`/tmp/...`, `/FileStore/...`), contents base64-encoded in JSON, at most 1 MB per request.
+#[derive(Debug, Clone, Copy)]
+pub struct Dbfs<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Dbfs<'a> {
+    /// Writes a whole file in one request: at most 1 MiB (1048576 bytes), base64-encoded.
+    /// `POST /api/2.0/dbfs/put`
+    pub(crate) fn send_put(
+        &self,
+        request: &crate::models::DbfsPutRequest,
+    ) -> crate::Result<()> {}
+    /// Opens a stream to write a file: the answer's `handle` takes blocks ([`Dbfs::add_block`]) until [`Dbfs::close`]. The handle expires after 10 idle minutes.
+    /// `POST /api/2.0/dbfs/create`
+    pub fn create(
+        &self,
+        request: &crate::models::DbfsCreateRequest,
+    ) -> crate::Result<crate::models::DbfsCreateResponse> {}
+    /// Appends a block (at most 1 MiB (1048576 bytes), base64-encoded) to an open stream.
+    /// `POST /api/2.0/dbfs/add-block`
+    pub fn add_block(
+        &self,
+        request: &crate::models::DbfsAddBlockRequest,
+    ) -> crate::Result<()> {}
+    /// Closes a stream opened by [`Dbfs::create`]; the file is complete.
+    /// `POST /api/2.0/dbfs/close`
+    pub fn close(&self, request: &crate::models::DbfsCloseRequest) -> crate::Result<()> {}
+    /// Reads bytes of a file: at most 1 MiB (1048576 bytes) from `offset`, base64-encoded.
+    /// `GET /api/2.0/dbfs/read`
+    pub fn read(
+        &self,
+        request: &crate::models::DbfsReadRequest,
+    ) -> crate::Result<crate::models::DbfsReadResponse> {}
+    /// Lists the entries of a directory (not recursive, not paged); for a file, the file itself.
+    /// `GET /api/2.0/dbfs/list`
+    pub fn list(&self, path: &str) -> crate::Result<Vec<crate::models::FileInfo>> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Reads the status of a file or directory; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+    /// `GET /api/2.0/dbfs/get-status`
+    pub fn get_status(&self, path: &str) -> crate::Result<crate::models::FileInfo> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Creates a directory and its missing parents; an existing directory is not an error.
+    /// `POST /api/2.0/dbfs/mkdirs`
+    pub fn mkdirs(&self, path: &str) -> crate::Result<()> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Moves a file or directory (with everything in it); an existing destination is an error (`RESOURCE_ALREADY_EXISTS`).
+    /// `POST /api/2.0/dbfs/move`
+    pub fn move_path(
+        &self,
+        source_path: &str,
+        destination_path: &str,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("source_path", source_path)?;
+        crate::validate::non_empty("destination_path", destination_path)?;
+    }
+    /// Deletes a file or directory. A large recursive delete is done in parts: the service answers 503 `PARTIAL_DELETE` and must be called again until it succeeds.
+    /// `POST /api/2.0/dbfs/delete`
+    pub(crate) fn send_delete(
+        &self,
+        request: &crate::models::DbfsDeleteRequest,
+    ) -> crate::Result<()> {}
+}
+/// Workspace API: notebooks, workspace files and directories of the workspace tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Workspace<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Workspace<'a> {
+    /// Lists the objects directly in a directory (not paged).
+    /// `GET /api/2.0/workspace/list`
+    pub fn list(&self, path: &str) -> crate::Result<Vec<crate::models::ObjectInfo>> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Reads the status of an object; a missing path answers `RESOURCE_DOES_NOT_EXIST`.
+    /// `GET /api/2.0/workspace/get-status`
+    pub fn get_status(&self, path: &str) -> crate::Result<crate::models::ObjectInfo> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Creates a directory and its missing parents; an existing directory is not an error.
+    /// `POST /api/2.0/workspace/mkdirs`
+    pub fn mkdirs(&self, path: &str) -> crate::Result<()> {
+        crate::validate::non_empty("path", path)?;
+    }
+    /// Deletes an object; a directory with objects only with `recursive`.
+    /// `POST /api/2.0/workspace/delete`
+    pub fn delete(
+        &self,
+        request: &crate::models::WorkspaceDeleteRequest,
+    ) -> crate::Result<()> {}
+    /// Imports a notebook, file or directory (`DBC`) from base64 content in JSON: at most 10 MiB (10485760 bytes).
+    /// `POST /api/2.0/workspace/import`
+    pub(crate) fn send_import(
+        &self,
+        request: &crate::models::WorkspaceImportRequest,
+    ) -> crate::Result<()> {}
+    /// Exports an object: as JSON with base64 content, or with `direct_download=true` as its raw bytes; at most 10 MiB (10485760 bytes).
+    /// `GET /api/2.0/workspace/export`
+    pub(crate) fn send_export(
+        &self,
+        path: &str,
+        format: Option<&str>,
+        direct_download: Option<&str>,
+    ) -> crate::Result<crate::Download> {
+        crate::validate::non_empty("path", path)?;
     }
 }

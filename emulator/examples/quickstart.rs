@@ -1,11 +1,12 @@
-//! A tour of the SDK: clusters, tokens, secrets, jobs.
+//! A tour of the SDK: clusters, tokens, secrets, notebooks and data files, jobs.
 //!
 //! ```sh
 //! cargo run --example quickstart                       # an emulated workspace, no account needed
 //! DATABRICKS_HOST=adb-1234567890123456.7.azuredatabricks.net DATABRICKS_TOKEN=dapi... \
 //!     cargo run --example quickstart                   # your workspace, read-only
 //! cargo run --example quickstart -- --write            # your workspace: also creates, then removes,
-//!                                                      # a 1-worker cluster, a token and a secret scope
+//!                                                      # a 1-worker cluster, a token, a secret scope,
+//!                                                      # a notebook and a DBFS file
 //! ```
 //!
 //! It is an example of the emulator crate so that its first build compiles only what it needs
@@ -23,10 +24,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use azure_databricks_emulator::Emulator;
 use azure_databricks_sdk::models::{
     AclPermission, ClusterAttributes, ClusterEventRequest, ClusterInfo, ClusterResizeRequest,
-    ClusterSpec, ClusterState, CreateScopeRequest, CreateTokenRequest, ListClustersFilterBy,
-    ListClustersRequest, ListOrder,
+    ClusterSpec, ClusterState, CreateScopeRequest, CreateTokenRequest, ExportFormat, ImportFormat,
+    Language, ListClustersFilterBy, ListClustersRequest, ListOrder, WorkspaceDeleteRequest,
 };
-use azure_databricks_sdk::{Auth, Client, NodeTypeFilter, SecretValue, SparkVersionFilter, Wait};
+use azure_databricks_sdk::{
+    Auth, Client, NodeTypeFilter, SecretValue, SparkVersionFilter, Upload, Wait,
+};
 
 /// Emulated seconds per real second.
 const EMULATOR_SPEED: f64 = 120.0;
@@ -92,7 +95,7 @@ fn run() -> Result {
         Ok(())
     } else {
         println!(
-            "\nRead-only tour done. Run with `-- --write` to also create (and remove) a 1-worker cluster, a token and a secret scope."
+            "\nRead-only tour done. Run with `-- --write` to also create (and remove) a 1-worker cluster, a token, a secret scope, a notebook and a DBFS file."
         );
         Ok(())
     }
@@ -186,7 +189,8 @@ impl Tour<'_> {
     fn write(&self) -> Result {
         self.cluster_tour()?;
         self.token_tour()?;
-        self.secrets_tour()
+        self.secrets_tour()?;
+        self.notebook_and_data_tour()
     }
 
     fn cluster_tour(&self) -> Result {
@@ -374,6 +378,89 @@ impl Tour<'_> {
         outcome?;
         cleanup?;
         println!("deleted scope {scope} and its secrets");
+        Ok(())
+    }
+}
+
+impl Tour<'_> {
+    /// Uploads a notebook (Workspace API) and a data file (DBFS), lists them, downloads them
+    /// back and checks them, then removes them.
+    fn notebook_and_data_tour(&self) -> Result {
+        section("Notebooks and data");
+        let run = self.now_ms() % 1_000_000;
+        let folder = format!("/Shared/sdk-quickstart-{run}");
+        let notebook = format!("{folder}/hello");
+        let data_path = format!("/tmp/sdk-quickstart-{run}/data.csv");
+        let source = "print('hello from the quickstart')";
+        let data: Vec<u8> = (0..3_000_000u32)
+            .flat_map(|i| format!("{i},{}\n", i % 7).into_bytes())
+            .take(3 * 1024 * 1024 + 5)
+            .collect();
+        let workspace = self.client.workspace();
+        let dbfs = self.client.dbfs();
+        workspace.mkdirs(&folder)?;
+        // Whatever happens next, both are removed at the end.
+        let outcome = (|| -> Result {
+            workspace.import(
+                &notebook,
+                source.as_bytes(),
+                ImportFormat::Source,
+                Some(Language::Python),
+                false,
+            )?;
+            let written = dbfs.upload(&data_path, Upload::bytes(&data), false)?;
+            println!("uploaded notebook {notebook} and {written} bytes to {data_path}");
+            for object in workspace.list(&folder)? {
+                println!(
+                    "  {:<10} {}",
+                    object
+                        .object_type
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    object.path.unwrap_or_default()
+                );
+            }
+            let parent = data_path.rsplit_once('/').map_or("/", |(p, _)| p);
+            for file in dbfs.list(parent)? {
+                println!(
+                    "  {:<10} {} ({} bytes)",
+                    "DBFS",
+                    file.path.unwrap_or_default(),
+                    file.file_size.unwrap_or_default()
+                );
+            }
+            let mut exported = Vec::new();
+            workspace.download_to(&notebook, ExportFormat::Source, &mut exported)?;
+            let expected = format!("# Databricks notebook source\n{source}");
+            if String::from_utf8_lossy(&exported).trim_end() != expected {
+                return Err(format!(
+                    "the notebook came back different: {:?}",
+                    String::from_utf8_lossy(&exported)
+                )
+                .into());
+            }
+            let mut back = Vec::new();
+            dbfs.download_to(&data_path, &mut back)?;
+            if back != data {
+                return Err("the data file came back different".into());
+            }
+            println!("downloaded both back: identical");
+            Ok(())
+        })();
+        let removed_notebook = workspace.delete(&WorkspaceDeleteRequest {
+            path: folder.clone(),
+            recursive: Some(true),
+            ..Default::default()
+        });
+        let parent = data_path
+            .rsplit_once('/')
+            .map_or("/", |(p, _)| p)
+            .to_string();
+        let removed_data = dbfs.delete(&parent, true);
+        outcome?;
+        removed_notebook?;
+        removed_data?;
+        println!("deleted {folder} and {parent}");
         Ok(())
     }
 }

@@ -154,6 +154,7 @@ mod scratch;
 mod sdk_clock;
 mod service_principal;
 mod services;
+mod tree_path;
 mod users;
 mod workspace;
 

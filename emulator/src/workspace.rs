@@ -14,11 +14,13 @@ use crate::request_log::RequestLog;
 use crate::scratch::ScratchDir;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::dbfs::DbfsStore;
 use crate::services::files::Volumes;
 use crate::services::jobs::Jobs;
 use crate::services::oauth::OAuth;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
+use crate::services::workspace::WorkspaceTree;
 use crate::users::{Caller, Users};
 
 /// How long cluster transitions take, in emulated milliseconds.
@@ -77,6 +79,10 @@ pub(crate) struct Workspace {
     pub(crate) files: Volumes,
     /// Jobs, their runs, and the notebooks their notebook tasks read.
     pub(crate) jobs: Jobs,
+    /// DBFS files and open write streams, on disk in a temporary directory of their own.
+    pub(crate) dbfs: DbfsStore,
+    /// Notebooks, workspace files and directories (Workspace API), contents on disk.
+    pub(crate) workspace_tree: WorkspaceTree,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -103,6 +109,8 @@ impl Workspace {
             secrets: SecretStore::default(),
             files: Volumes::new(Arc::new(ScratchDir::new())),
             jobs: Jobs::default(),
+            dbfs: DbfsStore::new(Arc::new(ScratchDir::new())),
+            workspace_tree: WorkspaceTree::new(Arc::new(ScratchDir::new())),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

@@ -128,3 +128,8 @@ fn files() {
 fn jobs() {
     run("jobs.py");
 }
+
+#[test]
+fn dbfs_and_workspace() {
+    run("dbfs_workspace.py");
+}

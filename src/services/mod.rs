@@ -6,11 +6,15 @@
 //! every generated method sends one request.
 
 mod clusters;
+mod dbfs;
 mod files;
 mod jobs;
+mod workspace;
 
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
+pub use dbfs::DbfsReader;
 pub use files::{FileMetadata, Walk};
 pub use jobs::{RunWait, TaskOutput};
+pub use workspace::{Exported, WorkspaceWalk};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

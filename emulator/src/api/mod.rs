@@ -134,7 +134,12 @@ fn dispatch(ws: &mut Workspace, request: &Request) -> Result<Response, ApiError>
     let streamed = route
         .operation
         .is_some_and(|op| op.request_body == BodyKind::Stream);
-    let params = if streamed {
+    // A form upload (`workspace/import` as the official Python SDK sends it) is parsed by
+    // its handler.
+    let form = request
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    let params = if streamed || form {
         Params::from_query(request)
     } else {
         Params::from_request(request)?

@@ -14,7 +14,7 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::services::{clusters, files, jobs, scim, secrets, tokens};
+use crate::services::{clusters, dbfs, files, jobs, scim, secrets, tokens, workspace};
 use crate::workspace::Workspace;
 
 /// A handler of one operation that answers JSON.
@@ -96,6 +96,22 @@ fn handler(id: OperationId) -> Handler {
         Op::JobsSetPermissions => jobs::set_permissions,
         Op::JobsUpdatePermissions => jobs::update_permissions,
         Op::JobsGetPermissionLevels => jobs::get_permission_levels,
+        Op::DbfsPut => dbfs::put,
+        Op::DbfsCreate => dbfs::create,
+        Op::DbfsAddBlock => dbfs::add_block,
+        Op::DbfsClose => dbfs::close,
+        Op::DbfsRead => dbfs::read,
+        Op::DbfsList => dbfs::list,
+        Op::DbfsGetStatus => dbfs::get_status,
+        Op::DbfsMkdirs => dbfs::mkdirs,
+        Op::DbfsMove => dbfs::rename,
+        Op::DbfsDelete => dbfs::delete,
+        Op::WorkspaceList => workspace::list,
+        Op::WorkspaceGetStatus => workspace::get_status,
+        Op::WorkspaceMkdirs => workspace::mkdirs,
+        Op::WorkspaceDelete => workspace::delete,
+        Op::WorkspaceImport => return Handler::Raw(workspace::import),
+        Op::WorkspaceExport => return Handler::Raw(workspace::export),
     };
     Handler::Json(json)
 }

@@ -18,9 +18,11 @@
 //! ([`crate::api`]).
 
 pub(crate) mod clusters;
+pub(crate) mod dbfs;
 pub(crate) mod files;
 pub(crate) mod jobs;
 pub(crate) mod oauth;
 pub(crate) mod scim;
 pub(crate) mod secrets;
 pub(crate) mod tokens;
+pub(crate) mod workspace;
