@@ -586,3 +586,50 @@ fn a_repeated_idempotency_token_answers_the_first_run() {
     let again = client.jobs().run_now(&request).unwrap().run_id;
     assert_eq!(first, again);
 }
+
+#[test]
+fn a_notebook_imported_through_the_workspace_api_decides_its_task() {
+    use azure_databricks_sdk::models::{ImportFormat, Language};
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    client.workspace().mkdirs("/Users/admin/etl").unwrap();
+    let source = "# Databricks notebook source\nraise ValueError(\"bad input file\")\n";
+    client
+        .workspace()
+        .import(
+            "/Users/admin/etl/check",
+            source.as_bytes(),
+            ImportFormat::Source,
+            Some(Language::Python),
+            false,
+        )
+        .unwrap();
+    let run = client
+        .jobs()
+        .submit_and_wait(
+            &SubmitRun {
+                tasks: vec![SubmitTask {
+                    task_key: "check".into(),
+                    notebook_task: Some(NotebookTask {
+                        notebook_path: "/Users/admin/etl/check".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            HOUR,
+        )
+        .unwrap_err();
+    let message = run.to_string();
+    assert!(message.contains("bad input file"), "{message}");
+    assert!(message.contains("instead of SUCCESS"), "{message}");
+    let last = run
+        .wait()
+        .unwrap()
+        .last::<azure_databricks_sdk::models::Run>();
+    let state = last
+        .and_then(|r| r.state.as_ref())
+        .and_then(|s| s.result_state.as_ref());
+    assert_eq!(state.map(|s| s.as_str()), Some("FAILED"));
+}

@@ -277,8 +277,10 @@ impl Emulator {
     /// Adds (or replaces) a notebook at `path` whose source decides what a notebook task that
     /// runs it does: `time.sleep(N)` runs N emulated seconds, `dbutils.notebook.exit("X")`
     /// succeeds with result `X`, `raise ...("msg")` fails with `msg`; a task whose notebook is
-    /// missing fails with `Notebook not found`. (A minimal store of the jobs service until the
-    /// workspace API's notebook store lands; notebook tasks will then read that one.)
+    /// missing fails with `Notebook not found`. The notebook is a Python notebook of the
+    /// emulated workspace, as `workspace/import` makes it (its folders are made too), so the
+    /// Workspace API lists and exports it, and a notebook imported through the API runs the
+    /// same way.
     ///
     /// ```
     /// use std::time::Duration;
@@ -302,10 +304,24 @@ impl Emulator {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_notebook(&self, path: &str, source: &str) {
-        api::lock(&self.shared)
-            .jobs
-            .notebooks
-            .insert(path.to_string(), source.to_string());
+        let mut ws = api::lock(&self.shared);
+        let now = ws.clock.now_ms();
+        let parent = path.rsplit_once('/').map_or("/", |(parent, _)| parent);
+        let tree = &mut ws.workspace_tree;
+        if !parent.is_empty() {
+            tree.mkdirs(parent, now)
+                .expect("a notebook's folder can be made");
+        }
+        tree.import(
+            path,
+            crate::services::workspace::Imported::Notebook {
+                language: azure_databricks_sdk::models::Language::Python,
+                source: source.as_bytes(),
+            },
+            true,
+            now,
+        )
+        .expect("an absolute notebook path");
     }
 
     /// The value of a secret, which the API never returns: to check what a tool wrote.

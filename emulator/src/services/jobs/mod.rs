@@ -8,8 +8,6 @@ mod state;
 
 pub(crate) use state::Jobs;
 
-use std::collections::BTreeMap;
-
 use azure_databricks_sdk::models::{CreateJob, JobPermissionsRequest, RunNow, SubmitRun};
 use serde_json::{Map, Value, json};
 
@@ -19,6 +17,7 @@ use crate::error::ApiError;
 use crate::page_token;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::workspace::WorkspaceTree;
 use crate::workspace::{Env, Workspace};
 use runs::{Phase, World};
 use state::{StoredJob, no_run};
@@ -52,7 +51,7 @@ pub(crate) struct Compute<'a> {
 
 impl<'a> Compute<'a> {
     /// With the notebooks that notebook tasks read.
-    pub(crate) fn with<'b>(self, notebooks: &'b BTreeMap<String, String>) -> World<'b>
+    pub(crate) fn with<'b>(self, notebooks: &'b WorkspaceTree) -> World<'b>
     where
         'a: 'b,
     {
@@ -65,13 +64,14 @@ impl<'a> Compute<'a> {
     }
 }
 
-/// The jobs state and the clusters it uses, borrowed apart.
-fn parts(ws: &mut Workspace) -> (&mut Jobs, Compute<'_>) {
+/// The jobs state, the clusters it uses and the notebooks its tasks read, borrowed apart.
+fn parts(ws: &mut Workspace) -> (&mut Jobs, Compute<'_>, &WorkspaceTree) {
     let Workspace {
         jobs,
         clusters,
         env,
         catalog,
+        workspace_tree,
         ..
     } = ws;
     (
@@ -81,13 +81,14 @@ fn parts(ws: &mut Workspace) -> (&mut Jobs, Compute<'_>) {
             env,
             catalog,
         },
+        workspace_tree,
     )
 }
 
 /// Brings the runs up to `now` (called with every request, after the clusters).
 pub(crate) fn settle(ws: &mut Workspace, now: i64) {
-    let (jobs, compute) = parts(ws);
-    jobs.settle(now, compute);
+    let (jobs, compute, notebooks) = parts(ws);
+    jobs.settle(now, compute.with(notebooks));
 }
 
 /// An integer parameter: a JSON number, or its text in a query.
@@ -716,7 +717,11 @@ pub(crate) fn export_run(ws: &mut Workspace, _: &Call, params: &Params) -> Answe
     let views = params.opt_str("views_to_export")?.unwrap_or("CODE");
     let mut items = Vec::new();
     if views != "DASHBOARDS" {
-        let source = ws.jobs.notebooks.get(path).cloned().unwrap_or_default();
+        let source = ws
+            .workspace_tree
+            .notebook_source(path)
+            .map(|(_, source)| source)
+            .unwrap_or_default();
         items.push(json!({
             "name": path,
             "type": "NOTEBOOK",
@@ -734,8 +739,8 @@ fn html_escape(text: &str) -> String {
 
 /// Cancels `run_ids` at `now`.
 fn cancel_runs(ws: &mut Workspace, run_ids: &[i64], now: i64, user: &str) {
-    let (jobs, compute) = parts(ws);
-    let mut world = compute.with(&jobs.notebooks);
+    let (jobs, compute, notebooks) = parts(ws);
+    let mut world = compute.with(notebooks);
     for id in run_ids {
         if let Some(run) = jobs.runs.get_mut(id) {
             run.cancel(now, user, &mut world);
@@ -873,8 +878,8 @@ pub(crate) fn repair_run(ws: &mut Workspace, call: &Call, params: &Params) -> An
     });
     let repair_id = ws.jobs.next_id();
     let new_ids: Vec<i64> = keys.iter().map(|_| ws.jobs.next_id()).collect();
-    let (jobs, compute) = parts(ws);
-    let mut world = compute.with(&jobs.notebooks);
+    let (jobs, compute, notebooks) = parts(ws);
+    let mut world = compute.with(notebooks);
     let run = jobs.runs.get_mut(&run_id).ok_or_else(|| no_run(run_id))?;
     let mut task_ids = Vec::new();
     for (key, new_id) in keys.iter().zip(new_ids) {

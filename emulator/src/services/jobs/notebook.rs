@@ -6,9 +6,8 @@
 //! * no notebook at the path — the task fails as the service says: `Notebook not found`.
 //!
 //! The first `exit` or `raise` decides; a notebook with neither succeeds without a result.
-//! Notebooks are kept in a minimal store of the jobs service ([`super::Jobs::notebooks`]),
-//! filled by `Emulator::add_notebook`, until the workspace service's notebook store lands and
-//! this reads it instead.
+//! The source is the notebook's in the emulated workspace (the Workspace API's store, filled by
+//! `workspace/import` or `Emulator::add_notebook`).
 
 use super::runs::{Ended, TASK_MS};
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::notebook::{self, Outcome};
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::workspace::WorkspaceTree;
 use crate::workspace::Env;
 use azure_databricks_sdk::models::ClusterState;
 
@@ -157,7 +158,7 @@ pub(crate) struct World<'a> {
     pub(crate) clusters: &'a mut Clusters,
     pub(crate) env: &'a mut Env,
     pub(crate) catalog: &'a Catalog,
-    pub(crate) notebooks: &'a BTreeMap<String, String>,
+    pub(crate) notebooks: &'a WorkspaceTree,
 }
 
 impl RunRecord {
@@ -406,7 +407,10 @@ impl RunRecord {
             return;
         }
         let outcome = match task.settings["notebook_task"]["notebook_path"].as_str() {
-            Some(path) => notebook::outcome(path, world.notebooks.get(path).map(String::as_str)),
+            Some(path) => {
+                let source = world.notebooks.notebook_source(path).map(|(_, s)| s);
+                notebook::outcome(path, source.as_deref())
+            }
             None => Outcome::done(TASK_MS),
         };
         task.end = Some(at + outcome.duration);

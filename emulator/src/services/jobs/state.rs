@@ -1,12 +1,11 @@
 //! What the jobs service remembers: jobs (settings, owner, direct permissions), runs, the
-//! idempotency tokens of run-now and submit, and the minimal notebook store.
+//! idempotency tokens of run-now and submit.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::Compute;
-use super::runs::{Phase, RunRecord, TaskRun};
+use super::runs::{Phase, RunRecord, TaskRun, World};
 use crate::error::ApiError;
 
 /// A job.
@@ -30,8 +29,6 @@ pub(crate) struct Jobs {
     /// Task run id → its run's id.
     pub(crate) task_runs: BTreeMap<i64, i64>,
     next_id: i64,
-    /// Notebook path → source; read by notebook tasks (see `notebook.rs`).
-    pub(crate) notebooks: BTreeMap<String, String>,
 }
 
 /// "Job … does not exist." (400 `INVALID_PARAMETER_VALUE`, as the service answers).
@@ -144,8 +141,7 @@ impl Jobs {
     /// Brings every run up to `now`, oldest first: a queued run starts when its job has room
     /// (`max_concurrent_runs`, 1 by default), at the time the slot freed. (A run that finds no
     /// room when it is asked for and whose job has no queue is skipped by `run-now` itself.)
-    pub(crate) fn settle(&mut self, now: i64, compute: Compute<'_>) {
-        let mut world = compute.with(&self.notebooks);
+    pub(crate) fn settle(&mut self, now: i64, mut world: World<'_>) {
         let world = &mut world;
         let ids: Vec<i64> = self.runs.keys().copied().collect();
         for &id in &ids {

@@ -8,7 +8,7 @@
 
 mod state;
 
-pub(crate) use state::WorkspaceTree;
+pub(crate) use state::{Imported, WorkspaceTree};
 
 use azure_databricks_sdk::models::{
     ExportResponse, Language, WorkspaceDeleteRequest, WorkspaceImportRequest, WorkspaceListResponse,
@@ -22,7 +22,7 @@ use crate::api::{Call, to_json};
 use crate::error::ApiError;
 use crate::http::{Request, Response};
 use crate::workspace::Workspace;
-use state::{Imported, header};
+use state::header;
 
 /// What separates the cells of a notebook's source.
 const CELL_SEPARATOR: &str = "\n\n# COMMAND ----------\n\n";

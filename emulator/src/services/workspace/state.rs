@@ -53,6 +53,7 @@ pub(crate) struct WorkspaceTree {
 /// What an import makes.
 #[derive(Debug)]
 pub(crate) enum Imported<'a> {
+    /// A notebook: its language and source (without the header line).
     Notebook {
         language: Language,
         source: &'a [u8],
@@ -295,13 +296,6 @@ impl WorkspaceTree {
     /// The language and source of the notebook at `path` (its cells, without the
     /// `Databricks notebook source` header), for the jobs service; `None` when there is no
     /// notebook there.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "called by the jobs service once it reads notebooks from here"
-        )
-    )]
     pub(crate) fn notebook_source(&self, path: &str) -> Option<(Language, String)> {
         let path = clean(path).ok()?;
         match &self.objects.get(&path)?.kind {
