@@ -1,11 +1,11 @@
 """The official Python SDK's jobs calls against the emulator: create, list with pages, run_now
 with its waiter, runs list, get_run_output, submit, cancel, delete.
 
-Run by emulator/tests/python_sdk.rs with DATABRICKS_HOST and DATABRICKS_TOKEN set (the emulator
-runs at 600x); any failed assertion or API error exits non-zero. The binary has no notebooks
-(they are added through the embedding API until the workspace API's import lands), so the
-successful task is a Python script task and the notebook task fails as a missing notebook does.
+Run by emulator/tests/python_sdk.rs with DATABRICKS_HOST and DATABRICKS_TOKEN set; any failed
+assertion or API error exits non-zero. A notebook imported with w.workspace.import_ decides its
+task's outcome (dbutils.notebook.exit gives the result); a missing notebook fails its run.
 """
+import base64
 import datetime
 
 from databricks.sdk import WorkspaceClient
@@ -39,6 +39,19 @@ w.jobs.run_now(job_id=fillers[0]).result(timeout=ten_minutes)
 runs = list(w.jobs.list_runs(limit=1))
 assert len(runs) == 2, runs
 assert [r.run_id for r in w.jobs.list_runs(job_id=created.job_id)] == [run.run_id]
+
+# A notebook imported through the Workspace API: its exit value is the task's result.
+from databricks.sdk.service import workspace as ws_api
+w.workspace.mkdirs("/Shared")
+w.workspace.import_(
+    path="/Shared/hello", format=ws_api.ImportFormat.SOURCE, language=ws_api.Language.PYTHON,
+    content=base64.b64encode(b'dbutils.notebook.exit("hello from python")').decode(),
+)
+hello = jobs.SubmitTask(task_key="hello", notebook_task=jobs.NotebookTask(notebook_path="/Shared/hello"))
+done = w.jobs.submit(run_name="hello", tasks=[hello]).result(timeout=ten_minutes)
+assert done.state.result_state == jobs.RunResultState.SUCCESS, done.state
+said = w.jobs.get_run_output(run_id=done.tasks[0].run_id)
+assert said.notebook_output.result == "hello from python", said.notebook_output
 
 # A notebook task whose notebook is missing: the SDK's waiter raises on INTERNAL_ERROR.
 missing = jobs.SubmitTask(task_key="nb", notebook_task=jobs.NotebookTask(notebook_path="/Shared/missing"))
