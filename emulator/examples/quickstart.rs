@@ -501,16 +501,21 @@ fn oauth_m2m_profile(ws: &Emulator) -> Result {
 fn jobs_tour(ws: &Emulator) -> Result {
     use azure_databricks_sdk::RunWait;
     use azure_databricks_sdk::models::{
-        CreateJob, DeleteJob, JobSettings, NotebookTask, RunNow, Task,
+        CreateJob, DeleteJob, ImportFormat, JobSettings, Language, NotebookTask, RunNow, Task,
+        WorkspaceDeleteRequest,
     };
     section("Jobs");
-    let path = "/Shared/sdk-quickstart/count";
-    ws.add_notebook(
-        path,
-        "import time\ntime.sleep(90)  # a minute and a half of work\ndbutils.notebook.exit(\"42 rows\")",
-    );
-    println!("imported notebook {path}");
     let client = ws.client();
+    let path = "/Shared/sdk-quickstart/count";
+    client.workspace().mkdirs("/Shared/sdk-quickstart")?;
+    client.workspace().import(
+        path,
+        b"import time\ntime.sleep(90)  # a minute and a half of work\ndbutils.notebook.exit(\"42 rows\")",
+        ImportFormat::Source,
+        Some(Language::Python),
+        true,
+    )?;
+    println!("imported notebook {path}");
     let jobs = client.jobs();
     let job_id = jobs
         .create(&CreateJob::from(JobSettings {
@@ -562,9 +567,15 @@ fn jobs_tour(ws: &Emulator) -> Result {
         job_id,
         ..Default::default()
     });
+    let removed_notebook = client.workspace().delete(&WorkspaceDeleteRequest {
+        path: "/Shared/sdk-quickstart".into(),
+        recursive: Some(true),
+        ..Default::default()
+    });
     outcome?;
     cleanup?;
-    println!("deleted job {job_id}");
+    removed_notebook?;
+    println!("deleted job {job_id} and its notebook");
     Ok(())
 }
 
