@@ -7,7 +7,29 @@ mod common;
 use azure_databricks_sdk::{HttpMethod, operations};
 
 /// The wire test files, one per top-level service.
-const WIRE_TESTS: &[&str] = &["clusters.rs", "tokens.rs", "secrets.rs"];
+const WIRE_TESTS: &[&str] = &["clusters.rs", "tokens.rs", "secrets.rs", "permissions.rs"];
+
+/// The string literals of a source file that look like request paths (`"/api/..."`).
+fn path_literals(source: &str) -> Vec<&str> {
+    source
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with("/api/"))
+        .collect()
+}
+
+/// A request path of `op` with `x` for each path parameter.
+fn sample_path(op: &azure_databricks_sdk::Operation) -> String {
+    let mut path = String::new();
+    let mut rest = op.path;
+    while let Some(start) = rest.find('{') {
+        path.push_str(&rest[..start]);
+        path.push('x');
+        rest = rest[start..].split_once('}').map_or("", |(_, after)| after);
+    }
+    path + rest
+}
 
 #[test]
 fn every_operation_has_a_wire_test_of_its_method_and_path() {
@@ -20,12 +42,18 @@ fn every_operation_has_a_wire_test_of_its_method_and_path() {
     for op in operations::ALL {
         let helper = match op.method {
             HttpMethod::Get => "common::get(",
+            HttpMethod::Put => "common::put(",
+            HttpMethod::Patch => "common::patch(",
+            HttpMethod::Delete => "common::delete(",
             _ => "common::post(",
         };
-        let path = format!("\"{}\"", op.path);
-        let pinned = sources
-            .iter()
-            .any(|source| source.contains(helper) && source.contains(&path));
+        // The path itself, or (a template) a concrete path it matches.
+        let pinned = sources.iter().any(|source| {
+            source.contains(helper)
+                && path_literals(source)
+                    .iter()
+                    .any(|p| *p == op.path || op.match_path(p).is_some())
+        });
         if !pinned {
             missing.push(format!("{} {} ({})", op.method, op.path, op.name));
         }
@@ -45,10 +73,21 @@ fn every_operation_is_answered_by_the_emulator() {
         .build()
         .new_agent();
     for op in operations::ALL {
-        let url = format!("{}{}", ws.base_url(), op.path);
+        let url = format!("{}{}", ws.base_url(), sample_path(op));
         let token = format!("Bearer {}", ws.admin_token());
         let answer = match op.method {
             HttpMethod::Get => agent.get(&url).header("authorization", &token).call(),
+            HttpMethod::Delete => agent.delete(&url).header("authorization", &token).call(),
+            HttpMethod::Put => agent
+                .put(&url)
+                .header("authorization", &token)
+                .header("content-type", "application/json")
+                .send("{}"),
+            HttpMethod::Patch => agent
+                .patch(&url)
+                .header("authorization", &token)
+                .header("content-type", "application/json")
+                .send("{}"),
             _ => agent
                 .post(&url)
                 .header("authorization", &token)

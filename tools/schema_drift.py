@@ -132,6 +132,21 @@ MAPPING: Dict[str, List[str]] = {
     "ListSecretsResponse": ["ListSecretsResponse"],
     "ListAclsResponse": ["ListAclsResponse"],
     "ListScopesResponse": ["ListScopesResponse"],
+    # Permissions.
+    "PermissionLevel": ["PermissionLevel"],
+    "AccessControlRequest": ["AccessControlRequest"],
+    "AccessControlResponse": ["AccessControlResponse"],
+    "Permission": ["Permission"],
+    "ObjectPermissions": ["ObjectPermissions"],
+    "SetObjectPermissions": ["PermissionsAPI.set", "PermissionsAPI.update"],
+    "PermissionsDescription": ["PermissionsDescription"],
+    "GetPermissionLevelsResponse": ["GetPermissionLevelsResponse"],
+}
+
+#: Parameters of a mapped API method that the operation takes in its path, not in the body
+#: that the definition models: not expected among the definition's fields.
+IN_PATH: Dict[str, List[str]] = {
+    "SetObjectPermissions": ["request_object_type", "request_object_id"],
 }
 
 #: Operations whose inline parameters (`params` in `schema/endpoints.json`) are compared with the
@@ -563,7 +578,8 @@ def compare(schema: Dict[str, dict], official: Dict[str, OfficialModel], report:
         # Dataclasses first: they know integer widths, method parameters do not.
         for m in sorted(models, key=lambda m: m.kind == "method"):
             for name, f in m.fields.items():
-                wanted.setdefault(name, f)
+                if name not in IN_PATH.get(ours, []):
+                    wanted.setdefault(name, f)
         for name, f in wanted.items():
             cloud = other_cloud(ours, name)
             if name not in properties:

@@ -10,6 +10,40 @@ pub struct AbfssStorageInfo {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// One grant of a permission level to one principal: set exactly one of `user_name`, `group_name` and `service_principal_name`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessControlRequest {
+    /// Display name of the group to grant to, e.g. `users` for every user of the workspace.
+    pub group_name: ::std::option::Option<::std::string::String>,
+    /// The level granted.
+    pub permission_level: ::std::option::Option<PermissionLevel>,
+    /// Application id of the service principal to grant to.
+    pub service_principal_name: ::std::option::Option<::std::string::String>,
+    /// User name (e-mail address) of the user to grant to.
+    pub user_name: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Every permission level one principal holds on an object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessControlResponse {
+    /// The levels, direct and inherited.
+    pub all_permissions: ::std::vec::Vec<Permission>,
+    /// Display name of the user or service principal.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// Group name, when the principal is a group.
+    pub group_name: ::std::option::Option<::std::string::String>,
+    /// Application id, when the principal is a service principal.
+    pub service_principal_name: ::std::option::Option<::std::string::String>,
+    /// User name, when the principal is a user.
+    pub user_name: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// One entry of a secret scope's access control list: a principal and the permission it has on the scope.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclItem {
@@ -611,6 +645,16 @@ pub struct EventDetails {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Answer of `permissions/{type}/{id}/permissionLevels`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetPermissionLevelsResponse {
+    /// The levels the object accepts.
+    pub permission_levels: ::std::vec::Vec<PermissionsDescription>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InitScriptEventDetails {
@@ -887,6 +931,46 @@ pub struct NodeTypeFlexibility {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// The access control list of an object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObjectPermissions {
+    /// One entry per principal with permissions on the object.
+    pub access_control_list: ::std::vec::Vec<AccessControlResponse>,
+    /// The object's path-like id, e.g. `/clusters/0923-164208-meows279` or `/authorization/tokens`.
+    pub object_id: ::std::option::Option<::std::string::String>,
+    /// The object's kind in the singular, e.g. `cluster`, `job`, `instance-pool`, `cluster-policy`, `notebook`, `directory`, `tokens`.
+    pub object_type: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// One permission level a principal holds on an object, directly or inherited.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Permission {
+    /// Whether the level comes from a parent object (e.g. the workspace's root for the `admins` group) rather than from a grant on the object itself.
+    pub inherited: ::std::option::Option<bool>,
+    /// For an inherited level, the objects it comes from, e.g. `/clusters/`.
+    pub inherited_from_object: ::std::vec::Vec<::std::string::String>,
+    /// The level.
+    pub permission_level: ::std::option::Option<PermissionLevel>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A permission level an object accepts, with what it allows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PermissionsDescription {
+    /// What the level allows, in words.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// The level.
+    pub permission_level: ::std::option::Option<PermissionLevel>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Public information about a personal access token; never contains the token value itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicTokenInfo {
@@ -934,6 +1018,16 @@ pub struct SecretScope {
     pub keyvault_metadata: ::std::option::Option<AzureKeyVaultSecretScopeMetadata>,
     /// Name of the scope.
     pub name: ::std::string::String,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The grants of `Permissions::set` (which replaces every direct grant of the object with these) and `Permissions::update` (which adds these to the existing ones).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SetObjectPermissions {
+    /// The grants.
+    pub access_control_list: ::std::vec::Vec<AccessControlRequest>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1159,6 +1253,376 @@ impl<'de> ::serde::Deserialize<'de> for AbfssStorageInfo {
                             );
                         }
                     },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for AccessControlRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.group_name) {
+            map.serialize_entry("group_name", &self.group_name)?;
+        }
+        if !::std::option::Option::is_none(&self.permission_level) {
+            map.serialize_entry("permission_level", &self.permission_level)?;
+        }
+        if !::std::option::Option::is_none(&self.service_principal_name) {
+            map.serialize_entry("service_principal_name", &self.service_principal_name)?;
+        }
+        if !::std::option::Option::is_none(&self.user_name) {
+            map.serialize_entry("user_name", &self.user_name)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccessControlRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "group_name" => Field::F0,
+                        "permission_level" => Field::F1,
+                        "service_principal_name" => Field::F2,
+                        "user_name" => Field::F3,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "group_name" => Field::F0,
+                        "permission_level" => Field::F1,
+                        "service_principal_name" => Field::F2,
+                        "user_name" => Field::F3,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AccessControlRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a AccessControlRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AccessControlRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "group_name",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "permission_level",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "service_principal_name",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "user_name",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessControlRequest {
+                    group_name: f0.unwrap_or_default(),
+                    permission_level: f1.unwrap_or_default(),
+                    service_principal_name: f2.unwrap_or_default(),
+                    user_name: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for AccessControlResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.all_permissions) {
+            map.serialize_entry("all_permissions", &self.all_permissions)?;
+        }
+        if !::std::option::Option::is_none(&self.display_name) {
+            map.serialize_entry("display_name", &self.display_name)?;
+        }
+        if !::std::option::Option::is_none(&self.group_name) {
+            map.serialize_entry("group_name", &self.group_name)?;
+        }
+        if !::std::option::Option::is_none(&self.service_principal_name) {
+            map.serialize_entry("service_principal_name", &self.service_principal_name)?;
+        }
+        if !::std::option::Option::is_none(&self.user_name) {
+            map.serialize_entry("user_name", &self.user_name)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccessControlResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "all_permissions" => Field::F0,
+                        "display_name" => Field::F1,
+                        "group_name" => Field::F2,
+                        "service_principal_name" => Field::F3,
+                        "user_name" => Field::F4,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "all_permissions" => Field::F0,
+                        "display_name" => Field::F1,
+                        "group_name" => Field::F2,
+                        "service_principal_name" => Field::F3,
+                        "user_name" => Field::F4,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AccessControlResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a AccessControlResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AccessControlResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "all_permissions",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "display_name",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "group_name",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "service_principal_name",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "user_name",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(AccessControlResponse {
+                    all_permissions: f0.unwrap_or_default(),
+                    display_name: f1.unwrap_or_default(),
+                    group_name: f2.unwrap_or_default(),
+                    service_principal_name: f3.unwrap_or_default(),
+                    user_name: f4.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -7331,6 +7795,128 @@ impl<'de> ::serde::Deserialize<'de> for EventDetails {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for GetPermissionLevelsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.permission_levels) {
+            map.serialize_entry("permission_levels", &self.permission_levels)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetPermissionLevelsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "permission_levels" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "permission_levels" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = GetPermissionLevelsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetPermissionLevelsResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<GetPermissionLevelsResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "permission_levels",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GetPermissionLevelsResponse {
+                    permission_levels: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for InitScriptEventDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10423,6 +11009,462 @@ impl<'de> ::serde::Deserialize<'de> for NodeTypeFlexibility {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ObjectPermissions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.access_control_list) {
+            map.serialize_entry("access_control_list", &self.access_control_list)?;
+        }
+        if !::std::option::Option::is_none(&self.object_id) {
+            map.serialize_entry("object_id", &self.object_id)?;
+        }
+        if !::std::option::Option::is_none(&self.object_type) {
+            map.serialize_entry("object_type", &self.object_type)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ObjectPermissions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "access_control_list" => Field::F0,
+                        "object_id" => Field::F1,
+                        "object_type" => Field::F2,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "access_control_list" => Field::F0,
+                        "object_id" => Field::F1,
+                        "object_type" => Field::F2,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ObjectPermissions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ObjectPermissions JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ObjectPermissions, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "access_control_list",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "object_id",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "object_type",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ObjectPermissions {
+                    access_control_list: f0.unwrap_or_default(),
+                    object_id: f1.unwrap_or_default(),
+                    object_type: f2.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for Permission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.inherited) {
+            map.serialize_entry("inherited", &self.inherited)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.inherited_from_object) {
+            map.serialize_entry("inherited_from_object", &self.inherited_from_object)?;
+        }
+        if !::std::option::Option::is_none(&self.permission_level) {
+            map.serialize_entry("permission_level", &self.permission_level)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Permission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "inherited" => Field::F0,
+                        "inherited_from_object" => Field::F1,
+                        "permission_level" => Field::F2,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "inherited" => Field::F0,
+                        "inherited_from_object" => Field::F1,
+                        "permission_level" => Field::F2,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Permission;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Permission JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Permission, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "inherited",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "inherited_from_object",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "permission_level",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Permission {
+                    inherited: f0.unwrap_or_default(),
+                    inherited_from_object: f1.unwrap_or_default(),
+                    permission_level: f2.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for PermissionsDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.description) {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !::std::option::Option::is_none(&self.permission_level) {
+            map.serialize_entry("permission_level", &self.permission_level)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionsDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "description" => Field::F0,
+                        "permission_level" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "description" => Field::F0,
+                        "permission_level" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PermissionsDescription;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PermissionsDescription JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PermissionsDescription, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "permission_level",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PermissionsDescription {
+                    description: f0.unwrap_or_default(),
+                    permission_level: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for PublicTokenInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10987,6 +12029,128 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
                             );
                         }
                     },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for SetObjectPermissions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.access_control_list) {
+            map.serialize_entry("access_control_list", &self.access_control_list)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SetObjectPermissions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "access_control_list" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "access_control_list" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SetObjectPermissions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SetObjectPermissions JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SetObjectPermissions, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "access_control_list",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(SetObjectPermissions {
+                    access_control_list: f0.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -12371,6 +13535,14 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<AbfssStorageInfo>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "AccessControlRequest" => {
+                ::serde_json::from_str::<AccessControlRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "AccessControlResponse" => {
+                ::serde_json::from_str::<AccessControlResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "AclItem" => {
                 ::serde_json::from_str::<AclItem>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -12467,6 +13639,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<EventDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "GetPermissionLevelsResponse" => {
+                ::serde_json::from_str::<GetPermissionLevelsResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "InitScriptEventDetails" => {
                 ::serde_json::from_str::<InitScriptEventDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -12539,6 +13715,18 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<NodeTypeFlexibility>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ObjectPermissions" => {
+                ::serde_json::from_str::<ObjectPermissions>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "Permission" => {
+                ::serde_json::from_str::<Permission>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "PermissionsDescription" => {
+                ::serde_json::from_str::<PermissionsDescription>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "PublicTokenInfo" => {
                 ::serde_json::from_str::<PublicTokenInfo>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -12549,6 +13737,10 @@ pub fn roundtrip_json(
             }
             "SecretScope" => {
                 ::serde_json::from_str::<SecretScope>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "SetObjectPermissions" => {
+                ::serde_json::from_str::<SetObjectPermissions>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "SparkNode" => {
@@ -14236,6 +15428,369 @@ impl<'de> ::serde::Deserialize<'de> for ListOrder {
             }
         }
         deserializer.deserialize_str(ListOrderVisitor)
+    }
+}
+/// A permission level. Which levels an object accepts depends on its type (see `Permissions::get_permission_levels`): clusters take `CAN_ATTACH_TO` < `CAN_RESTART` < `CAN_MANAGE`; instance pools `CAN_ATTACH_TO` < `CAN_MANAGE`; cluster policies and tokens `CAN_USE` (tokens also `CAN_MANAGE`); jobs `CAN_VIEW` < `CAN_MANAGE_RUN` < `IS_OWNER`/`CAN_MANAGE`; notebooks, directories and files `CAN_READ` < `CAN_RUN` < `CAN_EDIT` < `CAN_MANAGE`.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PermissionLevel {
+    /// The value `CAN_ATTACH_TO`.
+    CanAttachTo,
+    /// The value `CAN_BIND`.
+    CanBind,
+    /// The value `CAN_CREATE`.
+    CanCreate,
+    /// The value `CAN_CREATE_APP`.
+    CanCreateApp,
+    /// The value `CAN_EDIT`.
+    CanEdit,
+    /// The value `CAN_EDIT_METADATA`.
+    CanEditMetadata,
+    /// The value `CAN_MANAGE`.
+    CanManage,
+    /// The value `CAN_MANAGE_PRODUCTION_VERSIONS`.
+    CanManageProductionVersions,
+    /// The value `CAN_MANAGE_RUN`.
+    CanManageRun,
+    /// The value `CAN_MANAGE_STAGING_VERSIONS`.
+    CanManageStagingVersions,
+    /// The value `CAN_MONITOR`.
+    CanMonitor,
+    /// The value `CAN_MONITOR_ONLY`.
+    CanMonitorOnly,
+    /// The value `CAN_QUERY`.
+    CanQuery,
+    /// The value `CAN_READ`.
+    CanRead,
+    /// The value `CAN_RESTART`.
+    CanRestart,
+    /// The value `CAN_RUN`.
+    CanRun,
+    /// The value `CAN_USE`.
+    CanUse,
+    /// The value `CAN_VIEW`.
+    CanView,
+    /// The value `CAN_VIEW_METADATA`.
+    CanViewMetadata,
+    /// The value `IS_OWNER`.
+    IsOwner,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PermissionLevel {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CanAttachTo => "CAN_ATTACH_TO",
+            Self::CanBind => "CAN_BIND",
+            Self::CanCreate => "CAN_CREATE",
+            Self::CanCreateApp => "CAN_CREATE_APP",
+            Self::CanEdit => "CAN_EDIT",
+            Self::CanEditMetadata => "CAN_EDIT_METADATA",
+            Self::CanManage => "CAN_MANAGE",
+            Self::CanManageProductionVersions => "CAN_MANAGE_PRODUCTION_VERSIONS",
+            Self::CanManageRun => "CAN_MANAGE_RUN",
+            Self::CanManageStagingVersions => "CAN_MANAGE_STAGING_VERSIONS",
+            Self::CanMonitor => "CAN_MONITOR",
+            Self::CanMonitorOnly => "CAN_MONITOR_ONLY",
+            Self::CanQuery => "CAN_QUERY",
+            Self::CanRead => "CAN_READ",
+            Self::CanRestart => "CAN_RESTART",
+            Self::CanRun => "CAN_RUN",
+            Self::CanUse => "CAN_USE",
+            Self::CanView => "CAN_VIEW",
+            Self::CanViewMetadata => "CAN_VIEW_METADATA",
+            Self::IsOwner => "IS_OWNER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PermissionLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "CAN_ATTACH_TO" => Self::CanAttachTo,
+            "CAN_BIND" => Self::CanBind,
+            "CAN_CREATE" => Self::CanCreate,
+            "CAN_CREATE_APP" => Self::CanCreateApp,
+            "CAN_EDIT" => Self::CanEdit,
+            "CAN_EDIT_METADATA" => Self::CanEditMetadata,
+            "CAN_MANAGE" => Self::CanManage,
+            "CAN_MANAGE_PRODUCTION_VERSIONS" => Self::CanManageProductionVersions,
+            "CAN_MANAGE_RUN" => Self::CanManageRun,
+            "CAN_MANAGE_STAGING_VERSIONS" => Self::CanManageStagingVersions,
+            "CAN_MONITOR" => Self::CanMonitor,
+            "CAN_MONITOR_ONLY" => Self::CanMonitorOnly,
+            "CAN_QUERY" => Self::CanQuery,
+            "CAN_READ" => Self::CanRead,
+            "CAN_RESTART" => Self::CanRestart,
+            "CAN_RUN" => Self::CanRun,
+            "CAN_USE" => Self::CanUse,
+            "CAN_VIEW" => Self::CanView,
+            "CAN_VIEW_METADATA" => Self::CanViewMetadata,
+            "IS_OWNER" => Self::IsOwner,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PermissionLevel {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CAN_ATTACH_TO" => Self::CanAttachTo,
+            "CAN_BIND" => Self::CanBind,
+            "CAN_CREATE" => Self::CanCreate,
+            "CAN_CREATE_APP" => Self::CanCreateApp,
+            "CAN_EDIT" => Self::CanEdit,
+            "CAN_EDIT_METADATA" => Self::CanEditMetadata,
+            "CAN_MANAGE" => Self::CanManage,
+            "CAN_MANAGE_PRODUCTION_VERSIONS" => Self::CanManageProductionVersions,
+            "CAN_MANAGE_RUN" => Self::CanManageRun,
+            "CAN_MANAGE_STAGING_VERSIONS" => Self::CanManageStagingVersions,
+            "CAN_MONITOR" => Self::CanMonitor,
+            "CAN_MONITOR_ONLY" => Self::CanMonitorOnly,
+            "CAN_QUERY" => Self::CanQuery,
+            "CAN_READ" => Self::CanRead,
+            "CAN_RESTART" => Self::CanRestart,
+            "CAN_RUN" => Self::CanRun,
+            "CAN_USE" => Self::CanUse,
+            "CAN_VIEW" => Self::CanView,
+            "CAN_VIEW_METADATA" => Self::CanViewMetadata,
+            "IS_OWNER" => Self::IsOwner,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PermissionLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PermissionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PermissionLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PermissionLevelVisitor;
+        impl ::serde::de::Visitor<'_> for PermissionLevelVisitor {
+            type Value = PermissionLevel;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PermissionLevel string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PermissionLevel, DeError> {
+                Ok(PermissionLevel::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PermissionLevel, DeError> {
+                Ok(PermissionLevel::from(value))
+            }
+        }
+        deserializer.deserialize_str(PermissionLevelVisitor)
+    }
+}
+/// The kind of object whose permissions are read or changed, as it appears in the path: `clusters` with a cluster id, `jobs` with a job id, `authorization` with `tokens` (who may create personal access tokens) or `passwords`, and so on.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PermissionObjectType {
+    /// SQL alerts (legacy), by alert id.
+    Alerts,
+    /// SQL alerts, by alert id.
+    Alertsv2,
+    /// Databricks apps, by app name.
+    Apps,
+    /// Workspace authorization objects: `tokens` (personal access tokens) or `passwords`.
+    Authorization,
+    /// Clusters, by cluster id.
+    Clusters,
+    /// Cluster policies, by policy id.
+    ClusterPolicies,
+    /// Lakeview dashboards, by dashboard id.
+    Dashboards,
+    /// SQL dashboards (legacy), by dashboard id.
+    DbsqlDashboards,
+    /// Workspace directories, by object id.
+    Directories,
+    /// MLflow experiments, by experiment id.
+    Experiments,
+    /// Workspace files, by object id.
+    Files,
+    /// Instance pools, by instance pool id.
+    InstancePools,
+    /// Jobs, by job id.
+    Jobs,
+    /// Notebooks, by object id.
+    Notebooks,
+    /// Lakeflow declarative pipelines, by pipeline id.
+    Pipelines,
+    /// SQL queries, by query id.
+    Queries,
+    /// MLflow registered models, by model id.
+    RegisteredModels,
+    /// Git folders (repos), by repo id.
+    Repos,
+    /// Model serving endpoints, by endpoint id.
+    ServingEndpoints,
+    /// Vector search endpoints, by endpoint id.
+    VectorSearchEndpoints,
+    /// SQL warehouses, by warehouse id.
+    Warehouses,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PermissionObjectType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Alerts => "alerts",
+            Self::Alertsv2 => "alertsv2",
+            Self::Apps => "apps",
+            Self::Authorization => "authorization",
+            Self::Clusters => "clusters",
+            Self::ClusterPolicies => "cluster-policies",
+            Self::Dashboards => "dashboards",
+            Self::DbsqlDashboards => "dbsql-dashboards",
+            Self::Directories => "directories",
+            Self::Experiments => "experiments",
+            Self::Files => "files",
+            Self::InstancePools => "instance-pools",
+            Self::Jobs => "jobs",
+            Self::Notebooks => "notebooks",
+            Self::Pipelines => "pipelines",
+            Self::Queries => "queries",
+            Self::RegisteredModels => "registered-models",
+            Self::Repos => "repos",
+            Self::ServingEndpoints => "serving-endpoints",
+            Self::VectorSearchEndpoints => "vector-search-endpoints",
+            Self::Warehouses => "warehouses",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PermissionObjectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "alerts" => Self::Alerts,
+            "alertsv2" => Self::Alertsv2,
+            "apps" => Self::Apps,
+            "authorization" => Self::Authorization,
+            "clusters" => Self::Clusters,
+            "cluster-policies" => Self::ClusterPolicies,
+            "dashboards" => Self::Dashboards,
+            "dbsql-dashboards" => Self::DbsqlDashboards,
+            "directories" => Self::Directories,
+            "experiments" => Self::Experiments,
+            "files" => Self::Files,
+            "instance-pools" => Self::InstancePools,
+            "jobs" => Self::Jobs,
+            "notebooks" => Self::Notebooks,
+            "pipelines" => Self::Pipelines,
+            "queries" => Self::Queries,
+            "registered-models" => Self::RegisteredModels,
+            "repos" => Self::Repos,
+            "serving-endpoints" => Self::ServingEndpoints,
+            "vector-search-endpoints" => Self::VectorSearchEndpoints,
+            "warehouses" => Self::Warehouses,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PermissionObjectType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "alerts" => Self::Alerts,
+            "alertsv2" => Self::Alertsv2,
+            "apps" => Self::Apps,
+            "authorization" => Self::Authorization,
+            "clusters" => Self::Clusters,
+            "cluster-policies" => Self::ClusterPolicies,
+            "dashboards" => Self::Dashboards,
+            "dbsql-dashboards" => Self::DbsqlDashboards,
+            "directories" => Self::Directories,
+            "experiments" => Self::Experiments,
+            "files" => Self::Files,
+            "instance-pools" => Self::InstancePools,
+            "jobs" => Self::Jobs,
+            "notebooks" => Self::Notebooks,
+            "pipelines" => Self::Pipelines,
+            "queries" => Self::Queries,
+            "registered-models" => Self::RegisteredModels,
+            "repos" => Self::Repos,
+            "serving-endpoints" => Self::ServingEndpoints,
+            "vector-search-endpoints" => Self::VectorSearchEndpoints,
+            "warehouses" => Self::Warehouses,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PermissionObjectType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PermissionObjectType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PermissionObjectType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PermissionObjectType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PermissionObjectTypeVisitor;
+        impl ::serde::de::Visitor<'_> for PermissionObjectTypeVisitor {
+            type Value = PermissionObjectType;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PermissionObjectType string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PermissionObjectType, DeError> {
+                Ok(PermissionObjectType::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PermissionObjectType, DeError> {
+                Ok(PermissionObjectType::from(value))
+            }
+        }
+        deserializer.deserialize_str(PermissionObjectTypeVisitor)
     }
 }
 /// Why a cluster was resized.

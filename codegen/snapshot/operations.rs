@@ -99,6 +99,14 @@ pub enum OperationId {
     SecretsScopesCreate,
     /// [`SECRETS_SCOPES_DELETE`]: `secrets.scopes.delete`.
     SecretsScopesDelete,
+    /// [`PERMISSIONS_GET`]: `permissions.get`.
+    PermissionsGet,
+    /// [`PERMISSIONS_GET_PERMISSION_LEVELS`]: `permissions.get_permission_levels`.
+    PermissionsGetPermissionLevels,
+    /// [`PERMISSIONS_SET`]: `permissions.set`.
+    PermissionsSet,
+    /// [`PERMISSIONS_UPDATE`]: `permissions.update`.
+    PermissionsUpdate,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -545,6 +553,46 @@ pub const SECRETS_SCOPES_DELETE: Operation = Operation {
     idempotent: true,
     not_found_if: &[],
 };
+/// `permissions.get`: `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}`. Gets the access control list of an object: each principal with its direct and inherited permission levels.
+pub const PERMISSIONS_GET: Operation = Operation {
+    id: OperationId::PermissionsGet,
+    name: "permissions.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `permissions.get_permission_levels`: `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}/permissionLevels`. Lists the permission levels an object accepts, with what each allows.
+pub const PERMISSIONS_GET_PERMISSION_LEVELS: Operation = Operation {
+    id: OperationId::PermissionsGetPermissionLevels,
+    name: "permissions.get_permission_levels",
+    method: HttpMethod::Get,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}/permissionLevels",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `permissions.set`: `PUT /api/2.0/permissions/{permission_object_type}/{permission_object_id}`. Sets the access control list of an object: **replaces** every direct grant with those of `request`.
+pub const PERMISSIONS_SET: Operation = Operation {
+    id: OperationId::PermissionsSet,
+    name: "permissions.set",
+    method: HttpMethod::Put,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `permissions.update`: `PATCH /api/2.0/permissions/{permission_object_type}/{permission_object_id}`. Adds grants to the access control list of an object; the existing grants stay.
+pub const PERMISSIONS_UPDATE: Operation = Operation {
+    id: OperationId::PermissionsUpdate,
+    name: "permissions.update",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -575,6 +623,10 @@ pub const ALL: &[Operation] = &[
     SECRETS_SCOPES_LIST,
     SECRETS_SCOPES_CREATE,
     SECRETS_SCOPES_DELETE,
+    PERMISSIONS_GET,
+    PERMISSIONS_GET_PERMISSION_LEVELS,
+    PERMISSIONS_SET,
+    PERMISSIONS_UPDATE,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

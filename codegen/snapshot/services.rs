@@ -19,6 +19,12 @@ impl crate::Client {
     pub fn secrets(&self) -> Secrets<'_> {
         Secrets { client: self }
     }
+    /// Permissions API: who may use, run, restart or manage a workspace object (clusters, jobs, instance pools, cluster policies, notebooks, directories, files, tokens, ...).
+    ///
+    /// See [`Permissions`] for its operations.
+    pub fn permissions(&self) -> Permissions<'_> {
+        Permissions { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -1598,5 +1604,254 @@ impl<'a> SecretScopes<'a> {
                 )?
         };
         Ok(())
+    }
+}
+/// Permissions API: who may use, run, restart or manage a workspace object (clusters, jobs, instance pools, cluster policies, notebooks, directories, files, tokens, ...).
+///
+/// [`Permissions::set`] **replaces** the object's whole list of direct grants (a principal left out loses its access), while [`Permissions::update`] **adds** the given grants to the existing ones.
+///
+/// Get it with [`crate::Client::permissions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Permissions<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Permissions<'a> {
+    /// Gets the access control list of an object: each principal with its direct and inherited permission levels.
+    ///
+    /// `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `permission_object_type`: The kind of object, e.g. [`PermissionObjectType::Clusters`](crate::models::PermissionObjectType::Clusters).
+    /// * `permission_object_id`: The object's id: a cluster id, a job id, `tokens` for [`PermissionObjectType::Authorization`](crate::models::PermissionObjectType::Authorization), ...
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ObjectPermissions`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `permission_object_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let acl = client.permissions().get(PermissionObjectType::Clusters, "0923-164208-meows279")?;
+    /// for entry in &acl.access_control_list {
+    ///     println!("{:?} {:?}", entry.user_name, entry.all_permissions);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+    ) -> crate::Result<crate::models::ObjectPermissions> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+        let response: crate::models::ObjectPermissions = {
+            self.client
+                .json(
+                    &crate::operations::PERMISSIONS_GET,
+                    &crate::call::Parts {
+                        path: &[
+                            ("permission_object_type", permission_object_type.as_str()),
+                            ("permission_object_id", permission_object_id),
+                        ],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Lists the permission levels an object accepts, with what each allows.
+    ///
+    /// `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}/permissionLevels`
+    ///
+    /// # Arguments
+    ///
+    /// * `permission_object_type`: The kind of object, e.g. [`PermissionObjectType::Clusters`](crate::models::PermissionObjectType::Clusters).
+    /// * `permission_object_id`: The object's id: a cluster id, a job id, `tokens` for [`PermissionObjectType::Authorization`](crate::models::PermissionObjectType::Authorization), ...
+    ///
+    /// # Returns
+    ///
+    /// The `permission_levels` of the answer as a `Vec<`[`crate::models::PermissionsDescription`]`>`, empty when the service omits the key.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `permission_object_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// for level in client.permissions().get_permission_levels(PermissionObjectType::Clusters, "0923-164208-meows279")? {
+    ///     println!("{:?}: {:?}", level.permission_level, level.description);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_permission_levels(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+    ) -> crate::Result<::std::vec::Vec<crate::models::PermissionsDescription>> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+        let response: crate::models::GetPermissionLevelsResponse = {
+            self.client
+                .json(
+                    &crate::operations::PERMISSIONS_GET_PERMISSION_LEVELS,
+                    &crate::call::Parts {
+                        path: &[
+                            ("permission_object_type", permission_object_type.as_str()),
+                            ("permission_object_id", permission_object_id),
+                        ],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response.permission_levels)
+    }
+    /// Sets the access control list of an object: **replaces** every direct grant with those of `request`.
+    ///
+    /// A principal that `request` does not name loses its direct permissions (inherited ones, such as the `admins` group's, stay); an empty list removes every direct grant. To add grants and keep the others, use [`Permissions::update`]. Needs `CAN_MANAGE` on the object.
+    ///
+    /// `PUT /api/2.0/permissions/{permission_object_type}/{permission_object_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `permission_object_type`: The kind of object, e.g. [`PermissionObjectType::Clusters`](crate::models::PermissionObjectType::Clusters).
+    /// * `permission_object_id`: The object's id: a cluster id, a job id, `tokens` for [`PermissionObjectType::Authorization`](crate::models::PermissionObjectType::Authorization), ...
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ObjectPermissions`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `permission_object_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let acl = client.permissions().set(PermissionObjectType::Clusters, "0923-164208-meows279", &SetObjectPermissions {
+    ///     access_control_list: vec![AccessControlRequest {
+    ///         group_name: Some("data-engineers".into()),
+    ///         permission_level: Some(PermissionLevel::CanRestart),
+    ///         ..Default::default()
+    ///     }],
+    ///     ..Default::default()
+    /// })?;
+    /// println!("{} principals", acl.access_control_list.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+        request: &crate::models::SetObjectPermissions,
+    ) -> crate::Result<crate::models::ObjectPermissions> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+        let response: crate::models::ObjectPermissions = {
+            let body = crate::call::json_body(
+                &crate::operations::PERMISSIONS_SET,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::PERMISSIONS_SET,
+                    &crate::call::Parts {
+                        path: &[
+                            ("permission_object_type", permission_object_type.as_str()),
+                            ("permission_object_id", permission_object_id),
+                        ],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Adds grants to the access control list of an object; the existing grants stay.
+    ///
+    /// Unlike [`Permissions::set`], which replaces the whole list, a principal that `request` does not name keeps its permissions. Needs `CAN_MANAGE` on the object.
+    ///
+    /// `PATCH /api/2.0/permissions/{permission_object_type}/{permission_object_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `permission_object_type`: The kind of object, e.g. [`PermissionObjectType::Clusters`](crate::models::PermissionObjectType::Clusters).
+    /// * `permission_object_id`: The object's id: a cluster id, a job id, `tokens` for [`PermissionObjectType::Authorization`](crate::models::PermissionObjectType::Authorization), ...
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ObjectPermissions`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `permission_object_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.permissions().update(PermissionObjectType::Clusters, "0923-164208-meows279", &SetObjectPermissions {
+    ///     access_control_list: vec![AccessControlRequest {
+    ///         user_name: Some("alice@example.com".into()),
+    ///         permission_level: Some(PermissionLevel::CanAttachTo),
+    ///         ..Default::default()
+    ///     }],
+    ///     ..Default::default()
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+        request: &crate::models::SetObjectPermissions,
+    ) -> crate::Result<crate::models::ObjectPermissions> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+        let response: crate::models::ObjectPermissions = {
+            let body = crate::call::json_body(
+                &crate::operations::PERMISSIONS_UPDATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::PERMISSIONS_UPDATE,
+                    &crate::call::Parts {
+                        path: &[
+                            ("permission_object_type", permission_object_type.as_str()),
+                            ("permission_object_id", permission_object_id),
+                        ],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
     }
 }

@@ -324,6 +324,9 @@ fn render_endpoint(
         let (arg_ty, field_ty, by_ref) = param_type(schemas, p);
         args.push(quote! { #ident: #arg_ty });
         match p.location() {
+            Location::Path if p.ty.model().is_some() => {
+                path.push(quote! { (#key, #ident.as_str()) })
+            }
             Location::Path => path.push(quote! { (#key, #ident) }),
             Location::Query => query.push(quote! { (#key, #ident) }),
             Location::Header => headers.push(quote! { (#key, #ident) }),

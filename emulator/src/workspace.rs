@@ -13,6 +13,7 @@ use crate::request_log::RequestLog;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
 use crate::services::oauth::OAuth;
+use crate::services::permissions::PermissionStore;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
 use crate::users::{Caller, Users};
@@ -69,6 +70,8 @@ pub(crate) struct Workspace {
     pub(crate) oauth: OAuth,
     pub(crate) clusters: Clusters,
     pub(crate) secrets: SecretStore,
+    /// Direct grants of workspace objects.
+    pub(crate) permissions: PermissionStore,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -93,6 +96,7 @@ impl Workspace {
             oauth: OAuth::default(),
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
+            permissions: PermissionStore::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

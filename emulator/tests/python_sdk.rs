@@ -114,3 +114,8 @@ fn run(script: &str) {
 fn clusters_tokens_and_secrets() {
     run("clusters_tokens_secrets.py");
 }
+
+#[test]
+fn permissions() {
+    run("permissions.py");
+}

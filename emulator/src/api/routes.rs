@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::services::{clusters, scim, secrets, tokens};
+use crate::services::{clusters, permissions, scim, secrets, tokens};
 use crate::workspace::Workspace;
 
 /// A handler of one operation.
@@ -51,6 +51,10 @@ fn handler(id: OperationId) -> Handler {
         Op::SecretsScopesList => secrets::scopes_list,
         Op::SecretsScopesCreate => secrets::scopes_create,
         Op::SecretsScopesDelete => secrets::scopes_delete,
+        Op::PermissionsGet => permissions::get,
+        Op::PermissionsGetPermissionLevels => permissions::get_permission_levels,
+        Op::PermissionsSet => permissions::set,
+        Op::PermissionsUpdate => permissions::update,
     }
 }
 

@@ -19,6 +19,7 @@
 
 pub(crate) mod clusters;
 pub(crate) mod oauth;
+pub(crate) mod permissions;
 pub(crate) mod scim;
 pub(crate) mod secrets;
 pub(crate) mod tokens;
