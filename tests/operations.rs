@@ -7,7 +7,13 @@ mod common;
 use azure_databricks_sdk::{HttpMethod, operations};
 
 /// The wire test files, one per top-level service.
-const WIRE_TESTS: &[&str] = &["clusters.rs", "tokens.rs", "secrets.rs", "permissions.rs"];
+const WIRE_TESTS: &[&str] = &[
+    "clusters.rs",
+    "tokens.rs",
+    "secrets.rs",
+    "permissions.rs",
+    "token_management.rs",
+];
 
 /// The string literals of a source file that look like request paths (`"/api/..."`).
 fn path_literals(source: &str) -> Vec<&str> {

@@ -141,6 +141,13 @@ MAPPING: Dict[str, List[str]] = {
     "SetObjectPermissions": ["PermissionsAPI.set", "PermissionsAPI.update"],
     "PermissionsDescription": ["PermissionsDescription"],
     "GetPermissionLevelsResponse": ["GetPermissionLevelsResponse"],
+    # Token management.
+    "TokenInfo": ["TokenInfo"],
+    "ListManagedTokensRequest": ["TokenManagementAPI.list"],
+    "ListManagedTokensResponse": ["ListTokensResponse"],
+    "GetTokenResponse": ["GetTokenResponse"],
+    "CreateOboTokenRequest": ["TokenManagementAPI.create_obo_token"],
+    "CreateOboTokenResponse": ["CreateOboTokenResponse"],
 }
 
 #: Parameters of a mapped API method that the operation takes in its path, not in the body

@@ -514,6 +514,37 @@ pub struct ClusterSpec {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Request of `token-management/on-behalf-of/tokens`: a token that authenticates as a service principal.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CreateOboTokenRequest {
+    /// Application id of the service principal the token is for.
+    pub application_id: ::std::string::String,
+    /// Whether the service collects the scopes the token uses (autoscope).
+    pub autoscope_enabled: ::std::option::Option<bool>,
+    /// Comment that describes the purpose of the token.
+    pub comment: ::std::option::Option<::std::string::String>,
+    /// Lifetime of the token, in seconds; without it, the workspace's maximum lifetime.
+    pub lifetime_seconds: ::std::option::Option<i64>,
+    /// API scopes to limit the token to, e.g. `clusters:read`.
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Answer of `token-management/on-behalf-of/tokens`: the only answer that carries the token value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateOboTokenResponse {
+    /// The new token.
+    pub token_info: ::std::option::Option<TokenInfo>,
+    /// The token value (`dapi…`); masked in `Debug`.
+    pub token_value: ::std::option::Option<crate::SensitiveString>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Request body of `secrets/scopes/create`. Creating an `AZURE_KEYVAULT` scope requires an Azure AD user token (a personal access token is rejected).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -655,6 +686,16 @@ pub struct GetPermissionLevelsResponse {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Answer of `GET token-management/tokens/{token_id}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetTokenResponse {
+    /// The token.
+    pub token_info: ::std::option::Option<TokenInfo>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InitScriptEventDetails {
@@ -776,6 +817,28 @@ pub struct ListClustersSortBy {
     pub direction: ::std::option::Option<ListClustersSortByDirection>,
     /// What to sort by.
     pub field: ::std::option::Option<ListClustersSortByField>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Filters of `token-management/tokens`, sent in the query string; without any, every token of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListManagedTokensRequest {
+    /// Only tokens created by the user with this SCIM id.
+    pub created_by_id: ::std::option::Option<i64>,
+    /// Only tokens created by the user with this user name.
+    pub created_by_username: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Answer of `GET token-management/tokens`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListManagedTokensResponse {
+    /// The tokens; absent when there are none.
+    pub token_infos: ::std::vec::Vec<TokenInfo>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1096,6 +1159,40 @@ pub struct Token {
     pub token_info: ::std::option::Option<PublicTokenInfo>,
     /// The new personal access token (e.g. `dapi...`), to send as `Authorization: Bearer <token>`; a secret, returned only by this call.
     pub token_value: crate::SensitiveString,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A personal access token of any user of the workspace, as admins see it; never the token value itself.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TokenInfo {
+    /// Where the service stands in collecting the token's inferred scopes (autoscope).
+    pub autoscope_state: ::std::option::Option<AutoscopeState>,
+    /// Scopes the service inferred for the token by offline (backfill) processing of its past use.
+    pub backfill_scopes: ::std::vec::Vec<::std::string::String>,
+    /// Comment given when the token was created.
+    pub comment: ::std::option::Option<::std::string::String>,
+    /// SCIM id of the user who created the token (an admin, for a token created on behalf of a service principal).
+    pub created_by_id: ::std::option::Option<i64>,
+    /// User name of the user who created the token.
+    pub created_by_username: ::std::option::Option<::std::string::String>,
+    /// Time the token was created, in epoch milliseconds.
+    pub creation_time: ::std::option::Option<i64>,
+    /// Time the token expires, in epoch milliseconds; `-1` means the token never expires.
+    pub expiry_time: ::std::option::Option<i64>,
+    /// API path scopes the service has collected from the token's use while autoscope is enabled.
+    pub inferred_scopes: ::std::vec::Vec<::std::string::String>,
+    /// Day the token was last used, in epoch milliseconds at the start of that day.
+    pub last_used_day: ::std::option::Option<i64>,
+    /// SCIM id of the user or service principal that the token authenticates as.
+    pub owner_id: ::std::option::Option<i64>,
+    /// API scopes the token was created with, e.g. `clusters:read`.
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    /// Identifier of the token.
+    pub token_id: ::std::option::Option<::std::string::String>,
+    /// Id of the workspace the token belongs to.
+    pub workspace_id: ::std::option::Option<i64>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -6397,6 +6494,343 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for CreateOboTokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("application_id", &self.application_id)?;
+        if !::std::option::Option::is_none(&self.autoscope_enabled) {
+            map.serialize_entry("autoscope_enabled", &self.autoscope_enabled)?;
+        }
+        if !::std::option::Option::is_none(&self.comment) {
+            map.serialize_entry("comment", &self.comment)?;
+        }
+        if !::std::option::Option::is_none(&self.lifetime_seconds) {
+            map.serialize_entry("lifetime_seconds", &self.lifetime_seconds)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.scopes) {
+            map.serialize_entry("scopes", &self.scopes)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateOboTokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "application_id" => Field::F0,
+                        "autoscope_enabled" => Field::F1,
+                        "comment" => Field::F2,
+                        "lifetime_seconds" => Field::F3,
+                        "scopes" => Field::F4,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "application_id" => Field::F0,
+                        "autoscope_enabled" => Field::F1,
+                        "comment" => Field::F2,
+                        "lifetime_seconds" => Field::F3,
+                        "scopes" => Field::F4,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CreateOboTokenRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a CreateOboTokenRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CreateOboTokenRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "application_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "autoscope_enabled",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("comment"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "lifetime_seconds",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("scopes"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateOboTokenRequest {
+                    application_id: match f0 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "application_id",
+                                ),
+                            );
+                        }
+                    },
+                    autoscope_enabled: f1.unwrap_or_default(),
+                    comment: f2.unwrap_or_default(),
+                    lifetime_seconds: f3.unwrap_or_default(),
+                    scopes: f4.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for CreateOboTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.token_info) {
+            map.serialize_entry("token_info", &self.token_info)?;
+        }
+        if !::std::option::Option::is_none(&self.token_value) {
+            map.serialize_entry("token_value", &self.token_value)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateOboTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "token_info" => Field::F0,
+                        "token_value" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "token_info" => Field::F0,
+                        "token_value" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CreateOboTokenResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a CreateOboTokenResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CreateOboTokenResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "token_info",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "token_value",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateOboTokenResponse {
+                    token_info: f0.unwrap_or_default(),
+                    token_value: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for CreateScopeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7917,6 +8351,128 @@ impl<'de> ::serde::Deserialize<'de> for GetPermissionLevelsResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for GetTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.token_info) {
+            map.serialize_entry("token_info", &self.token_info)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "token_info" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "token_info" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = GetTokenResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetTokenResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<GetTokenResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "token_info",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(GetTokenResponse {
+                    token_info: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for InitScriptEventDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9273,6 +9829,268 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
                 ::std::result::Result::Ok(ListClustersSortBy {
                     direction: f0.unwrap_or_default(),
                     field: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListManagedTokensRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.created_by_id) {
+            map.serialize_entry("created_by_id", &self.created_by_id)?;
+        }
+        if !::std::option::Option::is_none(&self.created_by_username) {
+            map.serialize_entry("created_by_username", &self.created_by_username)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListManagedTokensRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "created_by_id" => Field::F0,
+                        "created_by_username" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "created_by_id" => Field::F0,
+                        "created_by_username" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListManagedTokensRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListManagedTokensRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListManagedTokensRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "created_by_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "created_by_username",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListManagedTokensRequest {
+                    created_by_id: f0.unwrap_or_default(),
+                    created_by_username: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListManagedTokensResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.token_infos) {
+            map.serialize_entry("token_infos", &self.token_infos)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListManagedTokensResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "token_infos" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "token_infos" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListManagedTokensResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListManagedTokensResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListManagedTokensResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "token_infos",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListManagedTokensResponse {
+                    token_infos: f0.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -12932,6 +13750,340 @@ impl<'de> ::serde::Deserialize<'de> for Token {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for TokenInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.autoscope_state) {
+            map.serialize_entry("autoscope_state", &self.autoscope_state)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.backfill_scopes) {
+            map.serialize_entry("backfill_scopes", &self.backfill_scopes)?;
+        }
+        if !::std::option::Option::is_none(&self.comment) {
+            map.serialize_entry("comment", &self.comment)?;
+        }
+        if !::std::option::Option::is_none(&self.created_by_id) {
+            map.serialize_entry("created_by_id", &self.created_by_id)?;
+        }
+        if !::std::option::Option::is_none(&self.created_by_username) {
+            map.serialize_entry("created_by_username", &self.created_by_username)?;
+        }
+        if !::std::option::Option::is_none(&self.creation_time) {
+            map.serialize_entry("creation_time", &self.creation_time)?;
+        }
+        if !::std::option::Option::is_none(&self.expiry_time) {
+            map.serialize_entry("expiry_time", &self.expiry_time)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.inferred_scopes) {
+            map.serialize_entry("inferred_scopes", &self.inferred_scopes)?;
+        }
+        if !::std::option::Option::is_none(&self.last_used_day) {
+            map.serialize_entry("last_used_day", &self.last_used_day)?;
+        }
+        if !::std::option::Option::is_none(&self.owner_id) {
+            map.serialize_entry("owner_id", &self.owner_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.scopes) {
+            map.serialize_entry("scopes", &self.scopes)?;
+        }
+        if !::std::option::Option::is_none(&self.token_id) {
+            map.serialize_entry("token_id", &self.token_id)?;
+        }
+        if !::std::option::Option::is_none(&self.workspace_id) {
+            map.serialize_entry("workspace_id", &self.workspace_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TokenInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            F11,
+            F12,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "autoscope_state" => Field::F0,
+                        "backfill_scopes" => Field::F1,
+                        "comment" => Field::F2,
+                        "created_by_id" => Field::F3,
+                        "created_by_username" => Field::F4,
+                        "creation_time" => Field::F5,
+                        "expiry_time" => Field::F6,
+                        "inferred_scopes" => Field::F7,
+                        "last_used_day" => Field::F8,
+                        "owner_id" => Field::F9,
+                        "scopes" => Field::F10,
+                        "token_id" => Field::F11,
+                        "workspace_id" => Field::F12,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "autoscope_state" => Field::F0,
+                        "backfill_scopes" => Field::F1,
+                        "comment" => Field::F2,
+                        "created_by_id" => Field::F3,
+                        "created_by_username" => Field::F4,
+                        "creation_time" => Field::F5,
+                        "expiry_time" => Field::F6,
+                        "inferred_scopes" => Field::F7,
+                        "last_used_day" => Field::F8,
+                        "owner_id" => Field::F9,
+                        "scopes" => Field::F10,
+                        "token_id" => Field::F11,
+                        "workspace_id" => Field::F12,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TokenInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TokenInfo JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TokenInfo, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut f11 = ::std::option::Option::None;
+                let mut f12 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "autoscope_state",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "backfill_scopes",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("comment"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "created_by_id",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "created_by_username",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "creation_time",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "expiry_time",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "inferred_scopes",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "last_used_day",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "owner_id",
+                                    ),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("scopes"),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F11 => {
+                            if f11.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "token_id",
+                                    ),
+                                );
+                            }
+                            f11 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F12 => {
+                            if f12.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "workspace_id",
+                                    ),
+                                );
+                            }
+                            f12 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(TokenInfo {
+                    autoscope_state: f0.unwrap_or_default(),
+                    backfill_scopes: f1.unwrap_or_default(),
+                    comment: f2.unwrap_or_default(),
+                    created_by_id: f3.unwrap_or_default(),
+                    created_by_username: f4.unwrap_or_default(),
+                    creation_time: f5.unwrap_or_default(),
+                    expiry_time: f6.unwrap_or_default(),
+                    inferred_scopes: f7.unwrap_or_default(),
+                    last_used_day: f8.unwrap_or_default(),
+                    owner_id: f9.unwrap_or_default(),
+                    scopes: f10.unwrap_or_default(),
+                    token_id: f11.unwrap_or_default(),
+                    workspace_id: f12.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for VolumesStorageInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13611,6 +14763,14 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ClusterSpec>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "CreateOboTokenRequest" => {
+                ::serde_json::from_str::<CreateOboTokenRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "CreateOboTokenResponse" => {
+                ::serde_json::from_str::<CreateOboTokenResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "CreateScopeRequest" => {
                 ::serde_json::from_str::<CreateScopeRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -13643,6 +14803,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<GetPermissionLevelsResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "GetTokenResponse" => {
+                ::serde_json::from_str::<GetTokenResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "InitScriptEventDetails" => {
                 ::serde_json::from_str::<InitScriptEventDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -13673,6 +14837,14 @@ pub fn roundtrip_json(
             }
             "ListClustersSortBy" => {
                 ::serde_json::from_str::<ListClustersSortBy>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListManagedTokensRequest" => {
+                ::serde_json::from_str::<ListManagedTokensRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListManagedTokensResponse" => {
+                ::serde_json::from_str::<ListManagedTokensResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "ListNodeTypesResponse" => {
@@ -13761,6 +14933,10 @@ pub fn roundtrip_json(
             }
             "Token" => {
                 ::serde_json::from_str::<Token>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "TokenInfo" => {
+                ::serde_json::from_str::<TokenInfo>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "VolumesStorageInfo" => {

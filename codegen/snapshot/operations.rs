@@ -107,6 +107,14 @@ pub enum OperationId {
     PermissionsSet,
     /// [`PERMISSIONS_UPDATE`]: `permissions.update`.
     PermissionsUpdate,
+    /// [`TOKEN_MANAGEMENT_LIST`]: `token_management.list`.
+    TokenManagementList,
+    /// [`TOKEN_MANAGEMENT_GET`]: `token_management.get`.
+    TokenManagementGet,
+    /// [`TOKEN_MANAGEMENT_DELETE`]: `token_management.delete`.
+    TokenManagementDelete,
+    /// [`TOKEN_MANAGEMENT_CREATE_OBO_TOKEN`]: `token_management.create_obo_token`.
+    TokenManagementCreateOboToken,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -593,6 +601,46 @@ pub const PERMISSIONS_UPDATE: Operation = Operation {
     idempotent: true,
     not_found_if: &[],
 };
+/// `token_management.list`: `GET /api/2.0/token-management/tokens`. Lists the tokens of every user of the workspace, or only those created by one user (`created_by_id` or `created_by_username`), never their values.
+pub const TOKEN_MANAGEMENT_LIST: Operation = Operation {
+    id: OperationId::TokenManagementList,
+    name: "token_management.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/token-management/tokens",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `token_management.get`: `GET /api/2.0/token-management/tokens/{token_id}`. Gets one token of any user by its id.
+pub const TOKEN_MANAGEMENT_GET: Operation = Operation {
+    id: OperationId::TokenManagementGet,
+    name: "token_management.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/token-management/tokens/{token_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `token_management.delete`: `DELETE /api/2.0/token-management/tokens/{token_id}`. Revokes a token of any user.
+pub const TOKEN_MANAGEMENT_DELETE: Operation = Operation {
+    id: OperationId::TokenManagementDelete,
+    name: "token_management.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/token-management/tokens/{token_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `token_management.create_obo_token`: `POST /api/2.0/token-management/on-behalf-of/tokens`. Creates a personal access token that authenticates as a service principal.
+pub const TOKEN_MANAGEMENT_CREATE_OBO_TOKEN: Operation = Operation {
+    id: OperationId::TokenManagementCreateOboToken,
+    name: "token_management.create_obo_token",
+    method: HttpMethod::Post,
+    path: "/api/2.0/token-management/on-behalf-of/tokens",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -627,6 +675,10 @@ pub const ALL: &[Operation] = &[
     PERMISSIONS_GET_PERMISSION_LEVELS,
     PERMISSIONS_SET,
     PERMISSIONS_UPDATE,
+    TOKEN_MANAGEMENT_LIST,
+    TOKEN_MANAGEMENT_GET,
+    TOKEN_MANAGEMENT_DELETE,
+    TOKEN_MANAGEMENT_CREATE_OBO_TOKEN,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

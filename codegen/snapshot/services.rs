@@ -25,6 +25,12 @@ impl crate::Client {
     pub fn permissions(&self) -> Permissions<'_> {
         Permissions { client: self }
     }
+    /// Token Management API: every user's personal access tokens, for workspace admins: list (by creator), inspect and revoke them, and create tokens on behalf of service principals.
+    ///
+    /// See [`TokenManagement`] for its operations.
+    pub fn token_management(&self) -> TokenManagement<'_> {
+        TokenManagement { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -1846,6 +1852,206 @@ impl<'a> Permissions<'a> {
                             ("permission_object_type", permission_object_type.as_str()),
                             ("permission_object_id", permission_object_id),
                         ],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+}
+/// Token Management API: every user's personal access tokens, for workspace admins: list (by creator), inspect and revoke them, and create tokens on behalf of service principals.
+///
+/// Every operation is refused with `PERMISSION_DENIED` to a caller who is not a workspace admin. Get it with [`crate::Client::token_management`].
+#[derive(Debug, Clone, Copy)]
+pub struct TokenManagement<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> TokenManagement<'a> {
+    /// Lists the tokens of every user of the workspace, or only those created by one user (`created_by_id` or `created_by_username`), never their values.
+    ///
+    /// `GET /api/2.0/token-management/tokens`
+    ///
+    /// # Returns
+    ///
+    /// The `token_infos` of the answer as a `Vec<`[`crate::models::TokenInfo`]`>`, empty when the service omits the key.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let request = ListManagedTokensRequest { created_by_username: Some("alice@example.com".into()), ..Default::default() };
+    /// for token in client.token_management().list(&request)? {
+    ///     println!("{:?} {:?}", token.token_id, token.expiry_time);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(
+        &self,
+        request: &crate::models::ListManagedTokensRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::TokenInfo>> {
+        let response: crate::models::ListManagedTokensResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::TOKEN_MANAGEMENT_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::TOKEN_MANAGEMENT_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response.token_infos)
+    }
+    /// Gets one token of any user by its id.
+    ///
+    /// `GET /api/2.0/token-management/tokens/{token_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `token_id`: Id of the token (from [`TokenManagement::list`]).
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::GetTokenResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `token_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let token = client.token_management().get("768e5d3157702459ae7382bdb85a9f0d022e9b8e27ca797717a020f1dda43004")?;
+    /// println!("{:?}", token.token_info.and_then(|t| t.created_by_username));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, token_id: &str) -> crate::Result<crate::models::GetTokenResponse> {
+        crate::validate::non_empty("token_id", token_id)?;
+        let response: crate::models::GetTokenResponse = {
+            self.client
+                .json(
+                    &crate::operations::TOKEN_MANAGEMENT_GET,
+                    &crate::call::Parts {
+                        path: &[("token_id", token_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Revokes a token of any user.
+    ///
+    /// An unknown id answers `RESOURCE_DOES_NOT_EXIST`.
+    ///
+    /// `DELETE /api/2.0/token-management/tokens/{token_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `token_id`: Id of the token (from [`TokenManagement::list`]).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `token_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.token_management().delete("768e5d3157702459ae7382bdb85a9f0d022e9b8e27ca797717a020f1dda43004")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, token_id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("token_id", token_id)?;
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::TOKEN_MANAGEMENT_DELETE,
+                    &crate::call::Parts {
+                        path: &[("token_id", token_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(())
+    }
+    /// Creates a personal access token that authenticates as a service principal.
+    ///
+    /// The token value is returned only by this call. The service principal must exist in the workspace (its application id); without `lifetime_seconds` the token lives the workspace's maximum lifetime.
+    ///
+    /// `POST /api/2.0/token-management/on-behalf-of/tokens`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::CreateOboTokenResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `application_id`.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let created = client.token_management().create_obo_token(&CreateOboTokenRequest {
+    ///     application_id: "6b1e2c4d-8f3a-4e5b-9c7d-0a1b2c3d4e5f".into(),
+    ///     lifetime_seconds: Some(3600),
+    ///     ..Default::default()
+    /// })?;
+    /// let value: Option<&str> = created.token_value.as_ref().map(|v| v.expose());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_obo_token(
+        &self,
+        request: &crate::models::CreateOboTokenRequest,
+    ) -> crate::Result<crate::models::CreateOboTokenResponse> {
+        crate::validate::non_empty("application_id", &request.application_id)?;
+        let response: crate::models::CreateOboTokenResponse = {
+            let body = crate::call::json_body(
+                &crate::operations::TOKEN_MANAGEMENT_CREATE_OBO_TOKEN,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::TOKEN_MANAGEMENT_CREATE_OBO_TOKEN,
+                    &crate::call::Parts {
+                        path: &[],
                         query: &[],
                         headers: &[],
                     },

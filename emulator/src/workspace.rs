@@ -157,6 +157,11 @@ impl Workspace {
             .ok_or_else(ApiError::invalid_token)
     }
 
+    /// Whether a service principal has this application id.
+    pub(crate) fn is_service_principal(&self, application_id: &str) -> bool {
+        self.oauth.has(application_id)
+    }
+
     /// Brings the clusters up to `now`.
     pub(crate) fn settle(&mut self, now: i64) {
         self.clusters.settle(now, &mut self.env);

@@ -119,3 +119,8 @@ fn clusters_tokens_and_secrets() {
 fn permissions() {
     run("permissions.py");
 }
+
+#[test]
+fn token_management() {
+    run("token_management.py");
+}

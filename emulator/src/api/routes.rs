@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::services::{clusters, permissions, scim, secrets, tokens};
+use crate::services::{clusters, permissions, scim, secrets, token_management, tokens};
 use crate::workspace::Workspace;
 
 /// A handler of one operation.
@@ -55,6 +55,10 @@ fn handler(id: OperationId) -> Handler {
         Op::PermissionsGetPermissionLevels => permissions::get_permission_levels,
         Op::PermissionsSet => permissions::set,
         Op::PermissionsUpdate => permissions::update,
+        Op::TokenManagementList => token_management::list,
+        Op::TokenManagementGet => token_management::get,
+        Op::TokenManagementDelete => token_management::delete,
+        Op::TokenManagementCreateOboToken => token_management::create_obo_token,
     }
 }
 

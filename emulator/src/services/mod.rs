@@ -22,4 +22,5 @@ pub(crate) mod oauth;
 pub(crate) mod permissions;
 pub(crate) mod scim;
 pub(crate) mod secrets;
+pub(crate) mod token_management;
 pub(crate) mod tokens;
