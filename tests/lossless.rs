@@ -73,6 +73,8 @@ impl Generator<'_> {
                         .collect(),
                 )
             }
+            // No type: any JSON value (a SCIM patch's `value`).
+            None => json!([format!("s{}", self.rng.u32(..)), {"k": self.rng.bool()}, null]),
             _ => panic!("the generator does not know {schema}"),
         }
     }

@@ -13,6 +13,7 @@ const WIRE_TESTS: &[&str] = &[
     "secrets.rs",
     "permissions.rs",
     "token_management.rs",
+    "scim.rs",
 ];
 
 /// The string literals of a source file that look like request paths (`"/api/..."`).

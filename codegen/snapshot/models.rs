@@ -514,6 +514,22 @@ pub struct ClusterSpec {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// A SCIM multi-valued attribute's entry: an e-mail address, a group membership, a member, an entitlement or a role. The service's `$ref` (the SCIM path of the referenced resource, e.g. `Groups/123`) is not a field: a property cannot be named `$ref` in JSON Schema, so it is kept in `unknown_fields` and written back unchanged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComplexValue {
+    /// A human-readable name of the value, e.g. the group's or member's display name.
+    pub display: ::std::option::Option<::std::string::String>,
+    /// Whether this is the primary value (of e-mail addresses).
+    pub primary: ::std::option::Option<bool>,
+    /// The kind of value, e.g. `work` for an e-mail address or `direct` for a group membership.
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// The value: an e-mail address, the id of a group or member, an entitlement name (`allow-cluster-create`, `workspace-access`, ...) or a role's ARN.
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Request of `token-management/on-behalf-of/tokens`: a token that authenticates as a service principal.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -696,6 +712,32 @@ pub struct GetTokenResponse {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// A group of the workspace (SCIM 2.0); `admins` and `users` are built in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Group {
+    /// The group's name, unique in the workspace, e.g. `data-engineers`.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// Entitlements of the group's members, e.g. `allow-cluster-create`, `databricks-sql-access`.
+    pub entitlements: ::std::vec::Vec<ComplexValue>,
+    /// The group's id in the identity provider.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// The groups this group belongs to, set by the service.
+    pub groups: ::std::vec::Vec<ComplexValue>,
+    /// The group's id, set by the service.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// The members: users, service principals and groups, by id (`value`).
+    pub members: ::std::vec::Vec<ComplexValue>,
+    /// Metadata, set by the service.
+    pub meta: ::std::option::Option<ResourceMeta>,
+    /// Roles of the group (instance profiles; not used on Azure).
+    pub roles: ::std::vec::Vec<ComplexValue>,
+    /// SCIM schemas of the resource.
+    pub schemas: ::std::vec::Vec<GroupSchema>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InitScriptEventDetails {
@@ -822,6 +864,24 @@ pub struct ListClustersSortBy {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// One page of groups.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListGroupsResponse {
+    /// How many results the page has.
+    pub items_per_page: ::std::option::Option<i64>,
+    /// The groups of the page; absent when there are none.
+    pub resources: ::std::vec::Vec<Group>,
+    /// SCIM schemas of the answer.
+    pub schemas: ::std::vec::Vec<ListResponseSchema>,
+    /// 1-based index of the page's first result.
+    pub start_index: ::std::option::Option<i64>,
+    /// How many results the whole list has.
+    pub total_results: ::std::option::Option<i64>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Filters of `token-management/tokens`, sent in the query string; without any, every token of the workspace.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListManagedTokensRequest {
@@ -874,11 +934,47 @@ pub struct ListSecretsResponse {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// One page of service principals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListServicePrincipalResponse {
+    /// How many results the page has.
+    pub items_per_page: ::std::option::Option<i64>,
+    /// The service principals of the page; absent when there are none.
+    pub resources: ::std::vec::Vec<ServicePrincipal>,
+    /// SCIM schemas of the answer.
+    pub schemas: ::std::vec::Vec<ListResponseSchema>,
+    /// 1-based index of the page's first result.
+    pub start_index: ::std::option::Option<i64>,
+    /// How many results the whole list has.
+    pub total_results: ::std::option::Option<i64>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Response of `token/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListTokensResponse {
     /// The caller's valid tokens; absent when there are none.
     pub token_infos: ::std::vec::Vec<PublicTokenInfo>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// One page of users.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListUsersResponse {
+    /// How many results the page has.
+    pub items_per_page: ::std::option::Option<i64>,
+    /// The users of the page; absent when there are none.
+    pub resources: ::std::vec::Vec<User>,
+    /// SCIM schemas of the answer.
+    pub schemas: ::std::vec::Vec<ListResponseSchema>,
+    /// 1-based index of the page's first result.
+    pub start_index: ::std::option::Option<i64>,
+    /// How many results the whole list has.
+    pub total_results: ::std::option::Option<i64>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -913,6 +1009,18 @@ pub struct LogSyncStatus {
     pub last_attempted: ::std::option::Option<i64>,
     /// Error of the last delivery attempt; absent when the last attempt succeeded.
     pub last_exception: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The parts of a user's name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Name {
+    /// Family (last) name.
+    pub family_name: ::std::option::Option<::std::string::String>,
+    /// Given (first) name.
+    pub given_name: ::std::option::Option<::std::string::String>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1008,6 +1116,32 @@ pub struct ObjectPermissions {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// One operation of a SCIM patch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Patch {
+    /// What the operation does.
+    pub op: ::std::option::Option<PatchOp>,
+    /// The attribute it applies to, e.g. `displayName`, `members` or `members[value eq "123"]`; without it, `value` is an object of attributes.
+    pub path: ::std::option::Option<::std::string::String>,
+    /// The value: a string, a boolean, a list of complex values (`[{"value": "123"}]`) or an object of attributes.
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A SCIM patch: operations applied in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PatchRequest {
+    /// The operations.
+    pub operations: ::std::vec::Vec<Patch>,
+    /// `urn:ietf:params:scim:api:messages:2.0:PatchOp`.
+    pub schemas: ::std::vec::Vec<PatchSchema>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// One permission level a principal holds on an object, directly or inherited.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Permission {
@@ -1060,6 +1194,38 @@ pub struct PublicTokenInfo {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Metadata of a SCIM resource.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResourceMeta {
+    /// `Group` for a workspace group, `WorkspaceGroup` for a workspace-local one, `Account` ... as the service sets it.
+    pub resource_type: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Query of a SCIM list (users, groups, service principals): filter, projection, order and page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScimListRequest {
+    /// Comma-separated attributes to return (`id` always is), e.g. `userName,displayName`.
+    pub attributes: ::std::option::Option<::std::string::String>,
+    /// Largest number of results on the page.
+    pub count: ::std::option::Option<i64>,
+    /// Comma-separated attributes to leave out, e.g. `groups,entitlements`.
+    pub excluded_attributes: ::std::option::Option<::std::string::String>,
+    /// A SCIM filter, e.g. `userName eq "alice@example.com"` or `displayName co "eng" and active eq true` (operators `eq`, `co` contains, `sw` starts with; `and`).
+    pub filter: ::std::option::Option<::std::string::String>,
+    /// Attribute to sort by, e.g. `userName`.
+    pub sort_by: ::std::option::Option<::std::string::String>,
+    /// Order of `sortBy`.
+    pub sort_order: ::std::option::Option<ListSortOrder>,
+    /// 1-based index of the first result of the page.
+    pub start_index: ::std::option::Option<i64>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Metadata of a secret; secret values are never returned by the API.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretMetadata {
@@ -1081,6 +1247,32 @@ pub struct SecretScope {
     pub keyvault_metadata: ::std::option::Option<AzureKeyVaultSecretScopeMetadata>,
     /// Name of the scope.
     pub name: ::std::string::String,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A service principal of the workspace (SCIM 2.0): on Azure, a Microsoft Entra ID application, named by its application id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServicePrincipal {
+    /// Whether the service principal may authenticate.
+    pub active: ::std::option::Option<bool>,
+    /// The application (client) id; needed on Azure.
+    pub application_id: ::std::option::Option<::std::string::String>,
+    /// The name shown for the service principal.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// Entitlements given to the service principal directly.
+    pub entitlements: ::std::vec::Vec<ComplexValue>,
+    /// The service principal's id in the identity provider.
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// The groups the service principal belongs to, set by the service.
+    pub groups: ::std::vec::Vec<ComplexValue>,
+    /// The service principal's id in the workspace, set by the service.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Roles (instance profiles; not used on Azure).
+    pub roles: ::std::vec::Vec<ComplexValue>,
+    /// SCIM schemas of the resource.
+    pub schemas: ::std::vec::Vec<ServicePrincipalSchema>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1193,6 +1385,36 @@ pub struct TokenInfo {
     pub token_id: ::std::option::Option<::std::string::String>,
     /// Id of the workspace the token belongs to.
     pub workspace_id: ::std::option::Option<i64>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A user of the workspace (SCIM 2.0).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct User {
+    /// Whether the user may sign in; `false` disables the user without deleting them.
+    pub active: ::std::option::Option<bool>,
+    /// The name shown for the user, e.g. `Alice Smith`.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// The user's e-mail addresses.
+    pub emails: ::std::vec::Vec<ComplexValue>,
+    /// Entitlements given to the user directly, e.g. `allow-cluster-create`.
+    pub entitlements: ::std::vec::Vec<ComplexValue>,
+    /// The user's id in the identity provider (Microsoft Entra ID object id).
+    pub external_id: ::std::option::Option<::std::string::String>,
+    /// The groups the user belongs to, set by the service (change memberships through the groups).
+    pub groups: ::std::vec::Vec<ComplexValue>,
+    /// The user's id in the workspace, set by the service.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Given and family name.
+    pub name: ::std::option::Option<Name>,
+    /// Roles of the user (instance profiles; not used on Azure).
+    pub roles: ::std::vec::Vec<ComplexValue>,
+    /// SCIM schemas of the resource.
+    pub schemas: ::std::vec::Vec<UserSchema>,
+    /// The user's name: their e-mail address.
+    pub user_name: ::std::option::Option<::std::string::String>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -6494,6 +6716,174 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSpec {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ComplexValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.display) {
+            map.serialize_entry("display", &self.display)?;
+        }
+        if !::std::option::Option::is_none(&self.primary) {
+            map.serialize_entry("primary", &self.primary)?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            map.serialize_entry("type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.value) {
+            map.serialize_entry("value", &self.value)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ComplexValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "display" => Field::F0,
+                        "primary" => Field::F1,
+                        "type" => Field::F2,
+                        "value" => Field::F3,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "display" => Field::F0,
+                        "primary" => Field::F1,
+                        "type" => Field::F2,
+                        "value" => Field::F3,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ComplexValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ComplexValue JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ComplexValue, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("display"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("primary"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("value"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ComplexValue {
+                    display: f0.unwrap_or_default(),
+                    primary: f1.unwrap_or_default(),
+                    type_: f2.unwrap_or_default(),
+                    value: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for CreateOboTokenRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8473,6 +8863,260 @@ impl<'de> ::serde::Deserialize<'de> for GetTokenResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for Group {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.display_name) {
+            map.serialize_entry("displayName", &self.display_name)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.entitlements) {
+            map.serialize_entry("entitlements", &self.entitlements)?;
+        }
+        if !::std::option::Option::is_none(&self.external_id) {
+            map.serialize_entry("externalId", &self.external_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.groups) {
+            map.serialize_entry("groups", &self.groups)?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.members) {
+            map.serialize_entry("members", &self.members)?;
+        }
+        if !::std::option::Option::is_none(&self.meta) {
+            map.serialize_entry("meta", &self.meta)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.roles) {
+            map.serialize_entry("roles", &self.roles)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Group {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "displayName" => Field::F0,
+                        "entitlements" => Field::F1,
+                        "externalId" => Field::F2,
+                        "groups" => Field::F3,
+                        "id" => Field::F4,
+                        "members" => Field::F5,
+                        "meta" => Field::F6,
+                        "roles" => Field::F7,
+                        "schemas" => Field::F8,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "displayName" => Field::F0,
+                        "entitlements" => Field::F1,
+                        "externalId" => Field::F2,
+                        "groups" => Field::F3,
+                        "id" => Field::F4,
+                        "members" => Field::F5,
+                        "meta" => Field::F6,
+                        "roles" => Field::F7,
+                        "schemas" => Field::F8,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Group;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Group JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Group, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "displayName",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "entitlements",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "externalId",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("groups"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("members"),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("roles"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Group {
+                    display_name: f0.unwrap_or_default(),
+                    entitlements: f1.unwrap_or_default(),
+                    external_id: f2.unwrap_or_default(),
+                    groups: f3.unwrap_or_default(),
+                    id: f4.unwrap_or_default(),
+                    members: f5.unwrap_or_default(),
+                    meta: f6.unwrap_or_default(),
+                    roles: f7.unwrap_or_default(),
+                    schemas: f8.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for InitScriptEventDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9836,6 +10480,198 @@ impl<'de> ::serde::Deserialize<'de> for ListClustersSortBy {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ListGroupsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.items_per_page) {
+            map.serialize_entry("itemsPerPage", &self.items_per_page)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.resources) {
+            map.serialize_entry("Resources", &self.resources)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        if !::std::option::Option::is_none(&self.start_index) {
+            map.serialize_entry("startIndex", &self.start_index)?;
+        }
+        if !::std::option::Option::is_none(&self.total_results) {
+            map.serialize_entry("totalResults", &self.total_results)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListGroupsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "itemsPerPage" => Field::F0,
+                        "Resources" => Field::F1,
+                        "schemas" => Field::F2,
+                        "startIndex" => Field::F3,
+                        "totalResults" => Field::F4,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "itemsPerPage" => Field::F0,
+                        "Resources" => Field::F1,
+                        "schemas" => Field::F2,
+                        "startIndex" => Field::F3,
+                        "totalResults" => Field::F4,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListGroupsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListGroupsResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListGroupsResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "itemsPerPage",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "Resources",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "startIndex",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "totalResults",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListGroupsResponse {
+                    items_per_page: f0.unwrap_or_default(),
+                    resources: f1.unwrap_or_default(),
+                    schemas: f2.unwrap_or_default(),
+                    start_index: f3.unwrap_or_default(),
+                    total_results: f4.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ListManagedTokensRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10460,6 +11296,198 @@ impl<'de> ::serde::Deserialize<'de> for ListSecretsResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ListServicePrincipalResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.items_per_page) {
+            map.serialize_entry("itemsPerPage", &self.items_per_page)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.resources) {
+            map.serialize_entry("Resources", &self.resources)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        if !::std::option::Option::is_none(&self.start_index) {
+            map.serialize_entry("startIndex", &self.start_index)?;
+        }
+        if !::std::option::Option::is_none(&self.total_results) {
+            map.serialize_entry("totalResults", &self.total_results)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListServicePrincipalResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "itemsPerPage" => Field::F0,
+                        "Resources" => Field::F1,
+                        "schemas" => Field::F2,
+                        "startIndex" => Field::F3,
+                        "totalResults" => Field::F4,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "itemsPerPage" => Field::F0,
+                        "Resources" => Field::F1,
+                        "schemas" => Field::F2,
+                        "startIndex" => Field::F3,
+                        "totalResults" => Field::F4,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListServicePrincipalResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListServicePrincipalResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListServicePrincipalResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "itemsPerPage",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "Resources",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "startIndex",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "totalResults",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListServicePrincipalResponse {
+                    items_per_page: f0.unwrap_or_default(),
+                    resources: f1.unwrap_or_default(),
+                    schemas: f2.unwrap_or_default(),
+                    start_index: f3.unwrap_or_default(),
+                    total_results: f4.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ListTokensResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10575,6 +11603,198 @@ impl<'de> ::serde::Deserialize<'de> for ListTokensResponse {
                 }
                 ::std::result::Result::Ok(ListTokensResponse {
                     token_infos: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListUsersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.items_per_page) {
+            map.serialize_entry("itemsPerPage", &self.items_per_page)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.resources) {
+            map.serialize_entry("Resources", &self.resources)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        if !::std::option::Option::is_none(&self.start_index) {
+            map.serialize_entry("startIndex", &self.start_index)?;
+        }
+        if !::std::option::Option::is_none(&self.total_results) {
+            map.serialize_entry("totalResults", &self.total_results)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListUsersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "itemsPerPage" => Field::F0,
+                        "Resources" => Field::F1,
+                        "schemas" => Field::F2,
+                        "startIndex" => Field::F3,
+                        "totalResults" => Field::F4,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "itemsPerPage" => Field::F0,
+                        "Resources" => Field::F1,
+                        "schemas" => Field::F2,
+                        "startIndex" => Field::F3,
+                        "totalResults" => Field::F4,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListUsersResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListUsersResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListUsersResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "itemsPerPage",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "Resources",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "startIndex",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "totalResults",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListUsersResponse {
+                    items_per_page: f0.unwrap_or_default(),
+                    resources: f1.unwrap_or_default(),
+                    schemas: f2.unwrap_or_default(),
+                    start_index: f3.unwrap_or_default(),
+                    total_results: f4.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -10990,6 +12210,146 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
                 ::std::result::Result::Ok(LogSyncStatus {
                     last_attempted: f0.unwrap_or_default(),
                     last_exception: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for Name {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.family_name) {
+            map.serialize_entry("familyName", &self.family_name)?;
+        }
+        if !::std::option::Option::is_none(&self.given_name) {
+            map.serialize_entry("givenName", &self.given_name)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Name {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "familyName" => Field::F0,
+                        "givenName" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "familyName" => Field::F0,
+                        "givenName" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Name;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Name JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Name, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "familyName",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "givenName",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Name {
+                    family_name: f0.unwrap_or_default(),
+                    given_name: f1.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -11985,6 +13345,296 @@ impl<'de> ::serde::Deserialize<'de> for ObjectPermissions {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for Patch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.op) {
+            map.serialize_entry("op", &self.op)?;
+        }
+        if !::std::option::Option::is_none(&self.path) {
+            map.serialize_entry("path", &self.path)?;
+        }
+        if !::std::option::Option::is_none(&self.value) {
+            map.serialize_entry("value", &self.value)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Patch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "op" => Field::F0,
+                        "path" => Field::F1,
+                        "value" => Field::F2,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "op" => Field::F0,
+                        "path" => Field::F1,
+                        "value" => Field::F2,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Patch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Patch JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Patch, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("op"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("path"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("value"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Patch {
+                    op: f0.unwrap_or_default(),
+                    path: f1.unwrap_or_default(),
+                    value: f2.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for PatchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.operations) {
+            map.serialize_entry("Operations", &self.operations)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "Operations" => Field::F0,
+                        "schemas" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "Operations" => Field::F0,
+                        "schemas" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PatchRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PatchRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PatchRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "Operations",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PatchRequest {
+                    operations: f0.unwrap_or_default(),
+                    schemas: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for Permission {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12550,6 +14200,352 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ResourceMeta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.resource_type) {
+            map.serialize_entry("resourceType", &self.resource_type)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResourceMeta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "resourceType" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "resourceType" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ResourceMeta;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ResourceMeta JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ResourceMeta, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "resourceType",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ResourceMeta {
+                    resource_type: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ScimListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.attributes) {
+            map.serialize_entry("attributes", &self.attributes)?;
+        }
+        if !::std::option::Option::is_none(&self.count) {
+            map.serialize_entry("count", &self.count)?;
+        }
+        if !::std::option::Option::is_none(&self.excluded_attributes) {
+            map.serialize_entry("excludedAttributes", &self.excluded_attributes)?;
+        }
+        if !::std::option::Option::is_none(&self.filter) {
+            map.serialize_entry("filter", &self.filter)?;
+        }
+        if !::std::option::Option::is_none(&self.sort_by) {
+            map.serialize_entry("sortBy", &self.sort_by)?;
+        }
+        if !::std::option::Option::is_none(&self.sort_order) {
+            map.serialize_entry("sortOrder", &self.sort_order)?;
+        }
+        if !::std::option::Option::is_none(&self.start_index) {
+            map.serialize_entry("startIndex", &self.start_index)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ScimListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "attributes" => Field::F0,
+                        "count" => Field::F1,
+                        "excludedAttributes" => Field::F2,
+                        "filter" => Field::F3,
+                        "sortBy" => Field::F4,
+                        "sortOrder" => Field::F5,
+                        "startIndex" => Field::F6,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "attributes" => Field::F0,
+                        "count" => Field::F1,
+                        "excludedAttributes" => Field::F2,
+                        "filter" => Field::F3,
+                        "sortBy" => Field::F4,
+                        "sortOrder" => Field::F5,
+                        "startIndex" => Field::F6,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ScimListRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ScimListRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ScimListRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "attributes",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("count"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "excludedAttributes",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("filter"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("sortBy"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "sortOrder",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "startIndex",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ScimListRequest {
+                    attributes: f0.unwrap_or_default(),
+                    count: f1.unwrap_or_default(),
+                    excluded_attributes: f2.unwrap_or_default(),
+                    filter: f3.unwrap_or_default(),
+                    sort_by: f4.unwrap_or_default(),
+                    sort_order: f5.unwrap_or_default(),
+                    start_index: f6.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for SecretMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12847,6 +14843,262 @@ impl<'de> ::serde::Deserialize<'de> for SecretScope {
                             );
                         }
                     },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ServicePrincipal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active) {
+            map.serialize_entry("active", &self.active)?;
+        }
+        if !::std::option::Option::is_none(&self.application_id) {
+            map.serialize_entry("applicationId", &self.application_id)?;
+        }
+        if !::std::option::Option::is_none(&self.display_name) {
+            map.serialize_entry("displayName", &self.display_name)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.entitlements) {
+            map.serialize_entry("entitlements", &self.entitlements)?;
+        }
+        if !::std::option::Option::is_none(&self.external_id) {
+            map.serialize_entry("externalId", &self.external_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.groups) {
+            map.serialize_entry("groups", &self.groups)?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.roles) {
+            map.serialize_entry("roles", &self.roles)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ServicePrincipal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "active" => Field::F0,
+                        "applicationId" => Field::F1,
+                        "displayName" => Field::F2,
+                        "entitlements" => Field::F3,
+                        "externalId" => Field::F4,
+                        "groups" => Field::F5,
+                        "id" => Field::F6,
+                        "roles" => Field::F7,
+                        "schemas" => Field::F8,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "active" => Field::F0,
+                        "applicationId" => Field::F1,
+                        "displayName" => Field::F2,
+                        "entitlements" => Field::F3,
+                        "externalId" => Field::F4,
+                        "groups" => Field::F5,
+                        "id" => Field::F6,
+                        "roles" => Field::F7,
+                        "schemas" => Field::F8,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicePrincipal;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ServicePrincipal JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicePrincipal, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("active"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "applicationId",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "displayName",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "entitlements",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "externalId",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("groups"),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("roles"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ServicePrincipal {
+                    active: f0.unwrap_or_default(),
+                    application_id: f1.unwrap_or_default(),
+                    display_name: f2.unwrap_or_default(),
+                    entitlements: f3.unwrap_or_default(),
+                    external_id: f4.unwrap_or_default(),
+                    groups: f5.unwrap_or_default(),
+                    id: f6.unwrap_or_default(),
+                    roles: f7.unwrap_or_default(),
+                    schemas: f8.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -14084,6 +16336,294 @@ impl<'de> ::serde::Deserialize<'de> for TokenInfo {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for User {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active) {
+            map.serialize_entry("active", &self.active)?;
+        }
+        if !::std::option::Option::is_none(&self.display_name) {
+            map.serialize_entry("displayName", &self.display_name)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.emails) {
+            map.serialize_entry("emails", &self.emails)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.entitlements) {
+            map.serialize_entry("entitlements", &self.entitlements)?;
+        }
+        if !::std::option::Option::is_none(&self.external_id) {
+            map.serialize_entry("externalId", &self.external_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.groups) {
+            map.serialize_entry("groups", &self.groups)?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            map.serialize_entry("id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.roles) {
+            map.serialize_entry("roles", &self.roles)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.schemas) {
+            map.serialize_entry("schemas", &self.schemas)?;
+        }
+        if !::std::option::Option::is_none(&self.user_name) {
+            map.serialize_entry("userName", &self.user_name)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for User {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "active" => Field::F0,
+                        "displayName" => Field::F1,
+                        "emails" => Field::F2,
+                        "entitlements" => Field::F3,
+                        "externalId" => Field::F4,
+                        "groups" => Field::F5,
+                        "id" => Field::F6,
+                        "name" => Field::F7,
+                        "roles" => Field::F8,
+                        "schemas" => Field::F9,
+                        "userName" => Field::F10,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "active" => Field::F0,
+                        "displayName" => Field::F1,
+                        "emails" => Field::F2,
+                        "entitlements" => Field::F3,
+                        "externalId" => Field::F4,
+                        "groups" => Field::F5,
+                        "id" => Field::F6,
+                        "name" => Field::F7,
+                        "roles" => Field::F8,
+                        "schemas" => Field::F9,
+                        "userName" => Field::F10,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = User;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a User JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<User, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("active"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "displayName",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("emails"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "entitlements",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "externalId",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("groups"),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("roles"),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("schemas"),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "userName",
+                                    ),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(User {
+                    active: f0.unwrap_or_default(),
+                    display_name: f1.unwrap_or_default(),
+                    emails: f2.unwrap_or_default(),
+                    entitlements: f3.unwrap_or_default(),
+                    external_id: f4.unwrap_or_default(),
+                    groups: f5.unwrap_or_default(),
+                    id: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
+                    roles: f8.unwrap_or_default(),
+                    schemas: f9.unwrap_or_default(),
+                    user_name: f10.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for VolumesStorageInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14763,6 +17303,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ClusterSpec>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ComplexValue" => {
+                ::serde_json::from_str::<ComplexValue>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "CreateOboTokenRequest" => {
                 ::serde_json::from_str::<CreateOboTokenRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -14807,6 +17351,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<GetTokenResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "Group" => {
+                ::serde_json::from_str::<Group>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "InitScriptEventDetails" => {
                 ::serde_json::from_str::<InitScriptEventDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -14839,6 +17387,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ListClustersSortBy>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ListGroupsResponse" => {
+                ::serde_json::from_str::<ListGroupsResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ListManagedTokensRequest" => {
                 ::serde_json::from_str::<ListManagedTokensRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -14859,8 +17411,16 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ListSecretsResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ListServicePrincipalResponse" => {
+                ::serde_json::from_str::<ListServicePrincipalResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ListTokensResponse" => {
                 ::serde_json::from_str::<ListTokensResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListUsersResponse" => {
+                ::serde_json::from_str::<ListUsersResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "LocalFileInfo" => {
@@ -14873,6 +17433,10 @@ pub fn roundtrip_json(
             }
             "LogSyncStatus" => {
                 ::serde_json::from_str::<LogSyncStatus>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "Name" => {
+                ::serde_json::from_str::<Name>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "NodeInstanceType" => {
@@ -14891,6 +17455,14 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ObjectPermissions>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "Patch" => {
+                ::serde_json::from_str::<Patch>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "PatchRequest" => {
+                ::serde_json::from_str::<PatchRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "Permission" => {
                 ::serde_json::from_str::<Permission>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -14903,12 +17475,24 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<PublicTokenInfo>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ResourceMeta" => {
+                ::serde_json::from_str::<ResourceMeta>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ScimListRequest" => {
+                ::serde_json::from_str::<ScimListRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "SecretMetadata" => {
                 ::serde_json::from_str::<SecretMetadata>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "SecretScope" => {
                 ::serde_json::from_str::<SecretScope>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ServicePrincipal" => {
+                ::serde_json::from_str::<ServicePrincipal>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "SetObjectPermissions" => {
@@ -14937,6 +17521,10 @@ pub fn roundtrip_json(
             }
             "TokenInfo" => {
                 ::serde_json::from_str::<TokenInfo>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "User" => {
+                ::serde_json::from_str::<User>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "VolumesStorageInfo" => {
@@ -16146,6 +18734,96 @@ impl<'de> ::serde::Deserialize<'de> for DependencyMode {
         deserializer.deserialize_str(DependencyModeVisitor)
     }
 }
+/// A SCIM schema URN of a group.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum GroupSchema {
+    /// The value `urn:ietf:params:scim:schemas:core:2.0:Group`.
+    UrnIetfParamsScimSchemasCore20Group,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl GroupSchema {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrnIetfParamsScimSchemasCore20Group => {
+                "urn:ietf:params:scim:schemas:core:2.0:Group"
+            }
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for GroupSchema {
+    fn from(value: &str) -> Self {
+        match value {
+            "urn:ietf:params:scim:schemas:core:2.0:Group" => {
+                Self::UrnIetfParamsScimSchemasCore20Group
+            }
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for GroupSchema {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "urn:ietf:params:scim:schemas:core:2.0:Group" => {
+                Self::UrnIetfParamsScimSchemasCore20Group
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for GroupSchema {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for GroupSchema {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for GroupSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct GroupSchemaVisitor;
+        impl ::serde::de::Visitor<'_> for GroupSchemaVisitor {
+            type Value = GroupSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GroupSchema string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<GroupSchema, DeError> {
+                Ok(GroupSchema::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<GroupSchema, DeError> {
+                Ok(GroupSchema::from(value))
+            }
+        }
+        deserializer.deserialize_str(GroupSchemaVisitor)
+    }
+}
 /// Result of running an init script on a node.
 ///
 /// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`. The service's own value `UNKNOWN` decodes as `Unknown("UNKNOWN")`.
@@ -16604,6 +19282,369 @@ impl<'de> ::serde::Deserialize<'de> for ListOrder {
             }
         }
         deserializer.deserialize_str(ListOrderVisitor)
+    }
+}
+/// The SCIM schema URN of a list answer.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ListResponseSchema {
+    /// The value `urn:ietf:params:scim:api:messages:2.0:ListResponse`.
+    UrnIetfParamsScimApiMessages20ListResponse,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ListResponseSchema {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrnIetfParamsScimApiMessages20ListResponse => {
+                "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+            }
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ListResponseSchema {
+    fn from(value: &str) -> Self {
+        match value {
+            "urn:ietf:params:scim:api:messages:2.0:ListResponse" => {
+                Self::UrnIetfParamsScimApiMessages20ListResponse
+            }
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ListResponseSchema {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "urn:ietf:params:scim:api:messages:2.0:ListResponse" => {
+                Self::UrnIetfParamsScimApiMessages20ListResponse
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for ListResponseSchema {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ListResponseSchema {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ListResponseSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListResponseSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ListResponseSchemaVisitor;
+        impl ::serde::de::Visitor<'_> for ListResponseSchemaVisitor {
+            type Value = ListResponseSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListResponseSchema string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<ListResponseSchema, DeError> {
+                Ok(ListResponseSchema::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<ListResponseSchema, DeError> {
+                Ok(ListResponseSchema::from(value))
+            }
+        }
+        deserializer.deserialize_str(ListResponseSchemaVisitor)
+    }
+}
+/// Order of a SCIM list.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ListSortOrder {
+    /// The value `ascending`.
+    Ascending,
+    /// The value `descending`.
+    Descending,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ListSortOrder {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ascending => "ascending",
+            Self::Descending => "descending",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ListSortOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "ascending" => Self::Ascending,
+            "descending" => Self::Descending,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ListSortOrder {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ascending" => Self::Ascending,
+            "descending" => Self::Descending,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for ListSortOrder {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ListSortOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ListSortOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListSortOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ListSortOrderVisitor;
+        impl ::serde::de::Visitor<'_> for ListSortOrderVisitor {
+            type Value = ListSortOrder;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListSortOrder string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<ListSortOrder, DeError> {
+                Ok(ListSortOrder::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<ListSortOrder, DeError> {
+                Ok(ListSortOrder::from(value))
+            }
+        }
+        deserializer.deserialize_str(ListSortOrderVisitor)
+    }
+}
+/// What a patch operation does: `add` a value (to a multi-valued attribute: appended), `remove` the attribute or the entries its path selects (e.g. `members[value eq "123"]`), or `replace` it.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PatchOp {
+    /// The value `add`.
+    Add,
+    /// The value `remove`.
+    Remove,
+    /// The value `replace`.
+    Replace,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PatchOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Replace => "replace",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PatchOp {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            "replace" => Self::Replace,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PatchOp {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            "replace" => Self::Replace,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PatchOp {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PatchOp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PatchOp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatchOp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PatchOpVisitor;
+        impl ::serde::de::Visitor<'_> for PatchOpVisitor {
+            type Value = PatchOp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PatchOp string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PatchOp, DeError> {
+                Ok(PatchOp::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PatchOp, DeError> {
+                Ok(PatchOp::from(value))
+            }
+        }
+        deserializer.deserialize_str(PatchOpVisitor)
+    }
+}
+/// The SCIM schema URN of a patch request.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PatchSchema {
+    /// The value `urn:ietf:params:scim:api:messages:2.0:PatchOp`.
+    UrnIetfParamsScimApiMessages20PatchOp,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PatchSchema {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrnIetfParamsScimApiMessages20PatchOp => {
+                "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+            }
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PatchSchema {
+    fn from(value: &str) -> Self {
+        match value {
+            "urn:ietf:params:scim:api:messages:2.0:PatchOp" => {
+                Self::UrnIetfParamsScimApiMessages20PatchOp
+            }
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PatchSchema {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "urn:ietf:params:scim:api:messages:2.0:PatchOp" => {
+                Self::UrnIetfParamsScimApiMessages20PatchOp
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PatchSchema {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PatchSchema {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PatchSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatchSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PatchSchemaVisitor;
+        impl ::serde::de::Visitor<'_> for PatchSchemaVisitor {
+            type Value = PatchSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PatchSchema string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PatchSchema, DeError> {
+                Ok(PatchSchema::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PatchSchema, DeError> {
+                Ok(PatchSchema::from(value))
+            }
+        }
+        deserializer.deserialize_str(PatchSchemaVisitor)
     }
 }
 /// A permission level. Which levels an object accepts depends on its type (see `Permissions::get_permission_levels`): clusters take `CAN_ATTACH_TO` < `CAN_RESTART` < `CAN_MANAGE`; instance pools `CAN_ATTACH_TO` < `CAN_MANAGE`; cluster policies and tokens `CAN_USE` (tokens also `CAN_MANAGE`); jobs `CAN_VIEW` < `CAN_MANAGE_RUN` < `IS_OWNER`/`CAN_MANAGE`; notebooks, directories and files `CAN_READ` < `CAN_RUN` < `CAN_EDIT` < `CAN_MANAGE`.
@@ -17259,6 +20300,96 @@ impl<'de> ::serde::Deserialize<'de> for ScopeBackendType {
             }
         }
         deserializer.deserialize_str(ScopeBackendTypeVisitor)
+    }
+}
+/// A SCIM schema URN of a service principal.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ServicePrincipalSchema {
+    /// The value `urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal`.
+    UrnIetfParamsScimSchemasCore20ServicePrincipal,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ServicePrincipalSchema {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrnIetfParamsScimSchemasCore20ServicePrincipal => {
+                "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"
+            }
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for ServicePrincipalSchema {
+    fn from(value: &str) -> Self {
+        match value {
+            "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal" => {
+                Self::UrnIetfParamsScimSchemasCore20ServicePrincipal
+            }
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ServicePrincipalSchema {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal" => {
+                Self::UrnIetfParamsScimSchemasCore20ServicePrincipal
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for ServicePrincipalSchema {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ServicePrincipalSchema {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ServicePrincipalSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ServicePrincipalSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct ServicePrincipalSchemaVisitor;
+        impl ::serde::de::Visitor<'_> for ServicePrincipalSchemaVisitor {
+            type Value = ServicePrincipalSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ServicePrincipalSchema string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<ServicePrincipalSchema, DeError> {
+                Ok(ServicePrincipalSchema::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<ServicePrincipalSchema, DeError> {
+                Ok(ServicePrincipalSchema::from(value))
+            }
+        }
+        deserializer.deserialize_str(ServicePrincipalSchemaVisitor)
     }
 }
 /// Code telling why a cluster was terminated. Common values: `USER_REQUEST` (terminated by a user), `JOB_FINISHED` (job cluster whose job completed), `INACTIVITY` (automatic termination after `autotermination_minutes`), `CLOUD_PROVIDER_LAUNCH_FAILURE` and `AZURE_*` (an Azure error, details in the `azure_error_code` and `azure_error_message` parameters), `INIT_SCRIPT_FAILURE` and `GLOBAL_INIT_SCRIPT_FAILURE` (see the `init_scripts` details of the cluster's `INIT_SCRIPTS_FINISHED` event), `SPARK_STARTUP_FAILURE`, `DRIVER_UNREACHABLE`, `INTERNAL_ERROR`. The list is every code the service documents, those of other clouds (`AWS_*`, `GCP_*`) included; codes added later are kept as they are.
@@ -18601,5 +21732,106 @@ impl<'de> ::serde::Deserialize<'de> for TerminationType {
             }
         }
         deserializer.deserialize_str(TerminationTypeVisitor)
+    }
+}
+/// A SCIM schema URN of a user.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum UserSchema {
+    /// The value `urn:ietf:params:scim:schemas:core:2.0:User`.
+    UrnIetfParamsScimSchemasCore20User,
+    /// The value `urn:ietf:params:scim:schemas:extension:workspace:2.0:User`.
+    UrnIetfParamsScimSchemasExtensionWorkspace20User,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl UserSchema {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrnIetfParamsScimSchemasCore20User => {
+                "urn:ietf:params:scim:schemas:core:2.0:User"
+            }
+            Self::UrnIetfParamsScimSchemasExtensionWorkspace20User => {
+                "urn:ietf:params:scim:schemas:extension:workspace:2.0:User"
+            }
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for UserSchema {
+    fn from(value: &str) -> Self {
+        match value {
+            "urn:ietf:params:scim:schemas:core:2.0:User" => {
+                Self::UrnIetfParamsScimSchemasCore20User
+            }
+            "urn:ietf:params:scim:schemas:extension:workspace:2.0:User" => {
+                Self::UrnIetfParamsScimSchemasExtensionWorkspace20User
+            }
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for UserSchema {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "urn:ietf:params:scim:schemas:core:2.0:User" => {
+                Self::UrnIetfParamsScimSchemasCore20User
+            }
+            "urn:ietf:params:scim:schemas:extension:workspace:2.0:User" => {
+                Self::UrnIetfParamsScimSchemasExtensionWorkspace20User
+            }
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for UserSchema {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for UserSchema {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for UserSchema {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserSchema {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct UserSchemaVisitor;
+        impl ::serde::de::Visitor<'_> for UserSchemaVisitor {
+            type Value = UserSchema;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a UserSchema string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<UserSchema, DeError> {
+                Ok(UserSchema::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<UserSchema, DeError> {
+                Ok(UserSchema::from(value))
+            }
+        }
+        deserializer.deserialize_str(UserSchemaVisitor)
     }
 }

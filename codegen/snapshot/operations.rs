@@ -115,6 +115,44 @@ pub enum OperationId {
     TokenManagementDelete,
     /// [`TOKEN_MANAGEMENT_CREATE_OBO_TOKEN`]: `token_management.create_obo_token`.
     TokenManagementCreateOboToken,
+    /// [`CURRENT_USER_ME`]: `current_user.me`.
+    CurrentUserMe,
+    /// [`USERS_CREATE`]: `users.create`.
+    UsersCreate,
+    /// [`USERS_GET`]: `users.get`.
+    UsersGet,
+    /// [`USERS_LIST`]: `users.list`.
+    UsersList,
+    /// [`USERS_REPLACE`]: `users.replace`.
+    UsersReplace,
+    /// [`USERS_PATCH`]: `users.patch`.
+    UsersPatch,
+    /// [`USERS_DELETE`]: `users.delete`.
+    UsersDelete,
+    /// [`GROUPS_CREATE`]: `groups.create`.
+    GroupsCreate,
+    /// [`GROUPS_GET`]: `groups.get`.
+    GroupsGet,
+    /// [`GROUPS_LIST`]: `groups.list`.
+    GroupsList,
+    /// [`GROUPS_REPLACE`]: `groups.replace`.
+    GroupsReplace,
+    /// [`GROUPS_PATCH`]: `groups.patch`.
+    GroupsPatch,
+    /// [`GROUPS_DELETE`]: `groups.delete`.
+    GroupsDelete,
+    /// [`SERVICE_PRINCIPALS_CREATE`]: `service_principals.create`.
+    ServicePrincipalsCreate,
+    /// [`SERVICE_PRINCIPALS_GET`]: `service_principals.get`.
+    ServicePrincipalsGet,
+    /// [`SERVICE_PRINCIPALS_LIST`]: `service_principals.list`.
+    ServicePrincipalsList,
+    /// [`SERVICE_PRINCIPALS_REPLACE`]: `service_principals.replace`.
+    ServicePrincipalsReplace,
+    /// [`SERVICE_PRINCIPALS_PATCH`]: `service_principals.patch`.
+    ServicePrincipalsPatch,
+    /// [`SERVICE_PRINCIPALS_DELETE`]: `service_principals.delete`.
+    ServicePrincipalsDelete,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -641,6 +679,196 @@ pub const TOKEN_MANAGEMENT_CREATE_OBO_TOKEN: Operation = Operation {
     idempotent: false,
     not_found_if: &[],
 };
+/// `current_user.me`: `GET /api/2.0/preview/scim/v2/Me`. Gets the calling user or service principal as a SCIM user: user name, display name, e-mail addresses and groups.
+pub const CURRENT_USER_ME: Operation = Operation {
+    id: OperationId::CurrentUserMe,
+    name: "current_user.me",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Me",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `users.create`: `POST /api/2.0/preview/scim/v2/Users`. Creates a user; the answer has its `id`. `userName` is needed; a duplicate answers 409.
+pub const USERS_CREATE: Operation = Operation {
+    id: OperationId::UsersCreate,
+    name: "users.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/preview/scim/v2/Users",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `users.get`: `GET /api/2.0/preview/scim/v2/Users/{id}`. Gets a user by id.
+pub const USERS_GET: Operation = Operation {
+    id: OperationId::UsersGet,
+    name: "users.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `users.list`: `GET /api/2.0/preview/scim/v2/Users`. Reads one page of the users: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+pub const USERS_LIST: Operation = Operation {
+    id: OperationId::UsersList,
+    name: "users.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Users",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `users.replace`: `PUT /api/2.0/preview/scim/v2/Users/{id}`. Replaces a user: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`Users::patch`].
+pub const USERS_REPLACE: Operation = Operation {
+    id: OperationId::UsersReplace,
+    name: "users.replace",
+    method: HttpMethod::Put,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `users.patch`: `PATCH /api/2.0/preview/scim/v2/Users/{id}`. Changes some attributes of a user with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+pub const USERS_PATCH: Operation = Operation {
+    id: OperationId::UsersPatch,
+    name: "users.patch",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `users.delete`: `DELETE /api/2.0/preview/scim/v2/Users/{id}`. Deletes a user.
+pub const USERS_DELETE: Operation = Operation {
+    id: OperationId::UsersDelete,
+    name: "users.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `groups.create`: `POST /api/2.0/preview/scim/v2/Groups`. Creates a group; the answer has its `id`. `displayName` is needed and unique in the workspace; a duplicate answers 409.
+pub const GROUPS_CREATE: Operation = Operation {
+    id: OperationId::GroupsCreate,
+    name: "groups.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/preview/scim/v2/Groups",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `groups.get`: `GET /api/2.0/preview/scim/v2/Groups/{id}`. Gets a group by id.
+pub const GROUPS_GET: Operation = Operation {
+    id: OperationId::GroupsGet,
+    name: "groups.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `groups.list`: `GET /api/2.0/preview/scim/v2/Groups`. Reads one page of the groups: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+pub const GROUPS_LIST: Operation = Operation {
+    id: OperationId::GroupsList,
+    name: "groups.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Groups",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `groups.replace`: `PUT /api/2.0/preview/scim/v2/Groups/{id}`. Replaces a group: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. `members` replaces the whole member list. To change a few attributes, use [`Groups::patch`].
+pub const GROUPS_REPLACE: Operation = Operation {
+    id: OperationId::GroupsReplace,
+    name: "groups.replace",
+    method: HttpMethod::Put,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `groups.patch`: `PATCH /api/2.0/preview/scim/v2/Groups/{id}`. Changes some attributes of a group with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay. Group members are added with `add` on `members` and removed with `remove` on `members[value eq "<id>"]`.
+pub const GROUPS_PATCH: Operation = Operation {
+    id: OperationId::GroupsPatch,
+    name: "groups.patch",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `groups.delete`: `DELETE /api/2.0/preview/scim/v2/Groups/{id}`. Deletes a group. The built-in groups `admins` and `users` cannot be deleted.
+pub const GROUPS_DELETE: Operation = Operation {
+    id: OperationId::GroupsDelete,
+    name: "groups.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `service_principals.create`: `POST /api/2.0/preview/scim/v2/ServicePrincipals`. Creates a service principal; the answer has its `id`. On Azure, `applicationId` (the Microsoft Entra ID application's client id) is needed.
+pub const SERVICE_PRINCIPALS_CREATE: Operation = Operation {
+    id: OperationId::ServicePrincipalsCreate,
+    name: "service_principals.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `service_principals.get`: `GET /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Gets a service principal by id.
+pub const SERVICE_PRINCIPALS_GET: Operation = Operation {
+    id: OperationId::ServicePrincipalsGet,
+    name: "service_principals.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `service_principals.list`: `GET /api/2.0/preview/scim/v2/ServicePrincipals`. Reads one page of the service principals: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+pub const SERVICE_PRINCIPALS_LIST: Operation = Operation {
+    id: OperationId::ServicePrincipalsList,
+    name: "service_principals.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `service_principals.replace`: `PUT /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Replaces a service principal: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`ServicePrincipals::patch`].
+pub const SERVICE_PRINCIPALS_REPLACE: Operation = Operation {
+    id: OperationId::ServicePrincipalsReplace,
+    name: "service_principals.replace",
+    method: HttpMethod::Put,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `service_principals.patch`: `PATCH /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Changes some attributes of a service principal with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+pub const SERVICE_PRINCIPALS_PATCH: Operation = Operation {
+    id: OperationId::ServicePrincipalsPatch,
+    name: "service_principals.patch",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `service_principals.delete`: `DELETE /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Deletes a service principal.
+pub const SERVICE_PRINCIPALS_DELETE: Operation = Operation {
+    id: OperationId::ServicePrincipalsDelete,
+    name: "service_principals.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -679,6 +907,25 @@ pub const ALL: &[Operation] = &[
     TOKEN_MANAGEMENT_GET,
     TOKEN_MANAGEMENT_DELETE,
     TOKEN_MANAGEMENT_CREATE_OBO_TOKEN,
+    CURRENT_USER_ME,
+    USERS_CREATE,
+    USERS_GET,
+    USERS_LIST,
+    USERS_REPLACE,
+    USERS_PATCH,
+    USERS_DELETE,
+    GROUPS_CREATE,
+    GROUPS_GET,
+    GROUPS_LIST,
+    GROUPS_REPLACE,
+    GROUPS_PATCH,
+    GROUPS_DELETE,
+    SERVICE_PRINCIPALS_CREATE,
+    SERVICE_PRINCIPALS_GET,
+    SERVICE_PRINCIPALS_LIST,
+    SERVICE_PRINCIPALS_REPLACE,
+    SERVICE_PRINCIPALS_PATCH,
+    SERVICE_PRINCIPALS_DELETE,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

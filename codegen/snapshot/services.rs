@@ -31,6 +31,30 @@ impl crate::Client {
     pub fn token_management(&self) -> TokenManagement<'_> {
         TokenManagement { client: self }
     }
+    /// The calling user (SCIM `Me`).
+    ///
+    /// See [`CurrentUser`] for its operations.
+    pub fn current_user(&self) -> CurrentUser<'_> {
+        CurrentUser { client: self }
+    }
+    /// SCIM 2.0 users of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+    ///
+    /// See [`Users`] for its operations.
+    pub fn users(&self) -> Users<'_> {
+        Users { client: self }
+    }
+    /// SCIM 2.0 groups of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+    ///
+    /// See [`Groups`] for its operations.
+    pub fn groups(&self) -> Groups<'_> {
+        Groups { client: self }
+    }
+    /// SCIM 2.0 service principals of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+    ///
+    /// See [`ServicePrincipals`] for its operations.
+    pub fn service_principals(&self) -> ServicePrincipals<'_> {
+        ServicePrincipals { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -2059,5 +2083,1051 @@ impl<'a> TokenManagement<'a> {
                 )?
         };
         Ok(response)
+    }
+}
+/// The calling user (SCIM `Me`).
+///
+/// Get it with [`crate::Client::current_user`].
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentUser<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> CurrentUser<'a> {
+    /// Gets the calling user or service principal as a SCIM user: user name, display name, e-mail addresses and groups.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/Me`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::User`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let me = client.current_user().me()?;
+    /// println!("{:?} in {} groups", me.user_name, me.groups.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn me(&self) -> crate::Result<crate::models::User> {
+        let response: crate::models::User = {
+            self.client
+                .json(
+                    &crate::operations::CURRENT_USER_ME,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+}
+/// SCIM 2.0 users of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+///
+/// Reading needs no admin rights; changing needs a workspace admin. Get it with [`crate::Client::users`].
+#[derive(Debug, Clone, Copy)]
+pub struct Users<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Users<'a> {
+    /// Creates a user; the answer has its `id`. `userName` is needed; a duplicate answers 409.
+    ///
+    /// `POST /api/2.0/preview/scim/v2/Users`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::User`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let created = client.users().create(&User { user_name: Some("alice@example.com".into()), ..Default::default() })?;
+    /// println!("{:?}", created.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        request: &crate::models::User,
+    ) -> crate::Result<crate::models::User> {
+        let response: crate::models::User = {
+            let body = crate::call::json_body(
+                &crate::operations::USERS_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::USERS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Gets a user by id.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/Users/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The user's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::User`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let found = client.users().get("4000000000007919")?;
+    /// println!("{:?}", found.display_name);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, id: &str) -> crate::Result<crate::models::User> {
+        crate::validate::non_empty("id", id)?;
+        let response: crate::models::User = {
+            self.client
+                .json(
+                    &crate::operations::USERS_GET,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of the users: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+    ///
+    /// [`Users::list_iter`] reads the pages lazily, advancing `startIndex` until `totalResults` are read; [`Users::list`] collects them.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/Users`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListUsersResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let request = ScimListRequest { filter: Some("displayName sw \"data\"".into()), count: Some(100), ..Default::default() };
+    /// for found in client.users().list_iter(&request) {
+    ///     println!("{:?}", found?.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_page(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<crate::models::ListUsersResponse> {
+        let response: crate::models::ListUsersResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::USERS_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::USERS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::User`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by start index, until the total the answer gives is read; a short page is not the end. Each page request is retried like [`Self::list_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Pages<'a, crate::models::User> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "users.list",
+            move || {
+                let page = handle.list_page(&request)?;
+                let start = request.start_index.unwrap_or(1)
+                    + page.resources.len() as i64;
+                let total = page.total_results.unwrap_or(0);
+                #[allow(clippy::useless_conversion)]
+                let more = i64::from(start) <= i64::from(total);
+                let next = more.then(|| start.to_string());
+                request.start_index = Some(start);
+                Ok((page.resources, next))
+            },
+        )
+    }
+    /// Every [`crate::models::User`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request.
+    pub fn list(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::User>> {
+        self.list_iter(request).collect_all()
+    }
+    /// Replaces a user: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`Users::patch`].
+    ///
+    /// `PUT /api/2.0/preview/scim/v2/Users/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The user's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.users().replace("4000000000007919", &User { user_name: Some("alice@example.com".into()), ..Default::default() })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replace(&self, id: &str, request: &crate::models::User) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::USERS_REPLACE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::USERS_REPLACE,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Changes some attributes of a user with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+    ///
+    /// `PATCH /api/2.0/preview/scim/v2/Users/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The user's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let patch = PatchRequest {
+    ///     schemas: vec![PatchSchema::UrnIetfParamsScimApiMessages20PatchOp],
+    ///     operations: vec![Patch { op: Some(PatchOp::Replace), path: Some("displayName".into()), value: Some("New name".into()), ..Default::default() }],
+    ///     ..Default::default()
+    /// };
+    /// client.users().patch("4000000000007919", &patch)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn patch(
+        &self,
+        id: &str,
+        request: &crate::models::PatchRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(&crate::operations::USERS_PATCH, request)?;
+            self.client
+                .json(
+                    &crate::operations::USERS_PATCH,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes a user.
+    ///
+    /// `DELETE /api/2.0/preview/scim/v2/Users/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The user's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.users().delete("4000000000007919")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::USERS_DELETE,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(())
+    }
+}
+/// SCIM 2.0 groups of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+///
+/// Reading needs no admin rights; changing needs a workspace admin. Get it with [`crate::Client::groups`].
+#[derive(Debug, Clone, Copy)]
+pub struct Groups<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Groups<'a> {
+    /// Creates a group; the answer has its `id`. `displayName` is needed and unique in the workspace; a duplicate answers 409.
+    ///
+    /// `POST /api/2.0/preview/scim/v2/Groups`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::Group`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let created = client.groups().create(&Group { display_name: Some("data-engineers".into()), ..Default::default() })?;
+    /// println!("{:?}", created.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        request: &crate::models::Group,
+    ) -> crate::Result<crate::models::Group> {
+        let response: crate::models::Group = {
+            let body = crate::call::json_body(
+                &crate::operations::GROUPS_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::GROUPS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Gets a group by id.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/Groups/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The group's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::Group`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let found = client.groups().get("4000000000007919")?;
+    /// println!("{:?}", found.display_name);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, id: &str) -> crate::Result<crate::models::Group> {
+        crate::validate::non_empty("id", id)?;
+        let response: crate::models::Group = {
+            self.client
+                .json(
+                    &crate::operations::GROUPS_GET,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of the groups: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+    ///
+    /// [`Groups::list_iter`] reads the pages lazily, advancing `startIndex` until `totalResults` are read; [`Groups::list`] collects them.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/Groups`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListGroupsResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let request = ScimListRequest { filter: Some("displayName sw \"data\"".into()), count: Some(100), ..Default::default() };
+    /// for found in client.groups().list_iter(&request) {
+    ///     println!("{:?}", found?.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_page(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<crate::models::ListGroupsResponse> {
+        let response: crate::models::ListGroupsResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::GROUPS_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::GROUPS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::Group`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by start index, until the total the answer gives is read; a short page is not the end. Each page request is retried like [`Self::list_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Pages<'a, crate::models::Group> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "groups.list",
+            move || {
+                let page = handle.list_page(&request)?;
+                let start = request.start_index.unwrap_or(1)
+                    + page.resources.len() as i64;
+                let total = page.total_results.unwrap_or(0);
+                #[allow(clippy::useless_conversion)]
+                let more = i64::from(start) <= i64::from(total);
+                let next = more.then(|| start.to_string());
+                request.start_index = Some(start);
+                Ok((page.resources, next))
+            },
+        )
+    }
+    /// Every [`crate::models::Group`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request.
+    pub fn list(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::Group>> {
+        self.list_iter(request).collect_all()
+    }
+    /// Replaces a group: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. `members` replaces the whole member list. To change a few attributes, use [`Groups::patch`].
+    ///
+    /// `PUT /api/2.0/preview/scim/v2/Groups/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The group's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.groups().replace("4000000000007919", &Group { display_name: Some("data-engineers".into()), ..Default::default() })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replace(
+        &self,
+        id: &str,
+        request: &crate::models::Group,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::GROUPS_REPLACE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::GROUPS_REPLACE,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Changes some attributes of a group with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay. Group members are added with `add` on `members` and removed with `remove` on `members[value eq "<id>"]`.
+    ///
+    /// `PATCH /api/2.0/preview/scim/v2/Groups/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The group's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let patch = PatchRequest {
+    ///     schemas: vec![PatchSchema::UrnIetfParamsScimApiMessages20PatchOp],
+    ///     operations: vec![Patch { op: Some(PatchOp::Replace), path: Some("displayName".into()), value: Some("New name".into()), ..Default::default() }],
+    ///     ..Default::default()
+    /// };
+    /// client.groups().patch("4000000000007919", &patch)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn patch(
+        &self,
+        id: &str,
+        request: &crate::models::PatchRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::GROUPS_PATCH,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::GROUPS_PATCH,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes a group. The built-in groups `admins` and `users` cannot be deleted.
+    ///
+    /// `DELETE /api/2.0/preview/scim/v2/Groups/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The group's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.groups().delete("4000000000007919")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::GROUPS_DELETE,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(())
+    }
+}
+/// SCIM 2.0 service principals of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+///
+/// Reading needs no admin rights; changing needs a workspace admin. Get it with [`crate::Client::service_principals`].
+#[derive(Debug, Clone, Copy)]
+pub struct ServicePrincipals<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> ServicePrincipals<'a> {
+    /// Creates a service principal; the answer has its `id`. On Azure, `applicationId` (the Microsoft Entra ID application's client id) is needed.
+    ///
+    /// `POST /api/2.0/preview/scim/v2/ServicePrincipals`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ServicePrincipal`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let created = client.service_principals().create(&ServicePrincipal { application_id: Some("6b1e2c4d-8f3a-4e5b-9c7d-0a1b2c3d4e5f".into()), ..Default::default() })?;
+    /// println!("{:?}", created.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        request: &crate::models::ServicePrincipal,
+    ) -> crate::Result<crate::models::ServicePrincipal> {
+        let response: crate::models::ServicePrincipal = {
+            let body = crate::call::json_body(
+                &crate::operations::SERVICE_PRINCIPALS_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::SERVICE_PRINCIPALS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Gets a service principal by id.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The service principal's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ServicePrincipal`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let found = client.service_principals().get("4000000000007919")?;
+    /// println!("{:?}", found.display_name);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, id: &str) -> crate::Result<crate::models::ServicePrincipal> {
+        crate::validate::non_empty("id", id)?;
+        let response: crate::models::ServicePrincipal = {
+            self.client
+                .json(
+                    &crate::operations::SERVICE_PRINCIPALS_GET,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of the service principals: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+    ///
+    /// [`ServicePrincipals::list_iter`] reads the pages lazily, advancing `startIndex` until `totalResults` are read; [`ServicePrincipals::list`] collects them.
+    ///
+    /// `GET /api/2.0/preview/scim/v2/ServicePrincipals`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListServicePrincipalResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let request = ScimListRequest { filter: Some("displayName sw \"data\"".into()), count: Some(100), ..Default::default() };
+    /// for found in client.service_principals().list_iter(&request) {
+    ///     println!("{:?}", found?.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_page(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<crate::models::ListServicePrincipalResponse> {
+        let response: crate::models::ListServicePrincipalResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::SERVICE_PRINCIPALS_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::SERVICE_PRINCIPALS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::ServicePrincipal`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by start index, until the total the answer gives is read; a short page is not the end. Each page request is retried like [`Self::list_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Pages<'a, crate::models::ServicePrincipal> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "service_principals.list",
+            move || {
+                let page = handle.list_page(&request)?;
+                let start = request.start_index.unwrap_or(1)
+                    + page.resources.len() as i64;
+                let total = page.total_results.unwrap_or(0);
+                #[allow(clippy::useless_conversion)]
+                let more = i64::from(start) <= i64::from(total);
+                let next = more.then(|| start.to_string());
+                request.start_index = Some(start);
+                Ok((page.resources, next))
+            },
+        )
+    }
+    /// Every [`crate::models::ServicePrincipal`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request.
+    pub fn list(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::ServicePrincipal>> {
+        self.list_iter(request).collect_all()
+    }
+    /// Replaces a service principal: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`ServicePrincipals::patch`].
+    ///
+    /// `PUT /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The service principal's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.service_principals().replace("4000000000007919", &ServicePrincipal { application_id: Some("6b1e2c4d-8f3a-4e5b-9c7d-0a1b2c3d4e5f".into()), ..Default::default() })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replace(
+        &self,
+        id: &str,
+        request: &crate::models::ServicePrincipal,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::SERVICE_PRINCIPALS_REPLACE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::SERVICE_PRINCIPALS_REPLACE,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Changes some attributes of a service principal with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+    ///
+    /// `PATCH /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The service principal's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let patch = PatchRequest {
+    ///     schemas: vec![PatchSchema::UrnIetfParamsScimApiMessages20PatchOp],
+    ///     operations: vec![Patch { op: Some(PatchOp::Replace), path: Some("displayName".into()), value: Some("New name".into()), ..Default::default() }],
+    ///     ..Default::default()
+    /// };
+    /// client.service_principals().patch("4000000000007919", &patch)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn patch(
+        &self,
+        id: &str,
+        request: &crate::models::PatchRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::SERVICE_PRINCIPALS_PATCH,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::SERVICE_PRINCIPALS_PATCH,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes a service principal.
+    ///
+    /// `DELETE /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `id`: The service principal's id in the workspace (its `id`, not its name).
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.service_principals().delete("4000000000007919")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+        let _: ::serde::de::IgnoredAny = {
+            self.client
+                .json(
+                    &crate::operations::SERVICE_PRINCIPALS_DELETE,
+                    &crate::call::Parts {
+                        path: &[("id", id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(())
     }
 }

@@ -160,6 +160,10 @@ impl Workspace {
     /// Whether a service principal has this application id.
     pub(crate) fn is_service_principal(&self, application_id: &str) -> bool {
         self.oauth.has(application_id)
+            || self
+                .users
+                .get(application_id)
+                .is_some_and(|u| u.kind == crate::users::Kind::ServicePrincipal)
     }
 
     /// Brings the clusters up to `now`.

@@ -59,6 +59,25 @@ fn handler(id: OperationId) -> Handler {
         Op::TokenManagementGet => token_management::get,
         Op::TokenManagementDelete => token_management::delete,
         Op::TokenManagementCreateOboToken => token_management::create_obo_token,
+        Op::CurrentUserMe => scim::me,
+        Op::UsersCreate => scim::users_create,
+        Op::UsersGet => scim::users_get,
+        Op::UsersList => scim::users_list,
+        Op::UsersReplace => scim::users_replace,
+        Op::UsersPatch => scim::users_patch,
+        Op::UsersDelete => scim::users_delete,
+        Op::GroupsCreate => scim::groups_create,
+        Op::GroupsGet => scim::groups_get,
+        Op::GroupsList => scim::groups_list,
+        Op::GroupsReplace => scim::groups_replace,
+        Op::GroupsPatch => scim::groups_patch,
+        Op::GroupsDelete => scim::groups_delete,
+        Op::ServicePrincipalsCreate => scim::service_principals_create,
+        Op::ServicePrincipalsGet => scim::service_principals_get,
+        Op::ServicePrincipalsList => scim::service_principals_list,
+        Op::ServicePrincipalsReplace => scim::service_principals_replace,
+        Op::ServicePrincipalsPatch => scim::service_principals_patch,
+        Op::ServicePrincipalsDelete => scim::service_principals_delete,
     }
 }
 
@@ -70,13 +89,10 @@ struct ExtraRoute {
     handler: Handler,
 }
 
-/// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`, which
-/// the Databricks CLI and the official SDKs call.
-const EXTRA_ROUTES: &[ExtraRoute] = &[ExtraRoute {
-    method: "GET",
-    path: "/api/2.0/preview/scim/v2/Me",
-    handler: scim::me,
-}];
+/// Routes the emulator serves besides the SDK's operations: none today (`GET
+/// preview/scim/v2/Me`, which the Databricks CLI and the official SDKs call, is the operation
+/// `current_user.me`).
+const EXTRA_ROUTES: &[ExtraRoute] = &[];
 
 /// The handler of a request and what its path said.
 #[derive(Debug)]

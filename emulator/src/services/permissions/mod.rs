@@ -24,11 +24,7 @@ type Answer = Result<Value, ApiError>;
 
 /// The groups of the caller, for group grants.
 fn groups_of(call: &Call) -> Vec<String> {
-    call.caller
-        .groups()
-        .iter()
-        .map(|g| (*g).to_string())
-        .collect()
+    call.caller.groups().to_vec()
 }
 
 /// The kind and owner of the object named by the path; 404 for an object of a modelled kind

@@ -291,6 +291,7 @@ mod tests {
         Caller {
             name: name.into(),
             admin,
+            groups: vec!["users".into()],
         }
     }
 
