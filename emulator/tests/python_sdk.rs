@@ -57,7 +57,8 @@ impl EmulatorProcess {
             .expect("the emulator binary starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let (mut host, mut token) = (None, None);
-        for line in BufReader::new(stdout).lines() {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
             let line = line.expect("the emulator prints its address");
             if let Some(value) = line.trim().strip_prefix("export DATABRICKS_HOST=") {
                 host = Some(value.to_string());
@@ -67,6 +68,9 @@ impl EmulatorProcess {
                 break;
             }
         }
+        // Keep reading what it prints after the token: a closed pipe would make its next
+        // line fail (EPIPE) and the emulator stop.
+        std::thread::spawn(move || lines.for_each(drop));
         EmulatorProcess {
             child,
             host: host.expect("the emulator printed DATABRICKS_HOST"),
@@ -123,4 +127,9 @@ fn permissions() {
 #[test]
 fn token_management() {
     run("token_management.py");
+}
+
+#[test]
+fn users_groups_and_service_principals() {
+    run("scim.py");
 }
