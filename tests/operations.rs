@@ -14,6 +14,7 @@ const WIRE_TESTS: &[&str] = &[
     "permissions.rs",
     "token_management.rs",
     "scim.rs",
+    "cluster_policies.rs",
 ];
 
 /// The string literals of a source file that look like request paths (`"/api/..."`).

@@ -168,6 +168,21 @@ MAPPING: Dict[str, List[str]] = {
     "Patch": ["Patch"],
     "PatchRequest": ["UsersAPI.patch", "GroupsAPI.patch", "ServicePrincipalsAPI.patch"],
     "ScimListRequest": ["UsersAPI.list", "GroupsAPI.list", "ServicePrincipalsAPI.list"],
+    # Cluster policies, policy families, and the libraries they name.
+    "Policy": ["Policy"],
+    "CreatePolicyRequest": ["ClusterPoliciesAPI.create", "ClusterPoliciesAPI.edit"],
+    "CreatePolicyResponse": ["CreatePolicyResponse"],
+    "ListPoliciesRequest": ["ClusterPoliciesAPI.list"],
+    "ListPoliciesResponse": ["ListPoliciesResponse"],
+    "PolicySortColumn": ["ListSortColumn"],
+    "PolicySortOrder": ["ListSortOrder"],
+    "PolicyFamily": ["PolicyFamily"],
+    "ListPolicyFamiliesRequest": ["PolicyFamiliesAPI.list"],
+    "ListPolicyFamiliesResponse": ["ListPolicyFamiliesResponse"],
+    "Library": ["Library"],
+    "PythonPyPiLibrary": ["PythonPyPiLibrary"],
+    "MavenLibrary": ["MavenLibrary"],
+    "RCranLibrary": ["RCranLibrary"],
 }
 
 #: Parameters of a mapped API method that the operation takes in its path, not in the body

@@ -561,6 +561,40 @@ pub struct CreateOboTokenResponse {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Request of `policies/clusters/create` (and, with `policy_id`, of `edit`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreatePolicyRequest {
+    /// The rules, a JSON document in a string (see [`crate::PolicyDefinition`]).
+    pub definition: ::std::option::Option<::std::string::String>,
+    /// What the policy is for.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Libraries installed on every cluster under the policy.
+    pub libraries: ::std::vec::Vec<Library>,
+    /// Most clusters one user may have under the policy.
+    pub max_clusters_per_user: ::std::option::Option<i64>,
+    /// The policy's name, unique in the workspace (1 to 100 characters).
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Rules that override or add to the family's definition.
+    pub policy_family_definition_overrides: ::std::option::Option<::std::string::String>,
+    /// A policy family to take the definition from (then `definition` is not given).
+    pub policy_family_id: ::std::option::Option<::std::string::String>,
+    /// The policy to change (`edit` only).
+    pub policy_id: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Answer of `policies/clusters/create`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreatePolicyResponse {
+    /// The new policy's id.
+    pub policy_id: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Request body of `secrets/scopes/create`. Creating an `AZURE_KEYVAULT` scope requires an Azure AD user token (a personal access token is rejected).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -796,6 +830,28 @@ pub struct InitScriptInfoAndExecutionDetails {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// A library to install on a cluster: set exactly one of its kinds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Library {
+    /// A CRAN package.
+    pub cran: ::std::option::Option<RCranLibrary>,
+    /// URI of a Python egg (deprecated; not installable on Databricks Runtime 14 and later).
+    pub egg: ::std::option::Option<::std::string::String>,
+    /// URI of a JAR: a workspace file (`/Workspace/...`), a Unity Catalog volume (`/Volumes/...`) or cloud storage (`abfss://...`).
+    pub jar: ::std::option::Option<::std::string::String>,
+    /// A Maven artifact.
+    pub maven: ::std::option::Option<MavenLibrary>,
+    /// A PyPI package.
+    pub pypi: ::std::option::Option<PythonPyPiLibrary>,
+    /// URI of a `requirements.txt` file whose packages are installed.
+    pub requirements: ::std::option::Option<::std::string::String>,
+    /// URI of a Python wheel, like `jar`.
+    pub whl: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Response of `secrets/acls/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListAclsResponse {
@@ -914,6 +970,52 @@ pub struct ListNodeTypesResponse {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Order of `policies/clusters/list`, sent in the query string.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPoliciesRequest {
+    /// Sort by creation time (the default) or name.
+    pub sort_column: ::std::option::Option<PolicySortColumn>,
+    /// Ascending or descending (the default).
+    pub sort_order: ::std::option::Option<PolicySortOrder>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Answer of `policies/clusters/list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPoliciesResponse {
+    /// The policies; absent when there are none.
+    pub policies: ::std::vec::Vec<Policy>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Page of `policy-families`, sent in the query string.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPolicyFamiliesRequest {
+    /// Largest number of families on the page.
+    pub max_results: ::std::option::Option<i64>,
+    /// The `next_page_token` of the previous page.
+    pub page_token: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// One page of policy families.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPolicyFamiliesResponse {
+    /// Token of the next page; absent on the last.
+    pub next_page_token: ::std::option::Option<::std::string::String>,
+    /// The families of the page.
+    pub policy_families: ::std::vec::Vec<PolicyFamily>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Response of `secrets/scopes/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListScopesResponse {
@@ -1009,6 +1111,20 @@ pub struct LogSyncStatus {
     pub last_attempted: ::std::option::Option<i64>,
     /// Error of the last delivery attempt; absent when the last attempt succeeded.
     pub last_exception: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A Maven artifact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MavenLibrary {
+    /// Gradle-style coordinates, e.g. `org.jsoup:jsoup:1.7.2`.
+    pub coordinates: ::std::string::String,
+    /// Dependencies to leave out, e.g. `slf4j:slf4j`.
+    pub exclusions: ::std::vec::Vec<::std::string::String>,
+    /// The repository; Maven Central and Spark Packages when absent.
+    pub repo: ::std::option::Option<::std::string::String>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1168,6 +1284,78 @@ pub struct PermissionsDescription {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// A cluster policy. Its `definition` is a JSON document in a string: per attribute path of a cluster (`spark_version`, `autoscale.max_workers`, `custom_tags.team`, ...) a rule; [`crate::PolicyDefinition`] reads and writes it typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policy {
+    /// When the policy was created, in epoch milliseconds.
+    pub created_at_timestamp: ::std::option::Option<i64>,
+    /// Who created the policy; absent for built-in policies.
+    pub creator_user_name: ::std::option::Option<::std::string::String>,
+    /// The rules, a JSON document in a string (see [`crate::PolicyDefinition`]).
+    pub definition: ::std::option::Option<::std::string::String>,
+    /// What the policy is for.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Whether this is a built-in policy of the workspace (they cannot be deleted).
+    pub is_default: ::std::option::Option<bool>,
+    /// Libraries installed on every cluster under the policy.
+    pub libraries: ::std::vec::Vec<Library>,
+    /// Most clusters one user may have under this policy; no limit when absent.
+    pub max_clusters_per_user: ::std::option::Option<i64>,
+    /// The policy's name, unique in the workspace (1 to 100 characters).
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Rules (a JSON document in a string) that override or add to the family's definition.
+    pub policy_family_definition_overrides: ::std::option::Option<::std::string::String>,
+    /// The policy family the definition comes from, if any.
+    pub policy_family_id: ::std::option::Option<::std::string::String>,
+    /// The policy's id, e.g. `D6E8A12C34000F3B`.
+    pub policy_id: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A policy family: a built-in definition policies can start from (`Personal Compute`, `Job Compute`, ...).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicyFamily {
+    /// The family's rules, a JSON document in a string.
+    pub definition: ::std::option::Option<::std::string::String>,
+    /// What the family is for.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// The family's name.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// The family's id, e.g. `personal-vm`.
+    pub policy_family_id: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The rule of one attribute path in a policy definition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicyRule {
+    /// The value filled in when the attribute is absent and the request asks for defaults (`apply_policy_default_values`).
+    pub default_value: ::std::option::Option<::serde_json::Value>,
+    /// Whether the attribute is hidden in the cluster UI (`fixed` rules).
+    pub hidden: ::std::option::Option<bool>,
+    /// Whether the attribute may be left out (rules other than `fixed` and `forbidden` make it required otherwise).
+    pub is_optional: ::std::option::Option<bool>,
+    /// `range`: the largest value.
+    pub max_value: ::std::option::Option<f64>,
+    /// `range`: the smallest value.
+    pub min_value: ::std::option::Option<f64>,
+    /// `regex`: the regular expression the whole value must match.
+    pub pattern: ::std::option::Option<::std::string::String>,
+    /// The kind of rule.
+    pub type_: ::std::option::Option<PolicyRuleType>,
+    /// `fixed`: the value (a string, number or boolean).
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `allowlist`/`blocklist`: the values.
+    pub values: ::std::vec::Vec<::serde_json::Value>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Public information about a personal access token; never contains the token value itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicTokenInfo {
@@ -1189,6 +1377,30 @@ pub struct PublicTokenInfo {
     pub scopes: ::std::vec::Vec<::std::string::String>,
     /// Identifier of the token, used to revoke it with `token/delete`.
     pub token_id: ::std::string::String,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A PyPI package.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PythonPyPiLibrary {
+    /// The package, optionally with a version specifier, e.g. `simplejson==3.8.0`.
+    pub package: ::std::string::String,
+    /// The index to install from; PyPI when absent.
+    pub repo: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A CRAN package.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RCranLibrary {
+    /// The package name.
+    pub package: ::std::string::String,
+    /// The CRAN mirror; the default mirror when absent.
+    pub repo: ::std::option::Option<::std::string::String>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -7221,6 +7433,377 @@ impl<'de> ::serde::Deserialize<'de> for CreateOboTokenResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for CreatePolicyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.definition) {
+            map.serialize_entry("definition", &self.definition)?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.libraries) {
+            map.serialize_entry("libraries", &self.libraries)?;
+        }
+        if !::std::option::Option::is_none(&self.max_clusters_per_user) {
+            map.serialize_entry("max_clusters_per_user", &self.max_clusters_per_user)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_family_definition_overrides) {
+            map.serialize_entry(
+                "policy_family_definition_overrides",
+                &self.policy_family_definition_overrides,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.policy_family_id) {
+            map.serialize_entry("policy_family_id", &self.policy_family_id)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_id) {
+            map.serialize_entry("policy_id", &self.policy_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreatePolicyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "definition" => Field::F0,
+                        "description" => Field::F1,
+                        "libraries" => Field::F2,
+                        "max_clusters_per_user" => Field::F3,
+                        "name" => Field::F4,
+                        "policy_family_definition_overrides" => Field::F5,
+                        "policy_family_id" => Field::F6,
+                        "policy_id" => Field::F7,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "definition" => Field::F0,
+                        "description" => Field::F1,
+                        "libraries" => Field::F2,
+                        "max_clusters_per_user" => Field::F3,
+                        "name" => Field::F4,
+                        "policy_family_definition_overrides" => Field::F5,
+                        "policy_family_id" => Field::F6,
+                        "policy_id" => Field::F7,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CreatePolicyRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a CreatePolicyRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CreatePolicyRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "definition",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "libraries",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "max_clusters_per_user",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_family_definition_overrides",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_family_id",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_id",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreatePolicyRequest {
+                    definition: f0.unwrap_or_default(),
+                    description: f1.unwrap_or_default(),
+                    libraries: f2.unwrap_or_default(),
+                    max_clusters_per_user: f3.unwrap_or_default(),
+                    name: f4.unwrap_or_default(),
+                    policy_family_definition_overrides: f5.unwrap_or_default(),
+                    policy_family_id: f6.unwrap_or_default(),
+                    policy_id: f7.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for CreatePolicyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.policy_id) {
+            map.serialize_entry("policy_id", &self.policy_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreatePolicyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "policy_id" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "policy_id" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CreatePolicyResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a CreatePolicyResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CreatePolicyResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreatePolicyResponse {
+                    policy_id: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for CreateScopeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9714,6 +10297,224 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for Library {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cran) {
+            map.serialize_entry("cran", &self.cran)?;
+        }
+        if !::std::option::Option::is_none(&self.egg) {
+            map.serialize_entry("egg", &self.egg)?;
+        }
+        if !::std::option::Option::is_none(&self.jar) {
+            map.serialize_entry("jar", &self.jar)?;
+        }
+        if !::std::option::Option::is_none(&self.maven) {
+            map.serialize_entry("maven", &self.maven)?;
+        }
+        if !::std::option::Option::is_none(&self.pypi) {
+            map.serialize_entry("pypi", &self.pypi)?;
+        }
+        if !::std::option::Option::is_none(&self.requirements) {
+            map.serialize_entry("requirements", &self.requirements)?;
+        }
+        if !::std::option::Option::is_none(&self.whl) {
+            map.serialize_entry("whl", &self.whl)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Library {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "cran" => Field::F0,
+                        "egg" => Field::F1,
+                        "jar" => Field::F2,
+                        "maven" => Field::F3,
+                        "pypi" => Field::F4,
+                        "requirements" => Field::F5,
+                        "whl" => Field::F6,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "cran" => Field::F0,
+                        "egg" => Field::F1,
+                        "jar" => Field::F2,
+                        "maven" => Field::F3,
+                        "pypi" => Field::F4,
+                        "requirements" => Field::F5,
+                        "whl" => Field::F6,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Library;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Library JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Library, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("cran"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("egg"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("jar"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("maven"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("pypi"),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "requirements",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("whl"),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Library {
+                    cran: f0.unwrap_or_default(),
+                    egg: f1.unwrap_or_default(),
+                    jar: f2.unwrap_or_default(),
+                    maven: f3.unwrap_or_default(),
+                    pypi: f4.unwrap_or_default(),
+                    requirements: f5.unwrap_or_default(),
+                    whl: f6.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ListAclsResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11056,6 +11857,548 @@ impl<'de> ::serde::Deserialize<'de> for ListNodeTypesResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ListPoliciesRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.sort_column) {
+            map.serialize_entry("sort_column", &self.sort_column)?;
+        }
+        if !::std::option::Option::is_none(&self.sort_order) {
+            map.serialize_entry("sort_order", &self.sort_order)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPoliciesRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "sort_column" => Field::F0,
+                        "sort_order" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "sort_column" => Field::F0,
+                        "sort_order" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListPoliciesRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListPoliciesRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListPoliciesRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "sort_column",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "sort_order",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListPoliciesRequest {
+                    sort_column: f0.unwrap_or_default(),
+                    sort_order: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListPoliciesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.policies) {
+            map.serialize_entry("policies", &self.policies)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPoliciesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "policies" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "policies" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListPoliciesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListPoliciesResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListPoliciesResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policies",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListPoliciesResponse {
+                    policies: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListPolicyFamiliesRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.max_results) {
+            map.serialize_entry("max_results", &self.max_results)?;
+        }
+        if !::std::option::Option::is_none(&self.page_token) {
+            map.serialize_entry("page_token", &self.page_token)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPolicyFamiliesRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "max_results" => Field::F0,
+                        "page_token" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "max_results" => Field::F0,
+                        "page_token" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListPolicyFamiliesRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListPolicyFamiliesRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListPolicyFamiliesRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "max_results",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "page_token",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListPolicyFamiliesRequest {
+                    max_results: f0.unwrap_or_default(),
+                    page_token: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListPolicyFamiliesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.next_page_token) {
+            map.serialize_entry("next_page_token", &self.next_page_token)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.policy_families) {
+            map.serialize_entry("policy_families", &self.policy_families)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListPolicyFamiliesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "next_page_token" => Field::F0,
+                        "policy_families" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "next_page_token" => Field::F0,
+                        "policy_families" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListPolicyFamiliesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListPolicyFamiliesResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListPolicyFamiliesResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "next_page_token",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_families",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListPolicyFamiliesResponse {
+                    next_page_token: f0.unwrap_or_default(),
+                    policy_families: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ListScopesResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12210,6 +13553,169 @@ impl<'de> ::serde::Deserialize<'de> for LogSyncStatus {
                 ::std::result::Result::Ok(LogSyncStatus {
                     last_attempted: f0.unwrap_or_default(),
                     last_exception: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for MavenLibrary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("coordinates", &self.coordinates)?;
+        if !::std::vec::Vec::is_empty(&self.exclusions) {
+            map.serialize_entry("exclusions", &self.exclusions)?;
+        }
+        if !::std::option::Option::is_none(&self.repo) {
+            map.serialize_entry("repo", &self.repo)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MavenLibrary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "coordinates" => Field::F0,
+                        "exclusions" => Field::F1,
+                        "repo" => Field::F2,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "coordinates" => Field::F0,
+                        "exclusions" => Field::F1,
+                        "repo" => Field::F2,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MavenLibrary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a MavenLibrary JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MavenLibrary, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "coordinates",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "exclusions",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("repo"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(MavenLibrary {
+                    coordinates: match f0 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "coordinates",
+                                ),
+                            );
+                        }
+                    },
+                    exclusions: f1.unwrap_or_default(),
+                    repo: f2.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -13933,6 +15439,739 @@ impl<'de> ::serde::Deserialize<'de> for PermissionsDescription {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for Policy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.created_at_timestamp) {
+            map.serialize_entry("created_at_timestamp", &self.created_at_timestamp)?;
+        }
+        if !::std::option::Option::is_none(&self.creator_user_name) {
+            map.serialize_entry("creator_user_name", &self.creator_user_name)?;
+        }
+        if !::std::option::Option::is_none(&self.definition) {
+            map.serialize_entry("definition", &self.definition)?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !::std::option::Option::is_none(&self.is_default) {
+            map.serialize_entry("is_default", &self.is_default)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.libraries) {
+            map.serialize_entry("libraries", &self.libraries)?;
+        }
+        if !::std::option::Option::is_none(&self.max_clusters_per_user) {
+            map.serialize_entry("max_clusters_per_user", &self.max_clusters_per_user)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_family_definition_overrides) {
+            map.serialize_entry(
+                "policy_family_definition_overrides",
+                &self.policy_family_definition_overrides,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.policy_family_id) {
+            map.serialize_entry("policy_family_id", &self.policy_family_id)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_id) {
+            map.serialize_entry("policy_id", &self.policy_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Policy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "created_at_timestamp" => Field::F0,
+                        "creator_user_name" => Field::F1,
+                        "definition" => Field::F2,
+                        "description" => Field::F3,
+                        "is_default" => Field::F4,
+                        "libraries" => Field::F5,
+                        "max_clusters_per_user" => Field::F6,
+                        "name" => Field::F7,
+                        "policy_family_definition_overrides" => Field::F8,
+                        "policy_family_id" => Field::F9,
+                        "policy_id" => Field::F10,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "created_at_timestamp" => Field::F0,
+                        "creator_user_name" => Field::F1,
+                        "definition" => Field::F2,
+                        "description" => Field::F3,
+                        "is_default" => Field::F4,
+                        "libraries" => Field::F5,
+                        "max_clusters_per_user" => Field::F6,
+                        "name" => Field::F7,
+                        "policy_family_definition_overrides" => Field::F8,
+                        "policy_family_id" => Field::F9,
+                        "policy_id" => Field::F10,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Policy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Policy JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Policy, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "created_at_timestamp",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "creator_user_name",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "definition",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "is_default",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "libraries",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "max_clusters_per_user",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_family_definition_overrides",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_family_id",
+                                    ),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_id",
+                                    ),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(Policy {
+                    created_at_timestamp: f0.unwrap_or_default(),
+                    creator_user_name: f1.unwrap_or_default(),
+                    definition: f2.unwrap_or_default(),
+                    description: f3.unwrap_or_default(),
+                    is_default: f4.unwrap_or_default(),
+                    libraries: f5.unwrap_or_default(),
+                    max_clusters_per_user: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
+                    policy_family_definition_overrides: f8.unwrap_or_default(),
+                    policy_family_id: f9.unwrap_or_default(),
+                    policy_id: f10.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for PolicyFamily {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.definition) {
+            map.serialize_entry("definition", &self.definition)?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.policy_family_id) {
+            map.serialize_entry("policy_family_id", &self.policy_family_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PolicyFamily {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "definition" => Field::F0,
+                        "description" => Field::F1,
+                        "name" => Field::F2,
+                        "policy_family_id" => Field::F3,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "definition" => Field::F0,
+                        "description" => Field::F1,
+                        "name" => Field::F2,
+                        "policy_family_id" => Field::F3,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PolicyFamily;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PolicyFamily JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PolicyFamily, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "definition",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "description",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "policy_family_id",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyFamily {
+                    definition: f0.unwrap_or_default(),
+                    description: f1.unwrap_or_default(),
+                    name: f2.unwrap_or_default(),
+                    policy_family_id: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for PolicyRule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.default_value) {
+            map.serialize_entry("defaultValue", &self.default_value)?;
+        }
+        if !::std::option::Option::is_none(&self.hidden) {
+            map.serialize_entry("hidden", &self.hidden)?;
+        }
+        if !::std::option::Option::is_none(&self.is_optional) {
+            map.serialize_entry("isOptional", &self.is_optional)?;
+        }
+        if !::std::option::Option::is_none(&self.max_value) {
+            map.serialize_entry("maxValue", &self.max_value)?;
+        }
+        if !::std::option::Option::is_none(&self.min_value) {
+            map.serialize_entry("minValue", &self.min_value)?;
+        }
+        if !::std::option::Option::is_none(&self.pattern) {
+            map.serialize_entry("pattern", &self.pattern)?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            map.serialize_entry("type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.value) {
+            map.serialize_entry("value", &self.value)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.values) {
+            map.serialize_entry("values", &self.values)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PolicyRule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "defaultValue" => Field::F0,
+                        "hidden" => Field::F1,
+                        "isOptional" => Field::F2,
+                        "maxValue" => Field::F3,
+                        "minValue" => Field::F4,
+                        "pattern" => Field::F5,
+                        "type" => Field::F6,
+                        "value" => Field::F7,
+                        "values" => Field::F8,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "defaultValue" => Field::F0,
+                        "hidden" => Field::F1,
+                        "isOptional" => Field::F2,
+                        "maxValue" => Field::F3,
+                        "minValue" => Field::F4,
+                        "pattern" => Field::F5,
+                        "type" => Field::F6,
+                        "value" => Field::F7,
+                        "values" => Field::F8,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PolicyRule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PolicyRule JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PolicyRule, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "defaultValue",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("hidden"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "isOptional",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "maxValue",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "minValue",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("pattern"),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("value"),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("values"),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PolicyRule {
+                    default_value: f0.unwrap_or_default(),
+                    hidden: f1.unwrap_or_default(),
+                    is_optional: f2.unwrap_or_default(),
+                    max_value: f3.unwrap_or_default(),
+                    min_value: f4.unwrap_or_default(),
+                    pattern: f5.unwrap_or_default(),
+                    type_: f6.unwrap_or_default(),
+                    value: f7.unwrap_or_default(),
+                    values: f8.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for PublicTokenInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14193,6 +16432,288 @@ impl<'de> ::serde::Deserialize<'de> for PublicTokenInfo {
                             );
                         }
                     },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for PythonPyPiLibrary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("package", &self.package)?;
+        if !::std::option::Option::is_none(&self.repo) {
+            map.serialize_entry("repo", &self.repo)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PythonPyPiLibrary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "package" => Field::F0,
+                        "repo" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "package" => Field::F0,
+                        "repo" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PythonPyPiLibrary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PythonPyPiLibrary JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PythonPyPiLibrary, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("package"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("repo"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PythonPyPiLibrary {
+                    package: match f0 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field("package"),
+                            );
+                        }
+                    },
+                    repo: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for RCranLibrary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("package", &self.package)?;
+        if !::std::option::Option::is_none(&self.repo) {
+            map.serialize_entry("repo", &self.repo)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RCranLibrary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "package" => Field::F0,
+                        "repo" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "package" => Field::F0,
+                        "repo" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RCranLibrary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a RCranLibrary JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RCranLibrary, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("package"),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("repo"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(RCranLibrary {
+                    package: match f0 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field("package"),
+                            );
+                        }
+                    },
+                    repo: f1.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -17315,6 +19836,14 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<CreateOboTokenResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "CreatePolicyRequest" => {
+                ::serde_json::from_str::<CreatePolicyRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "CreatePolicyResponse" => {
+                ::serde_json::from_str::<CreatePolicyResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "CreateScopeRequest" => {
                 ::serde_json::from_str::<CreateScopeRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -17367,6 +19896,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<InitScriptInfoAndExecutionDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "Library" => {
+                ::serde_json::from_str::<Library>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ListAclsResponse" => {
                 ::serde_json::from_str::<ListAclsResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -17403,6 +19936,22 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ListNodeTypesResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ListPoliciesRequest" => {
+                ::serde_json::from_str::<ListPoliciesRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListPoliciesResponse" => {
+                ::serde_json::from_str::<ListPoliciesResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListPolicyFamiliesRequest" => {
+                ::serde_json::from_str::<ListPolicyFamiliesRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListPolicyFamiliesResponse" => {
+                ::serde_json::from_str::<ListPolicyFamiliesResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ListScopesResponse" => {
                 ::serde_json::from_str::<ListScopesResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -17433,6 +19982,10 @@ pub fn roundtrip_json(
             }
             "LogSyncStatus" => {
                 ::serde_json::from_str::<LogSyncStatus>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "MavenLibrary" => {
+                ::serde_json::from_str::<MavenLibrary>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "Name" => {
@@ -17471,8 +20024,28 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<PermissionsDescription>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "Policy" => {
+                ::serde_json::from_str::<Policy>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "PolicyFamily" => {
+                ::serde_json::from_str::<PolicyFamily>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "PolicyRule" => {
+                ::serde_json::from_str::<PolicyRule>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "PublicTokenInfo" => {
                 ::serde_json::from_str::<PublicTokenInfo>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "PythonPyPiLibrary" => {
+                ::serde_json::from_str::<PythonPyPiLibrary>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "RCranLibrary" => {
+                ::serde_json::from_str::<RCranLibrary>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "ResourceMeta" => {
@@ -20008,6 +22581,298 @@ impl<'de> ::serde::Deserialize<'de> for PermissionObjectType {
             }
         }
         deserializer.deserialize_str(PermissionObjectTypeVisitor)
+    }
+}
+/// The kind of a policy rule.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PolicyRuleType {
+    /// The attribute has exactly `value` (the user may leave it out; it is filled in).
+    Fixed,
+    /// The attribute must not be set.
+    Forbidden,
+    /// The attribute is one of `values`.
+    Allowlist,
+    /// The attribute is none of `values`.
+    Blocklist,
+    /// The attribute (a string) matches `pattern` whole.
+    Regex,
+    /// The attribute (a number) is between `minValue` and `maxValue`.
+    Range,
+    /// Any value; used to give a `defaultValue` or make an attribute required.
+    Unlimited,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PolicyRuleType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::Forbidden => "forbidden",
+            Self::Allowlist => "allowlist",
+            Self::Blocklist => "blocklist",
+            Self::Regex => "regex",
+            Self::Range => "range",
+            Self::Unlimited => "unlimited",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PolicyRuleType {
+    fn from(value: &str) -> Self {
+        match value {
+            "fixed" => Self::Fixed,
+            "forbidden" => Self::Forbidden,
+            "allowlist" => Self::Allowlist,
+            "blocklist" => Self::Blocklist,
+            "regex" => Self::Regex,
+            "range" => Self::Range,
+            "unlimited" => Self::Unlimited,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PolicyRuleType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "fixed" => Self::Fixed,
+            "forbidden" => Self::Forbidden,
+            "allowlist" => Self::Allowlist,
+            "blocklist" => Self::Blocklist,
+            "regex" => Self::Regex,
+            "range" => Self::Range,
+            "unlimited" => Self::Unlimited,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PolicyRuleType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PolicyRuleType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PolicyRuleType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PolicyRuleType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PolicyRuleTypeVisitor;
+        impl ::serde::de::Visitor<'_> for PolicyRuleTypeVisitor {
+            type Value = PolicyRuleType;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PolicyRuleType string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PolicyRuleType, DeError> {
+                Ok(PolicyRuleType::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PolicyRuleType, DeError> {
+                Ok(PolicyRuleType::from(value))
+            }
+        }
+        deserializer.deserialize_str(PolicyRuleTypeVisitor)
+    }
+}
+/// What `policies/clusters/list` sorts by.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PolicySortColumn {
+    /// The value `POLICY_CREATION_TIME`.
+    PolicyCreationTime,
+    /// The value `POLICY_NAME`.
+    PolicyName,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PolicySortColumn {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PolicyCreationTime => "POLICY_CREATION_TIME",
+            Self::PolicyName => "POLICY_NAME",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PolicySortColumn {
+    fn from(value: &str) -> Self {
+        match value {
+            "POLICY_CREATION_TIME" => Self::PolicyCreationTime,
+            "POLICY_NAME" => Self::PolicyName,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PolicySortColumn {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "POLICY_CREATION_TIME" => Self::PolicyCreationTime,
+            "POLICY_NAME" => Self::PolicyName,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PolicySortColumn {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PolicySortColumn {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PolicySortColumn {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PolicySortColumn {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PolicySortColumnVisitor;
+        impl ::serde::de::Visitor<'_> for PolicySortColumnVisitor {
+            type Value = PolicySortColumn;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PolicySortColumn string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PolicySortColumn, DeError> {
+                Ok(PolicySortColumn::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PolicySortColumn, DeError> {
+                Ok(PolicySortColumn::from(value))
+            }
+        }
+        deserializer.deserialize_str(PolicySortColumnVisitor)
+    }
+}
+/// Order of `policies/clusters/list`.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PolicySortOrder {
+    /// The value `ASC`.
+    Asc,
+    /// The value `DESC`.
+    Desc,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl PolicySortOrder {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for PolicySortOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PolicySortOrder {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for PolicySortOrder {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for PolicySortOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PolicySortOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PolicySortOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct PolicySortOrderVisitor;
+        impl ::serde::de::Visitor<'_> for PolicySortOrderVisitor {
+            type Value = PolicySortOrder;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PolicySortOrder string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<PolicySortOrder, DeError> {
+                Ok(PolicySortOrder::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<PolicySortOrder, DeError> {
+                Ok(PolicySortOrder::from(value))
+            }
+        }
+        deserializer.deserialize_str(PolicySortOrderVisitor)
     }
 }
 /// Why a cluster was resized.

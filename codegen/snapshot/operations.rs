@@ -153,6 +153,20 @@ pub enum OperationId {
     ServicePrincipalsPatch,
     /// [`SERVICE_PRINCIPALS_DELETE`]: `service_principals.delete`.
     ServicePrincipalsDelete,
+    /// [`CLUSTER_POLICIES_CREATE`]: `cluster_policies.create`.
+    ClusterPoliciesCreate,
+    /// [`CLUSTER_POLICIES_EDIT`]: `cluster_policies.edit`.
+    ClusterPoliciesEdit,
+    /// [`CLUSTER_POLICIES_DELETE`]: `cluster_policies.delete`.
+    ClusterPoliciesDelete,
+    /// [`CLUSTER_POLICIES_GET`]: `cluster_policies.get`.
+    ClusterPoliciesGet,
+    /// [`CLUSTER_POLICIES_LIST`]: `cluster_policies.list`.
+    ClusterPoliciesList,
+    /// [`POLICY_FAMILIES_GET`]: `policy_families.get`.
+    PolicyFamiliesGet,
+    /// [`POLICY_FAMILIES_LIST`]: `policy_families.list`.
+    PolicyFamiliesList,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -869,6 +883,76 @@ pub const SERVICE_PRINCIPALS_DELETE: Operation = Operation {
     idempotent: true,
     not_found_if: &[],
 };
+/// `cluster_policies.create`: `POST /api/2.0/policies/clusters/create`. Creates a cluster policy (workspace admins only).
+pub const CLUSTER_POLICIES_CREATE: Operation = Operation {
+    id: OperationId::ClusterPoliciesCreate,
+    name: "cluster_policies.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/policies/clusters/create",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `cluster_policies.edit`: `POST /api/2.0/policies/clusters/edit`. Replaces a cluster policy's name, definition and settings (workspace admins only).
+pub const CLUSTER_POLICIES_EDIT: Operation = Operation {
+    id: OperationId::ClusterPoliciesEdit,
+    name: "cluster_policies.edit",
+    method: HttpMethod::Post,
+    path: "/api/2.0/policies/clusters/edit",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `cluster_policies.delete`: `POST /api/2.0/policies/clusters/delete`. Deletes a cluster policy (workspace admins only); clusters under it keep running but cannot be edited under it.
+pub const CLUSTER_POLICIES_DELETE: Operation = Operation {
+    id: OperationId::ClusterPoliciesDelete,
+    name: "cluster_policies.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/policies/clusters/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `cluster_policies.get`: `GET /api/2.0/policies/clusters/get`. Gets a cluster policy.
+pub const CLUSTER_POLICIES_GET: Operation = Operation {
+    id: OperationId::ClusterPoliciesGet,
+    name: "cluster_policies.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policies/clusters/get",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `cluster_policies.list`: `GET /api/2.0/policies/clusters/list`. Lists the cluster policies the caller may use (all of them for admins).
+pub const CLUSTER_POLICIES_LIST: Operation = Operation {
+    id: OperationId::ClusterPoliciesList,
+    name: "cluster_policies.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policies/clusters/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `policy_families.get`: `GET /api/2.0/policy-families/{policy_family_id}`. Gets a policy family with its definition.
+pub const POLICY_FAMILIES_GET: Operation = Operation {
+    id: OperationId::PolicyFamiliesGet,
+    name: "policy_families.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policy-families/{policy_family_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `policy_families.list`: `GET /api/2.0/policy-families`. Reads one page of the policy families.
+pub const POLICY_FAMILIES_LIST: Operation = Operation {
+    id: OperationId::PolicyFamiliesList,
+    name: "policy_families.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policy-families",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -926,6 +1010,13 @@ pub const ALL: &[Operation] = &[
     SERVICE_PRINCIPALS_REPLACE,
     SERVICE_PRINCIPALS_PATCH,
     SERVICE_PRINCIPALS_DELETE,
+    CLUSTER_POLICIES_CREATE,
+    CLUSTER_POLICIES_EDIT,
+    CLUSTER_POLICIES_DELETE,
+    CLUSTER_POLICIES_GET,
+    CLUSTER_POLICIES_LIST,
+    POLICY_FAMILIES_GET,
+    POLICY_FAMILIES_LIST,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -55,6 +55,18 @@ impl crate::Client {
     pub fn service_principals(&self) -> ServicePrincipals<'_> {
         ServicePrincipals { client: self }
     }
+    /// Cluster Policies API: rules that limit the clusters users may create (create, edit, delete, get, list; admins only for changes).
+    ///
+    /// See [`ClusterPolicies`] for its operations.
+    pub fn cluster_policies(&self) -> ClusterPolicies<'_> {
+        ClusterPolicies { client: self }
+    }
+    /// Policy families: the built-in definitions policies can start from.
+    ///
+    /// See [`PolicyFamilies`] for its operations.
+    pub fn policy_families(&self) -> PolicyFamilies<'_> {
+        PolicyFamilies { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -3129,5 +3141,412 @@ impl<'a> ServicePrincipals<'a> {
                 )?
         };
         Ok(())
+    }
+}
+/// Cluster Policies API: rules that limit the clusters users may create (create, edit, delete, get, list; admins only for changes).
+///
+/// A policy's `definition` is a JSON document in a string; [`crate::PolicyDefinition`] reads and writes it typed. Get it with [`crate::Client::cluster_policies`].
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterPolicies<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> ClusterPolicies<'a> {
+    /// Creates a cluster policy (workspace admins only).
+    ///
+    /// Give `definition` (see [`crate::PolicyDefinition`]) or `policy_family_id` with optional `policy_family_definition_overrides`. A duplicate name answers `INVALID_PARAMETER_VALUE`.
+    ///
+    /// `POST /api/2.0/policies/clusters/create`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::CreatePolicyResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `name`.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// use azure_databricks_sdk::PolicyDefinition;
+    /// let definition = PolicyDefinition::parse(r#"{"num_workers": {"type": "range", "maxValue": 10}}"#)?;
+    /// let created = client.cluster_policies().create(&CreatePolicyRequest {
+    ///     name: Some("small".into()),
+    ///     definition: Some(definition.to_json_string()?),
+    ///     ..Default::default()
+    /// })?;
+    /// println!("{:?}", created.policy_id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        request: &crate::models::CreatePolicyRequest,
+    ) -> crate::Result<crate::models::CreatePolicyResponse> {
+        crate::validate::non_empty(
+            "name",
+            crate::validate::required("name", request.name.as_deref())?,
+        )?;
+        let response: crate::models::CreatePolicyResponse = {
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTER_POLICIES_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTER_POLICIES_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Replaces a cluster policy's name, definition and settings (workspace admins only).
+    ///
+    /// Clusters already under the policy keep their settings until they are edited.
+    ///
+    /// `POST /api/2.0/policies/clusters/edit`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `policy_id`, `name`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.cluster_policies().edit(&CreatePolicyRequest {
+    ///     policy_id: Some("D6E8A12C34000F3B".into()),
+    ///     name: Some("small".into()),
+    ///     definition: Some(r#"{"num_workers": {"type": "range", "maxValue": 4}}"#.into()),
+    ///     ..Default::default()
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn edit(
+        &self,
+        request: &crate::models::CreatePolicyRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty(
+            "policy_id",
+            crate::validate::required("policy_id", request.policy_id.as_deref())?,
+        )?;
+        crate::validate::non_empty(
+            "name",
+            crate::validate::required("name", request.name.as_deref())?,
+        )?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTER_POLICIES_EDIT,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTER_POLICIES_EDIT,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes a cluster policy (workspace admins only); clusters under it keep running but cannot be edited under it.
+    ///
+    /// `POST /api/2.0/policies/clusters/delete`
+    ///
+    /// # Arguments
+    ///
+    /// * `policy_id`: The policy's id.
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `policy_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.cluster_policies().delete("D6E8A12C34000F3B")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, policy_id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("policy_id", policy_id)?;
+        let _: ::serde::de::IgnoredAny = {
+            #[derive(::serde::Serialize)]
+            struct Body<'b> {
+                policy_id: &'b str,
+            }
+            let body = crate::call::json_body(
+                &crate::operations::CLUSTER_POLICIES_DELETE,
+                &Body { policy_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::CLUSTER_POLICIES_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Gets a cluster policy.
+    ///
+    /// `GET /api/2.0/policies/clusters/get`
+    ///
+    /// # Arguments
+    ///
+    /// * `policy_id`: The policy's id.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::Policy`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `policy_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let policy = client.cluster_policies().get("D6E8A12C34000F3B")?;
+    /// let rules = azure_databricks_sdk::PolicyDefinition::of(&policy)?;
+    /// println!("{} rules", rules.rules.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, policy_id: &str) -> crate::Result<crate::models::Policy> {
+        crate::validate::non_empty("policy_id", policy_id)?;
+        let response: crate::models::Policy = {
+            self.client
+                .json(
+                    &crate::operations::CLUSTER_POLICIES_GET,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("policy_id", policy_id)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Lists the cluster policies the caller may use (all of them for admins).
+    ///
+    /// `GET /api/2.0/policies/clusters/list`
+    ///
+    /// # Returns
+    ///
+    /// The `policies` of the answer as a `Vec<`[`crate::models::Policy`]`>`, empty when the service omits the key.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// for policy in client.cluster_policies().list(&ListPoliciesRequest::default())? {
+    ///     println!("{:?} {:?}", policy.policy_id, policy.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(
+        &self,
+        request: &crate::models::ListPoliciesRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::Policy>> {
+        let response: crate::models::ListPoliciesResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::CLUSTER_POLICIES_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::CLUSTER_POLICIES_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response.policies)
+    }
+}
+/// Policy families: the built-in definitions policies can start from.
+///
+/// Get it with [`crate::Client::policy_families`].
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyFamilies<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> PolicyFamilies<'a> {
+    /// Gets a policy family with its definition.
+    ///
+    /// `GET /api/2.0/policy-families/{policy_family_id}`
+    ///
+    /// # Arguments
+    ///
+    /// * `policy_family_id`: The family's id, e.g. `personal-vm`.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::PolicyFamily`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `policy_family_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let family = client.policy_families().get("personal-vm")?;
+    /// println!("{:?}", family.name);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(
+        &self,
+        policy_family_id: &str,
+    ) -> crate::Result<crate::models::PolicyFamily> {
+        crate::validate::non_empty("policy_family_id", policy_family_id)?;
+        let response: crate::models::PolicyFamily = {
+            self.client
+                .json(
+                    &crate::operations::POLICY_FAMILIES_GET,
+                    &crate::call::Parts {
+                        path: &[("policy_family_id", policy_family_id)],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Reads one page of the policy families.
+    ///
+    /// [`PolicyFamilies::list_iter`] follows the pages; [`PolicyFamilies::list`] collects them.
+    ///
+    /// `GET /api/2.0/policy-families`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ListPolicyFamiliesResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// for family in client.policy_families().list_iter(&ListPolicyFamiliesRequest::default()) {
+    ///     println!("{:?}", family?.policy_family_id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_page(
+        &self,
+        request: &crate::models::ListPolicyFamiliesRequest,
+    ) -> crate::Result<crate::models::ListPolicyFamiliesResponse> {
+        let response: crate::models::ListPolicyFamiliesResponse = {
+            let request_query = crate::call::query_of(
+                &crate::operations::POLICY_FAMILIES_LIST,
+                request,
+            )?;
+            let query = crate::call::borrow_pairs(&request_query);
+            self.client
+                .json(
+                    &crate::operations::POLICY_FAMILIES_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &query,
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Every [`crate::models::PolicyFamily`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    ///
+    /// Pages follow each other by the answer's page token, until an answer has none; a short page is not the end. Each page request is retried like [`Self::list_page`], and a page the service gives twice ends the iteration with [`crate::Error::RepeatedPage`].
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ListPolicyFamiliesRequest,
+    ) -> crate::Pages<'a, crate::models::PolicyFamily> {
+        let handle = *self;
+        let mut request = request.clone();
+        crate::Pages::new(
+            "policy_families.list",
+            move || {
+                let page = handle.list_page(&request)?;
+                let next = crate::paging::next_token(page.next_page_token.as_ref());
+                request.page_token = next.clone();
+                Ok((page.policy_families, next))
+            },
+        )
+    }
+    /// Every [`crate::models::PolicyFamily`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a page request.
+    pub fn list(
+        &self,
+        request: &crate::models::ListPolicyFamiliesRequest,
+    ) -> crate::Result<::std::vec::Vec<crate::models::PolicyFamily>> {
+        self.list_iter(request).collect_all()
     }
 }

@@ -250,6 +250,18 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 impl Caller {
+    /// Refuses with `PERMISSION_DENIED` "Only workspace admins can <what>" unless the caller
+    /// is an admin.
+    pub(crate) fn require_admin(&self, what: &str) -> Result<(), crate::error::ApiError> {
+        if self.admin {
+            return Ok(());
+        }
+        Err(crate::error::ApiError::permission_denied(format!(
+            "Only workspace admins can {what}; {} is not an admin.",
+            self.name
+        )))
+    }
+
     /// The groups of the caller.
     pub(crate) fn groups(&self) -> &[String] {
         &self.groups

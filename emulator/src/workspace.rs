@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::fault::Faults;
 use crate::ids::Rng;
 use crate::request_log::RequestLog;
+use crate::services::cluster_policies::Policies;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
 use crate::services::oauth::OAuth;
@@ -72,6 +73,8 @@ pub(crate) struct Workspace {
     pub(crate) secrets: SecretStore,
     /// Direct grants of workspace objects.
     pub(crate) permissions: PermissionStore,
+    /// Cluster policies.
+    pub(crate) policies: Policies,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -97,6 +100,7 @@ impl Workspace {
             clusters: Clusters::default(),
             secrets: SecretStore::default(),
             permissions: PermissionStore::default(),
+            policies: Policies::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

@@ -133,3 +133,8 @@ fn token_management() {
 fn users_groups_and_service_principals() {
     run("scim.py");
 }
+
+#[test]
+fn cluster_policies() {
+    run("cluster_policies.py");
+}

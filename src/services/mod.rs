@@ -5,8 +5,10 @@
 //! Each `Client` accessor (`clusters()`, `tokens()`, `secrets()`) returns a borrowed handle;
 //! every generated method sends one request.
 
+mod cluster_policies;
 mod clusters;
 
+pub use cluster_policies::PolicyDefinition;
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

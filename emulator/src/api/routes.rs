@@ -12,7 +12,9 @@ use serde_json::Value;
 use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
-use crate::services::{clusters, permissions, scim, secrets, token_management, tokens};
+use crate::services::{
+    cluster_policies, clusters, permissions, scim, secrets, token_management, tokens,
+};
 use crate::workspace::Workspace;
 
 /// A handler of one operation.
@@ -78,6 +80,13 @@ fn handler(id: OperationId) -> Handler {
         Op::ServicePrincipalsReplace => scim::service_principals_replace,
         Op::ServicePrincipalsPatch => scim::service_principals_patch,
         Op::ServicePrincipalsDelete => scim::service_principals_delete,
+        Op::ClusterPoliciesCreate => cluster_policies::create,
+        Op::ClusterPoliciesEdit => cluster_policies::edit,
+        Op::ClusterPoliciesDelete => cluster_policies::delete,
+        Op::ClusterPoliciesGet => cluster_policies::get,
+        Op::ClusterPoliciesList => cluster_policies::list,
+        Op::PolicyFamiliesGet => cluster_policies::families_get,
+        Op::PolicyFamiliesList => cluster_policies::families_list,
     }
 }
 

@@ -17,6 +17,7 @@
 //! ([`crate::page_token`]), errors ([`crate::error`]), parameters and routing
 //! ([`crate::api`]).
 
+pub(crate) mod cluster_policies;
 pub(crate) mod clusters;
 pub(crate) mod oauth;
 pub(crate) mod permissions;

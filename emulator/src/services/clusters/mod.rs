@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::api::params::{Params, Shape};
 use crate::api::{Call, to_json};
 use crate::error::ApiError;
-use crate::services::permissions;
+use crate::services::{cluster_policies, permissions};
 use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
@@ -178,7 +178,9 @@ pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
         Value::Object(map) => map,
         _ => Default::default(),
     };
-    let merged = Params::from_json(Value::Object(ws.clusters.with_clone_source(request)?));
+    let mut merged = ws.clusters.with_clone_source(request)?;
+    cluster_policies::enforce_on_cluster(ws, call, &mut merged)?;
+    let merged = Params::from_json(Value::Object(merged));
     let spec: ClusterAttributes = merged.decode(&["spark_version"])?;
     let id = ws
         .clusters
@@ -217,9 +219,16 @@ pub(crate) fn update(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
 
 /// `POST clusters/edit`: a full new specification (`CAN_MANAGE`).
 pub(crate) fn edit(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let mut spec: ClusterAttributes = params.decode(&["cluster_id", "spark_version"])?;
-    let id = spec.cluster_id.take().unwrap_or_default();
+    let id = params.str("cluster_id")?.to_string();
     permissions::require_on_cluster(ws, call, &id, "CAN_MANAGE")?;
+    let mut settings = match params.to_json() {
+        Value::Object(map) => map,
+        _ => Default::default(),
+    };
+    cluster_policies::enforce_on_cluster(ws, call, &mut settings)?;
+    let mut spec: ClusterAttributes =
+        Params::from_json(Value::Object(settings)).decode(&["cluster_id", "spark_version"])?;
+    spec.cluster_id = None;
     ws.clusters.edit(
         &id,
         spec,

@@ -41,6 +41,10 @@ fn object(
             // The Permissions API answers 404 where the clusters API answers 400.
             Err(_) => return Err(ApiError::not_found(format!("Cluster {id} does not exist"))),
         },
+        "cluster-policies" => {
+            ws.policies.get(&id)?;
+            None
+        }
         "authorization" if id != "tokens" && id != "passwords" => {
             return Err(ApiError::not_found(format!(
                 "authorization/{id} does not exist; use tokens or passwords"
@@ -49,6 +53,20 @@ fn object(
         _ => None,
     };
     Ok((kind, id, owner))
+}
+
+/// Refuses unless the caller holds `level` on the object `kind`/`id` with this owner.
+pub(crate) fn require_on(
+    ws: &mut Workspace,
+    call: &Call,
+    kind: &str,
+    id: &str,
+    owner: Option<&str>,
+    level: &str,
+) -> Result<(), ApiError> {
+    let kind = Kind::of(kind)?;
+    ws.permissions
+        .require(kind, id, owner, &call.caller, &groups_of(call), level)
 }
 
 /// Refuses unless the caller holds `level` on the cluster `id` (404 for an unknown cluster).

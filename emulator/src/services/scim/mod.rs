@@ -35,15 +35,10 @@ const COMPUTED: &[&str] = &[
     "applicationId",
 ];
 
+/// Refuses callers who are not workspace admins.
 fn admins_only(call: &Call) -> Result<(), ApiError> {
-    if call.caller.admin {
-        Ok(())
-    } else {
-        Err(ApiError::permission_denied(format!(
-            "Only workspace admins can change users, groups and service principals; {} is not an admin.",
-            call.caller.name
-        )))
-    }
+    call.caller
+        .require_admin("change users, groups and service principals")
 }
 
 fn noun(kind: Kind) -> &'static str {

@@ -17,16 +17,9 @@ use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
 
-/// Refuses callers who are not workspace admins, as the service does.
+/// Refuses callers who are not workspace admins.
 pub(crate) fn admins_only(call: &Call) -> Result<(), ApiError> {
-    if call.caller.admin {
-        Ok(())
-    } else {
-        Err(ApiError::permission_denied(format!(
-            "Only Admins can access token management APIs; {} is not an admin.",
-            call.caller.name
-        )))
-    }
+    call.caller.require_admin("access token management APIs")
 }
 
 fn info(ws: &Workspace, token: &TokenRecord) -> TokenInfo {
