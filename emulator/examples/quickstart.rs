@@ -1,4 +1,4 @@
-//! A tour of the SDK: clusters, tokens, secrets.
+//! A tour of the SDK: clusters, tokens, secrets (and, emulated, a policy and a grant).
 //!
 //! ```sh
 //! cargo run --example quickstart                       # an emulated workspace, no account needed
@@ -66,6 +66,7 @@ fn run() -> Result {
         tour.read_only()?;
         tour.write()?;
         oauth_m2m_profile(&ws)?;
+        governance(&ws)?;
         println!("\nTour done; everything it created is gone again. Next:");
         println!(
             "  * your own workspace: set DATABRICKS_HOST and DATABRICKS_TOKEN and run this again"
@@ -404,6 +405,68 @@ fn oauth_m2m_profile(ws: &Emulator) -> Result {
         client.auth_method(),
         clusters.len()
     );
+    Ok(())
+}
+
+/// A user who may only create small clusters under a policy, and a grant on one.
+fn governance(ws: &Emulator) -> Result {
+    use azure_databricks_sdk::models::{
+        AccessControlRequest, CreatePolicyRequest, PermissionLevel, PermissionObjectType,
+        SetObjectPermissions,
+    };
+    section("A cluster policy, a user allowed to use it, and a grant");
+    let admin = ws.client();
+    let policy = admin
+        .cluster_policies()
+        .create(&CreatePolicyRequest {
+            name: Some("quickstart-small".into()),
+            definition: Some(
+                r#"{"num_workers": {"type": "range", "maxValue": 2, "defaultValue": 1}, "autotermination_minutes": {"type": "fixed", "value": 30}}"#
+                    .into(),
+            ),
+            ..Default::default()
+        })?
+        .policy_id
+        .ok_or("no policy id")?;
+    let grant = |level: PermissionLevel| SetObjectPermissions {
+        access_control_list: vec![AccessControlRequest {
+            group_name: Some("users".into()),
+            permission_level: Some(level),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let policy_type = PermissionObjectType::ClusterPolicies;
+    let cluster_type = PermissionObjectType::Clusters;
+    admin
+        .permissions()
+        .update(policy_type, &policy, &grant(PermissionLevel::CanUse))?;
+    let user = ws.client_as(&ws.add_user("quickstart-user@example.com"));
+    let cluster = user
+        .clusters()
+        .create(&ClusterAttributes {
+            cluster_name: Some("quickstart-governed".into()),
+            spark_version: "15.4.x-scala2.12".into(),
+            node_type_id: Some("Standard_DS3_v2".into()),
+            policy_id: Some(policy.clone()),
+            apply_policy_default_values: Some(true),
+            ..Default::default()
+        })?
+        .cluster_id;
+    let info = user.clusters().get(&cluster)?;
+    println!(
+        "quickstart-user@example.com created {cluster} under policy {policy}: {:?} worker(s), autotermination {:?} min (from the policy)",
+        info.num_workers, info.autotermination_minutes
+    );
+    let acl =
+        user.permissions()
+            .update(cluster_type, &cluster, &grant(PermissionLevel::CanRestart))?;
+    println!(
+        "granted CAN_RESTART to users: {} entries on the cluster",
+        acl.access_control_list.len()
+    );
+    admin.clusters().permanent_delete(&cluster)?;
+    admin.cluster_policies().delete(&policy)?;
     Ok(())
 }
 
