@@ -15,6 +15,7 @@ const WIRE_TESTS: &[&str] = &[
     "token_management.rs",
     "scim.rs",
     "cluster_policies.rs",
+    "instance_pools.rs",
 ];
 
 /// The string literals of a source file that look like request paths (`"/api/..."`).

@@ -183,6 +183,21 @@ MAPPING: Dict[str, List[str]] = {
     "PythonPyPiLibrary": ["PythonPyPiLibrary"],
     "MavenLibrary": ["MavenLibrary"],
     "RCranLibrary": ["RCranLibrary"],
+    # Instance pools.
+    "InstancePoolSpec": ["InstancePoolsAPI.create"],
+    "InstancePoolAttributes": ["InstancePoolsAPI.create", "InstancePoolsAPI.edit"],
+    "InstancePoolAndStats": ["InstancePoolAndStats", "GetInstancePool"],
+    "InstancePoolAzureAttributes": ["InstancePoolAzureAttributes"],
+    "InstancePoolAzureAvailability": ["InstancePoolAzureAttributesAvailability"],
+    "InstancePoolState": ["InstancePoolState"],
+    "InstancePoolStats": ["InstancePoolStats"],
+    "InstancePoolStatus": ["InstancePoolStatus"],
+    "PendingInstanceError": ["PendingInstanceError"],
+    "DiskSpec": ["DiskSpec"],
+    "DiskType": ["DiskType"],
+    "AzureDiskVolumeType": ["DiskTypeAzureDiskVolumeType"],
+    "CreateInstancePoolResponse": ["CreateInstancePoolResponse"],
+    "ListInstancePoolsResponse": ["ListInstancePools"],
 }
 
 #: Parameters of a mapped API method that the operation takes in its path, not in the body
@@ -230,6 +245,7 @@ OTHER_CLOUDS = {
     ("SparkNode", "node_aws_attributes"),
     ("NodeType", "is_graviton"),
     ("NodeTypeFlexibility", "aws_context_id"),
+    ("DiskType", "ebs_volume_type"),
 }
 
 

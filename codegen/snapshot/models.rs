@@ -530,6 +530,16 @@ pub struct ComplexValue {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Answer of `instance-pools/create`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateInstancePoolResponse {
+    /// The new pool's id.
+    pub instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Request of `token-management/on-behalf-of/tokens`: a token that authenticates as a service principal.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -649,6 +659,34 @@ pub struct DataPlaneEventDetails {
 pub struct DbfsStorageInfo {
     /// DBFS path, e.g. `dbfs:/home/cluster_log`.
     pub destination: ::std::string::String,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Managed disks attached to each instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskSpec {
+    /// Disks per instance.
+    pub disk_count: ::std::option::Option<i32>,
+    /// IOPS of each disk (not used on Azure).
+    pub disk_iops: ::std::option::Option<i32>,
+    /// Size of each disk, in GiB.
+    pub disk_size: ::std::option::Option<i32>,
+    /// Throughput of each disk in MiB/s (not used on Azure).
+    pub disk_throughput: ::std::option::Option<i32>,
+    /// The kind of disk.
+    pub disk_type: ::std::option::Option<DiskType>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The kind of a managed disk.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskType {
+    /// Premium or standard locally redundant storage.
+    pub azure_disk_volume_type: ::std::option::Option<AzureDiskVolumeType>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -830,6 +868,155 @@ pub struct InitScriptInfoAndExecutionDetails {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// An instance pool as `get` and `list` report it: its settings, state and statistics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstancePoolAndStats {
+    /// Azure settings: on-demand or spot instances and the spot price.
+    pub azure_attributes: ::std::option::Option<InstancePoolAzureAttributes>,
+    /// Tags of the pool's VMs (and disks), besides `default_tags`.
+    pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// Tags the service sets: `Vendor`, `DatabricksInstancePoolCreatorId`, `DatabricksInstancePoolId`.
+    pub default_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// Managed disks attached to each instance.
+    pub disk_spec: ::std::option::Option<DiskSpec>,
+    /// Whether instances get more disk space when they run low.
+    pub enable_elastic_disk: ::std::option::Option<bool>,
+    /// Minutes an idle instance beyond `min_idle_instances` is kept before it is released; 0 releases at once.
+    pub idle_instance_autotermination_minutes: ::std::option::Option<i32>,
+    /// The pool's id, e.g. `0101-120000-brick1-pool-ABCD1234`.
+    pub instance_pool_id: ::std::string::String,
+    /// The pool's name, unique in the workspace (1 to 100 characters).
+    pub instance_pool_name: ::std::option::Option<::std::string::String>,
+    /// Most instances the pool holds, idle and used together; no limit when absent.
+    pub max_capacity: ::std::option::Option<i32>,
+    /// Instances the pool keeps idle, ready for clusters.
+    pub min_idle_instances: ::std::option::Option<i32>,
+    /// Alternative node types the pool may use when `node_type_id` is short.
+    pub node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
+    /// The VM type of the pool's instances, e.g. `Standard_DS3_v2`; clusters using the pool take it.
+    pub node_type_id: ::std::option::Option<::std::string::String>,
+    /// Docker images loaded on the pool's instances before they are used.
+    pub preloaded_docker_images: ::std::vec::Vec<DockerImage>,
+    /// Runtime versions (at most one) preloaded on the instances, e.g. `15.4.x-scala2.12`, so clusters using it start faster.
+    pub preloaded_spark_versions: ::std::vec::Vec<::std::string::String>,
+    /// Whether the pool is active.
+    pub state: ::std::option::Option<InstancePoolState>,
+    /// How many instances are idle, used and pending.
+    pub stats: ::std::option::Option<InstancePoolStats>,
+    /// Failures to get instances.
+    pub status: ::std::option::Option<InstancePoolStatus>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Request of `instance-pools/create` and (with `instance_pool_id`) `edit`: the pool's settings. `edit` changes only the name, the tags, the sizes and the idle time; `node_type_id` must stay the same.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct InstancePoolAttributes {
+    /// Azure settings: on-demand or spot instances and the spot price.
+    pub azure_attributes: ::std::option::Option<InstancePoolAzureAttributes>,
+    /// Tags of the pool's VMs (and disks), besides `default_tags`.
+    pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// Managed disks attached to each instance.
+    pub disk_spec: ::std::option::Option<DiskSpec>,
+    /// Whether instances get more disk space when they run low.
+    pub enable_elastic_disk: ::std::option::Option<bool>,
+    /// Minutes an idle instance beyond `min_idle_instances` is kept before it is released; 0 releases at once.
+    pub idle_instance_autotermination_minutes: ::std::option::Option<i32>,
+    /// The pool to change (`edit` only).
+    pub instance_pool_id: ::std::option::Option<::std::string::String>,
+    /// The pool's name, unique in the workspace (1 to 100 characters).
+    pub instance_pool_name: ::std::string::String,
+    /// Most instances the pool holds, idle and used together; no limit when absent.
+    pub max_capacity: ::std::option::Option<i32>,
+    /// Instances the pool keeps idle, ready for clusters.
+    pub min_idle_instances: ::std::option::Option<i32>,
+    /// Alternative node types the pool may use when `node_type_id` is short.
+    pub node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
+    /// The VM type of the pool's instances, e.g. `Standard_DS3_v2`; clusters using the pool take it.
+    pub node_type_id: ::std::string::String,
+    /// Docker images loaded on the pool's instances before they are used.
+    pub preloaded_docker_images: ::std::vec::Vec<DockerImage>,
+    /// Runtime versions (at most one) preloaded on the instances, e.g. `15.4.x-scala2.12`, so clusters using it start faster.
+    pub preloaded_spark_versions: ::std::vec::Vec<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Azure settings of an instance pool.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolAzureAttributes {
+    /// On-demand or spot instances.
+    pub availability: ::std::option::Option<InstancePoolAzureAvailability>,
+    /// Resource id of an Azure capacity reservation group to take instances from.
+    pub capacity_reservation_group: ::std::option::Option<::std::string::String>,
+    /// Highest price for a spot instance, in US dollars; `-1` (the default) means up to the on-demand price.
+    pub spot_bid_max_price: ::std::option::Option<f64>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The settings of an instance pool, as given to `instance-pools/create` and `edit` and reported by `get` and `list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolSpec {
+    /// Azure settings: on-demand or spot instances and the spot price.
+    pub azure_attributes: ::std::option::Option<InstancePoolAzureAttributes>,
+    /// Tags of the pool's VMs (and disks), besides `default_tags`.
+    pub custom_tags: ::indexmap::IndexMap<::std::string::String, ::std::string::String>,
+    /// Managed disks attached to each instance.
+    pub disk_spec: ::std::option::Option<DiskSpec>,
+    /// Whether instances get more disk space when they run low.
+    pub enable_elastic_disk: ::std::option::Option<bool>,
+    /// Minutes an idle instance beyond `min_idle_instances` is kept before it is released; 0 releases at once.
+    pub idle_instance_autotermination_minutes: ::std::option::Option<i32>,
+    /// The pool's name, unique in the workspace (1 to 100 characters).
+    pub instance_pool_name: ::std::option::Option<::std::string::String>,
+    /// Most instances the pool holds, idle and used together; no limit when absent.
+    pub max_capacity: ::std::option::Option<i32>,
+    /// Instances the pool keeps idle, ready for clusters.
+    pub min_idle_instances: ::std::option::Option<i32>,
+    /// Alternative node types the pool may use when `node_type_id` is short.
+    pub node_type_flexibility: ::std::option::Option<NodeTypeFlexibility>,
+    /// The VM type of the pool's instances, e.g. `Standard_DS3_v2`; clusters using the pool take it.
+    pub node_type_id: ::std::option::Option<::std::string::String>,
+    /// Docker images loaded on the pool's instances before they are used.
+    pub preloaded_docker_images: ::std::vec::Vec<DockerImage>,
+    /// Runtime versions (at most one) preloaded on the instances, e.g. `15.4.x-scala2.12`, so clusters using it start faster.
+    pub preloaded_spark_versions: ::std::vec::Vec<::std::string::String>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// The instances of a pool by use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolStats {
+    /// Instances ready and unused.
+    pub idle_count: ::std::option::Option<i32>,
+    /// Instances being acquired to be idle.
+    pub pending_idle_count: ::std::option::Option<i32>,
+    /// Instances being acquired for clusters.
+    pub pending_used_count: ::std::option::Option<i32>,
+    /// Instances used by clusters.
+    pub used_count: ::std::option::Option<i32>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Problems of a pool.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolStatus {
+    /// Failures to acquire instances.
+    pub pending_instance_errors: ::std::vec::Vec<PendingInstanceError>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// A library to install on a cluster: set exactly one of its kinds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Library {
@@ -933,6 +1120,16 @@ pub struct ListGroupsResponse {
     pub start_index: ::std::option::Option<i64>,
     /// How many results the whole list has.
     pub total_results: ::std::option::Option<i64>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Answer of `instance-pools/list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListInstancePoolsResponse {
+    /// The pools; absent when there are none.
+    pub instance_pools: ::std::vec::Vec<InstancePoolAndStats>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -1253,6 +1450,18 @@ pub struct PatchRequest {
     pub operations: ::std::vec::Vec<Patch>,
     /// `urn:ietf:params:scim:api:messages:2.0:PatchOp`.
     pub schemas: ::std::vec::Vec<PatchSchema>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// A failure to acquire an instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PendingInstanceError {
+    /// The instance.
+    pub instance_id: ::std::option::Option<::std::string::String>,
+    /// What went wrong.
+    pub message: ::std::option::Option<::std::string::String>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -7096,6 +7305,128 @@ impl<'de> ::serde::Deserialize<'de> for ComplexValue {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for CreateInstancePoolResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.instance_pool_id) {
+            map.serialize_entry("instance_pool_id", &self.instance_pool_id)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateInstancePoolResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "instance_pool_id" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "instance_pool_id" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CreateInstancePoolResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a CreateInstancePoolResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CreateInstancePoolResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(CreateInstancePoolResponse {
+                    instance_pool_id: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for CreateOboTokenRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8454,6 +8785,322 @@ impl<'de> ::serde::Deserialize<'de> for DbfsStorageInfo {
                             );
                         }
                     },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for DiskSpec {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.disk_count) {
+            map.serialize_entry("disk_count", &self.disk_count)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_iops) {
+            map.serialize_entry("disk_iops", &self.disk_iops)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_size) {
+            map.serialize_entry("disk_size", &self.disk_size)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_throughput) {
+            map.serialize_entry("disk_throughput", &self.disk_throughput)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_type) {
+            map.serialize_entry("disk_type", &self.disk_type)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DiskSpec {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "disk_count" => Field::F0,
+                        "disk_iops" => Field::F1,
+                        "disk_size" => Field::F2,
+                        "disk_throughput" => Field::F3,
+                        "disk_type" => Field::F4,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "disk_count" => Field::F0,
+                        "disk_iops" => Field::F1,
+                        "disk_size" => Field::F2,
+                        "disk_throughput" => Field::F3,
+                        "disk_type" => Field::F4,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DiskSpec;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DiskSpec JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DiskSpec, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_count",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_iops",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_size",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_throughput",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_type",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DiskSpec {
+                    disk_count: f0.unwrap_or_default(),
+                    disk_iops: f1.unwrap_or_default(),
+                    disk_size: f2.unwrap_or_default(),
+                    disk_throughput: f3.unwrap_or_default(),
+                    disk_type: f4.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for DiskType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.azure_disk_volume_type) {
+            map.serialize_entry("azure_disk_volume_type", &self.azure_disk_volume_type)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DiskType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "azure_disk_volume_type" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "azure_disk_volume_type" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DiskType;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DiskType JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DiskType, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "azure_disk_volume_type",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(DiskType {
+                    azure_disk_volume_type: f0.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -10297,6 +10944,1578 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for InstancePoolAndStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.azure_attributes) {
+            map.serialize_entry("azure_attributes", &self.azure_attributes)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.custom_tags) {
+            map.serialize_entry("custom_tags", &self.custom_tags)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.default_tags) {
+            map.serialize_entry("default_tags", &self.default_tags)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_spec) {
+            map.serialize_entry("disk_spec", &self.disk_spec)?;
+        }
+        if !::std::option::Option::is_none(&self.enable_elastic_disk) {
+            map.serialize_entry("enable_elastic_disk", &self.enable_elastic_disk)?;
+        }
+        if !::std::option::Option::is_none(&self.idle_instance_autotermination_minutes) {
+            map.serialize_entry(
+                "idle_instance_autotermination_minutes",
+                &self.idle_instance_autotermination_minutes,
+            )?;
+        }
+        map.serialize_entry("instance_pool_id", &self.instance_pool_id)?;
+        if !::std::option::Option::is_none(&self.instance_pool_name) {
+            map.serialize_entry("instance_pool_name", &self.instance_pool_name)?;
+        }
+        if !::std::option::Option::is_none(&self.max_capacity) {
+            map.serialize_entry("max_capacity", &self.max_capacity)?;
+        }
+        if !::std::option::Option::is_none(&self.min_idle_instances) {
+            map.serialize_entry("min_idle_instances", &self.min_idle_instances)?;
+        }
+        if !::std::option::Option::is_none(&self.node_type_flexibility) {
+            map.serialize_entry("node_type_flexibility", &self.node_type_flexibility)?;
+        }
+        if !::std::option::Option::is_none(&self.node_type_id) {
+            map.serialize_entry("node_type_id", &self.node_type_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.preloaded_docker_images) {
+            map.serialize_entry(
+                "preloaded_docker_images",
+                &self.preloaded_docker_images,
+            )?;
+        }
+        if !::std::vec::Vec::is_empty(&self.preloaded_spark_versions) {
+            map.serialize_entry(
+                "preloaded_spark_versions",
+                &self.preloaded_spark_versions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state) {
+            map.serialize_entry("state", &self.state)?;
+        }
+        if !::std::option::Option::is_none(&self.stats) {
+            map.serialize_entry("stats", &self.stats)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            map.serialize_entry("status", &self.status)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolAndStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            F11,
+            F12,
+            F13,
+            F14,
+            F15,
+            F16,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "azure_attributes" => Field::F0,
+                        "custom_tags" => Field::F1,
+                        "default_tags" => Field::F2,
+                        "disk_spec" => Field::F3,
+                        "enable_elastic_disk" => Field::F4,
+                        "idle_instance_autotermination_minutes" => Field::F5,
+                        "instance_pool_id" => Field::F6,
+                        "instance_pool_name" => Field::F7,
+                        "max_capacity" => Field::F8,
+                        "min_idle_instances" => Field::F9,
+                        "node_type_flexibility" => Field::F10,
+                        "node_type_id" => Field::F11,
+                        "preloaded_docker_images" => Field::F12,
+                        "preloaded_spark_versions" => Field::F13,
+                        "state" => Field::F14,
+                        "stats" => Field::F15,
+                        "status" => Field::F16,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "azure_attributes" => Field::F0,
+                        "custom_tags" => Field::F1,
+                        "default_tags" => Field::F2,
+                        "disk_spec" => Field::F3,
+                        "enable_elastic_disk" => Field::F4,
+                        "idle_instance_autotermination_minutes" => Field::F5,
+                        "instance_pool_id" => Field::F6,
+                        "instance_pool_name" => Field::F7,
+                        "max_capacity" => Field::F8,
+                        "min_idle_instances" => Field::F9,
+                        "node_type_flexibility" => Field::F10,
+                        "node_type_id" => Field::F11,
+                        "preloaded_docker_images" => Field::F12,
+                        "preloaded_spark_versions" => Field::F13,
+                        "state" => Field::F14,
+                        "stats" => Field::F15,
+                        "status" => Field::F16,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstancePoolAndStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolAndStats JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstancePoolAndStats, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut f11 = ::std::option::Option::None;
+                let mut f12 = ::std::option::Option::None;
+                let mut f13 = ::std::option::Option::None;
+                let mut f14 = ::std::option::Option::None;
+                let mut f15 = ::std::option::Option::None;
+                let mut f16 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "azure_attributes",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "custom_tags",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "default_tags",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_spec",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "enable_elastic_disk",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "idle_instance_autotermination_minutes",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_id",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_name",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "max_capacity",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "min_idle_instances",
+                                    ),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_flexibility",
+                                    ),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F11 => {
+                            if f11.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_id",
+                                    ),
+                                );
+                            }
+                            f11 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F12 => {
+                            if f12.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "preloaded_docker_images",
+                                    ),
+                                );
+                            }
+                            f12 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F13 => {
+                            if f13.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "preloaded_spark_versions",
+                                    ),
+                                );
+                            }
+                            f13 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F14 => {
+                            if f14.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("state"),
+                                );
+                            }
+                            f14 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F15 => {
+                            if f15.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("stats"),
+                                );
+                            }
+                            f15 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F16 => {
+                            if f16.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                );
+                            }
+                            f16 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstancePoolAndStats {
+                    azure_attributes: f0.unwrap_or_default(),
+                    custom_tags: f1.unwrap_or_default(),
+                    default_tags: f2.unwrap_or_default(),
+                    disk_spec: f3.unwrap_or_default(),
+                    enable_elastic_disk: f4.unwrap_or_default(),
+                    idle_instance_autotermination_minutes: f5.unwrap_or_default(),
+                    instance_pool_id: match f6 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "instance_pool_id",
+                                ),
+                            );
+                        }
+                    },
+                    instance_pool_name: f7.unwrap_or_default(),
+                    max_capacity: f8.unwrap_or_default(),
+                    min_idle_instances: f9.unwrap_or_default(),
+                    node_type_flexibility: f10.unwrap_or_default(),
+                    node_type_id: f11.unwrap_or_default(),
+                    preloaded_docker_images: f12.unwrap_or_default(),
+                    preloaded_spark_versions: f13.unwrap_or_default(),
+                    state: f14.unwrap_or_default(),
+                    stats: f15.unwrap_or_default(),
+                    status: f16.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InstancePoolAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.azure_attributes) {
+            map.serialize_entry("azure_attributes", &self.azure_attributes)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.custom_tags) {
+            map.serialize_entry("custom_tags", &self.custom_tags)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_spec) {
+            map.serialize_entry("disk_spec", &self.disk_spec)?;
+        }
+        if !::std::option::Option::is_none(&self.enable_elastic_disk) {
+            map.serialize_entry("enable_elastic_disk", &self.enable_elastic_disk)?;
+        }
+        if !::std::option::Option::is_none(&self.idle_instance_autotermination_minutes) {
+            map.serialize_entry(
+                "idle_instance_autotermination_minutes",
+                &self.idle_instance_autotermination_minutes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.instance_pool_id) {
+            map.serialize_entry("instance_pool_id", &self.instance_pool_id)?;
+        }
+        map.serialize_entry("instance_pool_name", &self.instance_pool_name)?;
+        if !::std::option::Option::is_none(&self.max_capacity) {
+            map.serialize_entry("max_capacity", &self.max_capacity)?;
+        }
+        if !::std::option::Option::is_none(&self.min_idle_instances) {
+            map.serialize_entry("min_idle_instances", &self.min_idle_instances)?;
+        }
+        if !::std::option::Option::is_none(&self.node_type_flexibility) {
+            map.serialize_entry("node_type_flexibility", &self.node_type_flexibility)?;
+        }
+        map.serialize_entry("node_type_id", &self.node_type_id)?;
+        if !::std::vec::Vec::is_empty(&self.preloaded_docker_images) {
+            map.serialize_entry(
+                "preloaded_docker_images",
+                &self.preloaded_docker_images,
+            )?;
+        }
+        if !::std::vec::Vec::is_empty(&self.preloaded_spark_versions) {
+            map.serialize_entry(
+                "preloaded_spark_versions",
+                &self.preloaded_spark_versions,
+            )?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            F11,
+            F12,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "azure_attributes" => Field::F0,
+                        "custom_tags" => Field::F1,
+                        "disk_spec" => Field::F2,
+                        "enable_elastic_disk" => Field::F3,
+                        "idle_instance_autotermination_minutes" => Field::F4,
+                        "instance_pool_id" => Field::F5,
+                        "instance_pool_name" => Field::F6,
+                        "max_capacity" => Field::F7,
+                        "min_idle_instances" => Field::F8,
+                        "node_type_flexibility" => Field::F9,
+                        "node_type_id" => Field::F10,
+                        "preloaded_docker_images" => Field::F11,
+                        "preloaded_spark_versions" => Field::F12,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "azure_attributes" => Field::F0,
+                        "custom_tags" => Field::F1,
+                        "disk_spec" => Field::F2,
+                        "enable_elastic_disk" => Field::F3,
+                        "idle_instance_autotermination_minutes" => Field::F4,
+                        "instance_pool_id" => Field::F5,
+                        "instance_pool_name" => Field::F6,
+                        "max_capacity" => Field::F7,
+                        "min_idle_instances" => Field::F8,
+                        "node_type_flexibility" => Field::F9,
+                        "node_type_id" => Field::F10,
+                        "preloaded_docker_images" => Field::F11,
+                        "preloaded_spark_versions" => Field::F12,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstancePoolAttributes;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolAttributes JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstancePoolAttributes, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut f11 = ::std::option::Option::None;
+                let mut f12 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "azure_attributes",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "custom_tags",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_spec",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "enable_elastic_disk",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "idle_instance_autotermination_minutes",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_id",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_name",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "max_capacity",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "min_idle_instances",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_flexibility",
+                                    ),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_id",
+                                    ),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F11 => {
+                            if f11.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "preloaded_docker_images",
+                                    ),
+                                );
+                            }
+                            f11 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F12 => {
+                            if f12.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "preloaded_spark_versions",
+                                    ),
+                                );
+                            }
+                            f12 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstancePoolAttributes {
+                    azure_attributes: f0.unwrap_or_default(),
+                    custom_tags: f1.unwrap_or_default(),
+                    disk_spec: f2.unwrap_or_default(),
+                    enable_elastic_disk: f3.unwrap_or_default(),
+                    idle_instance_autotermination_minutes: f4.unwrap_or_default(),
+                    instance_pool_id: f5.unwrap_or_default(),
+                    instance_pool_name: match f6 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "instance_pool_name",
+                                ),
+                            );
+                        }
+                    },
+                    max_capacity: f7.unwrap_or_default(),
+                    min_idle_instances: f8.unwrap_or_default(),
+                    node_type_flexibility: f9.unwrap_or_default(),
+                    node_type_id: match f10 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "node_type_id",
+                                ),
+                            );
+                        }
+                    },
+                    preloaded_docker_images: f11.unwrap_or_default(),
+                    preloaded_spark_versions: f12.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InstancePoolAzureAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.availability) {
+            map.serialize_entry("availability", &self.availability)?;
+        }
+        if !::std::option::Option::is_none(&self.capacity_reservation_group) {
+            map.serialize_entry(
+                "capacity_reservation_group",
+                &self.capacity_reservation_group,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.spot_bid_max_price) {
+            map.serialize_entry("spot_bid_max_price", &self.spot_bid_max_price)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolAzureAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "availability" => Field::F0,
+                        "capacity_reservation_group" => Field::F1,
+                        "spot_bid_max_price" => Field::F2,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "availability" => Field::F0,
+                        "capacity_reservation_group" => Field::F1,
+                        "spot_bid_max_price" => Field::F2,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstancePoolAzureAttributes;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolAzureAttributes JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstancePoolAzureAttributes, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "availability",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "capacity_reservation_group",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "spot_bid_max_price",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstancePoolAzureAttributes {
+                    availability: f0.unwrap_or_default(),
+                    capacity_reservation_group: f1.unwrap_or_default(),
+                    spot_bid_max_price: f2.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InstancePoolSpec {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.azure_attributes) {
+            map.serialize_entry("azure_attributes", &self.azure_attributes)?;
+        }
+        if !::indexmap::IndexMap::is_empty(&self.custom_tags) {
+            map.serialize_entry("custom_tags", &self.custom_tags)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_spec) {
+            map.serialize_entry("disk_spec", &self.disk_spec)?;
+        }
+        if !::std::option::Option::is_none(&self.enable_elastic_disk) {
+            map.serialize_entry("enable_elastic_disk", &self.enable_elastic_disk)?;
+        }
+        if !::std::option::Option::is_none(&self.idle_instance_autotermination_minutes) {
+            map.serialize_entry(
+                "idle_instance_autotermination_minutes",
+                &self.idle_instance_autotermination_minutes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.instance_pool_name) {
+            map.serialize_entry("instance_pool_name", &self.instance_pool_name)?;
+        }
+        if !::std::option::Option::is_none(&self.max_capacity) {
+            map.serialize_entry("max_capacity", &self.max_capacity)?;
+        }
+        if !::std::option::Option::is_none(&self.min_idle_instances) {
+            map.serialize_entry("min_idle_instances", &self.min_idle_instances)?;
+        }
+        if !::std::option::Option::is_none(&self.node_type_flexibility) {
+            map.serialize_entry("node_type_flexibility", &self.node_type_flexibility)?;
+        }
+        if !::std::option::Option::is_none(&self.node_type_id) {
+            map.serialize_entry("node_type_id", &self.node_type_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.preloaded_docker_images) {
+            map.serialize_entry(
+                "preloaded_docker_images",
+                &self.preloaded_docker_images,
+            )?;
+        }
+        if !::std::vec::Vec::is_empty(&self.preloaded_spark_versions) {
+            map.serialize_entry(
+                "preloaded_spark_versions",
+                &self.preloaded_spark_versions,
+            )?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolSpec {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            F4,
+            F5,
+            F6,
+            F7,
+            F8,
+            F9,
+            F10,
+            F11,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "azure_attributes" => Field::F0,
+                        "custom_tags" => Field::F1,
+                        "disk_spec" => Field::F2,
+                        "enable_elastic_disk" => Field::F3,
+                        "idle_instance_autotermination_minutes" => Field::F4,
+                        "instance_pool_name" => Field::F5,
+                        "max_capacity" => Field::F6,
+                        "min_idle_instances" => Field::F7,
+                        "node_type_flexibility" => Field::F8,
+                        "node_type_id" => Field::F9,
+                        "preloaded_docker_images" => Field::F10,
+                        "preloaded_spark_versions" => Field::F11,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "azure_attributes" => Field::F0,
+                        "custom_tags" => Field::F1,
+                        "disk_spec" => Field::F2,
+                        "enable_elastic_disk" => Field::F3,
+                        "idle_instance_autotermination_minutes" => Field::F4,
+                        "instance_pool_name" => Field::F5,
+                        "max_capacity" => Field::F6,
+                        "min_idle_instances" => Field::F7,
+                        "node_type_flexibility" => Field::F8,
+                        "node_type_id" => Field::F9,
+                        "preloaded_docker_images" => Field::F10,
+                        "preloaded_spark_versions" => Field::F11,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstancePoolSpec;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolSpec JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstancePoolSpec, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
+                let mut f10 = ::std::option::Option::None;
+                let mut f11 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "azure_attributes",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "custom_tags",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "disk_spec",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "enable_elastic_disk",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F4 => {
+                            if f4.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "idle_instance_autotermination_minutes",
+                                    ),
+                                );
+                            }
+                            f4 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F5 => {
+                            if f5.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pool_name",
+                                    ),
+                                );
+                            }
+                            f5 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F6 => {
+                            if f6.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "max_capacity",
+                                    ),
+                                );
+                            }
+                            f6 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F7 => {
+                            if f7.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "min_idle_instances",
+                                    ),
+                                );
+                            }
+                            f7 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F8 => {
+                            if f8.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_flexibility",
+                                    ),
+                                );
+                            }
+                            f8 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F9 => {
+                            if f9.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "node_type_id",
+                                    ),
+                                );
+                            }
+                            f9 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F10 => {
+                            if f10.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "preloaded_docker_images",
+                                    ),
+                                );
+                            }
+                            f10 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F11 => {
+                            if f11.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "preloaded_spark_versions",
+                                    ),
+                                );
+                            }
+                            f11 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstancePoolSpec {
+                    azure_attributes: f0.unwrap_or_default(),
+                    custom_tags: f1.unwrap_or_default(),
+                    disk_spec: f2.unwrap_or_default(),
+                    enable_elastic_disk: f3.unwrap_or_default(),
+                    idle_instance_autotermination_minutes: f4.unwrap_or_default(),
+                    instance_pool_name: f5.unwrap_or_default(),
+                    max_capacity: f6.unwrap_or_default(),
+                    min_idle_instances: f7.unwrap_or_default(),
+                    node_type_flexibility: f8.unwrap_or_default(),
+                    node_type_id: f9.unwrap_or_default(),
+                    preloaded_docker_images: f10.unwrap_or_default(),
+                    preloaded_spark_versions: f11.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InstancePoolStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.idle_count) {
+            map.serialize_entry("idle_count", &self.idle_count)?;
+        }
+        if !::std::option::Option::is_none(&self.pending_idle_count) {
+            map.serialize_entry("pending_idle_count", &self.pending_idle_count)?;
+        }
+        if !::std::option::Option::is_none(&self.pending_used_count) {
+            map.serialize_entry("pending_used_count", &self.pending_used_count)?;
+        }
+        if !::std::option::Option::is_none(&self.used_count) {
+            map.serialize_entry("used_count", &self.used_count)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "idle_count" => Field::F0,
+                        "pending_idle_count" => Field::F1,
+                        "pending_used_count" => Field::F2,
+                        "used_count" => Field::F3,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "idle_count" => Field::F0,
+                        "pending_idle_count" => Field::F1,
+                        "pending_used_count" => Field::F2,
+                        "used_count" => Field::F3,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstancePoolStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolStats JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstancePoolStats, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "idle_count",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "pending_idle_count",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "pending_used_count",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "used_count",
+                                    ),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstancePoolStats {
+                    idle_count: f0.unwrap_or_default(),
+                    pending_idle_count: f1.unwrap_or_default(),
+                    pending_used_count: f2.unwrap_or_default(),
+                    used_count: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for InstancePoolStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.pending_instance_errors) {
+            map.serialize_entry(
+                "pending_instance_errors",
+                &self.pending_instance_errors,
+            )?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "pending_instance_errors" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "pending_instance_errors" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstancePoolStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolStatus JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstancePoolStatus, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "pending_instance_errors",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstancePoolStatus {
+                    pending_instance_errors: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for Library {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11466,6 +13685,128 @@ impl<'de> ::serde::Deserialize<'de> for ListGroupsResponse {
                     schemas: f2.unwrap_or_default(),
                     start_index: f3.unwrap_or_default(),
                     total_results: f4.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListInstancePoolsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.instance_pools) {
+            map.serialize_entry("instance_pools", &self.instance_pools)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListInstancePoolsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "instance_pools" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "instance_pools" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListInstancePoolsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListInstancePoolsResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListInstancePoolsResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_pools",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListInstancePoolsResponse {
+                    instance_pools: f0.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -15134,6 +17475,144 @@ impl<'de> ::serde::Deserialize<'de> for PatchRequest {
                 ::std::result::Result::Ok(PatchRequest {
                     operations: f0.unwrap_or_default(),
                     schemas: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for PendingInstanceError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.instance_id) {
+            map.serialize_entry("instance_id", &self.instance_id)?;
+        }
+        if !::std::option::Option::is_none(&self.message) {
+            map.serialize_entry("message", &self.message)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PendingInstanceError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "instance_id" => Field::F0,
+                        "message" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "instance_id" => Field::F0,
+                        "message" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PendingInstanceError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PendingInstanceError JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PendingInstanceError, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "instance_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(PendingInstanceError {
+                    instance_id: f0.unwrap_or_default(),
+                    message: f1.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -19733,6 +22212,98 @@ impl ::std::convert::From<InitScriptInfo> for InitScriptInfoAndExecutionDetails 
         }
     }
 }
+impl ::std::convert::From<&InstancePoolAndStats> for InstancePoolSpec {
+    /// The [`InstancePoolSpec`] part of a [`InstancePoolAndStats`] (its unknown fields are not carried over: they may be InstancePoolAndStats-only).
+    fn from(value: &InstancePoolAndStats) -> Self {
+        Self {
+            azure_attributes: value.azure_attributes.clone(),
+            custom_tags: value.custom_tags.clone(),
+            disk_spec: value.disk_spec.clone(),
+            enable_elastic_disk: value.enable_elastic_disk,
+            idle_instance_autotermination_minutes: value
+                .idle_instance_autotermination_minutes,
+            instance_pool_name: value.instance_pool_name.clone(),
+            max_capacity: value.max_capacity,
+            min_idle_instances: value.min_idle_instances,
+            node_type_flexibility: value.node_type_flexibility.clone(),
+            node_type_id: value.node_type_id.clone(),
+            preloaded_docker_images: value.preloaded_docker_images.clone(),
+            preloaded_spark_versions: value.preloaded_spark_versions.clone(),
+            unknown_fields: ::std::default::Default::default(),
+        }
+    }
+}
+impl ::std::convert::From<InstancePoolSpec> for InstancePoolAndStats {
+    /// A [`InstancePoolAndStats`] with the fields (and unknown fields) of a [`InstancePoolSpec`]; the fields only InstancePoolAndStats has are unset.
+    fn from(value: InstancePoolSpec) -> Self {
+        Self {
+            azure_attributes: value.azure_attributes,
+            custom_tags: value.custom_tags,
+            disk_spec: value.disk_spec,
+            enable_elastic_disk: value.enable_elastic_disk,
+            idle_instance_autotermination_minutes: value
+                .idle_instance_autotermination_minutes,
+            instance_pool_name: value.instance_pool_name,
+            max_capacity: value.max_capacity,
+            min_idle_instances: value.min_idle_instances,
+            node_type_flexibility: value.node_type_flexibility,
+            node_type_id: value.node_type_id,
+            preloaded_docker_images: value.preloaded_docker_images,
+            preloaded_spark_versions: value.preloaded_spark_versions,
+            default_tags: ::std::default::Default::default(),
+            instance_pool_id: ::std::default::Default::default(),
+            state: ::std::default::Default::default(),
+            stats: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+impl ::std::convert::From<&InstancePoolAttributes> for InstancePoolSpec {
+    /// The [`InstancePoolSpec`] part of a [`InstancePoolAttributes`] (its unknown fields are not carried over: they may be InstancePoolAttributes-only).
+    fn from(value: &InstancePoolAttributes) -> Self {
+        Self {
+            azure_attributes: value.azure_attributes.clone(),
+            custom_tags: value.custom_tags.clone(),
+            disk_spec: value.disk_spec.clone(),
+            enable_elastic_disk: value.enable_elastic_disk,
+            idle_instance_autotermination_minutes: value
+                .idle_instance_autotermination_minutes,
+            instance_pool_name: ::std::option::Option::Some(
+                value.instance_pool_name.clone(),
+            ),
+            max_capacity: value.max_capacity,
+            min_idle_instances: value.min_idle_instances,
+            node_type_flexibility: value.node_type_flexibility.clone(),
+            node_type_id: ::std::option::Option::Some(value.node_type_id.clone()),
+            preloaded_docker_images: value.preloaded_docker_images.clone(),
+            preloaded_spark_versions: value.preloaded_spark_versions.clone(),
+            unknown_fields: ::std::default::Default::default(),
+        }
+    }
+}
+impl ::std::convert::From<InstancePoolSpec> for InstancePoolAttributes {
+    /// A [`InstancePoolAttributes`] with the fields (and unknown fields) of a [`InstancePoolSpec`]; the fields only InstancePoolAttributes has are unset.
+    fn from(value: InstancePoolSpec) -> Self {
+        Self {
+            azure_attributes: value.azure_attributes,
+            custom_tags: value.custom_tags,
+            disk_spec: value.disk_spec,
+            enable_elastic_disk: value.enable_elastic_disk,
+            idle_instance_autotermination_minutes: value
+                .idle_instance_autotermination_minutes,
+            instance_pool_name: value.instance_pool_name.unwrap_or_default(),
+            max_capacity: value.max_capacity,
+            min_idle_instances: value.min_idle_instances,
+            node_type_flexibility: value.node_type_flexibility,
+            node_type_id: value.node_type_id.unwrap_or_default(),
+            preloaded_docker_images: value.preloaded_docker_images,
+            preloaded_spark_versions: value.preloaded_spark_versions,
+            instance_pool_id: ::std::default::Default::default(),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
 /// Decodes `json` as the model named `type_name` and encodes it again (`None` for a name
 /// that is not a generated struct). For tests that check the models are lossless.
 #[doc(hidden)]
@@ -19828,6 +22399,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ComplexValue>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "CreateInstancePoolResponse" => {
+                ::serde_json::from_str::<CreateInstancePoolResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "CreateOboTokenRequest" => {
                 ::serde_json::from_str::<CreateOboTokenRequest>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -19858,6 +22433,14 @@ pub fn roundtrip_json(
             }
             "DbfsStorageInfo" => {
                 ::serde_json::from_str::<DbfsStorageInfo>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "DiskSpec" => {
+                ::serde_json::from_str::<DiskSpec>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "DiskType" => {
+                ::serde_json::from_str::<DiskType>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "DockerBasicAuth" => {
@@ -19896,6 +22479,30 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<InitScriptInfoAndExecutionDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "InstancePoolAndStats" => {
+                ::serde_json::from_str::<InstancePoolAndStats>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "InstancePoolAttributes" => {
+                ::serde_json::from_str::<InstancePoolAttributes>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "InstancePoolAzureAttributes" => {
+                ::serde_json::from_str::<InstancePoolAzureAttributes>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "InstancePoolSpec" => {
+                ::serde_json::from_str::<InstancePoolSpec>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "InstancePoolStats" => {
+                ::serde_json::from_str::<InstancePoolStats>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "InstancePoolStatus" => {
+                ::serde_json::from_str::<InstancePoolStatus>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "Library" => {
                 ::serde_json::from_str::<Library>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -19922,6 +22529,10 @@ pub fn roundtrip_json(
             }
             "ListGroupsResponse" => {
                 ::serde_json::from_str::<ListGroupsResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListInstancePoolsResponse" => {
+                ::serde_json::from_str::<ListInstancePoolsResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "ListManagedTokensRequest" => {
@@ -20014,6 +22625,10 @@ pub fn roundtrip_json(
             }
             "PatchRequest" => {
                 ::serde_json::from_str::<PatchRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "PendingInstanceError" => {
+                ::serde_json::from_str::<PendingInstanceError>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "Permission" => {
@@ -20411,6 +23026,95 @@ impl<'de> ::serde::Deserialize<'de> for AzureAvailability {
             }
         }
         deserializer.deserialize_str(AzureAvailabilityVisitor)
+    }
+}
+/// An Azure managed disk's storage.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AzureDiskVolumeType {
+    /// The value `PREMIUM_LRS`.
+    PremiumLrs,
+    /// The value `STANDARD_LRS`.
+    StandardLrs,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl AzureDiskVolumeType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PremiumLrs => "PREMIUM_LRS",
+            Self::StandardLrs => "STANDARD_LRS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for AzureDiskVolumeType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PREMIUM_LRS" => Self::PremiumLrs,
+            "STANDARD_LRS" => Self::StandardLrs,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for AzureDiskVolumeType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PREMIUM_LRS" => Self::PremiumLrs,
+            "STANDARD_LRS" => Self::StandardLrs,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for AzureDiskVolumeType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for AzureDiskVolumeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for AzureDiskVolumeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AzureDiskVolumeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct AzureDiskVolumeTypeVisitor;
+        impl ::serde::de::Visitor<'_> for AzureDiskVolumeTypeVisitor {
+            type Value = AzureDiskVolumeType;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a AzureDiskVolumeType string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<AzureDiskVolumeType, DeError> {
+                Ok(AzureDiskVolumeType::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<AzureDiskVolumeType, DeError> {
+                Ok(AzureDiskVolumeType::from(value))
+            }
+        }
+        deserializer.deserialize_str(AzureDiskVolumeTypeVisitor)
     }
 }
 /// Reason a node type cannot be used in the workspace. The service sends these CamelCase values (the official SDKs name their constants `NOT_ENABLED_ON_SUBSCRIPTION` and `NOT_AVAILABLE_IN_REGION`, but the strings on the wire are the CamelCase ones).
@@ -21504,6 +24208,189 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptExecutionStatus {
             }
         }
         deserializer.deserialize_str(InitScriptExecutionStatusVisitor)
+    }
+}
+/// Whether an instance pool's instances are on-demand or spot VMs.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InstancePoolAzureAvailability {
+    /// The value `ON_DEMAND_AZURE`.
+    OnDemandAzure,
+    /// The value `SPOT_AZURE`.
+    SpotAzure,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl InstancePoolAzureAvailability {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnDemandAzure => "ON_DEMAND_AZURE",
+            Self::SpotAzure => "SPOT_AZURE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for InstancePoolAzureAvailability {
+    fn from(value: &str) -> Self {
+        match value {
+            "ON_DEMAND_AZURE" => Self::OnDemandAzure,
+            "SPOT_AZURE" => Self::SpotAzure,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for InstancePoolAzureAvailability {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ON_DEMAND_AZURE" => Self::OnDemandAzure,
+            "SPOT_AZURE" => Self::SpotAzure,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for InstancePoolAzureAvailability {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for InstancePoolAzureAvailability {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for InstancePoolAzureAvailability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolAzureAvailability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct InstancePoolAzureAvailabilityVisitor;
+        impl ::serde::de::Visitor<'_> for InstancePoolAzureAvailabilityVisitor {
+            type Value = InstancePoolAzureAvailability;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolAzureAvailability string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<InstancePoolAzureAvailability, DeError> {
+                Ok(InstancePoolAzureAvailability::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<InstancePoolAzureAvailability, DeError> {
+                Ok(InstancePoolAzureAvailability::from(value))
+            }
+        }
+        deserializer.deserialize_str(InstancePoolAzureAvailabilityVisitor)
+    }
+}
+/// State of an instance pool: `ACTIVE`, `STOPPED`, or `DELETED` (after `delete`).
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InstancePoolState {
+    /// The value `ACTIVE`.
+    Active,
+    /// The value `DELETED`.
+    Deleted,
+    /// The value `STOPPED`.
+    Stopped,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl InstancePoolState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Deleted => "DELETED",
+            Self::Stopped => "STOPPED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for InstancePoolState {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "DELETED" => Self::Deleted,
+            "STOPPED" => Self::Stopped,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for InstancePoolState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "DELETED" => Self::Deleted,
+            "STOPPED" => Self::Stopped,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for InstancePoolState {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for InstancePoolState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for InstancePoolState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstancePoolState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct InstancePoolStateVisitor;
+        impl ::serde::de::Visitor<'_> for InstancePoolStateVisitor {
+            type Value = InstancePoolState;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstancePoolState string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<InstancePoolState, DeError> {
+                Ok(InstancePoolState::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<InstancePoolState, DeError> {
+                Ok(InstancePoolState::from(value))
+            }
+        }
+        deserializer.deserialize_str(InstancePoolStateVisitor)
     }
 }
 /// The kind of a cluster specification.

@@ -37,6 +37,16 @@ pub const INIT_SCRIPT_INFO_AND_EXECUTION_DETAILS_OWN_FIELDS: &[&str] = &[
     "status",
     "stderr",
 ];
+/// The fields [`crate::models::InstancePoolAndStats`] adds to [`crate::models::InstancePoolSpec`] (from the schema's `allOf`).
+pub const INSTANCE_POOL_AND_STATS_OWN_FIELDS: &[&str] = &[
+    "default_tags",
+    "instance_pool_id",
+    "state",
+    "stats",
+    "status",
+];
+/// The fields [`crate::models::InstancePoolAttributes`] adds to [`crate::models::InstancePoolSpec`] (from the schema's `allOf`).
+pub const INSTANCE_POOL_ATTRIBUTES_OWN_FIELDS: &[&str] = &["instance_pool_id"];
 /// Every operation by name, one variant each, for an exhaustive `match` (the emulator of
 /// this repository routes by it, so that an operation without a handler does not
 /// compile). A new operation of the API adds a variant: match with a wildcard arm
@@ -167,6 +177,16 @@ pub enum OperationId {
     PolicyFamiliesGet,
     /// [`POLICY_FAMILIES_LIST`]: `policy_families.list`.
     PolicyFamiliesList,
+    /// [`INSTANCE_POOLS_CREATE`]: `instance_pools.create`.
+    InstancePoolsCreate,
+    /// [`INSTANCE_POOLS_EDIT`]: `instance_pools.edit`.
+    InstancePoolsEdit,
+    /// [`INSTANCE_POOLS_DELETE`]: `instance_pools.delete`.
+    InstancePoolsDelete,
+    /// [`INSTANCE_POOLS_GET`]: `instance_pools.get`.
+    InstancePoolsGet,
+    /// [`INSTANCE_POOLS_LIST`]: `instance_pools.list`.
+    InstancePoolsList,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -953,6 +973,56 @@ pub const POLICY_FAMILIES_LIST: Operation = Operation {
     idempotent: true,
     not_found_if: &[],
 };
+/// `instance_pools.create`: `POST /api/2.0/instance-pools/create`. Creates an instance pool; it starts acquiring `min_idle_instances` instances.
+pub const INSTANCE_POOLS_CREATE: Operation = Operation {
+    id: OperationId::InstancePoolsCreate,
+    name: "instance_pools.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/instance-pools/create",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+};
+/// `instance_pools.edit`: `POST /api/2.0/instance-pools/edit`. Changes an instance pool's name, tags, sizes and idle time; the node type cannot change.
+pub const INSTANCE_POOLS_EDIT: Operation = Operation {
+    id: OperationId::InstancePoolsEdit,
+    name: "instance_pools.edit",
+    method: HttpMethod::Post,
+    path: "/api/2.0/instance-pools/edit",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `instance_pools.delete`: `POST /api/2.0/instance-pools/delete`. Deletes an instance pool: its idle instances are released, and clusters using it can no longer start.
+pub const INSTANCE_POOLS_DELETE: Operation = Operation {
+    id: OperationId::InstancePoolsDelete,
+    name: "instance_pools.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/instance-pools/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `instance_pools.get`: `GET /api/2.0/instance-pools/get`. Gets an instance pool with its state and statistics.
+pub const INSTANCE_POOLS_GET: Operation = Operation {
+    id: OperationId::InstancePoolsGet,
+    name: "instance_pools.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/instance-pools/get",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
+/// `instance_pools.list`: `GET /api/2.0/instance-pools/list`. Lists the instance pools of the workspace with their statistics.
+pub const INSTANCE_POOLS_LIST: Operation = Operation {
+    id: OperationId::InstancePoolsList,
+    name: "instance_pools.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/instance-pools/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -1017,6 +1087,11 @@ pub const ALL: &[Operation] = &[
     CLUSTER_POLICIES_LIST,
     POLICY_FAMILIES_GET,
     POLICY_FAMILIES_LIST,
+    INSTANCE_POOLS_CREATE,
+    INSTANCE_POOLS_EDIT,
+    INSTANCE_POOLS_DELETE,
+    INSTANCE_POOLS_GET,
+    INSTANCE_POOLS_LIST,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

@@ -67,6 +67,12 @@ impl crate::Client {
     pub fn policy_families(&self) -> PolicyFamilies<'_> {
         PolicyFamilies { client: self }
     }
+    /// Instance Pools API: idle VMs kept ready so that clusters start faster (create, edit, delete, get, list with statistics).
+    ///
+    /// See [`InstancePools`] for its operations.
+    pub fn instance_pools(&self) -> InstancePools<'_> {
+        InstancePools { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -3548,5 +3554,266 @@ impl<'a> PolicyFamilies<'a> {
         request: &crate::models::ListPolicyFamiliesRequest,
     ) -> crate::Result<::std::vec::Vec<crate::models::PolicyFamily>> {
         self.list_iter(request).collect_all()
+    }
+}
+/// Instance Pools API: idle VMs kept ready so that clusters start faster (create, edit, delete, get, list with statistics).
+///
+/// A cluster uses a pool through `instance_pool_id` (and `driver_instance_pool_id`) and then takes the pool's node type. Get it with [`crate::Client::instance_pools`].
+#[derive(Debug, Clone, Copy)]
+pub struct InstancePools<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> InstancePools<'a> {
+    /// Creates an instance pool; it starts acquiring `min_idle_instances` instances.
+    ///
+    /// `POST /api/2.0/instance-pools/create`
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::CreateInstancePoolResponse`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `instance_pool_name`, `node_type_id`.
+    ///
+    /// Not idempotent: retried only when it cannot have been processed (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let created = client.instance_pools().create(&InstancePoolAttributes {
+    ///     instance_pool_name: "etl-pool".into(),
+    ///     node_type_id: "Standard_DS3_v2".into(),
+    ///     min_idle_instances: Some(1),
+    ///     preloaded_spark_versions: vec!["15.4.x-scala2.12".into()],
+    ///     ..Default::default()
+    /// })?;
+    /// println!("{:?}", created.instance_pool_id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        request: &crate::models::InstancePoolAttributes,
+    ) -> crate::Result<crate::models::CreateInstancePoolResponse> {
+        crate::validate::non_empty("instance_pool_name", &request.instance_pool_name)?;
+        crate::validate::non_empty("node_type_id", &request.node_type_id)?;
+        let response: crate::models::CreateInstancePoolResponse = {
+            let body = crate::call::json_body(
+                &crate::operations::INSTANCE_POOLS_CREATE,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::INSTANCE_POOLS_CREATE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(response)
+    }
+    /// Changes an instance pool's name, tags, sizes and idle time; the node type cannot change.
+    ///
+    /// `POST /api/2.0/instance-pools/edit`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `instance_pool_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.instance_pools().edit(&InstancePoolAttributes {
+    ///     instance_pool_id: Some("0101-120000-brick1-pool-ABCD1234".into()),
+    ///     instance_pool_name: "etl-pool".into(),
+    ///     node_type_id: "Standard_DS3_v2".into(),
+    ///     max_capacity: Some(20),
+    ///     ..Default::default()
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn edit(
+        &self,
+        request: &crate::models::InstancePoolAttributes,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty(
+            "instance_pool_id",
+            crate::validate::required(
+                "instance_pool_id",
+                request.instance_pool_id.as_deref(),
+            )?,
+        )?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::INSTANCE_POOLS_EDIT,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::INSTANCE_POOLS_EDIT,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Deletes an instance pool: its idle instances are released, and clusters using it can no longer start.
+    ///
+    /// `POST /api/2.0/instance-pools/delete`
+    ///
+    /// # Arguments
+    ///
+    /// * `instance_pool_id`: The pool's id.
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `instance_pool_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.instance_pools().delete("0101-120000-brick1-pool-ABCD1234")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, instance_pool_id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("instance_pool_id", instance_pool_id)?;
+        let _: ::serde::de::IgnoredAny = {
+            #[derive(::serde::Serialize)]
+            struct Body<'b> {
+                instance_pool_id: &'b str,
+            }
+            let body = crate::call::json_body(
+                &crate::operations::INSTANCE_POOLS_DELETE,
+                &Body { instance_pool_id },
+            )?;
+            self.client
+                .json(
+                    &crate::operations::INSTANCE_POOLS_DELETE,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Gets an instance pool with its state and statistics.
+    ///
+    /// `GET /api/2.0/instance-pools/get`
+    ///
+    /// # Arguments
+    ///
+    /// * `instance_pool_id`: The pool's id.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::InstancePoolAndStats`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `instance_pool_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let pool = client.instance_pools().get("0101-120000-brick1-pool-ABCD1234")?;
+    /// println!("{:?} idle", pool.stats.and_then(|s| s.idle_count));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(
+        &self,
+        instance_pool_id: &str,
+    ) -> crate::Result<crate::models::InstancePoolAndStats> {
+        crate::validate::non_empty("instance_pool_id", instance_pool_id)?;
+        let response: crate::models::InstancePoolAndStats = {
+            self.client
+                .json(
+                    &crate::operations::INSTANCE_POOLS_GET,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("instance_pool_id", instance_pool_id)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Lists the instance pools of the workspace with their statistics.
+    ///
+    /// `GET /api/2.0/instance-pools/list`
+    ///
+    /// # Returns
+    ///
+    /// The `instance_pools` of the answer as a `Vec<`[`crate::models::InstancePoolAndStats`]`>`, empty when the service omits the key.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// for pool in client.instance_pools().list()? {
+    ///     println!("{} {:?}", pool.instance_pool_id, pool.instance_pool_name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(
+        &self,
+    ) -> crate::Result<::std::vec::Vec<crate::models::InstancePoolAndStats>> {
+        let response: crate::models::ListInstancePoolsResponse = {
+            self.client
+                .json(
+                    &crate::operations::INSTANCE_POOLS_LIST,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response.instance_pools)
     }
 }

@@ -13,6 +13,7 @@ use crate::request_log::RequestLog;
 use crate::services::cluster_policies::Policies;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
+use crate::services::instance_pools::Pools;
 use crate::services::oauth::OAuth;
 use crate::services::permissions::PermissionStore;
 use crate::services::secrets::SecretStore;
@@ -75,6 +76,8 @@ pub(crate) struct Workspace {
     pub(crate) permissions: PermissionStore,
     /// Cluster policies.
     pub(crate) policies: Policies,
+    /// Instance pools.
+    pub(crate) pools: Pools,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -101,6 +104,7 @@ impl Workspace {
             secrets: SecretStore::default(),
             permissions: PermissionStore::default(),
             policies: Policies::default(),
+            pools: Pools::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),

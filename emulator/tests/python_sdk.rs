@@ -138,3 +138,8 @@ fn users_groups_and_service_principals() {
 fn cluster_policies() {
     run("cluster_policies.py");
 }
+
+#[test]
+fn instance_pools() {
+    run("instance_pools.py");
+}

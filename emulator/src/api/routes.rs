@@ -13,7 +13,8 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::services::{
-    cluster_policies, clusters, permissions, scim, secrets, token_management, tokens,
+    cluster_policies, clusters, instance_pools, permissions, scim, secrets, token_management,
+    tokens,
 };
 use crate::workspace::Workspace;
 
@@ -87,6 +88,11 @@ fn handler(id: OperationId) -> Handler {
         Op::ClusterPoliciesList => cluster_policies::list,
         Op::PolicyFamiliesGet => cluster_policies::families_get,
         Op::PolicyFamiliesList => cluster_policies::families_list,
+        Op::InstancePoolsCreate => instance_pools::create,
+        Op::InstancePoolsEdit => instance_pools::edit,
+        Op::InstancePoolsDelete => instance_pools::delete,
+        Op::InstancePoolsGet => instance_pools::get,
+        Op::InstancePoolsList => instance_pools::list,
     }
 }
 

@@ -5,7 +5,7 @@ pub(crate) mod catalog;
 mod cluster_info;
 mod cluster_spec;
 mod events;
-mod lifecycle;
+pub(crate) mod lifecycle;
 mod state;
 
 pub(crate) use state::Clusters;
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::api::params::{Params, Shape};
 use crate::api::{Call, to_json};
 use crate::error::ApiError;
-use crate::services::{cluster_policies, permissions};
+use crate::services::{cluster_policies, instance_pools, permissions};
 use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
@@ -180,6 +180,7 @@ pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
     };
     let mut merged = ws.clusters.with_clone_source(request)?;
     cluster_policies::enforce_on_cluster(ws, call, &mut merged)?;
+    instance_pools::apply_to_cluster(ws, &mut merged)?;
     let merged = Params::from_json(Value::Object(merged));
     let spec: ClusterAttributes = merged.decode(&["spark_version"])?;
     let id = ws
@@ -226,6 +227,7 @@ pub(crate) fn edit(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
         _ => Default::default(),
     };
     cluster_policies::enforce_on_cluster(ws, call, &mut settings)?;
+    instance_pools::apply_to_cluster(ws, &mut settings)?;
     let mut spec: ClusterAttributes =
         Params::from_json(Value::Object(settings)).decode(&["cluster_id", "spark_version"])?;
     spec.cluster_id = None;

@@ -45,6 +45,11 @@ fn object(
             ws.policies.get(&id)?;
             None
         }
+        "instance-pools" if !ws.pools.exists(&id) => {
+            return Err(ApiError::not_found(format!(
+                "Instance pool {id} does not exist"
+            )));
+        }
         "authorization" if id != "tokens" && id != "passwords" => {
             return Err(ApiError::not_found(format!(
                 "authorization/{id} does not exist; use tokens or passwords"
