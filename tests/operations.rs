@@ -16,6 +16,7 @@ const WIRE_TESTS: &[&str] = &[
     "scim.rs",
     "cluster_policies.rs",
     "instance_pools.rs",
+    "libraries.rs",
 ];
 
 /// The string literals of a source file that look like request paths (`"/api/..."`).

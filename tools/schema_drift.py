@@ -198,6 +198,12 @@ MAPPING: Dict[str, List[str]] = {
     "AzureDiskVolumeType": ["DiskTypeAzureDiskVolumeType"],
     "CreateInstancePoolResponse": ["CreateInstancePoolResponse"],
     "ListInstancePoolsResponse": ["ListInstancePools"],
+    # Libraries.
+    "LibraryInstallStatus": ["LibraryInstallStatus"],
+    "LibraryFullStatus": ["LibraryFullStatus"],
+    "ClusterLibraryStatuses": ["ClusterLibraryStatuses"],
+    "ListAllClusterLibraryStatusesResponse": ["ListAllClusterLibraryStatusesResponse"],
+    "InstallLibrariesRequest": ["LibrariesAPI.install", "LibrariesAPI.uninstall"],
 }
 
 #: Parameters of a mapped API method that the operation takes in its path, not in the body

@@ -402,6 +402,18 @@ pub struct ClusterInfo {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// The libraries of one cluster and their statuses.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterLibraryStatuses {
+    /// The cluster.
+    pub cluster_id: ::std::option::Option<::std::string::String>,
+    /// One entry per library; absent when the cluster has none.
+    pub library_statuses: ::std::vec::Vec<LibraryFullStatus>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Destination of a cluster's log delivery; set exactly one field.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterLogConf {
@@ -868,6 +880,19 @@ pub struct InitScriptInfoAndExecutionDetails {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// Request of `libraries/install` and `libraries/uninstall`: libraries of one cluster.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct InstallLibrariesRequest {
+    /// The cluster.
+    pub cluster_id: ::std::string::String,
+    /// The libraries.
+    pub libraries: ::std::vec::Vec<Library>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// An instance pool as `get` and `list` report it: its settings, state and statistics.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstancePoolAndStats {
@@ -1039,11 +1064,37 @@ pub struct Library {
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
     pub unknown_fields: crate::UnknownFields,
 }
+/// A library of a cluster and where its installation stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LibraryFullStatus {
+    /// Whether it is installed on every cluster (legacy).
+    pub is_library_for_all_clusters: ::std::option::Option<bool>,
+    /// The library.
+    pub library: ::std::option::Option<Library>,
+    /// What went wrong (FAILED) or other notes.
+    pub messages: ::std::vec::Vec<::std::string::String>,
+    /// Where it stands.
+    pub status: ::std::option::Option<LibraryInstallStatus>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
 /// Response of `secrets/acls/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListAclsResponse {
     /// The ACL entries of the scope; absent when there are none.
     pub items: ::std::vec::Vec<AclItem>,
+    /// Fields of the JSON object this version of the SDK does not know, kept as they came
+    /// and written back on serialization (so a decoded value re-encodes to what the
+    /// service sent, and get → edit never drops a setting). Empty for values built in code.
+    pub unknown_fields: crate::UnknownFields,
+}
+/// Answer of `libraries/all-cluster-statuses`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListAllClusterLibraryStatusesResponse {
+    /// One entry per cluster with libraries.
+    pub statuses: ::std::vec::Vec<ClusterLibraryStatuses>,
     /// Fields of the JSON object this version of the SDK does not know, kept as they came
     /// and written back on serialization (so a decoded value re-encodes to what the
     /// service sent, and get → edit never drops a setting). Empty for values built in code.
@@ -6018,6 +6069,146 @@ impl<'de> ::serde::Deserialize<'de> for ClusterInfo {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for ClusterLibraryStatuses {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster_id) {
+            map.serialize_entry("cluster_id", &self.cluster_id)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.library_statuses) {
+            map.serialize_entry("library_statuses", &self.library_statuses)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterLibraryStatuses {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "cluster_id" => Field::F0,
+                        "library_statuses" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "cluster_id" => Field::F0,
+                        "library_statuses" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterLibraryStatuses;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ClusterLibraryStatuses JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterLibraryStatuses, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "cluster_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "library_statuses",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ClusterLibraryStatuses {
+                    cluster_id: f0.unwrap_or_default(),
+                    library_statuses: f1.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ClusterLogConf {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10944,6 +11135,158 @@ impl<'de> ::serde::Deserialize<'de> for InitScriptInfoAndExecutionDetails {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for InstallLibrariesRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        map.serialize_entry("cluster_id", &self.cluster_id)?;
+        map.serialize_entry("libraries", &self.libraries)?;
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstallLibrariesRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "cluster_id" => Field::F0,
+                        "libraries" => Field::F1,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "cluster_id" => Field::F0,
+                        "libraries" => Field::F1,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = InstallLibrariesRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a InstallLibrariesRequest JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<InstallLibrariesRequest, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "cluster_id",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "libraries",
+                                    ),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(InstallLibrariesRequest {
+                    cluster_id: match f0 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "cluster_id",
+                                ),
+                            );
+                        }
+                    },
+                    libraries: match f1 {
+                        ::std::option::Option::Some(value) => value,
+                        ::std::option::Option::None => {
+                            return ::std::result::Result::Err(
+                                <A::Error as ::serde::de::Error>::missing_field("libraries"),
+                            );
+                        }
+                    },
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for InstancePoolAndStats {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12734,6 +13077,181 @@ impl<'de> ::serde::Deserialize<'de> for Library {
         deserializer.deserialize_map(Visitor)
     }
 }
+impl ::serde::Serialize for LibraryFullStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.is_library_for_all_clusters) {
+            map.serialize_entry(
+                "is_library_for_all_clusters",
+                &self.is_library_for_all_clusters,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.library) {
+            map.serialize_entry("library", &self.library)?;
+        }
+        if !::std::vec::Vec::is_empty(&self.messages) {
+            map.serialize_entry("messages", &self.messages)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            map.serialize_entry("status", &self.status)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LibraryFullStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            F1,
+            F2,
+            F3,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "is_library_for_all_clusters" => Field::F0,
+                        "library" => Field::F1,
+                        "messages" => Field::F2,
+                        "status" => Field::F3,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "is_library_for_all_clusters" => Field::F0,
+                        "library" => Field::F1,
+                        "messages" => Field::F2,
+                        "status" => Field::F3,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LibraryFullStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LibraryFullStatus JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LibraryFullStatus, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut f1 = ::std::option::Option::None;
+                let mut f2 = ::std::option::Option::None;
+                let mut f3 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "is_library_for_all_clusters",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F1 => {
+                            if f1.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("library"),
+                                );
+                            }
+                            f1 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F2 => {
+                            if f2.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "messages",
+                                    ),
+                                );
+                            }
+                            f2 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::F3 => {
+                            if f3.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                );
+                            }
+                            f3 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(LibraryFullStatus {
+                    is_library_for_all_clusters: f0.unwrap_or_default(),
+                    library: f1.unwrap_or_default(),
+                    messages: f2.unwrap_or_default(),
+                    status: f3.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 impl ::serde::Serialize for ListAclsResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12847,6 +13365,128 @@ impl<'de> ::serde::Deserialize<'de> for ListAclsResponse {
                 }
                 ::std::result::Result::Ok(ListAclsResponse {
                     items: f0.unwrap_or_default(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+impl ::serde::Serialize for ListAllClusterLibraryStatusesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::vec::Vec::is_empty(&self.statuses) {
+            map.serialize_entry("statuses", &self.statuses)?;
+        }
+        for (key, value) in self.unknown_fields.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListAllClusterLibraryStatusesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        /// A known field, or `Unknown` (its name is put in the seed's slot): a one-byte
+        /// key, whatever the name.
+        #[derive(Clone, Copy)]
+        enum Field {
+            F0,
+            Unknown,
+        }
+        /// Reads a field name; an unknown one goes into the slot.
+        struct FieldSeed<'a>(&'a mut ::std::option::Option<::std::string::String>);
+        impl<'de> ::serde::de::DeserializeSeed<'de> for FieldSeed<'_> {
+            type Value = Field;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> ::std::result::Result<Field, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl ::serde::de::Visitor<'_> for FieldSeed<'_> {
+            type Value = Field;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value {
+                        "statuses" => Field::F0,
+                        other => {
+                            *self.0 = ::std::option::Option::Some(
+                                ::std::string::ToString::to_string(other),
+                            );
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+            fn visit_string<E: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Field, E> {
+                ::std::result::Result::Ok(
+                    match value.as_str() {
+                        "statuses" => Field::F0,
+                        _ => {
+                            *self.0 = ::std::option::Option::Some(value);
+                            Field::Unknown
+                        }
+                    },
+                )
+            }
+        }
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ListAllClusterLibraryStatusesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ListAllClusterLibraryStatusesResponse JSON object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ListAllClusterLibraryStatusesResponse, A::Error> {
+                let mut f0 = ::std::option::Option::None;
+                let mut unknown_fields = crate::UnknownFields::default();
+                let mut name = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key_seed(FieldSeed(&mut name))?
+                {
+                    match key {
+                        Field::F0 => {
+                            if f0.is_some() {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::duplicate_field(
+                                        "statuses",
+                                    ),
+                                );
+                            }
+                            f0 = ::std::option::Option::Some(map.next_value()?);
+                        }
+                        Field::Unknown => {
+                            unknown_fields
+                                .insert(name.take().unwrap_or_default(), map.next_value()?);
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(ListAllClusterLibraryStatusesResponse {
+                    statuses: f0.unwrap_or_default(),
                     unknown_fields,
                 })
             }
@@ -22379,6 +23019,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<ClusterInfo>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "ClusterLibraryStatuses" => {
+                ::serde_json::from_str::<ClusterLibraryStatuses>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ClusterLogConf" => {
                 ::serde_json::from_str::<ClusterLogConf>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -22479,6 +23123,10 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<InitScriptInfoAndExecutionDetails>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "InstallLibrariesRequest" => {
+                ::serde_json::from_str::<InstallLibrariesRequest>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "InstancePoolAndStats" => {
                 ::serde_json::from_str::<InstancePoolAndStats>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
@@ -22507,8 +23155,16 @@ pub fn roundtrip_json(
                 ::serde_json::from_str::<Library>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
+            "LibraryFullStatus" => {
+                ::serde_json::from_str::<LibraryFullStatus>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
             "ListAclsResponse" => {
                 ::serde_json::from_str::<ListAclsResponse>(json)
+                    .and_then(|v| ::serde_json::to_string(&v))
+            }
+            "ListAllClusterLibraryStatusesResponse" => {
+                ::serde_json::from_str::<ListAllClusterLibraryStatusesResponse>(json)
                     .and_then(|v| ::serde_json::to_string(&v))
             }
             "ListClustersFilterBy" => {
@@ -24475,6 +25131,125 @@ impl<'de> ::serde::Deserialize<'de> for Kind {
             }
         }
         deserializer.deserialize_str(KindVisitor)
+    }
+}
+/// Where a library stands on a cluster.
+///
+/// This enum is open: a value this version of the SDK does not know decodes into `Unknown(value)` and is written back unchanged, so always match with a wildcard arm. Build values with `From<&str>` (e.g. `"VALUE".into()`), not by constructing `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LibraryInstallStatus {
+    /// Waiting for the cluster to run (or for its turn).
+    Pending,
+    /// Its dependencies are being resolved.
+    Resolving,
+    /// Being installed.
+    Installing,
+    /// Installed and usable.
+    Installed,
+    /// The installation failed; `messages` say why.
+    Failed,
+    /// Uninstalled; it goes at the cluster's next restart.
+    UninstallOnRestart,
+    /// Not installed: incompatible with the cluster's runtime.
+    Skipped,
+    /// Installed again after the cluster restarted (legacy).
+    Restored,
+    /// A value not known to this version of the SDK, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl LibraryInstallStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Resolving => "RESOLVING",
+            Self::Installing => "INSTALLING",
+            Self::Installed => "INSTALLED",
+            Self::Failed => "FAILED",
+            Self::UninstallOnRestart => "UNINSTALL_ON_RESTART",
+            Self::Skipped => "SKIPPED",
+            Self::Restored => "RESTORED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::convert::From<&str> for LibraryInstallStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "RESOLVING" => Self::Resolving,
+            "INSTALLING" => Self::Installing,
+            "INSTALLED" => Self::Installed,
+            "FAILED" => Self::Failed,
+            "UNINSTALL_ON_RESTART" => Self::UninstallOnRestart,
+            "SKIPPED" => Self::Skipped,
+            "RESTORED" => Self::Restored,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for LibraryInstallStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "RESOLVING" => Self::Resolving,
+            "INSTALLING" => Self::Installing,
+            "INSTALLED" => Self::Installed,
+            "FAILED" => Self::Failed,
+            "UNINSTALL_ON_RESTART" => Self::UninstallOnRestart,
+            "SKIPPED" => Self::Skipped,
+            "RESTORED" => Self::Restored,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for LibraryInstallStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for LibraryInstallStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for LibraryInstallStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LibraryInstallStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct LibraryInstallStatusVisitor;
+        impl ::serde::de::Visitor<'_> for LibraryInstallStatusVisitor {
+            type Value = LibraryInstallStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LibraryInstallStatus string")
+            }
+            fn visit_str<DeError: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<LibraryInstallStatus, DeError> {
+                Ok(LibraryInstallStatus::from(value))
+            }
+            fn visit_string<DeError: ::serde::de::Error>(
+                self,
+                value: ::std::string::String,
+            ) -> ::std::result::Result<LibraryInstallStatus, DeError> {
+                Ok(LibraryInstallStatus::from(value))
+            }
+        }
+        deserializer.deserialize_str(LibraryInstallStatusVisitor)
     }
 }
 /// Direction of a sort.

@@ -187,6 +187,14 @@ pub enum OperationId {
     InstancePoolsGet,
     /// [`INSTANCE_POOLS_LIST`]: `instance_pools.list`.
     InstancePoolsList,
+    /// [`LIBRARIES_INSTALL`]: `libraries.install`.
+    LibrariesInstall,
+    /// [`LIBRARIES_UNINSTALL`]: `libraries.uninstall`.
+    LibrariesUninstall,
+    /// [`LIBRARIES_CLUSTER_STATUS`]: `libraries.cluster_status`.
+    LibrariesClusterStatus,
+    /// [`LIBRARIES_ALL_CLUSTER_STATUSES`]: `libraries.all_cluster_statuses`.
+    LibrariesAllClusterStatuses,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -1023,6 +1031,70 @@ pub const INSTANCE_POOLS_LIST: Operation = Operation {
     idempotent: true,
     not_found_if: &[],
 };
+/// `libraries.install`: `POST /api/2.0/libraries/install`. Installs libraries on a cluster; the call returns at once and the libraries are installed asynchronously (see [`Libraries::cluster_status`] and [`Libraries::install_and_wait`]).
+pub const LIBRARIES_INSTALL: Operation = Operation {
+    id: OperationId::LibrariesInstall,
+    name: "libraries.install",
+    method: HttpMethod::Post,
+    path: "/api/2.0/libraries/install",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+};
+/// `libraries.uninstall`: `POST /api/2.0/libraries/uninstall`. Uninstalls libraries from a cluster: they are marked `UNINSTALL_ON_RESTART` and go when the cluster restarts.
+pub const LIBRARIES_UNINSTALL: Operation = Operation {
+    id: OperationId::LibrariesUninstall,
+    name: "libraries.uninstall",
+    method: HttpMethod::Post,
+    path: "/api/2.0/libraries/uninstall",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+};
+/// `libraries.cluster_status`: `GET /api/2.0/libraries/cluster-status`. Gets the libraries of a cluster with their statuses.
+pub const LIBRARIES_CLUSTER_STATUS: Operation = Operation {
+    id: OperationId::LibrariesClusterStatus,
+    name: "libraries.cluster_status",
+    method: HttpMethod::Get,
+    path: "/api/2.0/libraries/cluster-status",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+};
+/// `libraries.all_cluster_statuses`: `GET /api/2.0/libraries/all-cluster-statuses`. Gets the libraries of every cluster that has some, with their statuses.
+pub const LIBRARIES_ALL_CLUSTER_STATUSES: Operation = Operation {
+    id: OperationId::LibrariesAllClusterStatuses,
+    name: "libraries.all_cluster_statuses",
+    method: HttpMethod::Get,
+    path: "/api/2.0/libraries/all-cluster-statuses",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -1092,6 +1164,10 @@ pub const ALL: &[Operation] = &[
     INSTANCE_POOLS_DELETE,
     INSTANCE_POOLS_GET,
     INSTANCE_POOLS_LIST,
+    LIBRARIES_INSTALL,
+    LIBRARIES_UNINSTALL,
+    LIBRARIES_CLUSTER_STATUS,
+    LIBRARIES_ALL_CLUSTER_STATUSES,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

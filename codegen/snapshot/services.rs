@@ -73,6 +73,12 @@ impl crate::Client {
     pub fn instance_pools(&self) -> InstancePools<'_> {
         InstancePools { client: self }
     }
+    /// Libraries API: install and uninstall libraries (JAR, wheel, requirements file, PyPI, Maven, CRAN) on clusters, and read their statuses.
+    ///
+    /// See [`Libraries`] for its operations.
+    pub fn libraries(&self) -> Libraries<'_> {
+        Libraries { client: self }
+    }
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 ///
@@ -3815,5 +3821,207 @@ impl<'a> InstancePools<'a> {
                 )?
         };
         Ok(response.instance_pools)
+    }
+}
+/// Libraries API: install and uninstall libraries (JAR, wheel, requirements file, PyPI, Maven, CRAN) on clusters, and read their statuses.
+///
+/// [`Libraries::install_and_wait`] installs and waits until every library is `INSTALLED`. Get it with [`crate::Client::libraries`].
+#[derive(Debug, Clone, Copy)]
+pub struct Libraries<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Libraries<'a> {
+    /// Installs libraries on a cluster; the call returns at once and the libraries are installed asynchronously (see [`Libraries::cluster_status`] and [`Libraries::install_and_wait`]).
+    ///
+    /// On a terminated cluster they are installed when it next starts; installing does not start it.
+    ///
+    /// `POST /api/2.0/libraries/install`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.libraries().install(&InstallLibrariesRequest {
+    ///     cluster_id: "0923-164208-meows279".into(),
+    ///     libraries: vec![Library { pypi: Some(PythonPyPiLibrary { package: "simplejson==3.8.0".into(), repo: None, unknown_fields: Default::default() }), ..Default::default() }],
+    ///     ..Default::default()
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn install(
+        &self,
+        request: &crate::models::InstallLibrariesRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("cluster_id", &request.cluster_id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::LIBRARIES_INSTALL,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::LIBRARIES_INSTALL,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Uninstalls libraries from a cluster: they are marked `UNINSTALL_ON_RESTART` and go when the cluster restarts.
+    ///
+    /// `POST /api/2.0/libraries/uninstall`
+    ///
+    /// # Returns
+    ///
+    /// Nothing: the service answers `{}` or an empty body.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// client.libraries().uninstall(&InstallLibrariesRequest {
+    ///     cluster_id: "0923-164208-meows279".into(),
+    ///     libraries: vec![Library { jar: Some("/Volumes/main/default/libs/etl.jar".into()), ..Default::default() }],
+    ///     ..Default::default()
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn uninstall(
+        &self,
+        request: &crate::models::InstallLibrariesRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("cluster_id", &request.cluster_id)?;
+        let _: ::serde::de::IgnoredAny = {
+            let body = crate::call::json_body(
+                &crate::operations::LIBRARIES_UNINSTALL,
+                request,
+            )?;
+            self.client
+                .json(
+                    &crate::operations::LIBRARIES_UNINSTALL,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    Some(&body),
+                )?
+        };
+        Ok(())
+    }
+    /// Gets the libraries of a cluster with their statuses.
+    ///
+    /// `GET /api/2.0/libraries/cluster-status`
+    ///
+    /// # Arguments
+    ///
+    /// * `cluster_id`: Canonical identifier of the cluster, e.g. `0923-164208-meows279`.
+    ///
+    /// # Returns
+    ///
+    /// [`crate::models::ClusterLibraryStatuses`].
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error. [`crate::Error::InvalidInput`], before anything is sent, when these are invalid: `cluster_id`.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// let statuses = client.libraries().cluster_status("0923-164208-meows279")?;
+    /// for library in &statuses.library_statuses {
+    ///     println!("{:?} {:?}", library.library, library.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn cluster_status(
+        &self,
+        cluster_id: &str,
+    ) -> crate::Result<crate::models::ClusterLibraryStatuses> {
+        crate::validate::non_empty("cluster_id", cluster_id)?;
+        let response: crate::models::ClusterLibraryStatuses = {
+            self.client
+                .json(
+                    &crate::operations::LIBRARIES_CLUSTER_STATUS,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[("cluster_id", cluster_id)],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response)
+    }
+    /// Gets the libraries of every cluster that has some, with their statuses.
+    ///
+    /// `GET /api/2.0/libraries/all-cluster-statuses`
+    ///
+    /// # Returns
+    ///
+    /// The `statuses` of the answer as a `Vec<`[`crate::models::ClusterLibraryStatuses`]`>`, empty when the service omits the key.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Api`] with the service's answer, or a transport or decode error.
+    ///
+    /// Idempotent: retried on throttling, connection failures and temporary failures (see [`crate::RetryPolicy`]).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// # use azure_databricks_sdk::models::*;
+    /// for cluster in client.libraries().all_cluster_statuses()? {
+    ///     println!("{:?}: {} libraries", cluster.cluster_id, cluster.library_statuses.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn all_cluster_statuses(
+        &self,
+    ) -> crate::Result<::std::vec::Vec<crate::models::ClusterLibraryStatuses>> {
+        let response: crate::models::ListAllClusterLibraryStatusesResponse = {
+            self.client
+                .json(
+                    &crate::operations::LIBRARIES_ALL_CLUSTER_STATUSES,
+                    &crate::call::Parts {
+                        path: &[],
+                        query: &[],
+                        headers: &[],
+                    },
+                    None,
+                )?
+        };
+        Ok(response.statuses)
     }
 }

@@ -14,6 +14,7 @@ use crate::services::cluster_policies::Policies;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
 use crate::services::instance_pools::Pools;
+use crate::services::libraries::LibraryStore;
 use crate::services::oauth::OAuth;
 use crate::services::permissions::PermissionStore;
 use crate::services::secrets::SecretStore;
@@ -78,6 +79,8 @@ pub(crate) struct Workspace {
     pub(crate) policies: Policies,
     /// Instance pools.
     pub(crate) pools: Pools,
+    /// Libraries of clusters.
+    pub(crate) libraries: LibraryStore,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -105,6 +108,7 @@ impl Workspace {
             permissions: PermissionStore::default(),
             policies: Policies::default(),
             pools: Pools::default(),
+            libraries: LibraryStore::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),
@@ -177,6 +181,7 @@ impl Workspace {
     /// Brings the clusters up to `now`.
     pub(crate) fn settle(&mut self, now: i64) {
         self.clusters.settle(now, &mut self.env);
+        crate::services::libraries::settle(self, now);
     }
 
     /// Moves the emulated time forward and brings the clusters up to it.

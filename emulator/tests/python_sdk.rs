@@ -143,3 +143,8 @@ fn cluster_policies() {
 fn instance_pools() {
     run("instance_pools.py");
 }
+
+#[test]
+fn libraries() {
+    run("libraries.py");
+}

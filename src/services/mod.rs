@@ -7,8 +7,10 @@
 
 mod cluster_policies;
 mod clusters;
+mod libraries;
 
 pub use cluster_policies::PolicyDefinition;
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
+pub use libraries::LibrariesWait;
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

@@ -13,8 +13,8 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::services::{
-    cluster_policies, clusters, instance_pools, permissions, scim, secrets, token_management,
-    tokens,
+    cluster_policies, clusters, instance_pools, libraries, permissions, scim, secrets,
+    token_management, tokens,
 };
 use crate::workspace::Workspace;
 
@@ -93,6 +93,10 @@ fn handler(id: OperationId) -> Handler {
         Op::InstancePoolsDelete => instance_pools::delete,
         Op::InstancePoolsGet => instance_pools::get,
         Op::InstancePoolsList => instance_pools::list,
+        Op::LibrariesInstall => libraries::install,
+        Op::LibrariesUninstall => libraries::uninstall,
+        Op::LibrariesClusterStatus => libraries::cluster_status,
+        Op::LibrariesAllClusterStatuses => libraries::all_cluster_statuses,
     }
 }
 

@@ -20,6 +20,7 @@
 pub(crate) mod cluster_policies;
 pub(crate) mod clusters;
 pub(crate) mod instance_pools;
+pub(crate) mod libraries;
 pub(crate) mod oauth;
 pub(crate) mod permissions;
 pub(crate) mod scim;
