@@ -1,4 +1,5 @@
-//! A tour of the SDK: clusters, tokens, secrets (and, emulated, a policy and a grant).
+//! A tour of the SDK: clusters, tokens, secrets (and, emulated, a pool-backed cluster under a
+//! policy with a library installed, and a grant).
 //!
 //! ```sh
 //! cargo run --example quickstart                       # an emulated workspace, no account needed
@@ -408,14 +409,25 @@ fn oauth_m2m_profile(ws: &Emulator) -> Result {
     Ok(())
 }
 
-/// A user who may only create small clusters under a policy, and a grant on one.
+/// A user who may only create small clusters under a policy, on a pool, with a library, and a
+/// grant on the cluster.
 fn governance(ws: &Emulator) -> Result {
     use azure_databricks_sdk::models::{
-        AccessControlRequest, CreatePolicyRequest, PermissionLevel, PermissionObjectType,
-        SetObjectPermissions,
+        AccessControlRequest, CreatePolicyRequest, InstallLibrariesRequest, InstancePoolAttributes,
+        Library, PermissionLevel, PermissionObjectType, PythonPyPiLibrary, SetObjectPermissions,
     };
-    section("A cluster policy, a user allowed to use it, and a grant");
+    section("A pool-backed cluster under a policy, a library, and a grant");
     let admin = ws.client();
+    let pool = admin
+        .instance_pools()
+        .create(&InstancePoolAttributes {
+            instance_pool_name: "quickstart-pool".into(),
+            node_type_id: "Standard_DS3_v2".into(),
+            min_idle_instances: Some(1),
+            ..Default::default()
+        })?
+        .instance_pool_id
+        .ok_or("no pool id")?;
     let policy = admin
         .cluster_policies()
         .create(&CreatePolicyRequest {
@@ -447,7 +459,7 @@ fn governance(ws: &Emulator) -> Result {
         .create(&ClusterAttributes {
             cluster_name: Some("quickstart-governed".into()),
             spark_version: "15.4.x-scala2.12".into(),
-            node_type_id: Some("Standard_DS3_v2".into()),
+            instance_pool_id: Some(pool.clone()),
             policy_id: Some(policy.clone()),
             apply_policy_default_values: Some(true),
             ..Default::default()
@@ -458,6 +470,25 @@ fn governance(ws: &Emulator) -> Result {
         "quickstart-user@example.com created {cluster} under policy {policy}: {:?} worker(s), autotermination {:?} min (from the policy)",
         info.num_workers, info.autotermination_minutes
     );
+    let library = Library {
+        pypi: Some(PythonPyPiLibrary {
+            package: "simplejson==3.8.0".into(),
+            repo: None,
+            unknown_fields: Default::default(),
+        }),
+        ..Default::default()
+    };
+    let request = InstallLibrariesRequest {
+        cluster_id: cluster.clone(),
+        libraries: vec![library],
+        ..Default::default()
+    };
+    user.clusters().ensure_running(&cluster)?;
+    let installed = user.libraries().install_and_wait(&request, WAIT)?;
+    println!(
+        "on pool {pool} ({:?}): simplejson {:?}",
+        info.node_type_id, installed.library_statuses[0].status
+    );
     let acl =
         user.permissions()
             .update(cluster_type, &cluster, &grant(PermissionLevel::CanRestart))?;
@@ -467,6 +498,7 @@ fn governance(ws: &Emulator) -> Result {
     );
     admin.clusters().permanent_delete(&cluster)?;
     admin.cluster_policies().delete(&policy)?;
+    admin.instance_pools().delete(&pool)?;
     Ok(())
 }
 
