@@ -303,6 +303,21 @@ fn groups_hold_members_and_admins_membership_makes_admins() {
         admin.groups().delete(&admins_id).unwrap_err().error_code(),
         Some("INVALID_PARAMETER_VALUE")
     );
+    // Replace: the name and the whole member list.
+    let replaced = admin
+        .groups()
+        .replace(
+            &gid,
+            &Group {
+                display_name: Some("engineering".into()),
+                members: vec![member(&bob_id)],
+                ..Default::default()
+            },
+        )
+        .and_then(|()| admin.groups().get(&gid))
+        .unwrap();
+    assert_eq!(replaced.display_name.as_deref(), Some("engineering"));
+    assert_eq!(replaced.members.len(), 1);
     admin.groups().delete(&gid).unwrap();
     assert!(admin.groups().get(&gid).unwrap_err().is_not_found());
 }
