@@ -916,14 +916,29 @@ fn two_hundred_fifty_clusters_come_through_list_iter_in_pages_of_100_in_a_stable
     assert!(all.get("next_page_token").is_none());
 }
 
+/// A cluster policy without rules; returns its id.
+fn empty_policy(client: &Client) -> String {
+    client
+        .cluster_policies()
+        .create(&azure_databricks_sdk::models::CreatePolicyRequest {
+            name: Some("no rules".into()),
+            definition: Some("{}".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .policy_id
+        .unwrap()
+}
+
 #[test]
 fn list_filters_by_state_source_pin_and_policy_sent_as_dotted_query_keys() {
     let ws = Emulator::start().unwrap();
     let client = ws.client();
+    let policy = empty_policy(&client);
     let ids = create_named(&client, 3);
     let with_policy = ClusterAttributes {
         cluster_name: Some("governed".into()),
-        policy_id: Some("E06216CAA0000360".into()),
+        policy_id: Some(policy.clone()),
         ..spec(0)
     };
     let governed = client.clusters().create(&with_policy).unwrap().cluster_id;
@@ -969,7 +984,7 @@ fn list_filters_by_state_source_pin_and_policy_sent_as_dotted_query_keys() {
     assert_eq!(
         filtered(ListClustersFilterBy {
             is_pinned: Some(false),
-            policy_id: Some("E06216CAA0000360".into()),
+            policy_id: Some(policy.clone()),
             ..Default::default()
         }),
         [governed]
@@ -1034,6 +1049,7 @@ fn list_filters_by_state_source_pin_and_policy_sent_as_dotted_query_keys() {
 fn get_has_the_spec_and_an_edit_built_from_it_keeps_every_other_setting_and_unknown_fields() {
     let ws = Emulator::start().unwrap();
     let client = ws.client();
+    let policy = empty_policy(&client);
     let mut attributes = ClusterAttributes {
         autotermination_minutes: Some(60),
         spark_conf: [("spark.speculation".to_string(), "true".to_string())]
@@ -1047,7 +1063,7 @@ fn get_has_the_spec_and_an_edit_built_from_it_keeps_every_other_setting_and_unkn
             first_on_demand: Some(1),
             ..Default::default()
         }),
-        policy_id: Some("E06216CAA0000360".into()),
+        policy_id: Some(policy.clone()),
         ..spec(2)
     };
     attributes
@@ -1074,7 +1090,7 @@ fn get_has_the_spec_and_an_edit_built_from_it_keeps_every_other_setting_and_unkn
     expected["autotermination_minutes"] = json!(120);
     assert_eq!(serde_json::to_value(after.spec.unwrap()).unwrap(), expected);
     assert_eq!(after.custom_tags["Team"], "analytics");
-    assert_eq!(after.policy_id.as_deref(), Some("E06216CAA0000360"));
+    assert_eq!(after.policy_id.as_deref(), Some(policy.as_str()));
 }
 
 #[test]

@@ -82,6 +82,8 @@ impl Generator<'_> {
             {
                 json!({"any": [self.rng.u32(..), "text", true, null]})
             }
+            // No type: any JSON value (a SCIM patch's `value`).
+            None => json!([format!("s{}", self.rng.u32(..)), {"k": self.rng.bool()}, null]),
             _ => panic!("the generator does not know {schema}"),
         }
     }

@@ -295,9 +295,7 @@ MAPPING: Dict[str, List[str]] = {
     "JobsHealthOperator": ["JobsHealthOperator"],
     "JobsHealthRule": ["JobsHealthRule"],
     "JobsHealthRules": ["JobsHealthRules"],
-    "Library": ["compute:Library"],
     "MaintenanceWindow": ["MaintenanceWindow"],
-    "MavenLibrary": ["compute:MavenLibrary"],
     "ModelTriggerConfiguration": ["ModelTriggerConfiguration"],
     "ModelTriggerConfigurationCondition": ["ModelTriggerConfigurationCondition"],
     "NotebookOutput": ["NotebookOutput"],
@@ -316,13 +314,11 @@ MAPPING: Dict[str, List[str]] = {
     "PowerBiTask": ["PowerBiTask"],
     "PythonOperatorTask": ["PythonOperatorTask"],
     "PythonOperatorTaskParameter": ["PythonOperatorTaskParameter"],
-    "PythonPyPiLibrary": ["compute:PythonPyPiLibrary"],
     "PythonWheelTask": ["PythonWheelTask"],
     "QualifiedName": ["QualifiedName"],
     "QueueDetails": ["QueueDetails"],
     "QueueDetailsCodeCode": ["QueueDetailsCodeCode"],
     "QueueSettings": ["QueueSettings"],
-    "RCranLibrary": ["compute:RCranLibrary"],
     "RepairHistoryItem": ["RepairHistoryItem"],
     "RepairHistoryItemType": ["RepairHistoryItemType"],
     "ResolvedConditionTaskValues": ["ResolvedConditionTaskValues"],
@@ -405,7 +401,90 @@ MAPPING: Dict[str, List[str]] = {
     "Webhook": ["Webhook"],
     "WebhookNotifications": ["WebhookNotifications"],
     "WidgetErrorDetail": ["WidgetErrorDetail"],
+    # Permissions.
+    "PermissionLevel": ["PermissionLevel"],
+    "AccessControlRequest": ["AccessControlRequest"],
+    "AccessControlResponse": ["AccessControlResponse"],
+    "Permission": ["Permission"],
+    "ObjectPermissions": ["ObjectPermissions"],
+    "SetObjectPermissions": ["PermissionsAPI.set", "PermissionsAPI.update"],
+    "PermissionsDescription": ["PermissionsDescription"],
+    "GetPermissionLevelsResponse": ["GetPermissionLevelsResponse"],
+    # Token management.
+    "TokenInfo": ["TokenInfo"],
+    "ListManagedTokensRequest": ["TokenManagementAPI.list"],
+    "ListManagedTokensResponse": ["ListTokensResponse"],
+    "GetTokenResponse": ["GetTokenResponse"],
+    "CreateOboTokenRequest": ["TokenManagementAPI.create_obo_token"],
+    "CreateOboTokenResponse": ["CreateOboTokenResponse"],
+    # SCIM: users, groups, service principals.
+    "User": ["User"],
+    "Group": ["Group"],
+    "ServicePrincipal": ["ServicePrincipal"],
+    "ComplexValue": ["ComplexValue"],
+    "Name": ["Name"],
+    "ResourceMeta": ["ResourceMeta"],
+    "UserSchema": ["UserSchema"],
+    "GroupSchema": ["GroupSchema"],
+    "ServicePrincipalSchema": ["ServicePrincipalSchema"],
+    "ListResponseSchema": ["ListResponseSchema"],
+    "PatchSchema": ["PatchSchema"],
+    "PatchOp": ["PatchOp"],
+    "ListSortOrder": ["GetSortOrder"],
+    "ListUsersResponse": ["ListUsersResponse"],
+    "ListGroupsResponse": ["ListGroupsResponse"],
+    "ListServicePrincipalResponse": ["ListServicePrincipalResponse"],
+    "Patch": ["Patch"],
+    "PatchRequest": ["UsersAPI.patch", "GroupsAPI.patch", "ServicePrincipalsAPI.patch"],
+    "ScimListRequest": ["UsersAPI.list", "GroupsAPI.list", "ServicePrincipalsAPI.list"],
+    # Cluster policies, policy families, and the libraries they name.
+    "Policy": ["Policy"],
+    "CreatePolicyRequest": ["ClusterPoliciesAPI.create", "ClusterPoliciesAPI.edit"],
+    "CreatePolicyResponse": ["CreatePolicyResponse"],
+    "ListPoliciesRequest": ["ClusterPoliciesAPI.list"],
+    "ListPoliciesResponse": ["ListPoliciesResponse"],
+    "PolicySortColumn": ["ListSortColumn"],
+    "PolicySortOrder": ["ListSortOrder"],
+    "PolicyFamily": ["PolicyFamily"],
+    "ListPolicyFamiliesRequest": ["PolicyFamiliesAPI.list"],
+    "ListPolicyFamiliesResponse": ["ListPolicyFamiliesResponse"],
+    "Library": ["Library"],
+    "PythonPyPiLibrary": ["PythonPyPiLibrary"],
+    "MavenLibrary": ["MavenLibrary"],
+    "RCranLibrary": ["RCranLibrary"],
+    # Instance pools.
+    "InstancePoolSpec": ["InstancePoolsAPI.create"],
+    "InstancePoolAttributes": ["InstancePoolsAPI.create", "InstancePoolsAPI.edit"],
+    "InstancePoolAndStats": ["InstancePoolAndStats", "GetInstancePool"],
+    "InstancePoolAzureAttributes": ["InstancePoolAzureAttributes"],
+    "InstancePoolAzureAvailability": ["InstancePoolAzureAttributesAvailability"],
+    "InstancePoolState": ["InstancePoolState"],
+    "InstancePoolStats": ["InstancePoolStats"],
+    "InstancePoolStatus": ["InstancePoolStatus"],
+    "PendingInstanceError": ["PendingInstanceError"],
+    "DiskSpec": ["DiskSpec"],
+    "DiskType": ["DiskType"],
+    "AzureDiskVolumeType": ["DiskTypeAzureDiskVolumeType"],
+    "CreateInstancePoolResponse": ["CreateInstancePoolResponse"],
+    "ListInstancePoolsResponse": ["ListInstancePools"],
+    # Libraries.
+    "LibraryInstallStatus": ["LibraryInstallStatus"],
+    "LibraryFullStatus": ["LibraryFullStatus"],
+    "ClusterLibraryStatuses": ["ClusterLibraryStatuses"],
+    "ListAllClusterLibraryStatusesResponse": ["ListAllClusterLibraryStatusesResponse"],
+    "InstallLibrariesRequest": ["LibrariesAPI.install", "LibrariesAPI.uninstall"],
 }
+
+#: Parameters of a mapped API method that the operation takes in its path, not in the body
+#: that the definition models: not expected among the definition's fields.
+IN_PATH: Dict[str, List[str]] = {
+    "SetObjectPermissions": ["request_object_type", "request_object_id"],
+    "PatchRequest": ["id"],
+}
+
+#: Fields the schema cannot declare and leaves to `unknown_fields` on purpose (a JSON Schema
+#: property cannot be named `$ref`); kept losslessly, reported as notes.
+KEPT_UNKNOWN = {("ComplexValue", "$ref")}
 
 #: Operations whose inline parameters (`params` in `schema/endpoints.json`) are compared with the
 #: parameters of an API method; informational only (a new parameter changes a method signature).
@@ -441,6 +520,7 @@ OTHER_CLOUDS = {
     ("SparkNode", "node_aws_attributes"),
     ("NodeType", "is_graviton"),
     ("NodeTypeFlexibility", "aws_context_id"),
+    ("DiskType", "ebs_volume_type"),
 }
 
 
@@ -559,12 +639,27 @@ def _method_fields(fn: ast.FunctionDef) -> Dict[str, OfficialField]:
     """The parameters of an API method, with their docs."""
     docs = _param_docs(ast.get_docstring(fn) or "")
     args = [a for a in fn.args.args if a.arg != "self"] + list(fn.args.kwonlyargs)
+    # Wire names: `query["startIndex"] = start_index`, `body["Operations"] = [... operations]`.
+    wire: Dict[str, str] = {}
+    names = {a.arg for a in args}
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Subscript)
+            and isinstance(node.targets[0].value, ast.Name)
+            and node.targets[0].value.id in ("query", "body")
+            and isinstance(node.targets[0].slice, ast.Constant)
+        ):
+            used = [n.id for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in names]
+            if used:
+                wire.setdefault(used[0], node.targets[0].slice.value)
     out: Dict[str, OfficialField] = {}
     for arg in args:
         if arg.arg == "timeout":
             continue
         annotation = ast.unparse(arg.annotation) if arg.annotation else "Any"
-        out[arg.arg] = OfficialField(arg.arg, annotation, None, docs.get(arg.arg, ""))
+        name = wire.get(arg.arg, arg.arg)
+        out[name] = OfficialField(name, annotation, None, docs.get(arg.arg, ""))
     return out
 
 
@@ -730,6 +825,8 @@ def type_problem(
 ) -> Optional[Tuple[str, bool]]:
     """How the schema's type of a field disagrees with the official one: (message, serious)."""
     container, inner = unwrap(official.annotation)
+    if inner == "Any" and "type" not in prop and "$ref" not in prop:
+        return None  # any JSON value on both sides
     if container == "array":
         if prop.get("type") != "array":
             return f"is {describe_schema(prop)} here, a list there", True
@@ -862,7 +959,8 @@ def compare(schema: Dict[str, dict], official: Dict[str, OfficialModel], report:
         # Dataclasses first: they know integer widths, method parameters do not.
         for m in sorted(models, key=lambda m: m.kind == "method"):
             for name, f in m.fields.items():
-                wanted.setdefault(name, f)
+                if name not in IN_PATH.get(ours, []):
+                    wanted.setdefault(name, f)
         for name, f in wanted.items():
             cloud = other_cloud(ours, name)
             if (ours, name) in IN_PATH:
@@ -870,6 +968,10 @@ def compare(schema: Dict[str, dict], official: Dict[str, OfficialModel], report:
                 report.notes += 1
                 continue
             if name not in properties:
+                if (ours, name) in KEPT_UNKNOWN:
+                    report.notes += 1
+                    lines.append(f"  note: {name} is kept in unknown_fields")
+                    continue
                 if cloud:
                     report.other_cloud_fields += 1
                     if report.show_other_clouds:

@@ -10,6 +10,23 @@
 pub struct AbfssStorageInfo {
     pub destination: String,
 }
+/// One grant of a permission level to one principal: set exactly one of `user_name`, `group_name` and `service_principal_name`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessControlRequest {
+    pub group_name: Option<String>,
+    pub permission_level: Option<PermissionLevel>,
+    pub service_principal_name: Option<String>,
+    pub user_name: Option<String>,
+}
+/// Every permission level one principal holds on an object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessControlResponse {
+    pub all_permissions: Vec<Permission>,
+    pub display_name: Option<String>,
+    pub group_name: Option<String>,
+    pub service_principal_name: Option<String>,
+    pub user_name: Option<String>,
+}
 /// One entry of a secret scope's access control list: a principal and the permission it has on the scope.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclItem {
@@ -390,6 +407,12 @@ pub struct ClusterInstance {
     pub cluster_id: Option<String>,
     pub spark_context_id: Option<String>,
 }
+/// The libraries of one cluster and their statuses.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterLibraryStatuses {
+    pub cluster_id: Option<String>,
+    pub library_statuses: Vec<LibraryFullStatus>,
+}
 /// Destination of a cluster's log delivery; set exactly one field.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterLogConf {
@@ -454,6 +477,15 @@ pub struct CompletedJob {
     pub termination_code: Option<TerminationCodeCode>,
     pub workspace_id: Option<String>,
 }
+/// A SCIM multi-valued attribute's entry: an e-mail address, a group membership, a member, an entitlement or a role. The service's `$ref` (the SCIM path of the referenced resource, e.g. `Groups/123`) is not a field: a property cannot be named `$ref` in JSON Schema, so it is kept in `unknown_fields` and written back unchanged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComplexValue {
+    pub display: Option<String>,
+    pub primary: Option<bool>,
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub value: Option<String>,
+}
 /// Compute of the Jobs API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Compute {
@@ -501,6 +533,11 @@ pub struct ContinuousTriggerState {
     pub is_backing_off: Option<bool>,
     pub next_attempt_ms: Option<i64>,
 }
+/// Answer of `instance-pools/create`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateInstancePoolResponse {
+    pub instance_pool_id: Option<String>,
+}
 /// The body of `jobs/create`: the settings of the new job and who may access it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateJob {
@@ -539,6 +576,39 @@ pub struct CreateJob {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateJobResponse {
     pub job_id: Option<i64>,
+}
+/// Request of `token-management/on-behalf-of/tokens`: a token that authenticates as a service principal.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CreateOboTokenRequest {
+    pub application_id: String,
+    pub autoscope_enabled: Option<bool>,
+    pub comment: Option<String>,
+    pub lifetime_seconds: Option<i64>,
+    pub scopes: Vec<String>,
+}
+/// Answer of `token-management/on-behalf-of/tokens`: the only answer that carries the token value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateOboTokenResponse {
+    pub token_info: Option<TokenInfo>,
+    pub token_value: Option<crate::SensitiveString>,
+}
+/// Request of `policies/clusters/create` (and, with `policy_id`, of `edit`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreatePolicyRequest {
+    pub definition: Option<String>,
+    pub description: Option<String>,
+    pub libraries: Vec<Library>,
+    pub max_clusters_per_user: Option<i64>,
+    pub name: Option<String>,
+    pub policy_family_definition_overrides: Option<String>,
+    pub policy_family_id: Option<String>,
+    pub policy_id: Option<String>,
+}
+/// Answer of `policies/clusters/create`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreatePolicyResponse {
+    pub policy_id: Option<String>,
 }
 /// Request body of `secrets/scopes/create`. Creating an `AZURE_KEYVAULT` scope requires an Azure AD user token (a personal access token is rejected).
 #[derive(Clone, Debug, PartialEq)]
@@ -769,6 +839,20 @@ pub struct DirectoryEntry {
 pub struct DirectoryInfo {
     pub is_git_folder: Option<bool>,
 }
+/// Managed disks attached to each instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskSpec {
+    pub disk_count: Option<i32>,
+    pub disk_iops: Option<i32>,
+    pub disk_size: Option<i32>,
+    pub disk_throughput: Option<i32>,
+    pub disk_type: Option<DiskType>,
+}
+/// The kind of a managed disk.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskType {
+    pub azure_disk_volume_type: Option<AzureDiskVolumeType>,
+}
 /// User name and password for a private Docker registry.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DockerBasicAuth {
@@ -911,6 +995,11 @@ pub struct GetJobRequest {
     pub job_id: i64,
     pub page_token: Option<String>,
 }
+/// Answer of `permissions/{type}/{id}/permissionLevels`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetPermissionLevelsResponse {
+    pub permission_levels: Vec<PermissionsDescription>,
+}
 /// The query of `jobs/runs/get-output`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
@@ -925,6 +1014,11 @@ pub struct GetRunRequest {
     pub include_resolved_values: Option<bool>,
     pub page_token: Option<String>,
     pub run_id: i64,
+}
+/// Answer of `GET token-management/tokens/{token_id}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetTokenResponse {
+    pub token_info: Option<TokenInfo>,
 }
 /// Read-only state of the remote repository at the time the job was run. This field is only included on job runs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -947,6 +1041,21 @@ pub struct GitSource {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GitSparseCheckout {
     pub patterns: Vec<String>,
+}
+/// A group of the workspace (SCIM 2.0); `admins` and `users` are built in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Group {
+    #[serde(rename = "displayName")]
+    pub display_name: Option<String>,
+    pub entitlements: Vec<ComplexValue>,
+    #[serde(rename = "externalId")]
+    pub external_id: Option<String>,
+    pub groups: Vec<ComplexValue>,
+    pub id: Option<String>,
+    pub members: Vec<ComplexValue>,
+    pub meta: Option<ResourceMeta>,
+    pub roles: Vec<ComplexValue>,
+    pub schemas: Vec<GroupSchema>,
 }
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -976,6 +1085,88 @@ pub struct InitScriptInfoAndExecutionDetails {
     pub stderr: Option<String>,
     pub volumes: Option<VolumesStorageInfo>,
     pub workspace: Option<WorkspaceStorageInfo>,
+}
+/// Request of `libraries/install` and `libraries/uninstall`: libraries of one cluster.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct InstallLibrariesRequest {
+    pub cluster_id: String,
+    pub libraries: Vec<Library>,
+}
+/// An instance pool as `get` and `list` report it: its settings, state and statistics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstancePoolAndStats {
+    pub azure_attributes: Option<InstancePoolAzureAttributes>,
+    pub custom_tags: IndexMap<String, String>,
+    pub default_tags: IndexMap<String, String>,
+    pub disk_spec: Option<DiskSpec>,
+    pub enable_elastic_disk: Option<bool>,
+    pub idle_instance_autotermination_minutes: Option<i32>,
+    pub instance_pool_id: String,
+    pub instance_pool_name: Option<String>,
+    pub max_capacity: Option<i32>,
+    pub min_idle_instances: Option<i32>,
+    pub node_type_flexibility: Option<NodeTypeFlexibility>,
+    pub node_type_id: Option<String>,
+    pub preloaded_docker_images: Vec<DockerImage>,
+    pub preloaded_spark_versions: Vec<String>,
+    pub state: Option<InstancePoolState>,
+    pub stats: Option<InstancePoolStats>,
+    pub status: Option<InstancePoolStatus>,
+}
+/// Request of `instance-pools/create` and (with `instance_pool_id`) `edit`: the pool's settings. `edit` changes only the name, the tags, the sizes and the idle time; `node_type_id` must stay the same.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct InstancePoolAttributes {
+    pub azure_attributes: Option<InstancePoolAzureAttributes>,
+    pub custom_tags: IndexMap<String, String>,
+    pub disk_spec: Option<DiskSpec>,
+    pub enable_elastic_disk: Option<bool>,
+    pub idle_instance_autotermination_minutes: Option<i32>,
+    pub instance_pool_id: Option<String>,
+    pub instance_pool_name: String,
+    pub max_capacity: Option<i32>,
+    pub min_idle_instances: Option<i32>,
+    pub node_type_flexibility: Option<NodeTypeFlexibility>,
+    pub node_type_id: String,
+    pub preloaded_docker_images: Vec<DockerImage>,
+    pub preloaded_spark_versions: Vec<String>,
+}
+/// Azure settings of an instance pool.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolAzureAttributes {
+    pub availability: Option<InstancePoolAzureAvailability>,
+    pub capacity_reservation_group: Option<String>,
+    pub spot_bid_max_price: Option<f64>,
+}
+/// The settings of an instance pool, as given to `instance-pools/create` and `edit` and reported by `get` and `list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolSpec {
+    pub azure_attributes: Option<InstancePoolAzureAttributes>,
+    pub custom_tags: IndexMap<String, String>,
+    pub disk_spec: Option<DiskSpec>,
+    pub enable_elastic_disk: Option<bool>,
+    pub idle_instance_autotermination_minutes: Option<i32>,
+    pub instance_pool_name: Option<String>,
+    pub max_capacity: Option<i32>,
+    pub min_idle_instances: Option<i32>,
+    pub node_type_flexibility: Option<NodeTypeFlexibility>,
+    pub node_type_id: Option<String>,
+    pub preloaded_docker_images: Vec<DockerImage>,
+    pub preloaded_spark_versions: Vec<String>,
+}
+/// The instances of a pool by use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolStats {
+    pub idle_count: Option<i32>,
+    pub pending_idle_count: Option<i32>,
+    pub pending_used_count: Option<i32>,
+    pub used_count: Option<i32>,
+}
+/// Problems of a pool.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstancePoolStatus {
+    pub pending_instance_errors: Vec<PendingInstanceError>,
 }
 /// Job was retrieved successfully.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1204,7 +1395,7 @@ pub struct JobsHealthRule {
 pub struct JobsHealthRules {
     pub rules: Vec<JobsHealthRule>,
 }
-/// Library of the Jobs API.
+/// A library to install on a cluster: set exactly one of its kinds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Library {
     pub cran: Option<RCranLibrary>,
@@ -1215,10 +1406,23 @@ pub struct Library {
     pub requirements: Option<String>,
     pub whl: Option<String>,
 }
+/// A library of a cluster and where its installation stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LibraryFullStatus {
+    pub is_library_for_all_clusters: Option<bool>,
+    pub library: Option<Library>,
+    pub messages: Vec<String>,
+    pub status: Option<LibraryInstallStatus>,
+}
 /// Response of `secrets/acls/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListAclsResponse {
     pub items: Vec<AclItem>,
+}
+/// Answer of `libraries/all-cluster-statuses`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListAllClusterLibraryStatusesResponse {
+    pub statuses: Vec<ClusterLibraryStatuses>,
 }
 /// Filters of `clusters/list`; a cluster must match every filter that is set.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1261,6 +1465,24 @@ pub struct ListDirectoryResponse {
     pub contents: Vec<DirectoryEntry>,
     pub next_page_token: Option<String>,
 }
+/// One page of groups.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListGroupsResponse {
+    #[serde(rename = "itemsPerPage")]
+    pub items_per_page: Option<i64>,
+    #[serde(rename = "Resources")]
+    pub resources: Vec<Group>,
+    pub schemas: Vec<ListResponseSchema>,
+    #[serde(rename = "startIndex")]
+    pub start_index: Option<i64>,
+    #[serde(rename = "totalResults")]
+    pub total_results: Option<i64>,
+}
+/// Answer of `instance-pools/list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListInstancePoolsResponse {
+    pub instance_pools: Vec<InstancePoolAndStats>,
+}
 /// The query of `jobs/list`: filters and the page to read.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListJobsRequest {
@@ -1278,10 +1500,44 @@ pub struct ListJobsResponse {
     pub next_page_token: Option<String>,
     pub prev_page_token: Option<String>,
 }
+/// Filters of `token-management/tokens`, sent in the query string; without any, every token of the workspace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListManagedTokensRequest {
+    pub created_by_id: Option<i64>,
+    pub created_by_username: Option<String>,
+}
+/// Answer of `GET token-management/tokens`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListManagedTokensResponse {
+    pub token_infos: Vec<TokenInfo>,
+}
 /// Response of `clusters/list-node-types`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListNodeTypesResponse {
     pub node_types: Vec<NodeType>,
+}
+/// Order of `policies/clusters/list`, sent in the query string.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPoliciesRequest {
+    pub sort_column: Option<PolicySortColumn>,
+    pub sort_order: Option<PolicySortOrder>,
+}
+/// Answer of `policies/clusters/list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPoliciesResponse {
+    pub policies: Vec<Policy>,
+}
+/// Page of `policy-families`, sent in the query string.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPolicyFamiliesRequest {
+    pub max_results: Option<i64>,
+    pub page_token: Option<String>,
+}
+/// One page of policy families.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListPolicyFamiliesResponse {
+    pub next_page_token: Option<String>,
+    pub policy_families: Vec<PolicyFamily>,
 }
 /// The query of `jobs/runs/list`: filters and the page to read.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1315,10 +1571,36 @@ pub struct ListScopesResponse {
 pub struct ListSecretsResponse {
     pub secrets: Vec<SecretMetadata>,
 }
+/// One page of service principals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListServicePrincipalResponse {
+    #[serde(rename = "itemsPerPage")]
+    pub items_per_page: Option<i64>,
+    #[serde(rename = "Resources")]
+    pub resources: Vec<ServicePrincipal>,
+    pub schemas: Vec<ListResponseSchema>,
+    #[serde(rename = "startIndex")]
+    pub start_index: Option<i64>,
+    #[serde(rename = "totalResults")]
+    pub total_results: Option<i64>,
+}
 /// Response of `token/list`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListTokensResponse {
     pub token_infos: Vec<PublicTokenInfo>,
+}
+/// One page of users.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListUsersResponse {
+    #[serde(rename = "itemsPerPage")]
+    pub items_per_page: Option<i64>,
+    #[serde(rename = "Resources")]
+    pub resources: Vec<User>,
+    pub schemas: Vec<ListResponseSchema>,
+    #[serde(rename = "startIndex")]
+    pub start_index: Option<i64>,
+    #[serde(rename = "totalResults")]
+    pub total_results: Option<i64>,
 }
 /// A file on the local file system of each cluster node.
 #[derive(Clone, Debug, PartialEq)]
@@ -1345,7 +1627,7 @@ pub struct MaintenanceWindow {
     pub start_hour: i64,
     pub timezone_id: String,
 }
-/// MavenLibrary of the Jobs API.
+/// A Maven artifact.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
 pub struct MavenLibrary {
@@ -1361,6 +1643,14 @@ pub struct ModelTriggerConfiguration {
     pub min_time_between_triggers_seconds: Option<i64>,
     pub securable_name: Option<String>,
     pub wait_after_last_change_seconds: Option<i64>,
+}
+/// The parts of a user's name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Name {
+    #[serde(rename = "familyName")]
+    pub family_name: Option<String>,
+    #[serde(rename = "givenName")]
+    pub given_name: Option<String>,
 }
 /// Local disk details of the Azure VM size behind a node type.
 #[derive(Clone, Debug, PartialEq)]
@@ -1428,12 +1718,39 @@ pub struct ObjectInfo {
     pub resource_id: Option<String>,
     pub size: Option<i64>,
 }
+/// The access control list of an object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObjectPermissions {
+    pub access_control_list: Vec<AccessControlResponse>,
+    pub object_id: Option<String>,
+    pub object_type: Option<String>,
+}
 /// Stores the catalog name, schema name, and the output schema expiration time for the clean room run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutputSchemaInfo {
     pub catalog_name: Option<String>,
     pub expiration_time: Option<i64>,
     pub schema_name: Option<String>,
+}
+/// One operation of a SCIM patch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Patch {
+    pub op: Option<PatchOp>,
+    pub path: Option<String>,
+    pub value: Option<::serde_json::Value>,
+}
+/// A SCIM patch: operations applied in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PatchRequest {
+    #[serde(rename = "Operations")]
+    pub operations: Vec<Patch>,
+    pub schemas: Vec<PatchSchema>,
+}
+/// A failure to acquire an instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PendingInstanceError {
+    pub instance_id: Option<String>,
+    pub message: Option<String>,
 }
 /// Per-trigger runtime state for the multi-trigger surface. Mirrors `TriggerConfiguration`'s trigger-type variants 1:1; each entry sets exactly one variant matching the corresponding trigger's type. Variants with no runtime state today (`schedule`, `model`) are emitted as empty messages.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1459,6 +1776,19 @@ pub struct PeriodicTriggerConfiguration {
 pub struct PeriodicTriggerState {
     pub next_run_time: Option<i64>,
 }
+/// One permission level a principal holds on an object, directly or inherited.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Permission {
+    pub inherited: Option<bool>,
+    pub inherited_from_object: Vec<String>,
+    pub permission_level: Option<PermissionLevel>,
+}
+/// A permission level an object accepts, with what it allows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PermissionsDescription {
+    pub description: Option<String>,
+    pub permission_level: Option<PermissionLevel>,
+}
 /// PipelineParams of the Jobs API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PipelineParams {
@@ -1479,6 +1809,47 @@ pub struct PipelineTask {
     pub refresh_flow_selection: Vec<String>,
     pub refresh_selection: Vec<String>,
     pub reset_checkpoint_selection: Vec<String>,
+}
+/// A cluster policy. Its `definition` is a JSON document in a string: per attribute path of a cluster (`spark_version`, `autoscale.max_workers`, `custom_tags.team`, ...) a rule; [`crate::PolicyDefinition`] reads and writes it typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policy {
+    pub created_at_timestamp: Option<i64>,
+    pub creator_user_name: Option<String>,
+    pub definition: Option<String>,
+    pub description: Option<String>,
+    pub is_default: Option<bool>,
+    pub libraries: Vec<Library>,
+    pub max_clusters_per_user: Option<i64>,
+    pub name: Option<String>,
+    pub policy_family_definition_overrides: Option<String>,
+    pub policy_family_id: Option<String>,
+    pub policy_id: Option<String>,
+}
+/// A policy family: a built-in definition policies can start from (`Personal Compute`, `Job Compute`, ...).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicyFamily {
+    pub definition: Option<String>,
+    pub description: Option<String>,
+    pub name: Option<String>,
+    pub policy_family_id: Option<String>,
+}
+/// The rule of one attribute path in a policy definition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PolicyRule {
+    #[serde(rename = "defaultValue")]
+    pub default_value: Option<::serde_json::Value>,
+    pub hidden: Option<bool>,
+    #[serde(rename = "isOptional")]
+    pub is_optional: Option<bool>,
+    #[serde(rename = "maxValue")]
+    pub max_value: Option<f64>,
+    #[serde(rename = "minValue")]
+    pub min_value: Option<f64>,
+    pub pattern: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: Option<PolicyRuleType>,
+    pub value: Option<::serde_json::Value>,
+    pub values: Vec<::serde_json::Value>,
 }
 /// PowerBiModel of the Jobs API.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1531,7 +1902,7 @@ pub struct PythonOperatorTaskParameter {
     pub name: Option<String>,
     pub value: Option<String>,
 }
-/// PythonPyPiLibrary of the Jobs API.
+/// A PyPI package.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
 pub struct PythonPyPiLibrary {
@@ -1566,7 +1937,7 @@ pub struct QueueDetails {
 pub struct QueueSettings {
     pub enabled: bool,
 }
-/// RCranLibrary of the Jobs API.
+/// A CRAN package.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
 pub struct RCranLibrary {
@@ -1678,6 +2049,12 @@ pub struct ResolvedValues {
     pub spark_python_task: Option<ResolvedStringParamsValues>,
     pub spark_submit_task: Option<ResolvedStringParamsValues>,
     pub sql_task: Option<ResolvedParamPairValues>,
+}
+/// Metadata of a SCIM resource.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResourceMeta {
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<String>,
 }
 /// Run was retrieved successfully
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1905,6 +2282,21 @@ pub struct RunTask {
     pub timeout_seconds: Option<i64>,
     pub webhook_notifications: Option<WebhookNotifications>,
 }
+/// Query of a SCIM list (users, groups, service principals): filter, projection, order and page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScimListRequest {
+    pub attributes: Option<String>,
+    pub count: Option<i64>,
+    #[serde(rename = "excludedAttributes")]
+    pub excluded_attributes: Option<String>,
+    pub filter: Option<String>,
+    #[serde(rename = "sortBy")]
+    pub sort_by: Option<String>,
+    #[serde(rename = "sortOrder")]
+    pub sort_order: Option<ListSortOrder>,
+    #[serde(rename = "startIndex")]
+    pub start_index: Option<i64>,
+}
 /// Metadata of a secret; secret values are never returned by the API.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretMetadata {
@@ -1917,6 +2309,27 @@ pub struct SecretScope {
     pub backend_type: Option<ScopeBackendType>,
     pub keyvault_metadata: Option<AzureKeyVaultSecretScopeMetadata>,
     pub name: String,
+}
+/// A service principal of the workspace (SCIM 2.0): on Azure, a Microsoft Entra ID application, named by its application id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServicePrincipal {
+    pub active: Option<bool>,
+    #[serde(rename = "applicationId")]
+    pub application_id: Option<String>,
+    #[serde(rename = "displayName")]
+    pub display_name: Option<String>,
+    pub entitlements: Vec<ComplexValue>,
+    #[serde(rename = "externalId")]
+    pub external_id: Option<String>,
+    pub groups: Vec<ComplexValue>,
+    pub id: Option<String>,
+    pub roles: Vec<ComplexValue>,
+    pub schemas: Vec<ServicePrincipalSchema>,
+}
+/// The grants of `Permissions::set` (which replaces every direct grant of the object with these) and `Permissions::update` (which adds these to the existing ones).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SetObjectPermissions {
+    pub access_control_list: Vec<AccessControlRequest>,
 }
 /// SparkJarTask of the Jobs API.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2341,6 +2754,23 @@ pub struct Token {
     pub token_info: Option<PublicTokenInfo>,
     pub token_value: crate::SensitiveString,
 }
+/// A personal access token of any user of the workspace, as admins see it; never the token value itself.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TokenInfo {
+    pub autoscope_state: Option<AutoscopeState>,
+    pub backfill_scopes: Vec<String>,
+    pub comment: Option<String>,
+    pub created_by_id: Option<i64>,
+    pub created_by_username: Option<String>,
+    pub creation_time: Option<i64>,
+    pub expiry_time: Option<i64>,
+    pub inferred_scopes: Vec<String>,
+    pub last_used_day: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub scopes: Vec<String>,
+    pub token_id: Option<String>,
+    pub workspace_id: Option<i64>,
+}
 /// A single trigger attached to a job via `JobSettings.triggers`. Exactly one of the trigger-type fields (`periodic`, `schedule`, `continuous`, `file_arrival`, `table_update`, `model`, `job_completion`) must be set; mutual exclusivity is enforced in the API handler rather than via `oneof` so that codegen, validation, and JSON serialization across SDKs and Terraform behave consistently.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TriggerConfiguration {
@@ -2408,6 +2838,24 @@ pub struct UpdateJob {
     pub fields_to_remove: Vec<String>,
     pub job_id: i64,
     pub new_settings: Option<JobSettings>,
+}
+/// A user of the workspace (SCIM 2.0).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct User {
+    pub active: Option<bool>,
+    #[serde(rename = "displayName")]
+    pub display_name: Option<String>,
+    pub emails: Vec<ComplexValue>,
+    pub entitlements: Vec<ComplexValue>,
+    #[serde(rename = "externalId")]
+    pub external_id: Option<String>,
+    pub groups: Vec<ComplexValue>,
+    pub id: Option<String>,
+    pub name: Option<Name>,
+    pub roles: Vec<ComplexValue>,
+    pub schemas: Vec<UserSchema>,
+    #[serde(rename = "userName")]
+    pub user_name: Option<String>,
 }
 /// ViewItem of the Jobs API.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2492,6 +2940,10 @@ impl From<&CreateJob> for JobSettings {}
 impl From<JobSettings> for CreateJob {}
 impl From<&InitScriptInfoAndExecutionDetails> for InitScriptInfo {}
 impl From<InitScriptInfo> for InitScriptInfoAndExecutionDetails {}
+impl From<&InstancePoolAndStats> for InstancePoolSpec {}
+impl From<InstancePoolSpec> for InstancePoolAndStats {}
+impl From<&InstancePoolAttributes> for InstancePoolSpec {}
+impl From<InstancePoolSpec> for InstancePoolAttributes {}
 /// Decodes `json` as the model named `type_name` and encodes it again (`None` for a name
 /// that is not a generated struct). For tests that check the models are lossless.
 pub fn roundtrip_json(
@@ -2559,6 +3011,13 @@ pub enum AzureAvailability {
     OnDemandAzure = "ON_DEMAND_AZURE",
     SpotAzure = "SPOT_AZURE",
     SpotWithFallbackAzure = "SPOT_WITH_FALLBACK_AZURE",
+    Unknown(String),
+}
+/// An Azure managed disk's storage.
+#[non_exhaustive]
+pub enum AzureDiskVolumeType {
+    PremiumLrs = "PREMIUM_LRS",
+    StandardLrs = "STANDARD_LRS",
     Unknown(String),
 }
 /// Copied from elastic-spark-common/api/messages/runs.proto. Using the original definition to remove coupling with jobs API definition
@@ -2779,6 +3238,12 @@ pub enum GitProvider {
     GitLabEnterpriseEdition = "gitLabEnterpriseEdition",
     Unknown(String),
 }
+/// A SCIM schema URN of a group.
+#[non_exhaustive]
+pub enum GroupSchema {
+    UrnIetfParamsScimSchemasCore20Group = "urn:ietf:params:scim:schemas:core:2.0:Group",
+    Unknown(String),
+}
 /// HardwareAcceleratorType: The type of hardware accelerator to use for compute workloads. NOTE: This enum is referenced and is intended to be used by other Databricks services that need to specify hardware accelerator requirements for AI compute workloads.
 #[non_exhaustive]
 pub enum HardwareAcceleratorType {
@@ -2810,6 +3275,21 @@ pub enum InitScriptExecutionStatus {
     NotExecuted = "NOT_EXECUTED",
     Skipped = "SKIPPED",
     /// Also the service's own value `UNKNOWN`.
+    Unknown(String),
+}
+/// Whether an instance pool's instances are on-demand or spot VMs.
+#[non_exhaustive]
+pub enum InstancePoolAzureAvailability {
+    OnDemandAzure = "ON_DEMAND_AZURE",
+    SpotAzure = "SPOT_AZURE",
+    Unknown(String),
+}
+/// State of an instance pool: `ACTIVE`, `STOPPED`, or `DELETED` (after `delete`).
+#[non_exhaustive]
+pub enum InstancePoolState {
+    Active = "ACTIVE",
+    Deleted = "DELETED",
+    Stopped = "STOPPED",
     Unknown(String),
 }
 /// The status that all upstream jobs must have before a job completion trigger fires.
@@ -2888,6 +3368,19 @@ pub enum Language {
     R = "R",
     Unknown(String),
 }
+/// Where a library stands on a cluster.
+#[non_exhaustive]
+pub enum LibraryInstallStatus {
+    Pending = "PENDING",
+    Resolving = "RESOLVING",
+    Installing = "INSTALLING",
+    Installed = "INSTALLED",
+    Failed = "FAILED",
+    UninstallOnRestart = "UNINSTALL_ON_RESTART",
+    Skipped = "SKIPPED",
+    Restored = "RESTORED",
+    Unknown(String),
+}
 /// Direction of a sort.
 #[non_exhaustive]
 pub enum ListClustersSortByDirection {
@@ -2909,6 +3402,19 @@ pub enum ListOrder {
     Asc = "ASC",
     Unknown(String),
 }
+/// The SCIM schema URN of a list answer.
+#[non_exhaustive]
+pub enum ListResponseSchema {
+    UrnIetfParamsScimApiMessages20ListResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse",
+    Unknown(String),
+}
+/// Order of a SCIM list.
+#[non_exhaustive]
+pub enum ListSortOrder {
+    Ascending = "ascending",
+    Descending = "descending",
+    Unknown(String),
+}
 /// Values of `ModelTriggerConfigurationCondition`.
 #[non_exhaustive]
 pub enum ModelTriggerConfigurationCondition {
@@ -2926,6 +3432,20 @@ pub enum ObjectType {
     File = "FILE",
     Repo = "REPO",
     Dashboard = "DASHBOARD",
+    Unknown(String),
+}
+/// What a patch operation does: `add` a value (to a multi-valued attribute: appended), `remove` the attribute or the entries its path selects (e.g. `members[value eq "123"]`), or `replace` it.
+#[non_exhaustive]
+pub enum PatchOp {
+    Add = "add",
+    Remove = "remove",
+    Replace = "replace",
+    Unknown(String),
+}
+/// The SCIM schema URN of a patch request.
+#[non_exhaustive]
+pub enum PatchSchema {
+    UrnIetfParamsScimApiMessages20PatchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp",
     Unknown(String),
 }
 /// Values of `PauseStatus`.
@@ -2949,6 +3469,83 @@ pub enum PeriodicTriggerConfigurationTimeUnit {
     Hours = "HOURS",
     Minutes = "MINUTES",
     Weeks = "WEEKS",
+    Unknown(String),
+}
+/// A permission level. Which levels an object accepts depends on its type (see `Permissions::get_permission_levels`): clusters take `CAN_ATTACH_TO` < `CAN_RESTART` < `CAN_MANAGE`; instance pools `CAN_ATTACH_TO` < `CAN_MANAGE`; cluster policies and tokens `CAN_USE` (tokens also `CAN_MANAGE`); jobs `CAN_VIEW` < `CAN_MANAGE_RUN` < `IS_OWNER`/`CAN_MANAGE`; notebooks, directories and files `CAN_READ` < `CAN_RUN` < `CAN_EDIT` < `CAN_MANAGE`.
+#[non_exhaustive]
+pub enum PermissionLevel {
+    CanAttachTo = "CAN_ATTACH_TO",
+    CanBind = "CAN_BIND",
+    CanCreate = "CAN_CREATE",
+    CanCreateApp = "CAN_CREATE_APP",
+    CanEdit = "CAN_EDIT",
+    CanEditMetadata = "CAN_EDIT_METADATA",
+    CanManage = "CAN_MANAGE",
+    CanManageProductionVersions = "CAN_MANAGE_PRODUCTION_VERSIONS",
+    CanManageRun = "CAN_MANAGE_RUN",
+    CanManageStagingVersions = "CAN_MANAGE_STAGING_VERSIONS",
+    CanMonitor = "CAN_MONITOR",
+    CanMonitorOnly = "CAN_MONITOR_ONLY",
+    CanQuery = "CAN_QUERY",
+    CanRead = "CAN_READ",
+    CanRestart = "CAN_RESTART",
+    CanRun = "CAN_RUN",
+    CanUse = "CAN_USE",
+    CanView = "CAN_VIEW",
+    CanViewMetadata = "CAN_VIEW_METADATA",
+    IsOwner = "IS_OWNER",
+    Unknown(String),
+}
+/// The kind of object whose permissions are read or changed, as it appears in the path: `clusters` with a cluster id, `jobs` with a job id, `authorization` with `tokens` (who may create personal access tokens) or `passwords`, and so on.
+#[non_exhaustive]
+pub enum PermissionObjectType {
+    Alerts = "alerts",
+    Alertsv2 = "alertsv2",
+    Apps = "apps",
+    Authorization = "authorization",
+    Clusters = "clusters",
+    ClusterPolicies = "cluster-policies",
+    Dashboards = "dashboards",
+    DbsqlDashboards = "dbsql-dashboards",
+    Directories = "directories",
+    Experiments = "experiments",
+    Files = "files",
+    InstancePools = "instance-pools",
+    Jobs = "jobs",
+    Notebooks = "notebooks",
+    Pipelines = "pipelines",
+    Queries = "queries",
+    RegisteredModels = "registered-models",
+    Repos = "repos",
+    ServingEndpoints = "serving-endpoints",
+    VectorSearchEndpoints = "vector-search-endpoints",
+    Warehouses = "warehouses",
+    Unknown(String),
+}
+/// The kind of a policy rule.
+#[non_exhaustive]
+pub enum PolicyRuleType {
+    Fixed = "fixed",
+    Forbidden = "forbidden",
+    Allowlist = "allowlist",
+    Blocklist = "blocklist",
+    Regex = "regex",
+    Range = "range",
+    Unlimited = "unlimited",
+    Unknown(String),
+}
+/// What `policies/clusters/list` sorts by.
+#[non_exhaustive]
+pub enum PolicySortColumn {
+    PolicyCreationTime = "POLICY_CREATION_TIME",
+    PolicyName = "POLICY_NAME",
+    Unknown(String),
+}
+/// Order of `policies/clusters/list`.
+#[non_exhaustive]
+pub enum PolicySortOrder {
+    Asc = "ASC",
+    Desc = "DESC",
     Unknown(String),
 }
 /// The reason for queuing the run. - `ACTIVE_RUNS_LIMIT_REACHED`: The run was queued due to reaching the workspace limit of active task runs. - `MAX_CONCURRENT_RUNS_REACHED`: The run was queued due to reaching the per-job limit of concurrent job runs.
@@ -3050,6 +3647,12 @@ pub enum RuntimeEngine {
 pub enum ScopeBackendType {
     Databricks = "DATABRICKS",
     AzureKeyvault = "AZURE_KEYVAULT",
+    Unknown(String),
+}
+/// A SCIM schema URN of a service principal.
+#[non_exhaustive]
+pub enum ServicePrincipalSchema {
+    UrnIetfParamsScimSchemasCore20ServicePrincipal = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal",
     Unknown(String),
 }
 /// The state of the SQL alert. - UNKNOWN: alert yet to be evaluated - OK: alert evaluated and did not fulfill trigger conditions - TRIGGERED: alert evaluated and fulfilled trigger conditions
@@ -3360,6 +3963,13 @@ pub enum TriggerType {
     Retry = "RETRY",
     RunJobTask = "RUN_JOB_TASK",
     Table = "TABLE",
+    Unknown(String),
+}
+/// A SCIM schema URN of a user.
+#[non_exhaustive]
+pub enum UserSchema {
+    UrnIetfParamsScimSchemasCore20User = "urn:ietf:params:scim:schemas:core:2.0:User",
+    UrnIetfParamsScimSchemasExtensionWorkspace20User = "urn:ietf:params:scim:schemas:extension:workspace:2.0:User",
     Unknown(String),
 }
 /// - `NOTEBOOK`: Notebook view item. - `DASHBOARD`: Dashboard view item.

@@ -39,6 +39,16 @@ pub const INIT_SCRIPT_INFO_AND_EXECUTION_DETAILS_OWN_FIELDS: &[&str] = &[
     "status",
     "stderr",
 ];
+/// The fields [`crate::models::InstancePoolAndStats`] adds to [`crate::models::InstancePoolSpec`] (from the schema's `allOf`).
+pub const INSTANCE_POOL_AND_STATS_OWN_FIELDS: &[&str] = &[
+    "default_tags",
+    "instance_pool_id",
+    "state",
+    "stats",
+    "status",
+];
+/// The fields [`crate::models::InstancePoolAttributes`] adds to [`crate::models::InstancePoolSpec`] (from the schema's `allOf`).
+pub const INSTANCE_POOL_ATTRIBUTES_OWN_FIELDS: &[&str] = &["instance_pool_id"];
 /// Every operation by name, one variant each, for an exhaustive `match` (the emulator of
 /// this repository routes by it, so that an operation without a handler does not
 /// compile). A new operation of the API adds a variant: match with a wildcard arm
@@ -189,6 +199,92 @@ pub enum OperationId {
     WorkspaceImport,
     /// [`WORKSPACE_EXPORT`]: `workspace.export`.
     WorkspaceExport,
+    /// [`PERMISSIONS_GET`]: `permissions.get`.
+    PermissionsGet,
+    /// [`PERMISSIONS_GET_PERMISSION_LEVELS`]: `permissions.get_permission_levels`.
+    PermissionsGetPermissionLevels,
+    /// [`PERMISSIONS_SET`]: `permissions.set`.
+    PermissionsSet,
+    /// [`PERMISSIONS_UPDATE`]: `permissions.update`.
+    PermissionsUpdate,
+    /// [`TOKEN_MANAGEMENT_LIST`]: `token_management.list`.
+    TokenManagementList,
+    /// [`TOKEN_MANAGEMENT_GET`]: `token_management.get`.
+    TokenManagementGet,
+    /// [`TOKEN_MANAGEMENT_DELETE`]: `token_management.delete`.
+    TokenManagementDelete,
+    /// [`TOKEN_MANAGEMENT_CREATE_OBO_TOKEN`]: `token_management.create_obo_token`.
+    TokenManagementCreateOboToken,
+    /// [`CURRENT_USER_ME`]: `current_user.me`.
+    CurrentUserMe,
+    /// [`USERS_CREATE`]: `users.create`.
+    UsersCreate,
+    /// [`USERS_GET`]: `users.get`.
+    UsersGet,
+    /// [`USERS_LIST`]: `users.list`.
+    UsersList,
+    /// [`USERS_REPLACE`]: `users.replace`.
+    UsersReplace,
+    /// [`USERS_PATCH`]: `users.patch`.
+    UsersPatch,
+    /// [`USERS_DELETE`]: `users.delete`.
+    UsersDelete,
+    /// [`GROUPS_CREATE`]: `groups.create`.
+    GroupsCreate,
+    /// [`GROUPS_GET`]: `groups.get`.
+    GroupsGet,
+    /// [`GROUPS_LIST`]: `groups.list`.
+    GroupsList,
+    /// [`GROUPS_REPLACE`]: `groups.replace`.
+    GroupsReplace,
+    /// [`GROUPS_PATCH`]: `groups.patch`.
+    GroupsPatch,
+    /// [`GROUPS_DELETE`]: `groups.delete`.
+    GroupsDelete,
+    /// [`SERVICE_PRINCIPALS_CREATE`]: `service_principals.create`.
+    ServicePrincipalsCreate,
+    /// [`SERVICE_PRINCIPALS_GET`]: `service_principals.get`.
+    ServicePrincipalsGet,
+    /// [`SERVICE_PRINCIPALS_LIST`]: `service_principals.list`.
+    ServicePrincipalsList,
+    /// [`SERVICE_PRINCIPALS_REPLACE`]: `service_principals.replace`.
+    ServicePrincipalsReplace,
+    /// [`SERVICE_PRINCIPALS_PATCH`]: `service_principals.patch`.
+    ServicePrincipalsPatch,
+    /// [`SERVICE_PRINCIPALS_DELETE`]: `service_principals.delete`.
+    ServicePrincipalsDelete,
+    /// [`CLUSTER_POLICIES_CREATE`]: `cluster_policies.create`.
+    ClusterPoliciesCreate,
+    /// [`CLUSTER_POLICIES_EDIT`]: `cluster_policies.edit`.
+    ClusterPoliciesEdit,
+    /// [`CLUSTER_POLICIES_DELETE`]: `cluster_policies.delete`.
+    ClusterPoliciesDelete,
+    /// [`CLUSTER_POLICIES_GET`]: `cluster_policies.get`.
+    ClusterPoliciesGet,
+    /// [`CLUSTER_POLICIES_LIST`]: `cluster_policies.list`.
+    ClusterPoliciesList,
+    /// [`POLICY_FAMILIES_GET`]: `policy_families.get`.
+    PolicyFamiliesGet,
+    /// [`POLICY_FAMILIES_LIST`]: `policy_families.list`.
+    PolicyFamiliesList,
+    /// [`INSTANCE_POOLS_CREATE`]: `instance_pools.create`.
+    InstancePoolsCreate,
+    /// [`INSTANCE_POOLS_EDIT`]: `instance_pools.edit`.
+    InstancePoolsEdit,
+    /// [`INSTANCE_POOLS_DELETE`]: `instance_pools.delete`.
+    InstancePoolsDelete,
+    /// [`INSTANCE_POOLS_GET`]: `instance_pools.get`.
+    InstancePoolsGet,
+    /// [`INSTANCE_POOLS_LIST`]: `instance_pools.list`.
+    InstancePoolsList,
+    /// [`LIBRARIES_INSTALL`]: `libraries.install`.
+    LibrariesInstall,
+    /// [`LIBRARIES_UNINSTALL`]: `libraries.uninstall`.
+    LibrariesUninstall,
+    /// [`LIBRARIES_CLUSTER_STATUS`]: `libraries.cluster_status`.
+    LibrariesClusterStatus,
+    /// [`LIBRARIES_ALL_CLUSTER_STATUSES`]: `libraries.all_cluster_statuses`.
+    LibrariesAllClusterStatuses,
 }
 /// `clusters.list`: `GET /api/2.1/clusters/list`. Reads one page of the clusters of the workspace, filtered and sorted as `request` says.
 pub const CLUSTERS_LIST: Operation = Operation {
@@ -1339,6 +1435,546 @@ pub const WORKSPACE_EXPORT: Operation = Operation {
     request_body: BodyKind::Json,
     response_body: BodyKind::Stream,
 };
+/// `permissions.get`: `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}`. Gets the access control list of an object: each principal with its direct and inherited permission levels.
+pub const PERMISSIONS_GET: Operation = Operation {
+    id: OperationId::PermissionsGet,
+    name: "permissions.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `permissions.get_permission_levels`: `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}/permissionLevels`. Lists the permission levels an object accepts, with what each allows.
+pub const PERMISSIONS_GET_PERMISSION_LEVELS: Operation = Operation {
+    id: OperationId::PermissionsGetPermissionLevels,
+    name: "permissions.get_permission_levels",
+    method: HttpMethod::Get,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}/permissionLevels",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `permissions.set`: `PUT /api/2.0/permissions/{permission_object_type}/{permission_object_id}`. Sets the access control list of an object: **replaces** every direct grant with those of `request`.
+pub const PERMISSIONS_SET: Operation = Operation {
+    id: OperationId::PermissionsSet,
+    name: "permissions.set",
+    method: HttpMethod::Put,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `permissions.update`: `PATCH /api/2.0/permissions/{permission_object_type}/{permission_object_id}`. Adds grants to the access control list of an object; the existing grants stay.
+pub const PERMISSIONS_UPDATE: Operation = Operation {
+    id: OperationId::PermissionsUpdate,
+    name: "permissions.update",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/permissions/{permission_object_type}/{permission_object_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `token_management.list`: `GET /api/2.0/token-management/tokens`. Lists the tokens of every user of the workspace, or only those created by one user (`created_by_id` or `created_by_username`), never their values.
+pub const TOKEN_MANAGEMENT_LIST: Operation = Operation {
+    id: OperationId::TokenManagementList,
+    name: "token_management.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/token-management/tokens",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `token_management.get`: `GET /api/2.0/token-management/tokens/{token_id}`. Gets one token of any user by its id.
+pub const TOKEN_MANAGEMENT_GET: Operation = Operation {
+    id: OperationId::TokenManagementGet,
+    name: "token_management.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/token-management/tokens/{token_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `token_management.delete`: `DELETE /api/2.0/token-management/tokens/{token_id}`. Revokes a token of any user.
+pub const TOKEN_MANAGEMENT_DELETE: Operation = Operation {
+    id: OperationId::TokenManagementDelete,
+    name: "token_management.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/token-management/tokens/{token_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `token_management.create_obo_token`: `POST /api/2.0/token-management/on-behalf-of/tokens`. Creates a personal access token that authenticates as a service principal.
+pub const TOKEN_MANAGEMENT_CREATE_OBO_TOKEN: Operation = Operation {
+    id: OperationId::TokenManagementCreateOboToken,
+    name: "token_management.create_obo_token",
+    method: HttpMethod::Post,
+    path: "/api/2.0/token-management/on-behalf-of/tokens",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `current_user.me`: `GET /api/2.0/preview/scim/v2/Me`. Gets the calling user or service principal as a SCIM user: user name, display name, e-mail addresses and groups.
+pub const CURRENT_USER_ME: Operation = Operation {
+    id: OperationId::CurrentUserMe,
+    name: "current_user.me",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Me",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `users.create`: `POST /api/2.0/preview/scim/v2/Users`. Creates a user; the answer has its `id`. `userName` is needed; a duplicate answers 409.
+pub const USERS_CREATE: Operation = Operation {
+    id: OperationId::UsersCreate,
+    name: "users.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/preview/scim/v2/Users",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `users.get`: `GET /api/2.0/preview/scim/v2/Users/{id}`. Gets a user by id.
+pub const USERS_GET: Operation = Operation {
+    id: OperationId::UsersGet,
+    name: "users.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `users.list`: `GET /api/2.0/preview/scim/v2/Users`. Reads one page of the users: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+pub const USERS_LIST: Operation = Operation {
+    id: OperationId::UsersList,
+    name: "users.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Users",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `users.replace`: `PUT /api/2.0/preview/scim/v2/Users/{id}`. Replaces a user: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`Users::patch`].
+pub const USERS_REPLACE: Operation = Operation {
+    id: OperationId::UsersReplace,
+    name: "users.replace",
+    method: HttpMethod::Put,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `users.patch`: `PATCH /api/2.0/preview/scim/v2/Users/{id}`. Changes some attributes of a user with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+pub const USERS_PATCH: Operation = Operation {
+    id: OperationId::UsersPatch,
+    name: "users.patch",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `users.delete`: `DELETE /api/2.0/preview/scim/v2/Users/{id}`. Deletes a user.
+pub const USERS_DELETE: Operation = Operation {
+    id: OperationId::UsersDelete,
+    name: "users.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/preview/scim/v2/Users/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `groups.create`: `POST /api/2.0/preview/scim/v2/Groups`. Creates a group; the answer has its `id`. `displayName` is needed and unique in the workspace; a duplicate answers 409.
+pub const GROUPS_CREATE: Operation = Operation {
+    id: OperationId::GroupsCreate,
+    name: "groups.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/preview/scim/v2/Groups",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `groups.get`: `GET /api/2.0/preview/scim/v2/Groups/{id}`. Gets a group by id.
+pub const GROUPS_GET: Operation = Operation {
+    id: OperationId::GroupsGet,
+    name: "groups.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `groups.list`: `GET /api/2.0/preview/scim/v2/Groups`. Reads one page of the groups: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+pub const GROUPS_LIST: Operation = Operation {
+    id: OperationId::GroupsList,
+    name: "groups.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/Groups",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `groups.replace`: `PUT /api/2.0/preview/scim/v2/Groups/{id}`. Replaces a group: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. `members` replaces the whole member list. To change a few attributes, use [`Groups::patch`].
+pub const GROUPS_REPLACE: Operation = Operation {
+    id: OperationId::GroupsReplace,
+    name: "groups.replace",
+    method: HttpMethod::Put,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `groups.patch`: `PATCH /api/2.0/preview/scim/v2/Groups/{id}`. Changes some attributes of a group with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay. Group members are added with `add` on `members` and removed with `remove` on `members[value eq "<id>"]`.
+pub const GROUPS_PATCH: Operation = Operation {
+    id: OperationId::GroupsPatch,
+    name: "groups.patch",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `groups.delete`: `DELETE /api/2.0/preview/scim/v2/Groups/{id}`. Deletes a group. The built-in groups `admins` and `users` cannot be deleted.
+pub const GROUPS_DELETE: Operation = Operation {
+    id: OperationId::GroupsDelete,
+    name: "groups.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/preview/scim/v2/Groups/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `service_principals.create`: `POST /api/2.0/preview/scim/v2/ServicePrincipals`. Creates a service principal; the answer has its `id`. On Azure, `applicationId` (the Microsoft Entra ID application's client id) is needed.
+pub const SERVICE_PRINCIPALS_CREATE: Operation = Operation {
+    id: OperationId::ServicePrincipalsCreate,
+    name: "service_principals.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `service_principals.get`: `GET /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Gets a service principal by id.
+pub const SERVICE_PRINCIPALS_GET: Operation = Operation {
+    id: OperationId::ServicePrincipalsGet,
+    name: "service_principals.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `service_principals.list`: `GET /api/2.0/preview/scim/v2/ServicePrincipals`. Reads one page of the service principals: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+pub const SERVICE_PRINCIPALS_LIST: Operation = Operation {
+    id: OperationId::ServicePrincipalsList,
+    name: "service_principals.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `service_principals.replace`: `PUT /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Replaces a service principal: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`ServicePrincipals::patch`].
+pub const SERVICE_PRINCIPALS_REPLACE: Operation = Operation {
+    id: OperationId::ServicePrincipalsReplace,
+    name: "service_principals.replace",
+    method: HttpMethod::Put,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `service_principals.patch`: `PATCH /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Changes some attributes of a service principal with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+pub const SERVICE_PRINCIPALS_PATCH: Operation = Operation {
+    id: OperationId::ServicePrincipalsPatch,
+    name: "service_principals.patch",
+    method: HttpMethod::Patch,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `service_principals.delete`: `DELETE /api/2.0/preview/scim/v2/ServicePrincipals/{id}`. Deletes a service principal.
+pub const SERVICE_PRINCIPALS_DELETE: Operation = Operation {
+    id: OperationId::ServicePrincipalsDelete,
+    name: "service_principals.delete",
+    method: HttpMethod::Delete,
+    path: "/api/2.0/preview/scim/v2/ServicePrincipals/{id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `cluster_policies.create`: `POST /api/2.0/policies/clusters/create`. Creates a cluster policy (workspace admins only).
+pub const CLUSTER_POLICIES_CREATE: Operation = Operation {
+    id: OperationId::ClusterPoliciesCreate,
+    name: "cluster_policies.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/policies/clusters/create",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `cluster_policies.edit`: `POST /api/2.0/policies/clusters/edit`. Replaces a cluster policy's name, definition and settings (workspace admins only).
+pub const CLUSTER_POLICIES_EDIT: Operation = Operation {
+    id: OperationId::ClusterPoliciesEdit,
+    name: "cluster_policies.edit",
+    method: HttpMethod::Post,
+    path: "/api/2.0/policies/clusters/edit",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `cluster_policies.delete`: `POST /api/2.0/policies/clusters/delete`. Deletes a cluster policy (workspace admins only); clusters under it keep running but cannot be edited under it.
+pub const CLUSTER_POLICIES_DELETE: Operation = Operation {
+    id: OperationId::ClusterPoliciesDelete,
+    name: "cluster_policies.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/policies/clusters/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `cluster_policies.get`: `GET /api/2.0/policies/clusters/get`. Gets a cluster policy.
+pub const CLUSTER_POLICIES_GET: Operation = Operation {
+    id: OperationId::ClusterPoliciesGet,
+    name: "cluster_policies.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policies/clusters/get",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `cluster_policies.list`: `GET /api/2.0/policies/clusters/list`. Lists the cluster policies the caller may use (all of them for admins).
+pub const CLUSTER_POLICIES_LIST: Operation = Operation {
+    id: OperationId::ClusterPoliciesList,
+    name: "cluster_policies.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policies/clusters/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `policy_families.get`: `GET /api/2.0/policy-families/{policy_family_id}`. Gets a policy family with its definition.
+pub const POLICY_FAMILIES_GET: Operation = Operation {
+    id: OperationId::PolicyFamiliesGet,
+    name: "policy_families.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policy-families/{policy_family_id}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `policy_families.list`: `GET /api/2.0/policy-families`. Reads one page of the policy families.
+pub const POLICY_FAMILIES_LIST: Operation = Operation {
+    id: OperationId::PolicyFamiliesList,
+    name: "policy_families.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/policy-families",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `instance_pools.create`: `POST /api/2.0/instance-pools/create`. Creates an instance pool; it starts acquiring `min_idle_instances` instances.
+pub const INSTANCE_POOLS_CREATE: Operation = Operation {
+    id: OperationId::InstancePoolsCreate,
+    name: "instance_pools.create",
+    method: HttpMethod::Post,
+    path: "/api/2.0/instance-pools/create",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `instance_pools.edit`: `POST /api/2.0/instance-pools/edit`. Changes an instance pool's name, tags, sizes and idle time; the node type cannot change.
+pub const INSTANCE_POOLS_EDIT: Operation = Operation {
+    id: OperationId::InstancePoolsEdit,
+    name: "instance_pools.edit",
+    method: HttpMethod::Post,
+    path: "/api/2.0/instance-pools/edit",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `instance_pools.delete`: `POST /api/2.0/instance-pools/delete`. Deletes an instance pool: its idle instances are released, and clusters using it can no longer start.
+pub const INSTANCE_POOLS_DELETE: Operation = Operation {
+    id: OperationId::InstancePoolsDelete,
+    name: "instance_pools.delete",
+    method: HttpMethod::Post,
+    path: "/api/2.0/instance-pools/delete",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `instance_pools.get`: `GET /api/2.0/instance-pools/get`. Gets an instance pool with its state and statistics.
+pub const INSTANCE_POOLS_GET: Operation = Operation {
+    id: OperationId::InstancePoolsGet,
+    name: "instance_pools.get",
+    method: HttpMethod::Get,
+    path: "/api/2.0/instance-pools/get",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `instance_pools.list`: `GET /api/2.0/instance-pools/list`. Lists the instance pools of the workspace with their statistics.
+pub const INSTANCE_POOLS_LIST: Operation = Operation {
+    id: OperationId::InstancePoolsList,
+    name: "instance_pools.list",
+    method: HttpMethod::Get,
+    path: "/api/2.0/instance-pools/list",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `libraries.install`: `POST /api/2.0/libraries/install`. Installs libraries on a cluster; the call returns at once and the libraries are installed asynchronously (see [`Libraries::cluster_status`] and [`Libraries::install_and_wait`]).
+pub const LIBRARIES_INSTALL: Operation = Operation {
+    id: OperationId::LibrariesInstall,
+    name: "libraries.install",
+    method: HttpMethod::Post,
+    path: "/api/2.0/libraries/install",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `libraries.uninstall`: `POST /api/2.0/libraries/uninstall`. Uninstalls libraries from a cluster: they are marked `UNINSTALL_ON_RESTART` and go when the cluster restarts.
+pub const LIBRARIES_UNINSTALL: Operation = Operation {
+    id: OperationId::LibrariesUninstall,
+    name: "libraries.uninstall",
+    method: HttpMethod::Post,
+    path: "/api/2.0/libraries/uninstall",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `libraries.cluster_status`: `GET /api/2.0/libraries/cluster-status`. Gets the libraries of a cluster with their statuses.
+pub const LIBRARIES_CLUSTER_STATUS: Operation = Operation {
+    id: OperationId::LibrariesClusterStatus,
+    name: "libraries.cluster_status",
+    method: HttpMethod::Get,
+    path: "/api/2.0/libraries/cluster-status",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `libraries.all_cluster_statuses`: `GET /api/2.0/libraries/all-cluster-statuses`. Gets the libraries of every cluster that has some, with their statuses.
+pub const LIBRARIES_ALL_CLUSTER_STATUSES: Operation = Operation {
+    id: OperationId::LibrariesAllClusterStatuses,
+    name: "libraries.all_cluster_statuses",
+    method: HttpMethod::Get,
+    path: "/api/2.0/libraries/all-cluster-statuses",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[
+        NotFoundIf {
+            status: 400u16,
+            error_code: "INVALID_PARAMETER_VALUE",
+            message_contains: "does not exist",
+        },
+    ],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
 /// Every operation, in the order of `schema/endpoints.json`.
 pub const ALL: &[Operation] = &[
     CLUSTERS_LIST,
@@ -1413,6 +2049,49 @@ pub const ALL: &[Operation] = &[
     WORKSPACE_DELETE,
     WORKSPACE_IMPORT,
     WORKSPACE_EXPORT,
+    PERMISSIONS_GET,
+    PERMISSIONS_GET_PERMISSION_LEVELS,
+    PERMISSIONS_SET,
+    PERMISSIONS_UPDATE,
+    TOKEN_MANAGEMENT_LIST,
+    TOKEN_MANAGEMENT_GET,
+    TOKEN_MANAGEMENT_DELETE,
+    TOKEN_MANAGEMENT_CREATE_OBO_TOKEN,
+    CURRENT_USER_ME,
+    USERS_CREATE,
+    USERS_GET,
+    USERS_LIST,
+    USERS_REPLACE,
+    USERS_PATCH,
+    USERS_DELETE,
+    GROUPS_CREATE,
+    GROUPS_GET,
+    GROUPS_LIST,
+    GROUPS_REPLACE,
+    GROUPS_PATCH,
+    GROUPS_DELETE,
+    SERVICE_PRINCIPALS_CREATE,
+    SERVICE_PRINCIPALS_GET,
+    SERVICE_PRINCIPALS_LIST,
+    SERVICE_PRINCIPALS_REPLACE,
+    SERVICE_PRINCIPALS_PATCH,
+    SERVICE_PRINCIPALS_DELETE,
+    CLUSTER_POLICIES_CREATE,
+    CLUSTER_POLICIES_EDIT,
+    CLUSTER_POLICIES_DELETE,
+    CLUSTER_POLICIES_GET,
+    CLUSTER_POLICIES_LIST,
+    POLICY_FAMILIES_GET,
+    POLICY_FAMILIES_LIST,
+    INSTANCE_POOLS_CREATE,
+    INSTANCE_POOLS_EDIT,
+    INSTANCE_POOLS_DELETE,
+    INSTANCE_POOLS_GET,
+    INSTANCE_POOLS_LIST,
+    LIBRARIES_INSTALL,
+    LIBRARIES_UNINSTALL,
+    LIBRARIES_CLUSTER_STATUS,
+    LIBRARIES_ALL_CLUSTER_STATUSES,
 ];
 /// Names of the JSON fields whose values are secrets: the properties typed
 /// `SensitiveString` in the schema and the secret body keys of runtime parameter types.

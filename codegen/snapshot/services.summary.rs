@@ -18,6 +18,26 @@ impl crate::Client {
     pub fn dbfs(&self) -> Dbfs<'_> {}
     /// Workspace API: notebooks, workspace files and directories of the workspace tree.
     pub fn workspace(&self) -> Workspace<'_> {}
+    /// Permissions API: who may use, run, restart or manage a workspace object (clusters, jobs, instance pools, cluster policies, notebooks, directories, files, tokens, ...).
+    pub fn permissions(&self) -> Permissions<'_> {}
+    /// Token Management API: every user's personal access tokens, for workspace admins: list (by creator), inspect and revoke them, and create tokens on behalf of service principals.
+    pub fn token_management(&self) -> TokenManagement<'_> {}
+    /// The calling user (SCIM `Me`).
+    pub fn current_user(&self) -> CurrentUser<'_> {}
+    /// SCIM 2.0 users of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+    pub fn users(&self) -> Users<'_> {}
+    /// SCIM 2.0 groups of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+    pub fn groups(&self) -> Groups<'_> {}
+    /// SCIM 2.0 service principals of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+    pub fn service_principals(&self) -> ServicePrincipals<'_> {}
+    /// Cluster Policies API: rules that limit the clusters users may create (create, edit, delete, get, list; admins only for changes).
+    pub fn cluster_policies(&self) -> ClusterPolicies<'_> {}
+    /// Policy families: the built-in definitions policies can start from.
+    pub fn policy_families(&self) -> PolicyFamilies<'_> {}
+    /// Instance Pools API: idle VMs kept ready so that clusters start faster (create, edit, delete, get, list with statistics).
+    pub fn instance_pools(&self) -> InstancePools<'_> {}
+    /// Libraries API: install and uninstall libraries (JAR, wheel, requirements file, PyPI, Maven, CRAN) on clusters, and read their statuses.
+    pub fn libraries(&self) -> Libraries<'_> {}
 }
 /// Clusters API: create, inspect, resize, start, terminate and delete clusters.
 #[derive(Debug, Clone, Copy)]
@@ -572,4 +592,419 @@ impl<'a> Workspace<'a> {
     ) -> crate::Result<crate::Download> {
         crate::validate::non_empty("path", path)?;
     }
+}
+/// Permissions API: who may use, run, restart or manage a workspace object (clusters, jobs, instance pools, cluster policies, notebooks, directories, files, tokens, ...).
+#[derive(Debug, Clone, Copy)]
+pub struct Permissions<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Permissions<'a> {
+    /// Gets the access control list of an object: each principal with its direct and inherited permission levels.
+    /// `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}`
+    pub fn get(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+    ) -> crate::Result<crate::models::ObjectPermissions> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+    }
+    /// Lists the permission levels an object accepts, with what each allows.
+    /// `GET /api/2.0/permissions/{permission_object_type}/{permission_object_id}/permissionLevels`
+    pub fn get_permission_levels(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+    ) -> crate::Result<Vec<crate::models::PermissionsDescription>> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+    }
+    /// Sets the access control list of an object: **replaces** every direct grant with those of `request`.
+    /// `PUT /api/2.0/permissions/{permission_object_type}/{permission_object_id}`
+    pub fn set(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+        request: &crate::models::SetObjectPermissions,
+    ) -> crate::Result<crate::models::ObjectPermissions> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+    }
+    /// Adds grants to the access control list of an object; the existing grants stay.
+    /// `PATCH /api/2.0/permissions/{permission_object_type}/{permission_object_id}`
+    pub fn update(
+        &self,
+        permission_object_type: crate::models::PermissionObjectType,
+        permission_object_id: &str,
+        request: &crate::models::SetObjectPermissions,
+    ) -> crate::Result<crate::models::ObjectPermissions> {
+        crate::validate::non_empty("permission_object_id", permission_object_id)?;
+    }
+}
+/// Token Management API: every user's personal access tokens, for workspace admins: list (by creator), inspect and revoke them, and create tokens on behalf of service principals.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenManagement<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> TokenManagement<'a> {
+    /// Lists the tokens of every user of the workspace, or only those created by one user (`created_by_id` or `created_by_username`), never their values.
+    /// `GET /api/2.0/token-management/tokens`
+    pub fn list(
+        &self,
+        request: &crate::models::ListManagedTokensRequest,
+    ) -> crate::Result<Vec<crate::models::TokenInfo>> {}
+    /// Gets one token of any user by its id.
+    /// `GET /api/2.0/token-management/tokens/{token_id}`
+    pub fn get(&self, token_id: &str) -> crate::Result<crate::models::GetTokenResponse> {
+        crate::validate::non_empty("token_id", token_id)?;
+    }
+    /// Revokes a token of any user.
+    /// `DELETE /api/2.0/token-management/tokens/{token_id}`
+    pub fn delete(&self, token_id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("token_id", token_id)?;
+    }
+    /// Creates a personal access token that authenticates as a service principal.
+    /// `POST /api/2.0/token-management/on-behalf-of/tokens`
+    pub fn create_obo_token(
+        &self,
+        request: &crate::models::CreateOboTokenRequest,
+    ) -> crate::Result<crate::models::CreateOboTokenResponse> {
+        crate::validate::non_empty("application_id", &request.application_id)?;
+    }
+}
+/// The calling user (SCIM `Me`).
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentUser<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> CurrentUser<'a> {
+    /// Gets the calling user or service principal as a SCIM user: user name, display name, e-mail addresses and groups.
+    /// `GET /api/2.0/preview/scim/v2/Me`
+    pub fn me(&self) -> crate::Result<crate::models::User> {}
+}
+/// SCIM 2.0 users of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+#[derive(Debug, Clone, Copy)]
+pub struct Users<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Users<'a> {
+    /// Creates a user; the answer has its `id`. `userName` is needed; a duplicate answers 409.
+    /// `POST /api/2.0/preview/scim/v2/Users`
+    pub fn create(
+        &self,
+        request: &crate::models::User,
+    ) -> crate::Result<crate::models::User> {}
+    /// Gets a user by id.
+    /// `GET /api/2.0/preview/scim/v2/Users/{id}`
+    pub fn get(&self, id: &str) -> crate::Result<crate::models::User> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Reads one page of the users: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+    /// `GET /api/2.0/preview/scim/v2/Users`
+    pub fn list_page(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<crate::models::ListUsersResponse> {}
+    /// Every [`crate::models::User`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Pages<'a, crate::models::User> {}
+    /// Every [`crate::models::User`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    pub fn list(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<Vec<crate::models::User>> {}
+    /// Replaces a user: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`Users::patch`].
+    /// `PUT /api/2.0/preview/scim/v2/Users/{id}`
+    pub fn replace(&self, id: &str, request: &crate::models::User) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Changes some attributes of a user with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+    /// `PATCH /api/2.0/preview/scim/v2/Users/{id}`
+    pub fn patch(
+        &self,
+        id: &str,
+        request: &crate::models::PatchRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Deletes a user.
+    /// `DELETE /api/2.0/preview/scim/v2/Users/{id}`
+    pub fn delete(&self, id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+}
+/// SCIM 2.0 groups of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+#[derive(Debug, Clone, Copy)]
+pub struct Groups<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Groups<'a> {
+    /// Creates a group; the answer has its `id`. `displayName` is needed and unique in the workspace; a duplicate answers 409.
+    /// `POST /api/2.0/preview/scim/v2/Groups`
+    pub fn create(
+        &self,
+        request: &crate::models::Group,
+    ) -> crate::Result<crate::models::Group> {}
+    /// Gets a group by id.
+    /// `GET /api/2.0/preview/scim/v2/Groups/{id}`
+    pub fn get(&self, id: &str) -> crate::Result<crate::models::Group> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Reads one page of the groups: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+    /// `GET /api/2.0/preview/scim/v2/Groups`
+    pub fn list_page(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<crate::models::ListGroupsResponse> {}
+    /// Every [`crate::models::Group`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Pages<'a, crate::models::Group> {}
+    /// Every [`crate::models::Group`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    pub fn list(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<Vec<crate::models::Group>> {}
+    /// Replaces a group: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. `members` replaces the whole member list. To change a few attributes, use [`Groups::patch`].
+    /// `PUT /api/2.0/preview/scim/v2/Groups/{id}`
+    pub fn replace(
+        &self,
+        id: &str,
+        request: &crate::models::Group,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Changes some attributes of a group with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay. Group members are added with `add` on `members` and removed with `remove` on `members[value eq "<id>"]`.
+    /// `PATCH /api/2.0/preview/scim/v2/Groups/{id}`
+    pub fn patch(
+        &self,
+        id: &str,
+        request: &crate::models::PatchRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Deletes a group. The built-in groups `admins` and `users` cannot be deleted.
+    /// `DELETE /api/2.0/preview/scim/v2/Groups/{id}`
+    pub fn delete(&self, id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+}
+/// SCIM 2.0 service principals of the workspace: create, read, list (filtered, sorted, paged), replace, patch and delete.
+#[derive(Debug, Clone, Copy)]
+pub struct ServicePrincipals<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> ServicePrincipals<'a> {
+    /// Creates a service principal; the answer has its `id`. On Azure, `applicationId` (the Microsoft Entra ID application's client id) is needed.
+    /// `POST /api/2.0/preview/scim/v2/ServicePrincipals`
+    pub fn create(
+        &self,
+        request: &crate::models::ServicePrincipal,
+    ) -> crate::Result<crate::models::ServicePrincipal> {}
+    /// Gets a service principal by id.
+    /// `GET /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    pub fn get(&self, id: &str) -> crate::Result<crate::models::ServicePrincipal> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Reads one page of the service principals: `filter` (`eq`, `co`, `sw`, `and`), `attributes`/`excludedAttributes`, `sortBy`/`sortOrder`, and the page by `startIndex` (1-based) and `count`.
+    /// `GET /api/2.0/preview/scim/v2/ServicePrincipals`
+    pub fn list_page(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<crate::models::ListServicePrincipalResponse> {}
+    /// Every [`crate::models::ServicePrincipal`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Pages<'a, crate::models::ServicePrincipal> {}
+    /// Every [`crate::models::ServicePrincipal`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    pub fn list(
+        &self,
+        request: &crate::models::ScimListRequest,
+    ) -> crate::Result<Vec<crate::models::ServicePrincipal>> {}
+    /// Replaces a service principal: every attribute takes the value of `request`, and an attribute `request` lacks is cleared. Memberships are changed through the groups, not here. To change a few attributes, use [`ServicePrincipals::patch`].
+    /// `PUT /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    pub fn replace(
+        &self,
+        id: &str,
+        request: &crate::models::ServicePrincipal,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Changes some attributes of a service principal with SCIM patch operations (`add`, `remove`, `replace`), applied in order; the others stay.
+    /// `PATCH /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    pub fn patch(
+        &self,
+        id: &str,
+        request: &crate::models::PatchRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+    /// Deletes a service principal.
+    /// `DELETE /api/2.0/preview/scim/v2/ServicePrincipals/{id}`
+    pub fn delete(&self, id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("id", id)?;
+    }
+}
+/// Cluster Policies API: rules that limit the clusters users may create (create, edit, delete, get, list; admins only for changes).
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterPolicies<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> ClusterPolicies<'a> {
+    /// Creates a cluster policy (workspace admins only).
+    /// `POST /api/2.0/policies/clusters/create`
+    pub fn create(
+        &self,
+        request: &crate::models::CreatePolicyRequest,
+    ) -> crate::Result<crate::models::CreatePolicyResponse> {
+        crate::validate::non_empty(
+            "name",
+            crate::validate::required("name", request.name.as_deref())?,
+        )?;
+    }
+    /// Replaces a cluster policy's name, definition and settings (workspace admins only).
+    /// `POST /api/2.0/policies/clusters/edit`
+    pub fn edit(
+        &self,
+        request: &crate::models::CreatePolicyRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty(
+            "policy_id",
+            crate::validate::required("policy_id", request.policy_id.as_deref())?,
+        )?;
+        crate::validate::non_empty(
+            "name",
+            crate::validate::required("name", request.name.as_deref())?,
+        )?;
+    }
+    /// Deletes a cluster policy (workspace admins only); clusters under it keep running but cannot be edited under it.
+    /// `POST /api/2.0/policies/clusters/delete`
+    pub fn delete(&self, policy_id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("policy_id", policy_id)?;
+    }
+    /// Gets a cluster policy.
+    /// `GET /api/2.0/policies/clusters/get`
+    pub fn get(&self, policy_id: &str) -> crate::Result<crate::models::Policy> {
+        crate::validate::non_empty("policy_id", policy_id)?;
+    }
+    /// Lists the cluster policies the caller may use (all of them for admins).
+    /// `GET /api/2.0/policies/clusters/list`
+    pub fn list(
+        &self,
+        request: &crate::models::ListPoliciesRequest,
+    ) -> crate::Result<Vec<crate::models::Policy>> {}
+}
+/// Policy families: the built-in definitions policies can start from.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyFamilies<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> PolicyFamilies<'a> {
+    /// Gets a policy family with its definition.
+    /// `GET /api/2.0/policy-families/{policy_family_id}`
+    pub fn get(
+        &self,
+        policy_family_id: &str,
+    ) -> crate::Result<crate::models::PolicyFamily> {
+        crate::validate::non_empty("policy_family_id", policy_family_id)?;
+    }
+    /// Reads one page of the policy families.
+    /// `GET /api/2.0/policy-families`
+    pub fn list_page(
+        &self,
+        request: &crate::models::ListPolicyFamiliesRequest,
+    ) -> crate::Result<crate::models::ListPolicyFamiliesResponse> {}
+    /// Every [`crate::models::PolicyFamily`] of [`Self::list_page`]'s answers, page after page, as a lazy iterator holding one page (see [`crate::Pages`]).
+    pub fn list_iter(
+        &self,
+        request: &crate::models::ListPolicyFamiliesRequest,
+    ) -> crate::Pages<'a, crate::models::PolicyFamily> {}
+    /// Every [`crate::models::PolicyFamily`] of every page, in one `Vec` (see [`Self::list_iter`] to hold one page at a time).
+    pub fn list(
+        &self,
+        request: &crate::models::ListPolicyFamiliesRequest,
+    ) -> crate::Result<Vec<crate::models::PolicyFamily>> {}
+}
+/// Instance Pools API: idle VMs kept ready so that clusters start faster (create, edit, delete, get, list with statistics).
+#[derive(Debug, Clone, Copy)]
+pub struct InstancePools<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> InstancePools<'a> {
+    /// Creates an instance pool; it starts acquiring `min_idle_instances` instances.
+    /// `POST /api/2.0/instance-pools/create`
+    pub fn create(
+        &self,
+        request: &crate::models::InstancePoolAttributes,
+    ) -> crate::Result<crate::models::CreateInstancePoolResponse> {
+        crate::validate::non_empty("instance_pool_name", &request.instance_pool_name)?;
+        crate::validate::non_empty("node_type_id", &request.node_type_id)?;
+    }
+    /// Changes an instance pool's name, tags, sizes and idle time; the node type cannot change.
+    /// `POST /api/2.0/instance-pools/edit`
+    pub fn edit(
+        &self,
+        request: &crate::models::InstancePoolAttributes,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty(
+            "instance_pool_id",
+            crate::validate::required(
+                "instance_pool_id",
+                request.instance_pool_id.as_deref(),
+            )?,
+        )?;
+    }
+    /// Deletes an instance pool: its idle instances are released, and clusters using it can no longer start.
+    /// `POST /api/2.0/instance-pools/delete`
+    pub fn delete(&self, instance_pool_id: &str) -> crate::Result<()> {
+        crate::validate::non_empty("instance_pool_id", instance_pool_id)?;
+    }
+    /// Gets an instance pool with its state and statistics.
+    /// `GET /api/2.0/instance-pools/get`
+    pub fn get(
+        &self,
+        instance_pool_id: &str,
+    ) -> crate::Result<crate::models::InstancePoolAndStats> {
+        crate::validate::non_empty("instance_pool_id", instance_pool_id)?;
+    }
+    /// Lists the instance pools of the workspace with their statistics.
+    /// `GET /api/2.0/instance-pools/list`
+    pub fn list(&self) -> crate::Result<Vec<crate::models::InstancePoolAndStats>> {}
+}
+/// Libraries API: install and uninstall libraries (JAR, wheel, requirements file, PyPI, Maven, CRAN) on clusters, and read their statuses.
+#[derive(Debug, Clone, Copy)]
+pub struct Libraries<'a> {
+    pub(crate) client: &'a crate::Client,
+}
+impl<'a> Libraries<'a> {
+    /// Installs libraries on a cluster; the call returns at once and the libraries are installed asynchronously (see [`Libraries::cluster_status`] and [`Libraries::install_and_wait`]).
+    /// `POST /api/2.0/libraries/install`
+    pub fn install(
+        &self,
+        request: &crate::models::InstallLibrariesRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("cluster_id", &request.cluster_id)?;
+    }
+    /// Uninstalls libraries from a cluster: they are marked `UNINSTALL_ON_RESTART` and go when the cluster restarts.
+    /// `POST /api/2.0/libraries/uninstall`
+    pub fn uninstall(
+        &self,
+        request: &crate::models::InstallLibrariesRequest,
+    ) -> crate::Result<()> {
+        crate::validate::non_empty("cluster_id", &request.cluster_id)?;
+    }
+    /// Gets the libraries of a cluster with their statuses.
+    /// `GET /api/2.0/libraries/cluster-status`
+    pub fn cluster_status(
+        &self,
+        cluster_id: &str,
+    ) -> crate::Result<crate::models::ClusterLibraryStatuses> {
+        crate::validate::non_empty("cluster_id", cluster_id)?;
+    }
+    /// Gets the libraries of every cluster that has some, with their statuses.
+    /// `GET /api/2.0/libraries/all-cluster-statuses`
+    pub fn all_cluster_statuses(
+        &self,
+    ) -> crate::Result<Vec<crate::models::ClusterLibraryStatuses>> {}
 }

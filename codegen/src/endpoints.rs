@@ -895,14 +895,18 @@ impl Endpoint {
                     "a parameter is in the path exactly when the path has its `{name}`",
                 ));
             }
+            let is_enum =
+                p.ty.model()
+                    .is_some_and(|name| schemas.enum_values(name).is_some());
             if matches!(
                 p.location(),
                 Location::Query | Location::Path | Location::Header
             ) && !matches!(p.ty, ParamType::Primitive(_))
+                && !(is_enum && p.location() == Location::Path)
             {
                 return Err(err(
                     &format!("{pat}/type"),
-                    "path, query and header parameters are strings",
+                    "path, query and header parameters are strings (a path parameter may be an enum)",
                 ));
             }
             match &p.ty {

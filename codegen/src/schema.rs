@@ -505,15 +505,16 @@ fn lint_node(file: &str, pointer: &str, schema: &Value, root: bool) -> Result<()
         };
         for (prop, value) in props {
             let at = format!("{pointer}/properties/{}", escape(prop));
-            let valid = prop.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                && prop
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            // snake_case, or the camelCase of SCIM (`userName`, `Resources`, `$ref`): the
+            // Rust field is the snake_case form, renamed to the wire name.
+            let name = prop.strip_prefix('$').unwrap_or(prop);
+            let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 return Err(SchemaError::at(
                     file,
                     at,
-                    format!("property `{prop}` must be snake_case ASCII"),
+                    format!("property `{prop}` must be ASCII snake_case or camelCase"),
                 ));
             }
             if !has_description(value) {

@@ -170,8 +170,10 @@ fn operation_const(e: &Endpoint) -> TokenStream {
     quote! { crate::operations::#ident }
 }
 
+/// The Rust field of a wire name: the name itself, or the snake_case of a camelCase one
+/// (`startIndex` → `start_index`, `Resources` → `resources`), as the models name them.
 fn field_ident(name: &str) -> syn::Ident {
-    format_ident!("{}", name)
+    format_ident!("{}", heck::ToSnakeCase::to_snake_case(name))
 }
 
 /// The runtime call of a check of one value (`value` is a `&str`, or has `len()` for size
@@ -365,6 +367,9 @@ fn render_endpoint(
         }
         args.push(quote! { #ident: #arg_ty });
         match p.location() {
+            Location::Path if p.ty.model().is_some() => {
+                path.push(quote! { (#key, #ident.as_str()) })
+            }
             Location::Path => path.push(quote! { (#key, #ident) }),
             Location::Query => query.push(quote! { (#key, #ident) }),
             Location::Header => headers.push(quote! { (#key, #ident) }),
@@ -611,7 +616,10 @@ fn render_paging(
             quote! {
                 let start = request.#start.unwrap_or(1) + page.#items.len() as #int;
                 let total = page.#total.unwrap_or(0);
-                let next = (i64::from(start) <= i64::from(total)).then(|| start.to_string());
+                // The fields may be i32 or i64; compared as i64.
+                #[allow(clippy::useless_conversion)]
+                let more = i64::from(start) <= i64::from(total);
+                let next = more.then(|| start.to_string());
                 request.#start = Some(start);
             }
         }

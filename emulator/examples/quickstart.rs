@@ -1,4 +1,5 @@
-//! A tour of the SDK: clusters, tokens, secrets, notebooks and data files, jobs.
+//! A tour of the SDK: clusters, tokens, secrets, notebooks and data files, jobs (and,
+//! emulated, a pool-backed cluster under a policy with a library installed, and a grant).
 //!
 //! ```sh
 //! cargo run --example quickstart                       # an emulated workspace, no account needed
@@ -70,6 +71,7 @@ fn run() -> Result {
         tour.write()?;
         oauth_m2m_profile(&ws)?;
         jobs_tour(&ws)?;
+        governance(&ws)?;
         println!("\nTour done; everything it created is gone again. Next:");
         println!(
             "  * your own workspace: set DATABRICKS_HOST and DATABRICKS_TOKEN and run this again"
@@ -495,9 +497,8 @@ fn oauth_m2m_profile(ws: &Emulator) -> Result {
     Ok(())
 }
 
-/// Imports a notebook (into the emulator's notebook store; the workspace API's import replaces
-/// this once it lands), creates a job that runs it, runs it with a progress line per state,
-/// prints its output, and deletes the job.
+/// Imports a notebook (Workspace API), creates a job that runs it, runs it with a progress line
+/// per state, prints its output, and deletes the job and the notebook.
 fn jobs_tour(ws: &Emulator) -> Result {
     use azure_databricks_sdk::RunWait;
     use azure_databricks_sdk::models::{
@@ -576,6 +577,102 @@ fn jobs_tour(ws: &Emulator) -> Result {
     cleanup?;
     removed_notebook?;
     println!("deleted job {job_id} and its notebook");
+    Ok(())
+}
+
+/// A user who may only create small clusters under a policy, on a pool, with a library, and a
+/// grant on the cluster.
+fn governance(ws: &Emulator) -> Result {
+    use azure_databricks_sdk::models::{
+        AccessControlRequest, CreatePolicyRequest, InstallLibrariesRequest, InstancePoolAttributes,
+        Library, PermissionLevel, PermissionObjectType, PythonPyPiLibrary, SetObjectPermissions,
+    };
+    section("A pool-backed cluster under a policy, a library, and a grant");
+    let admin = ws.client();
+    let pool = admin
+        .instance_pools()
+        .create(&InstancePoolAttributes {
+            instance_pool_name: "quickstart-pool".into(),
+            node_type_id: "Standard_DS3_v2".into(),
+            min_idle_instances: Some(1),
+            ..Default::default()
+        })?
+        .instance_pool_id
+        .ok_or("no pool id")?;
+    let policy = admin
+        .cluster_policies()
+        .create(&CreatePolicyRequest {
+            name: Some("quickstart-small".into()),
+            definition: Some(
+                r#"{"num_workers": {"type": "range", "maxValue": 2, "defaultValue": 1}, "autotermination_minutes": {"type": "fixed", "value": 30}}"#
+                    .into(),
+            ),
+            ..Default::default()
+        })?
+        .policy_id
+        .ok_or("no policy id")?;
+    let grant = |level: PermissionLevel| SetObjectPermissions {
+        access_control_list: vec![AccessControlRequest {
+            group_name: Some("users".into()),
+            permission_level: Some(level),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let policy_type = PermissionObjectType::ClusterPolicies;
+    let cluster_type = PermissionObjectType::Clusters;
+    admin
+        .permissions()
+        .update(policy_type, &policy, &grant(PermissionLevel::CanUse))?;
+    let user = ws.client_as(&ws.add_user("quickstart-user@example.com"));
+    let cluster = user
+        .clusters()
+        .create(&ClusterAttributes {
+            cluster_name: Some("quickstart-governed".into()),
+            spark_version: "15.4.x-scala2.12".into(),
+            instance_pool_id: Some(pool.clone()),
+            policy_id: Some(policy.clone()),
+            apply_policy_default_values: Some(true),
+            ..Default::default()
+        })?
+        .cluster_id;
+    let info = user.clusters().get(&cluster)?;
+    println!(
+        "quickstart-user@example.com created {cluster} under policy {policy}: {} worker(s), autotermination {} min (from the policy)",
+        info.num_workers.unwrap_or(0),
+        info.autotermination_minutes.unwrap_or(0)
+    );
+    let library = Library {
+        pypi: Some(PythonPyPiLibrary {
+            package: "simplejson==3.8.0".into(),
+            repo: None,
+            unknown_fields: Default::default(),
+        }),
+        ..Default::default()
+    };
+    let request = InstallLibrariesRequest {
+        cluster_id: cluster.clone(),
+        libraries: vec![library],
+        ..Default::default()
+    };
+    user.clusters().ensure_running(&cluster)?;
+    let installed = user.libraries().install_and_wait(&request, WAIT)?;
+    let status = installed.library_statuses[0].status.as_ref();
+    println!(
+        "on pool {pool} ({}): simplejson {}",
+        info.node_type_id.as_deref().unwrap_or("?"),
+        status.map_or("?", |s| s.as_str())
+    );
+    let acl =
+        user.permissions()
+            .update(cluster_type, &cluster, &grant(PermissionLevel::CanRestart))?;
+    println!(
+        "granted CAN_RESTART to users: {} entries on the cluster",
+        acl.access_control_list.len()
+    );
+    admin.clusters().permanent_delete(&cluster)?;
+    admin.cluster_policies().delete(&policy)?;
+    admin.instance_pools().delete(&pool)?;
     Ok(())
 }
 

@@ -67,6 +67,12 @@ impl ApiError {
         Self::new(400, "RESOURCE_ALREADY_EXISTS", message)
     }
 
+    /// 409 `RESOURCE_CONFLICT`: a SCIM user, group or service principal with that name
+    /// exists.
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, "RESOURCE_CONFLICT", message)
+    }
+
     /// 403 `PERMISSION_DENIED`: the caller lacks a permission.
     pub(crate) fn permission_denied(message: impl Into<String>) -> Self {
         Self::new(403, "PERMISSION_DENIED", message)

@@ -63,7 +63,10 @@ impl Emulator {
         let mut ws = api::lock(&self.shared);
         let ws = &mut *ws;
         let (client_id, secret) = ws.oauth.add(&mut ws.env.rng);
-        ws.users.add(&client_id, false);
+        let doc = serde_json::json!({"displayName": name, "active": true});
+        let doc = doc.as_object().cloned().unwrap_or_default();
+        ws.users
+            .add_principal(&client_id, crate::users::Kind::ServicePrincipal, false, doc);
         ServicePrincipal {
             name: name.to_string(),
             client_id,

@@ -12,12 +12,16 @@ use crate::fault::Faults;
 use crate::ids::Rng;
 use crate::request_log::RequestLog;
 use crate::scratch::ScratchDir;
+use crate::services::cluster_policies::Policies;
 use crate::services::clusters::Clusters;
 use crate::services::clusters::catalog::Catalog;
 use crate::services::dbfs::DbfsStore;
 use crate::services::files::Volumes;
+use crate::services::instance_pools::Pools;
 use crate::services::jobs::Jobs;
+use crate::services::libraries::LibraryStore;
 use crate::services::oauth::OAuth;
+use crate::services::permissions::PermissionStore;
 use crate::services::secrets::SecretStore;
 use crate::services::tokens::Tokens;
 use crate::services::workspace::WorkspaceTree;
@@ -83,6 +87,14 @@ pub(crate) struct Workspace {
     pub(crate) dbfs: DbfsStore,
     /// Notebooks, workspace files and directories (Workspace API), contents on disk.
     pub(crate) workspace_tree: WorkspaceTree,
+    /// Direct grants of workspace objects.
+    pub(crate) permissions: PermissionStore,
+    /// Cluster policies.
+    pub(crate) policies: Policies,
+    /// Instance pools.
+    pub(crate) pools: Pools,
+    /// Libraries of clusters.
+    pub(crate) libraries: LibraryStore,
     pub(crate) faults: Faults,
     /// Requests received, faulted ones included.
     pub(crate) requests: u64,
@@ -111,6 +123,10 @@ impl Workspace {
             jobs: Jobs::default(),
             dbfs: DbfsStore::new(Arc::new(ScratchDir::new())),
             workspace_tree: WorkspaceTree::new(Arc::new(ScratchDir::new())),
+            permissions: PermissionStore::default(),
+            policies: Policies::default(),
+            pools: Pools::default(),
+            libraries: LibraryStore::default(),
             faults: Faults::default(),
             requests: 0,
             request_log: RequestLog::default(),
@@ -171,12 +187,23 @@ impl Workspace {
             .ok_or_else(ApiError::invalid_token)
     }
 
-    /// Brings the clusters and the job runs up to `now` (runs start and stop clusters, which
-    /// are then brought up to `now` too).
+    /// Whether a service principal has this application id.
+    pub(crate) fn is_service_principal(&self, application_id: &str) -> bool {
+        self.oauth.has(application_id)
+            || self
+                .users
+                .get(application_id)
+                .is_some_and(|u| u.kind == crate::users::Kind::ServicePrincipal)
+    }
+
+    /// Brings the clusters, the job runs and the libraries up to `now` (runs start and stop
+    /// clusters, which are then brought up to `now` too; libraries install once their cluster
+    /// runs).
     pub(crate) fn settle(&mut self, now: i64) {
         self.clusters.settle(now, &mut self.env);
         crate::services::jobs::settle(self, now);
         self.clusters.settle(now, &mut self.env);
+        crate::services::libraries::settle(self, now);
     }
 
     /// Moves the emulated time forward and brings the clusters up to it.

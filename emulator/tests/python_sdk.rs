@@ -133,3 +133,33 @@ fn jobs() {
 fn dbfs_and_workspace() {
     run("dbfs_workspace.py");
 }
+
+#[test]
+fn permissions() {
+    run("permissions.py");
+}
+
+#[test]
+fn token_management() {
+    run("token_management.py");
+}
+
+#[test]
+fn users_groups_and_service_principals() {
+    run("scim.py");
+}
+
+#[test]
+fn cluster_policies() {
+    run("cluster_policies.py");
+}
+
+#[test]
+fn instance_pools() {
+    run("instance_pools.py");
+}
+
+#[test]
+fn libraries() {
+    run("libraries.py");
+}

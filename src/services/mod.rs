@@ -5,16 +5,20 @@
 //! Each `Client` accessor (`clusters()`, `tokens()`, `secrets()`) returns a borrowed handle;
 //! every generated method sends one request.
 
+mod cluster_policies;
 mod clusters;
 mod dbfs;
 mod files;
 mod jobs;
+mod libraries;
 mod workspace;
 
+pub use cluster_policies::PolicyDefinition;
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
 pub use dbfs::DbfsReader;
 pub use files::{FileMetadata, Walk};
 pub use jobs::{RunWait, TaskOutput};
+pub use libraries::LibrariesWait;
 pub use workspace::{Exported, WorkspaceWalk};
 
 include!(concat!(env!("OUT_DIR"), "/services.rs"));

@@ -81,11 +81,16 @@ fn common(when: When) -> When {
 
 /// A `GET path` whose query string is exactly `query` (in that order) and that has no body.
 pub fn get(when: When, path: &str, query: &[(&str, &str)]) -> When {
+    without_body(when, GET, path, query)
+}
+
+/// A `method path` whose query string is exactly `query` (in that order) and that has no body.
+fn without_body(when: When, method: httpmock::Method, path: &str, query: &[(&str, &str)]) -> When {
     let expected: Vec<(String, String)> = query
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    common(when.method(GET).path(path))
+    common(when.method(method).path(path))
         .is_true(move |req: &HttpMockRequest| req.query_params() == expected)
         .is_true(|req: &HttpMockRequest| req.body_ref().is_empty())
         .header_missing("content-type")
@@ -117,6 +122,21 @@ pub fn json(when: When, method: httpmock::Method, path: &str, body: Value) -> Wh
         .header("content-type", "application/json")
         .is_true(|req: &HttpMockRequest| req.uri().query().is_none())
         .json_body(body)
+}
+
+/// A `PUT path` with exactly the JSON `body`.
+pub fn put(when: When, path: &str, body: Value) -> When {
+    json(when, PUT, path, body)
+}
+
+/// A `PATCH path` with exactly the JSON `body`.
+pub fn patch(when: When, path: &str, body: Value) -> When {
+    json(when, PATCH, path, body)
+}
+
+/// A `DELETE path` whose query string is exactly `query` and that has no body.
+pub fn delete(when: When, path: &str, query: &[(&str, &str)]) -> When {
+    without_body(when, DELETE, path, query)
 }
 
 /// The keys of the JSON object `body` sent in `req`, sorted.

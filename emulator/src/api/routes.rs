@@ -14,7 +14,10 @@ use super::Call;
 use crate::api::params::Params;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::services::{clusters, dbfs, files, jobs, scim, secrets, tokens, workspace};
+use crate::services::{
+    cluster_policies, clusters, dbfs, files, instance_pools, jobs, libraries, permissions, scim,
+    secrets, token_management, tokens, workspace,
+};
 use crate::workspace::Workspace;
 
 /// A handler of one operation that answers JSON.
@@ -112,6 +115,49 @@ fn handler(id: OperationId) -> Handler {
         Op::WorkspaceDelete => workspace::delete,
         Op::WorkspaceImport => return Handler::Raw(workspace::import),
         Op::WorkspaceExport => return Handler::Raw(workspace::export),
+        Op::PermissionsGet => permissions::get,
+        Op::PermissionsGetPermissionLevels => permissions::get_permission_levels,
+        Op::PermissionsSet => permissions::set,
+        Op::PermissionsUpdate => permissions::update,
+        Op::TokenManagementList => token_management::list,
+        Op::TokenManagementGet => token_management::get,
+        Op::TokenManagementDelete => token_management::delete,
+        Op::TokenManagementCreateOboToken => token_management::create_obo_token,
+        Op::CurrentUserMe => scim::me,
+        Op::UsersCreate => scim::users_create,
+        Op::UsersGet => scim::users_get,
+        Op::UsersList => scim::users_list,
+        Op::UsersReplace => scim::users_replace,
+        Op::UsersPatch => scim::users_patch,
+        Op::UsersDelete => scim::users_delete,
+        Op::GroupsCreate => scim::groups_create,
+        Op::GroupsGet => scim::groups_get,
+        Op::GroupsList => scim::groups_list,
+        Op::GroupsReplace => scim::groups_replace,
+        Op::GroupsPatch => scim::groups_patch,
+        Op::GroupsDelete => scim::groups_delete,
+        Op::ServicePrincipalsCreate => scim::service_principals_create,
+        Op::ServicePrincipalsGet => scim::service_principals_get,
+        Op::ServicePrincipalsList => scim::service_principals_list,
+        Op::ServicePrincipalsReplace => scim::service_principals_replace,
+        Op::ServicePrincipalsPatch => scim::service_principals_patch,
+        Op::ServicePrincipalsDelete => scim::service_principals_delete,
+        Op::ClusterPoliciesCreate => cluster_policies::create,
+        Op::ClusterPoliciesEdit => cluster_policies::edit,
+        Op::ClusterPoliciesDelete => cluster_policies::delete,
+        Op::ClusterPoliciesGet => cluster_policies::get,
+        Op::ClusterPoliciesList => cluster_policies::list,
+        Op::PolicyFamiliesGet => cluster_policies::families_get,
+        Op::PolicyFamiliesList => cluster_policies::families_list,
+        Op::InstancePoolsCreate => instance_pools::create,
+        Op::InstancePoolsEdit => instance_pools::edit,
+        Op::InstancePoolsDelete => instance_pools::delete,
+        Op::InstancePoolsGet => instance_pools::get,
+        Op::InstancePoolsList => instance_pools::list,
+        Op::LibrariesInstall => libraries::install,
+        Op::LibrariesUninstall => libraries::uninstall,
+        Op::LibrariesClusterStatus => libraries::cluster_status,
+        Op::LibrariesAllClusterStatuses => libraries::all_cluster_statuses,
     };
     Handler::Json(json)
 }
@@ -124,13 +170,10 @@ struct ExtraRoute {
     handler: JsonHandler,
 }
 
-/// Routes the emulator serves besides the SDK's operations: `GET preview/scim/v2/Me`, which
-/// the Databricks CLI and the official SDKs call.
-const EXTRA_ROUTES: &[ExtraRoute] = &[ExtraRoute {
-    method: "GET",
-    path: "/api/2.0/preview/scim/v2/Me",
-    handler: scim::me,
-}];
+/// Routes the emulator serves besides the SDK's operations: none today (`GET
+/// preview/scim/v2/Me`, which the Databricks CLI and the official SDKs call, is the operation
+/// `current_user.me`).
+const EXTRA_ROUTES: &[ExtraRoute] = &[];
 
 /// The handler of a request and what its path said.
 #[derive(Debug)]
@@ -150,10 +193,13 @@ pub(crate) struct Route {
 ///
 /// 404 `ENDPOINT_NOT_FOUND` for anything else (a known path with another method too).
 pub(crate) fn find(method: &str, path: &str) -> Result<Route, ApiError> {
+    // The most specific template wins: `permissions/jobs/{job_id}` (the Jobs API's own
+    // operation) over `permissions/{object_type}/{object_id}`.
     let operation = operations::ALL
         .iter()
         .filter(|op| op.method.as_str() == method)
-        .find_map(|op| Some((op, op.match_path(path)?)));
+        .filter_map(|op| Some((op, op.match_path(path)?)))
+        .max_by_key(|(op, _)| literal_len(op));
     if let Some((op, matched)) = operation {
         return Ok(Route {
             handler: handler(op.id),
@@ -175,6 +221,19 @@ pub(crate) fn find(method: &str, path: &str) -> Result<Route, ApiError> {
     }
     let shown = split_version(path).map_or(path.to_string(), |(_, route)| format!("/{route}"));
     Err(ApiError::endpoint_not_found(method, &shown))
+}
+
+/// How much of an operation's path is literal (placeholders not counted): the longer, the more
+/// specific the route.
+fn literal_len(op: &Operation) -> usize {
+    let placeholders: usize = op
+        .path
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}'))
+        .map(|(name, _)| name.len() + 2)
+        .sum();
+    op.path.len() - placeholders
 }
 
 /// `("2.1", "clusters/list")` for `/api/2.1/clusters/list`: the API version, when it is one an
@@ -216,12 +275,14 @@ mod tests {
                 let route = find(op.method.as_str(), &path)
                     .unwrap_or_else(|e| panic!("{} {path} is not routed: {e:?}", op.method));
                 assert_eq!(route.version, *version, "{path}");
-                // No other operation of the same method claims the path: routing is not
-                // decided by the order of the table.
+                assert_eq!(route.operation.map(|o| o.name), Some(op.name), "{path}");
+                // No other operation of the same method claims the path as specifically:
+                // routing is not decided by the order of the table.
                 let claimants: Vec<&str> = operations::ALL
                     .iter()
                     .filter(|other| other.method == op.method)
                     .filter(|other| other.match_path(&path).is_some())
+                    .filter(|other| literal_len(other) >= literal_len(op))
                     .map(|other| other.name)
                     .collect();
                 assert_eq!(claimants, [op.name], "{path}");

@@ -17,12 +17,17 @@
 //! ([`crate::page_token`]), errors ([`crate::error`]), parameters and routing
 //! ([`crate::api`]).
 
+pub(crate) mod cluster_policies;
 pub(crate) mod clusters;
 pub(crate) mod dbfs;
 pub(crate) mod files;
+pub(crate) mod instance_pools;
 pub(crate) mod jobs;
+pub(crate) mod libraries;
 pub(crate) mod oauth;
+pub(crate) mod permissions;
 pub(crate) mod scim;
 pub(crate) mod secrets;
+pub(crate) mod token_management;
 pub(crate) mod tokens;
 pub(crate) mod workspace;

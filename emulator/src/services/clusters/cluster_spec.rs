@@ -50,15 +50,7 @@ pub(crate) fn validate(spec: &ClusterAttributes, catalog: &Catalog) -> Result<()
             spec.spark_version
         )));
     }
-    if let Some(pool) = spec
-        .instance_pool_id
-        .as_deref()
-        .or(spec.driver_instance_pool_id.as_deref())
-    {
-        return Err(ApiError::invalid_parameter(format!(
-            "Instance pool {pool} does not exist."
-        )));
-    }
+    // Pools are checked, and give their node types, before (`instance_pools::apply_to_cluster`).
     let node_type = spec
         .node_type_id
         .as_deref()

@@ -5,7 +5,7 @@ pub(crate) mod catalog;
 mod cluster_info;
 mod cluster_spec;
 mod events;
-mod lifecycle;
+pub(crate) mod lifecycle;
 mod state;
 
 pub(crate) use state::Clusters;
@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use crate::api::params::{Params, Shape};
 use crate::api::{Call, to_json};
 use crate::error::ApiError;
+use crate::services::{cluster_policies, instance_pools, permissions};
 use crate::workspace::Workspace;
 
 type Answer = Result<Value, ApiError>;
@@ -122,17 +123,22 @@ pub(crate) fn unpin(ws: &mut Workspace, call: &Call, params: &Params) -> Answer 
     pin_or_unpin(ws, call, params, false)
 }
 
-/// `POST clusters/delete`: terminate.
+/// `POST clusters/delete`: terminate (`CAN_RESTART`).
 pub(crate) fn delete(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let cluster = ws.clusters.get_mut(params.str("cluster_id")?)?;
+    let id = params.str("cluster_id")?;
+    permissions::require_on_cluster(ws, call, id, "CAN_RESTART")?;
+    let cluster = ws.clusters.get_mut(id)?;
     cluster.terminate(&call.caller.name, call.now, &mut ws.env);
     Ok(json!({}))
 }
 
 /// `POST clusters/permanent-delete`: refused with `INVALID_STATE` "… unpin the cluster
 /// first" while the cluster is pinned.
-pub(crate) fn permanent_delete(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
-    ws.clusters.remove(params.str("cluster_id")?)?;
+pub(crate) fn permanent_delete(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
+    let id = params.str("cluster_id")?;
+    permissions::require_on_cluster(ws, call, id, "CAN_MANAGE")?;
+    ws.clusters.remove(id)?;
+    ws.permissions.forget("clusters", id);
     Ok(json!({}))
 }
 
@@ -140,21 +146,26 @@ pub(crate) fn permanent_delete(ws: &mut Workspace, _: &Call, params: &Params) ->
 pub(crate) fn resize(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let request: ClusterResizeRequest = params.decode(&["cluster_id"])?;
     let size = cluster_spec::size(request.num_workers, request.autoscale.as_ref())?;
+    permissions::require_on_cluster(ws, call, &request.cluster_id, "CAN_MANAGE")?;
     let cluster = ws.clusters.get_mut(&request.cluster_id)?;
     cluster.resize(size, &call.caller.name, call.now, &mut ws.env)?;
     Ok(json!({}))
 }
 
-/// `POST clusters/restart`.
+/// `POST clusters/restart` (`CAN_RESTART`).
 pub(crate) fn restart(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let cluster = ws.clusters.get_mut(params.str("cluster_id")?)?;
+    let id = params.str("cluster_id")?;
+    permissions::require_on_cluster(ws, call, id, "CAN_RESTART")?;
+    let cluster = ws.clusters.get_mut(id)?;
     cluster.restart(&call.caller.name, call.now, &mut ws.env)?;
     Ok(json!({}))
 }
 
-/// `POST clusters/start`.
+/// `POST clusters/start` (`CAN_RESTART`).
 pub(crate) fn start(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let cluster = ws.clusters.get_mut(params.str("cluster_id")?)?;
+    let id = params.str("cluster_id")?;
+    permissions::require_on_cluster(ws, call, id, "CAN_RESTART")?;
+    let cluster = ws.clusters.get_mut(id)?;
     cluster.start(&call.caller.name, call.now, &mut ws.env)?;
     Ok(json!({}))
 }
@@ -167,7 +178,10 @@ pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
         Value::Object(map) => map,
         _ => Default::default(),
     };
-    let merged = Params::from_json(Value::Object(ws.clusters.with_clone_source(request)?));
+    let mut merged = ws.clusters.with_clone_source(request)?;
+    cluster_policies::enforce_on_cluster(ws, call, &mut merged)?;
+    instance_pools::apply_to_cluster(ws, &mut merged)?;
+    let merged = Params::from_json(Value::Object(merged));
     let spec: ClusterAttributes = merged.decode(&["spark_version"])?;
     let id = ws
         .clusters
@@ -182,6 +196,7 @@ pub(crate) fn create(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
 pub(crate) fn update(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
     let id = params.str("cluster_id")?.to_string();
     let mask = params.str("update_mask")?.to_string();
+    permissions::require_on_cluster(ws, call, &id, "CAN_MANAGE")?;
     let cluster = match params.get("cluster") {
         None => Default::default(),
         Some(Value::Object(map)) => map.clone(),
@@ -203,10 +218,19 @@ pub(crate) fn update(ws: &mut Workspace, call: &Call, params: &Params) -> Answer
     Ok(json!({}))
 }
 
-/// `POST clusters/edit`: a full new specification.
+/// `POST clusters/edit`: a full new specification (`CAN_MANAGE`).
 pub(crate) fn edit(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let mut spec: ClusterAttributes = params.decode(&["cluster_id", "spark_version"])?;
-    let id = spec.cluster_id.take().unwrap_or_default();
+    let id = params.str("cluster_id")?.to_string();
+    permissions::require_on_cluster(ws, call, &id, "CAN_MANAGE")?;
+    let mut settings = match params.to_json() {
+        Value::Object(map) => map,
+        _ => Default::default(),
+    };
+    cluster_policies::enforce_on_cluster(ws, call, &mut settings)?;
+    instance_pools::apply_to_cluster(ws, &mut settings)?;
+    let mut spec: ClusterAttributes =
+        Params::from_json(Value::Object(settings)).decode(&["cluster_id", "spark_version"])?;
+    spec.cluster_id = None;
     ws.clusters.edit(
         &id,
         spec,

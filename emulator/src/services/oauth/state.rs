@@ -36,6 +36,11 @@ impl OAuth {
         (client_id, secret)
     }
 
+    /// Whether a service principal has this application (client) id.
+    pub(crate) fn has(&self, client_id: &str) -> bool {
+        self.principals.contains_key(client_id)
+    }
+
     /// Whether `client_id` and `secret` are a principal's.
     pub(crate) fn check(&self, client_id: &str, secret: &str) -> bool {
         self.principals

@@ -107,10 +107,9 @@ impl SecretStore {
         let has = if caller.admin {
             Some(Perm::Manage)
         } else {
-            [caller.name.as_str()]
-                .iter()
+            std::iter::once(&caller.name)
                 .chain(caller.groups())
-                .filter_map(|p| scope.acls.get(*p).copied())
+                .filter_map(|p| scope.acls.get(p.as_str()).copied())
                 .max()
         };
         if has < Some(need) {

@@ -2,7 +2,7 @@
 
 mod state;
 
-pub(crate) use state::Tokens;
+pub(crate) use state::{TokenRecord, Tokens};
 
 use azure_databricks_sdk::SensitiveString;
 use azure_databricks_sdk::models::{CreateTokenRequest, ListTokensResponse, Token};

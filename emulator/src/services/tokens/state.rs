@@ -20,6 +20,8 @@ pub(crate) const MAX_LIFETIME_SECS: i64 = 730 * 24 * 60 * 60;
 pub(crate) struct TokenRecord {
     pub(crate) id: String,
     pub(crate) owner: String,
+    /// Who created it: the owner, or the admin who created it on the owner's behalf.
+    pub(crate) creator: String,
     pub(crate) created: i64,
     /// Epoch ms after which the token is refused; `None` never expires (only the tokens the
     /// emulator registers itself: the admin's and those of added users).
@@ -111,6 +113,7 @@ impl Tokens {
         let record = TokenRecord {
             id: rng.hex(64),
             owner: owner.to_string(),
+            creator: owner.to_string(),
             created: now,
             expiry: (lifetime_secs > 0)
                 .then(|| now.saturating_add(lifetime_secs.saturating_mul(1000))),
@@ -148,6 +151,31 @@ impl Tokens {
         mine.into_iter().map(TokenRecord::public).collect()
     }
 
+    /// Every token of the workspace, oldest first.
+    pub(crate) fn all(&self) -> Vec<&TokenRecord> {
+        let mut all: Vec<&TokenRecord> = self.by_value.values().collect();
+        all.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        all
+    }
+
+    /// The token with this id, whoever owns it.
+    pub(crate) fn by_id_mut(&mut self, token_id: &str) -> Option<&mut TokenRecord> {
+        self.by_value.values_mut().find(|t| t.id == token_id)
+    }
+
+    /// Revokes a token of any user.
+    ///
+    /// # Errors
+    ///
+    /// `RESOURCE_DOES_NOT_EXIST` when no token has this id.
+    pub(crate) fn revoke(&mut self, token_id: &str) -> Result<(), ApiError> {
+        let owner = self
+            .by_id_mut(token_id)
+            .map(|t| t.owner.clone())
+            .ok_or_else(|| not_found(token_id))?;
+        self.delete(&owner, token_id)
+    }
+
     /// Revokes a token of `owner`.
     ///
     /// # Errors
@@ -159,12 +187,14 @@ impl Tokens {
             .iter()
             .find(|(_, t)| t.owner == owner && t.id == token_id)
             .map(|(value, _)| value.clone())
-            .ok_or_else(|| {
-                ApiError::not_found(format!("Token with id {token_id} does not exist."))
-            })?;
+            .ok_or_else(|| not_found(token_id))?;
         self.by_value.remove(&value);
         Ok(())
     }
+}
+
+fn not_found(token_id: &str) -> ApiError {
+    ApiError::not_found(format!("Token with id {token_id} does not exist."))
 }
 
 #[cfg(test)]
