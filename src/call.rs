@@ -282,7 +282,7 @@ impl Client {
         let url = inner.url(&call.path);
         let method = call.method.as_str();
         if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
-            log::trace!(target: LOG_TARGET, "{method} {} query={:?} body={}", call.path, call.query, redact::body(call.body.unwrap_or_default()));
+            log::trace!(target: LOG_TARGET, "{method} {} query={:?} body={}", call.path, redact::query(call.query), redact::body(call.body.unwrap_or_default()));
         }
         let sent = Instant::now();
         let response = match (call.method, outgoing) {

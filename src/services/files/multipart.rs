@@ -27,8 +27,8 @@ const URL_LIFETIME: Duration = Duration::from_secs(3600);
 /// How [`Files::upload_with`] sends a file: in one `PUT`, or in parts above a threshold.
 ///
 /// The defaults are the official Python SDK's: files of known length up to
-/// [`rules::FILES_MULTIPART_THRESHOLD`] (5 MiB) in one request, larger ones and those of
-/// unknown length in parts of [`rules::FILES_MULTIPART_PART`] (10 MiB), each read into one
+/// [`rules::FILES_MULTIPART_THRESHOLD`] (50 MiB) in one request, larger ones and those of
+/// unknown length (unless they end within their first part) in parts of [`rules::FILES_MULTIPART_PART`] (10 MiB), each read into one
 /// buffer of that size (the memory an upload holds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadOptions {
@@ -177,7 +177,7 @@ impl Files<'_> {
             .into_iter()
             .find(|url| url.part_number.is_none_or(|n| n == number))
             .ok_or_else(|| missing("upload_part_urls", "no URL for the part"))?;
-        let headers = self.to_storage(PART, HttpMethod::Put, &url, bytes)?;
+        let headers = self.send_to_storage(PART, HttpMethod::Put, &url, bytes)?;
         headers
             .get("etag")
             .map(str::to_string)
@@ -185,7 +185,7 @@ impl Files<'_> {
     }
 
     /// A request to a signed storage URL with its headers and no credentials.
-    fn to_storage(
+    fn send_to_storage(
         &self,
         operation: &str,
         method: HttpMethod,
@@ -220,7 +220,7 @@ impl Files<'_> {
                 let url = answer
                     .abort_upload_url
                     .ok_or_else(|| missing("abort_upload_url", "no abort URL"))?;
-                self.to_storage(ABORT, HttpMethod::Delete, &url, b"")
+                self.send_to_storage(ABORT, HttpMethod::Delete, &url, b"")
             });
         if let Err(error) = aborted {
             log::debug!(target: crate::LOG_TARGET, "{file_path}: aborting the multipart upload failed: {error}");
