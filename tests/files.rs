@@ -451,3 +451,18 @@ fn a_part_url_that_is_not_http_is_refused_without_sending() {
     assert!(matches!(error, Error::InvalidInput { .. }), "{error}");
     assert!(!format!("{error:?}").contains("passwd"));
 }
+
+#[test]
+fn a_part_size_of_zero_is_refused_before_sending() {
+    let server = MockServer::start();
+    let error = common::client(&server)
+        .files()
+        .upload_with(
+            "/Volumes/main/default/files/big.bin",
+            Upload::reader(&b"abcdefghij"[..], None),
+            true,
+            UploadOptions::default().part_size(0),
+        )
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error}");
+}
