@@ -209,6 +209,66 @@ impl Client {
         )
     }
 
+    /// A request to an absolute URL outside the workspace (a signed cloud-storage URL of a
+    /// multipart upload): the client's agent and retry policy, the given headers and **none of
+    /// the workspace's credentials** (the URL's signature authorizes it). Gives the answer's
+    /// headers (a part's `ETag`); the body of a success is not read. Only `http`/`https` URLs
+    /// are accepted.
+    pub(crate) fn send_unauthenticated(
+        &self,
+        operation: &str,
+        method: HttpMethod,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Headers> {
+        let scheme = url.split_once("://").map(|(scheme, _)| scheme);
+        if !scheme
+            .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
+        {
+            return Err(Error::InvalidInput {
+                field: "storage URL".into(),
+                reason: "the service gave a URL that is not http(s); nothing was sent to it".into(),
+            });
+        }
+        let inner = self.inner();
+        crate::retry::run(&inner.retry, &*inner.clock, operation, true, |attempt| {
+            let request = match method {
+                HttpMethod::Put => inner.agent.put(url),
+                HttpMethod::Post => inner.agent.post(url),
+                HttpMethod::Patch => inner.agent.patch(url),
+                HttpMethod::Get => inner.agent.get(url).force_send_body(),
+                HttpMethod::Delete => inner.agent.delete(url).force_send_body(),
+                HttpMethod::Head => inner.agent.head(url).force_send_body(),
+            };
+            let mut request =
+                request.header(ureq::http::header::CONTENT_TYPE, "application/octet-stream");
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let sent = Instant::now();
+            let mut response = request.send(body).map_err(|e| {
+                // The URL is not logged: its signature is a credential.
+                log::debug!(target: LOG_TARGET, "{method} <storage URL>: {e} (attempt {attempt})");
+                Error::from(transport_error(operation, url, e))
+            })?;
+            let status = response.status().as_u16();
+            log::debug!(target: LOG_TARGET, "{method} <storage URL> -> {status} in {:?} (attempt {attempt})", sent.elapsed());
+            let answered = Headers::of(&response);
+            if (200..300).contains(&status) {
+                return Ok(answered);
+            }
+            let body = read_body(response.body_mut(), inner.max_response_bytes)
+                .map_err(|e| Error::from(transport_error(operation, url, e)))?;
+            let request_id = answered.get("x-request-id").map(str::to_string);
+            let mut error = ApiError::from_response(operation, status, &body, request_id, &[]);
+            error.retry_after = answered
+                .get("retry-after")
+                .and_then(|v| parse_retry_after(v, inner.clock.wall_time()));
+            Err(error.into())
+        })
+    }
+
     /// One attempt: sends the request and gives a 2xx answer, its body unread; any other
     /// answer or a failure on the way is an [`Error`].
     fn exchange(
@@ -222,7 +282,7 @@ impl Client {
         let url = inner.url(&call.path);
         let method = call.method.as_str();
         if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
-            log::trace!(target: LOG_TARGET, "{method} {} query={:?} body={}", call.path, call.query, redact::body(call.body.unwrap_or_default()));
+            log::trace!(target: LOG_TARGET, "{method} {} query={:?} body={}", call.path, redact::query(call.query), redact::body(call.body.unwrap_or_default()));
         }
         let sent = Instant::now();
         let response = match (call.method, outgoing) {

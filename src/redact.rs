@@ -48,6 +48,15 @@ pub(crate) fn body(bytes: &[u8]) -> String {
     format!("<{} bytes, not JSON>", bytes.len())
 }
 
+/// Query pairs as they may be logged: the values of sensitive keys (the `session_token` of a
+/// multipart upload) masked.
+pub(crate) fn query<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    pairs
+        .iter()
+        .map(|&(key, value)| (key, if is_sensitive(key) { MASK } else { value }))
+        .collect()
+}
+
 /// A URL or host as it may be shown: credentials in it (`scheme://user:password@host`) masked.
 pub(crate) fn url(text: &str) -> std::borrow::Cow<'_, str> {
     let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
@@ -102,6 +111,15 @@ fn mask_form(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_token_in_a_query_is_masked() {
+        let pairs = [("action", "complete-upload"), ("session_token", "hunter2")];
+        assert_eq!(
+            query(&pairs),
+            [("action", "complete-upload"), ("session_token", MASK)]
+        );
+    }
 
     #[test]
     fn every_secret_field_of_the_schema_is_masked() {

@@ -8,7 +8,7 @@ mod common;
 use std::io::Cursor;
 
 use azure_databricks_sdk::models::ListDirectoryRequest;
-use azure_databricks_sdk::{Error, Upload};
+use azure_databricks_sdk::{Error, Upload, UploadOptions};
 use httpmock::HttpMockRequest;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -47,7 +47,7 @@ fn upload_is_a_put_of_the_exact_bytes_with_overwrite_and_each_segment_encoded() 
 }
 
 #[test]
-fn upload_from_a_reader_is_sent_chunked_with_overwrite_false() {
+fn upload_from_a_short_reader_of_unknown_length_is_one_put_with_overwrite_false() {
     let server = MockServer::start();
     let body = data(100_000);
     let mock = server.mock(|when, then| {
@@ -57,8 +57,8 @@ fn upload_from_a_reader_is_sent_chunked_with_overwrite_false() {
             "/api/2.0/fs/files/Volumes/main/default/files/x.bin",
             &[("overwrite", "false")],
         )
-        .header("transfer-encoding", "chunked")
-        .header_missing("content-length")
+        // Read into the part buffer, found shorter than the multipart threshold: one PUT.
+        .header("content-length", "100000")
         .is_true(same_body(&body));
         then.status(204);
     });
@@ -248,4 +248,221 @@ fn dot_dot_relative_and_empty_segments_are_refused_before_sending() {
         assert!(matches!(err, Error::InvalidInput { .. }), "{bad}: {err:?}");
     }
     any.assert_calls(0);
+}
+
+/// The JSON body of `req` equals `expected` once its `expire_time` (now + 1 h, RFC 3339 in
+/// UTC) is checked and removed.
+fn json_with_expiry(
+    expected: serde_json::Value,
+) -> impl Fn(&HttpMockRequest) -> bool + Send + Sync {
+    move |req| {
+        let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(req.body_ref()) else {
+            return false;
+        };
+        let Some(expiry) = body.as_object_mut().and_then(|o| o.remove("expire_time")) else {
+            return false;
+        };
+        let Some(at) = expiry
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        else {
+            return false;
+        };
+        let ahead = at.timestamp() - chrono::Utc::now().timestamp();
+        expiry.as_str().is_some_and(|s| s.ends_with('Z'))
+            && (3500..=3700).contains(&ahead)
+            && body == expected
+    }
+}
+
+/// Parts of 4 bytes above 6 bytes.
+fn tiny_parts() -> UploadOptions {
+    UploadOptions::default().multipart_threshold(6).part_size(4)
+}
+
+#[test]
+fn a_multipart_upload_initiates_puts_each_part_without_credentials_and_completes() {
+    let server = MockServer::start();
+    let file = "/api/2.0/fs/files/Volumes/main/default/files/big.bin";
+    let initiate = server.mock(|when, then| {
+        common::call(
+            when,
+            POST,
+            file,
+            &[("action", "initiate-upload"), ("overwrite", "true")],
+        )
+        .header("content-type", "application/json")
+        .body("{}");
+        then.status(200).json_body(
+            json!({"multipart_upload": {"session_token": "tok-1"}, "resumable_upload": null}),
+        );
+    });
+    let mut urls = Vec::new();
+    let mut puts = Vec::new();
+    for (number, bytes) in [(1, &b"abcd"[..]), (2, b"efgh"), (3, b"ij")] {
+        urls.push(server.mock(|when, then| {
+            common::call(when, POST, "/api/2.0/fs/create-upload-part-urls", &[])
+                .header("content-type", "application/json")
+                .is_true(json_with_expiry(json!({
+                    "path": "/Volumes/main/default/files/big.bin",
+                    "session_token": "tok-1",
+                    "start_part_number": number,
+                    "count": 1
+                })));
+            then.status(200).json_body(json!({"upload_part_urls": [{
+                "part_number": number,
+                "url": server.url(format!("/storage/part-{number}?sig=s{number}")),
+                "headers": [{"name": "x-ms-blob-type", "value": "BlockBlob"}]
+            }]}));
+        }));
+        puts.push(server.mock(|when, then| {
+            when.method(PUT)
+                .path(format!("/storage/part-{number}"))
+                .query_param("sig", format!("s{number}"))
+                .header("x-ms-blob-type", "BlockBlob")
+                .header("content-type", "application/octet-stream")
+                .header_missing("authorization")
+                .body(String::from_utf8(bytes.to_vec()).unwrap());
+            then.status(201)
+                .header("ETag", format!("\"etag-{number}\""));
+        }));
+    }
+    let complete = server.mock(|when, then| {
+        common::call(
+            when,
+            POST,
+            file,
+            &[
+                ("action", "complete-upload"),
+                ("upload_type", "multipart"),
+                ("session_token", "tok-1"),
+                ("overwrite", "true"),
+            ],
+        )
+        .header("content-type", "application/json")
+        .json_body(json!({"parts": [
+            {"part_number": 1, "etag": "\"etag-1\""},
+            {"part_number": 2, "etag": "\"etag-2\""},
+            {"part_number": 3, "etag": "\"etag-3\""}
+        ]}));
+        then.status(200).json_body(json!({}));
+    });
+    common::client(&server)
+        .files()
+        .upload_with(
+            "/Volumes/main/default/files/big.bin",
+            &b"abcdefghij"[..],
+            true,
+            tiny_parts(),
+        )
+        .unwrap();
+    initiate.assert();
+    for mock in urls.iter().chain(&puts) {
+        mock.assert();
+    }
+    complete.assert();
+}
+
+#[test]
+fn a_refused_part_aborts_the_session_through_its_abort_url_and_fails() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).query_param("action", "initiate-upload");
+        then.status(200)
+            .json_body(json!({"multipart_upload": {"session_token": "tok-2"}}));
+    });
+    server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/2.0/fs/create-upload-part-urls");
+        then.status(200).json_body(json!({"upload_part_urls": [
+            {"part_number": 1, "url": server.url("/storage/p1"), "headers": []}
+        ]}));
+    });
+    server.mock(|when, then| {
+        when.method(PUT).path("/storage/p1");
+        then.status(403)
+            .body("<Error><Code>AuthorizationFailure</Code></Error>");
+    });
+    let abort_url = server.mock(|when, then| {
+        common::call(when, POST, "/api/2.0/fs/create-abort-upload-url", &[])
+            .header("content-type", "application/json")
+            .is_true(json_with_expiry(json!({
+                "path": "/Volumes/main/default/files/big.bin",
+                "session_token": "tok-2"
+            })));
+        then.status(200).json_body(json!({"abort_upload_url": {
+            "url": server.url("/storage/abort?sig=a"),
+            "headers": [{"name": "x-ms-version", "value": "2021-08-06"}]
+        }}));
+    });
+    let abort = server.mock(|when, then| {
+        when.method(DELETE)
+            .path("/storage/abort")
+            .query_param("sig", "a")
+            .header("x-ms-version", "2021-08-06")
+            .header("content-type", "application/octet-stream")
+            .header_missing("authorization");
+        then.status(204);
+    });
+    let error = common::client(&server)
+        .files()
+        .upload_with(
+            "/Volumes/main/default/files/big.bin",
+            &b"abcdefghij"[..],
+            true,
+            tiny_parts(),
+        )
+        .unwrap_err();
+    assert_eq!(error.api().map(|e| e.status()), Some(403), "{error}");
+    abort_url.assert();
+    abort.assert();
+}
+
+#[test]
+fn a_part_url_that_is_not_http_is_refused_without_sending() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).query_param("action", "initiate-upload");
+        then.status(200)
+            .json_body(json!({"multipart_upload": {"session_token": "tok-3"}}));
+    });
+    server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/2.0/fs/create-upload-part-urls");
+        then.status(200).json_body(json!({"upload_part_urls": [
+            {"part_number": 1, "url": "file:///etc/passwd", "headers": []}
+        ]}));
+    });
+    server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/2.0/fs/create-abort-upload-url");
+        then.status(200)
+            .json_body(json!({"abort_upload_url": {"url": "ftp://x/abort"}}));
+    });
+    let error = common::client(&server)
+        .files()
+        .upload_with(
+            "/Volumes/main/default/files/big.bin",
+            &b"abcdefghij"[..],
+            true,
+            tiny_parts(),
+        )
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error}");
+    assert!(!format!("{error:?}").contains("passwd"));
+}
+
+#[test]
+fn a_part_size_of_zero_is_refused_before_sending() {
+    let server = MockServer::start();
+    let error = common::client(&server)
+        .files()
+        .upload_with(
+            "/Volumes/main/default/files/big.bin",
+            Upload::reader(&b"abcdefghij"[..], None),
+            true,
+            UploadOptions::default().part_size(0),
+        )
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error}");
 }

@@ -8,9 +8,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use azure_databricks_emulator::Emulator;
+use azure_databricks_emulator::{Emulator, Fault};
 use azure_databricks_sdk::models::ListDirectoryRequest;
-use azure_databricks_sdk::{Auth, Client, FileMetadata, RetryPolicy, Upload};
+use azure_databricks_sdk::{Auth, Client, FileMetadata, RetryPolicy, Upload, UploadOptions};
 
 const ROOT: &str = "/Volumes/main/default/files";
 
@@ -302,4 +302,151 @@ fn a_partial_file_of_another_version_is_downloaded_again_from_the_start() {
     client.files().upload(&path, &new, true).unwrap();
     client.files().download_resumable(&path, &local).unwrap();
     assert!(std::fs::read(&local).unwrap() == new, "a mix of versions");
+}
+
+/// The multipart options of the tests: parts of 64 KiB above 100 KB.
+fn small_parts() -> UploadOptions {
+    UploadOptions::default()
+        .multipart_threshold(100_000)
+        .part_size(64 * 1024)
+}
+
+/// The requests of a multipart upload that reached the emulator's storage routes.
+fn storage_puts(ws: &Emulator) -> Vec<(String, Option<u16>)> {
+    ws.request_log()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/storage/upload/"))
+        .map(|r| (r.path.clone(), r.status))
+        .collect()
+}
+
+#[test]
+fn a_multipart_upload_of_three_parts_and_a_short_one_comes_back_identical() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let path = format!("{ROOT}/multi/part #1.bin");
+    let bytes = data(9, 3 * 64 * 1024 + 1234);
+    client
+        .files()
+        .upload_with(
+            &path,
+            Upload::reader(&bytes[..], None),
+            false,
+            small_parts(),
+        )
+        .unwrap();
+    let mut back = Vec::new();
+    client.files().download_to(&path, &mut back).unwrap();
+    assert!(back == bytes, "the assembled file differs");
+    let puts = storage_puts(&ws);
+    assert_eq!(puts.len(), 4, "{puts:?}");
+    assert!(puts.iter().all(|(_, status)| *status == Some(201)));
+    // initiate-upload and complete-upload.
+    let log = ws.request_log();
+    let posts = log
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.starts_with("/api/2.0/fs/files/"))
+        .count();
+    assert_eq!(posts, 2);
+    // A file of known length below the threshold is still one PUT.
+    client
+        .files()
+        .upload_with(
+            &format!("{ROOT}/multi/small"),
+            &bytes[..1000],
+            false,
+            small_parts(),
+        )
+        .unwrap();
+    assert_eq!(storage_puts(&ws).len(), 4);
+}
+
+#[test]
+fn a_503_on_one_part_resends_that_part_only_and_the_file_is_identical() {
+    let ws = Emulator::start().unwrap();
+    ws.inject(Fault::unavailable().on("/storage/upload/2/*"));
+    let client = ws.client();
+    let path = format!("{ROOT}/retried.bin");
+    let bytes = data(3, 3 * 64 * 1024 + 10);
+    let source = std::io::Cursor::new(bytes.clone());
+    client
+        .files()
+        .upload_with(
+            &path,
+            Upload::seekable(source).unwrap(),
+            true,
+            small_parts(),
+        )
+        .unwrap();
+    let mut back = Vec::new();
+    client.files().download_to(&path, &mut back).unwrap();
+    assert!(back == bytes, "the assembled file differs");
+    let puts = storage_puts(&ws);
+    let per_part = |n: u32| {
+        puts.iter()
+            .filter(|(p, _)| p.starts_with(&format!("/storage/upload/{n}/")))
+            .count()
+    };
+    assert_eq!(
+        (per_part(1), per_part(2), per_part(3), per_part(4)),
+        (1, 2, 1, 1),
+        "{puts:?}"
+    );
+    assert_eq!(puts.iter().filter(|(_, s)| *s == Some(503)).count(), 1);
+}
+
+#[test]
+fn the_storage_refuses_credentials_and_the_sdk_sends_none() {
+    let ws = Emulator::start().unwrap();
+    let client = ws.client();
+    let path = format!("{ROOT}/no-credentials.bin");
+    let bytes = data(5, 200_000);
+    client
+        .files()
+        .upload_with(&path, &bytes[..], false, small_parts())
+        .unwrap();
+    assert!(!storage_puts(&ws).is_empty());
+    // The same kind of request with the workspace's token is refused.
+    let url = format!("{}/storage/upload/1/any?sig=x", ws.base_url());
+    let answer = ureq::put(&url)
+        .header("Authorization", &format!("Bearer {}", ws.admin_token()))
+        .send(&b"leak"[..]);
+    match answer {
+        Err(ureq::Error::StatusCode(403)) => {}
+        other => panic!("expected 403, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_unreachable_storage_falls_back_to_one_put() {
+    let ws = Emulator::start().unwrap();
+    // A port nothing listens on.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    ws.set_files_storage_base(Some(&base));
+    let client = client_of(&ws, ws.base_url());
+    let path = format!("{ROOT}/fallback.bin");
+    let bytes = data(7, 300_000);
+    client
+        .files()
+        .upload_with(
+            &path,
+            Upload::reader(&bytes[..], None),
+            false,
+            small_parts(),
+        )
+        .unwrap();
+    let mut back = Vec::new();
+    client.files().download_to(&path, &mut back).unwrap();
+    assert!(back == bytes, "the file sent in one PUT differs");
+    let log = ws.request_log();
+    assert!(
+        log.iter()
+            .any(|r| r.method == "PUT" && r.path.ends_with("/fallback.bin"))
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.path == "/api/2.0/fs/create-abort-upload-url")
+    );
 }

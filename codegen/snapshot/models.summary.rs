@@ -533,6 +533,19 @@ pub struct ContinuousTriggerState {
     pub is_backing_off: Option<bool>,
     pub next_attempt_ms: Option<i64>,
 }
+/// Body of `POST /api/2.0/fs/create-abort-upload-url`: the session to abort.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CreateAbortUploadUrlRequest {
+    pub expire_time: Option<String>,
+    pub path: String,
+    pub session_token: Option<crate::SensitiveString>,
+}
+/// The storage URL that aborts the session (a `DELETE` to it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateAbortUploadUrlResponse {
+    pub abort_upload_url: Option<PresignedUrl>,
+}
 /// Answer of `instance-pools/create`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateInstancePoolResponse {
@@ -626,6 +639,21 @@ pub struct CreateTokenRequest {
     pub comment: Option<String>,
     pub lifetime_seconds: Option<i64>,
     pub scopes: Vec<String>,
+}
+/// Body of `POST /api/2.0/fs/create-upload-part-urls`: which parts to get storage URLs for.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct CreateUploadPartUrlsRequest {
+    pub count: i64,
+    pub expire_time: Option<String>,
+    pub path: String,
+    pub session_token: Option<crate::SensitiveString>,
+    pub start_part_number: i64,
+}
+/// The storage URLs of the asked parts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateUploadPartUrlsResponse {
+    pub upload_part_urls: Vec<PresignedUrl>,
 }
 /// CronSchedule of the Jobs API.
 #[derive(Clone, Debug, PartialEq)]
@@ -1056,6 +1084,12 @@ pub struct Group {
     pub meta: Option<ResourceMeta>,
     pub roles: Vec<ComplexValue>,
     pub schemas: Vec<GroupSchema>,
+}
+/// One header of a request to a storage URL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpHeader {
+    pub name: String,
+    pub value: String,
 }
 /// The init scripts of a cluster event and, for `INIT_SCRIPTS_FINISHED`, how each of them ran on one node.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1644,6 +1678,11 @@ pub struct ModelTriggerConfiguration {
     pub securable_name: Option<String>,
     pub wait_after_last_change_seconds: Option<i64>,
 }
+/// A multipart upload session.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MultipartUploadSession {
+    pub session_token: Option<crate::SensitiveString>,
+}
 /// The parts of a user's name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Name {
@@ -1876,6 +1915,13 @@ pub struct PowerBiTask {
     pub refresh_after_update: Option<bool>,
     pub tables: Vec<PowerBiTable>,
     pub warehouse_id: Option<String>,
+}
+/// A signed URL of the cloud storage and the headers a request to it must carry.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PresignedUrl {
+    pub headers: Vec<HttpHeader>,
+    pub part_number: Option<i64>,
+    pub url: Option<crate::SensitiveString>,
 }
 /// Public information about a personal access token; never contains the token value itself.
 #[derive(Clone, Debug, PartialEq)]
@@ -2838,6 +2884,23 @@ pub struct UpdateJob {
     pub fields_to_remove: Vec<String>,
     pub job_id: i64,
     pub new_settings: Option<JobSettings>,
+}
+/// Body of `POST /api/2.0/fs/files{file_path}?action=...`: nothing for `initiate-upload`; every part sent, in order, for `complete-upload`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UploadActionRequest {
+    pub parts: Vec<UploadedPart>,
+}
+/// Answer of `POST /api/2.0/fs/files{file_path}?action=initiate-upload`: the upload session to send the parts under (`complete-upload` answers `{}`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UploadActionResponse {
+    pub multipart_upload: Option<MultipartUploadSession>,
+}
+/// A part the storage accepted.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(Default)]
+pub struct UploadedPart {
+    pub etag: String,
+    pub part_number: i64,
 }
 /// A user of the workspace (SCIM 2.0).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -127,6 +127,12 @@ pub enum OperationId {
     FilesListDirectoryContents,
     /// [`FILES_DELETE_DIRECTORY`]: `files.delete_directory`.
     FilesDeleteDirectory,
+    /// [`FILES_UPLOAD_ACTION`]: `files.upload_action`.
+    FilesUploadAction,
+    /// [`FILES_CREATE_UPLOAD_PART_URLS`]: `files.create_upload_part_urls`.
+    FilesCreateUploadPartUrls,
+    /// [`FILES_CREATE_ABORT_UPLOAD_URL`]: `files.create_abort_upload_url`.
+    FilesCreateAbortUploadUrl,
     /// [`JOBS_CREATE`]: `jobs.create`.
     JobsCreate,
     /// [`JOBS_GET`]: `jobs.get`.
@@ -877,6 +883,42 @@ pub const FILES_DELETE_DIRECTORY: Operation = Operation {
     name: "files.delete_directory",
     method: HttpMethod::Delete,
     path: "/api/2.0/fs/directories{directory_path}",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.upload_action`: `POST /api/2.0/fs/files{file_path}`. A step of a multipart upload, by its `action`: `initiate-upload` starts a session (its token in the answer), `complete-upload` (with `upload_type=multipart`, the session's token and the parts with their ETags) makes the parts the file.
+pub const FILES_UPLOAD_ACTION: Operation = Operation {
+    id: OperationId::FilesUploadAction,
+    name: "files.upload_action",
+    method: HttpMethod::Post,
+    path: "/api/2.0/fs/files{file_path}",
+    versions: &["2.0"],
+    idempotent: false,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.create_upload_part_urls`: `POST /api/2.0/fs/create-upload-part-urls`. Gets signed storage URLs for consecutive parts of a multipart upload.
+pub const FILES_CREATE_UPLOAD_PART_URLS: Operation = Operation {
+    id: OperationId::FilesCreateUploadPartUrls,
+    name: "files.create_upload_part_urls",
+    method: HttpMethod::Post,
+    path: "/api/2.0/fs/create-upload-part-urls",
+    versions: &["2.0"],
+    idempotent: true,
+    not_found_if: &[],
+    request_body: BodyKind::Json,
+    response_body: BodyKind::Json,
+};
+/// `files.create_abort_upload_url`: `POST /api/2.0/fs/create-abort-upload-url`. Gets the signed storage URL that aborts a multipart upload session (a `DELETE` to it).
+pub const FILES_CREATE_ABORT_UPLOAD_URL: Operation = Operation {
+    id: OperationId::FilesCreateAbortUploadUrl,
+    name: "files.create_abort_upload_url",
+    method: HttpMethod::Post,
+    path: "/api/2.0/fs/create-abort-upload-url",
     versions: &["2.0"],
     idempotent: true,
     not_found_if: &[],
@@ -2013,6 +2055,9 @@ pub const ALL: &[Operation] = &[
     FILES_GET_DIRECTORY_METADATA,
     FILES_LIST_DIRECTORY_CONTENTS,
     FILES_DELETE_DIRECTORY,
+    FILES_UPLOAD_ACTION,
+    FILES_CREATE_UPLOAD_PART_URLS,
+    FILES_CREATE_ABORT_UPLOAD_URL,
     JOBS_CREATE,
     JOBS_GET,
     JOBS_LIST,
@@ -2100,6 +2145,8 @@ pub const SENSITIVE_FIELDS: &[&str] = &[
     "bytes_value",
     "log_analytics_primary_key",
     "password",
+    "session_token",
     "string_value",
     "token_value",
+    "url",
 ];

@@ -34,6 +34,18 @@ pub const EVENTS_LIMIT: RangeRule = RangeRule {
     also: &[],
     words: "1 to 500",
 };
+/// Files API: a multipart upload sends parts of at most 10 MiB (10485760 bytes) each (the last may be shorter), read through one buffer of that size; the official Python SDK's default `files_ext_multipart_upload_default_part_size`; settable with `UploadOptions::part_size`.
+pub const FILES_MULTIPART_PART: SizeRule = SizeRule {
+    what: "part of a multipart upload",
+    max_bytes: 10485760u64,
+    words: "at most 10 MiB (10485760 bytes)",
+};
+/// Files API: [`Files::upload`] sends a file of known length up to at most 50 MiB (52428800 bytes) in one `PUT` and a larger one (or one of unknown length) with the multipart protocol, the default of the official Python SDK (`files_ext_multipart_upload_min_stream_size`, 50 MiB since 0.72); settable with `UploadOptions::multipart_threshold`. A source of unknown length is read one part ahead: one that ends within its first part is sent in one `PUT`.
+pub const FILES_MULTIPART_THRESHOLD: SizeRule = SizeRule {
+    what: "upload sent in one request by default",
+    max_bytes: 52428800u64,
+    words: "at most 50 MiB (52428800 bytes)",
+};
 /// Files API: one `PUT /api/2.0/fs/files{path}` carries at most 5 GiB (5368709120 bytes); larger files need the multipart upload.
 pub const FILES_SINGLE_PUT: SizeRule = SizeRule {
     what: "file uploaded in one request",

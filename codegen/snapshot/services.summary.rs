@@ -335,6 +335,29 @@ impl<'a> Files<'a> {
     /// Deletes an empty directory; a directory with entries is an error (400 `FILES_API_DIRECTORY_IS_NOT_EMPTY`).
     /// `DELETE /api/2.0/fs/directories{directory_path}`
     pub fn delete_directory(&self, directory_path: &str) -> crate::Result<()> {}
+    /// A step of a multipart upload, by its `action`: `initiate-upload` starts a session (its token in the answer), `complete-upload` (with `upload_type=multipart`, the session's token and the parts with their ETags) makes the parts the file.
+    /// `POST /api/2.0/fs/files{file_path}`
+    pub(crate) fn send_upload_action(
+        &self,
+        file_path: &str,
+        action: &str,
+        upload_type: Option<&str>,
+        session_token: Option<&str>,
+        overwrite: Option<&str>,
+        request: &crate::models::UploadActionRequest,
+    ) -> crate::Result<crate::models::UploadActionResponse> {}
+    /// Gets signed storage URLs for consecutive parts of a multipart upload.
+    /// `POST /api/2.0/fs/create-upload-part-urls`
+    pub(crate) fn send_create_upload_part_urls(
+        &self,
+        request: &crate::models::CreateUploadPartUrlsRequest,
+    ) -> crate::Result<crate::models::CreateUploadPartUrlsResponse> {}
+    /// Gets the signed storage URL that aborts a multipart upload session (a `DELETE` to it).
+    /// `POST /api/2.0/fs/create-abort-upload-url`
+    pub(crate) fn send_create_abort_upload_url(
+        &self,
+        request: &crate::models::CreateAbortUploadUrlRequest,
+    ) -> crate::Result<crate::models::CreateAbortUploadUrlResponse> {}
 }
 /// Jobs API 2.2: define jobs, run them and wait for their runs, read their output, and manage who may see, run and change them.
 #[derive(Debug, Clone, Copy)]

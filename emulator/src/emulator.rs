@@ -122,6 +122,14 @@ impl Emulator {
             .add_volume(catalog, schema, volume);
     }
 
+    /// Points the storage URLs of the Files API's multipart uploads at `base`
+    /// (`http://host:port`) instead of the emulator itself; an address nothing listens on
+    /// makes the storage unreachable (as behind a firewall), which the SDK answers by sending
+    /// the file in one `PUT`. `None` restores the default.
+    pub fn set_files_storage_base(&self, base: Option<&str>) {
+        api::lock(&self.shared).files.sessions.storage_base = base.map(str::to_string);
+    }
+
     /// The admin's user name (`admin@example.com` by default).
     pub fn admin_user(&self) -> &str {
         &self.admin_user

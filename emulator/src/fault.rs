@@ -127,7 +127,8 @@ impl Fault {
 
     /// Apply only to one operation, named by its path after the API version, e.g.
     /// `"clusters/create"` (matches `/api/2.0/clusters/create` and `/api/2.1/clusters/create`),
-    /// or by a full path starting with `/`.
+    /// or by a full path starting with `/` (ending with `*`: any path starting so, e.g.
+    /// `/storage/upload/2/*` for part 2 of a multipart upload).
     #[must_use]
     pub fn on(mut self, operation: &str) -> Self {
         self.operation = Some(operation.to_string());
@@ -145,6 +146,9 @@ impl Fault {
 /// version (`clusters/create` for `/api/2.0/clusters/create` and `/api/2.1/clusters/create`),
 /// under any version an operation of the SDK's table answers under.
 pub(crate) fn path_matches(operation: &str, path: &str) -> bool {
+    if let Some(prefix) = operation.strip_suffix('*').filter(|p| p.starts_with('/')) {
+        return path.starts_with(prefix);
+    }
     if operation.starts_with('/') {
         return operation == path;
     }

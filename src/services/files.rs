@@ -7,6 +7,10 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+mod multipart;
+
+pub use multipart::UploadOptions;
+
 use crate::models::{DirectoryEntry, ListDirectoryRequest};
 use crate::streaming::io_error;
 use crate::{Error, Files, Headers, Pages, Result, Upload};
@@ -55,7 +59,13 @@ impl FileMetadata {
 
 impl<'a> Files<'a> {
     /// Uploads a file from `body` (bytes, a seekable source such as a `File`, or a one-pass
-    /// reader: see [`Upload`]) in one streamed `PUT`, never holding it in memory. With
+    /// reader: see [`Upload`]), never holding it in memory: up to
+    /// [`crate::rules::FILES_MULTIPART_THRESHOLD`] in one streamed `PUT`, a longer file (or
+    /// one of unknown length) with the multipart protocol of the official Python SDK, in parts
+    /// of [`crate::rules::FILES_MULTIPART_PART`] read through one buffer, each sent to a signed
+    /// storage URL without the workspace's credentials and retried alone (when the storage
+    /// cannot be reached, the file goes in one `PUT`); [`Files::upload_with`] chooses other
+    /// sizes. With
     /// `overwrite` false an existing file is an error (409 `ALREADY_EXISTS`). A replayable body
     /// is sent again whole when a retry is needed; a one-pass reader is not
     /// ([`Error::NotReplayable`]).
@@ -78,8 +88,41 @@ impl<'a> Files<'a> {
         body: impl Into<Upload<'b>>,
         overwrite: bool,
     ) -> Result<()> {
+        self.upload_with(file_path, body, overwrite, UploadOptions::default())
+    }
+
+    /// [`Files::upload`] with the threshold and part size of the multipart upload chosen
+    /// (see [`UploadOptions`]).
+    ///
+    /// ```no_run
+    /// # fn example(client: &azure_databricks_sdk::Client) -> azure_databricks_sdk::Result<()> {
+    /// use azure_databricks_sdk::{Upload, UploadOptions};
+    /// let file = std::fs::File::open("big.parquet").expect("a local file");
+    /// let body = Upload::seekable(file).expect("seekable");
+    /// let options = UploadOptions::default().part_size(64 * 1024 * 1024);
+    /// client.files().upload_with("/Volumes/main/default/files/big.parquet", body, true, options)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Files::upload`]; a part size of 0 before sending; a part the storage refuses
+    /// after its retries (the session is then aborted).
+    pub fn upload_with<'b>(
+        &self,
+        file_path: &str,
+        body: impl Into<Upload<'b>>,
+        overwrite: bool,
+        options: UploadOptions,
+    ) -> Result<()> {
         let overwrite = if overwrite { "true" } else { "false" };
-        self.send_upload(file_path, Some(overwrite), body)
+        let body = body.into();
+        match body.len() {
+            Some(len) if len <= options.threshold() => {
+                self.send_upload(file_path, Some(overwrite), body)
+            }
+            _ => self.upload_multipart(file_path, body, overwrite, options),
+        }
     }
 
     /// Uploads a file from any reader of unknown length (sent chunked, read once).

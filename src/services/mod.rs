@@ -16,7 +16,7 @@ mod workspace;
 pub use cluster_policies::PolicyDefinition;
 pub use clusters::{ClustersIter, EventsIter, NodeTypeFilter, SparkVersionFilter};
 pub use dbfs::DbfsReader;
-pub use files::{FileMetadata, Walk};
+pub use files::{FileMetadata, UploadOptions, Walk};
 pub use jobs::{RunWait, TaskOutput};
 pub use libraries::LibrariesWait;
 pub use workspace::{Exported, WorkspaceWalk};

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::fault::{FaultKind, retry_after_secs};
 use crate::http::{Outcome, Request, Response, Service};
-use crate::services::oauth;
+use crate::services::{files, oauth};
 use crate::users::Caller;
 use crate::workspace::Workspace;
 use params::Params;
@@ -36,6 +36,9 @@ impl Service for Api {
     /// `PUT` (5 GiB); every other operation takes JSON (or, `oidc/v1/token`, a form) within
     /// the 10 MB request limit.
     fn body_limit(&self, head: &Request) -> u64 {
+        if files::storage::serves(&head.path) {
+            return rules::FILES_SINGLE_PUT.max_bytes;
+        }
         match routes::find(&head.method, &head.path) {
             Ok(route)
                 if route
@@ -122,6 +125,9 @@ fn answer(ws: &mut Workspace, request: &Request) -> Response {
     }
     if host_metadata::serves(&request.path) {
         return host_metadata::answer(request);
+    }
+    if files::storage::serves(&request.path) {
+        return files::storage::answer(ws, request);
     }
     dispatch(ws, request).unwrap_or_else(|error| Response::error(&error))
 }

@@ -3,9 +3,19 @@
 //! directory; downloads are sent from those files with `Range` and `HEAD`, never held in
 //! memory. The volume `/Volumes/main/default/files` exists from the start.
 
+mod multipart;
 mod state;
 
+pub(crate) use multipart::{
+    Sessions, create_abort_upload_url, create_upload_part_urls, upload_action,
+};
+
 pub(crate) use state::Volumes;
+
+/// The storage routes of the multipart upload (outside `/api/`).
+pub(crate) mod storage {
+    pub(crate) use super::multipart::{answer, serves};
+}
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -54,6 +54,8 @@ pub(crate) struct Volumes {
     volumes: BTreeSet<String>,
     /// Every file and directory below a volume root, by path (no trailing `/`).
     nodes: BTreeMap<String, Node>,
+    /// Open multipart uploads.
+    pub(crate) sessions: super::Sessions,
 }
 
 fn not_found(what: &str, path: &str) -> ApiError {
@@ -99,7 +101,13 @@ impl Volumes {
             scratch,
             volumes: BTreeSet::from([DEFAULT_VOLUME.to_string()]),
             nodes: BTreeMap::new(),
+            sessions: super::Sessions::default(),
         }
+    }
+
+    /// The scratch directory the files are kept in.
+    pub(crate) fn scratch(&self) -> &ScratchDir {
+        &self.scratch
     }
 
     /// Adds the volume `/Volumes/<catalog>/<schema>/<volume>` (nothing when it exists).
@@ -167,6 +175,16 @@ impl Volumes {
         overwrite: bool,
         now: i64,
     ) -> Result<(), ApiError> {
+        self.check_writable(path, overwrite)?;
+        let path_on_disk = body
+            .keep_in(&self.scratch)
+            .map_err(|e| ApiError::internal(format!("The file could not be stored: {e}")))?;
+        self.insert_file(path, path_on_disk, body.len(), overwrite, now)
+    }
+
+    /// Refuses to write the file `path` when it is a directory, or exists and `overwrite` is
+    /// false.
+    pub(crate) fn check_writable(&self, path: &str, overwrite: bool) -> Result<(), ApiError> {
         let (path, root) = self.locate(path)?;
         if self.is_directory(path, root) {
             return Err(conflict(format!("The path {path} is a directory.")));
@@ -176,13 +194,24 @@ impl Volumes {
                 "The file {path} already exists; upload with overwrite=true to replace it."
             )));
         }
+        Ok(())
+    }
+
+    /// Makes `file` (of the scratch directory, `len` bytes) the file `path`, creating its
+    /// parent directories.
+    pub(crate) fn insert_file(
+        &mut self,
+        path: &str,
+        file: TempPath,
+        len: u64,
+        overwrite: bool,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        self.check_writable(path, overwrite)?;
+        let (path, _) = self.locate(path)?;
         self.make_directories(parent(path))?;
-        let len = body.len();
-        let path_on_disk = body
-            .keep_in(&self.scratch)
-            .map_err(|e| ApiError::internal(format!("The file could not be stored: {e}")))?;
         let stored = Stored {
-            path: path_on_disk,
+            path: file,
             len,
             modified: now,
         };
