@@ -21,9 +21,14 @@
 //! 2. Decoding: one page of 1,000 clusters with every field of the schema (`list_with`).
 //! 3. Paging: 10,000 clusters as pages of 100 (`list_iter`), against the limit following the
 //!    same `next_page_token`s; the peak heap of `list_iter` over 1,000 and over 10,000 clusters.
-//! 4. Threads: 1, 2, 4, 8 and 16 threads doing `get` through one shared `Client`, against the
-//!    same threads sharing one `ureq::Agent` and against one agent per thread: calls per second,
-//!    CPU time per call of this process, and connections the server accepted.
+//! 4. Per-call cost with threads: 1, 2, 4, 8 and 16 threads doing `get` through one shared
+//!    `Client`, against the same threads sharing one `ureq::Agent` that keeps as many
+//!    connections (so both sides hold one connection per thread and none is reopened), against
+//!    nginx on loopback when it is installed (else this bench's own server). The server runs on
+//!    CPU 0 and the measuring process on CPU 1 (`taskset`), so the CPU time per call is the
+//!    client's own; calls per second and CPU per call, medians of 151 alternating rounds.
+//!    `--against raw` measures two plain agents against each other (the noise floor);
+//!    `--against timeouts` a plain agent with the SDK's timeouts (what those cost).
 //! 5. `events_iter` peak heap over 1,000 and 10,000 events; process start to first call.
 //! 6. Files API against the emulator running in a child process (`--emulator`): 1 GiB (64 MiB
 //!    with `--quick`) uploaded from a generated stream and downloaded into a hashing sink, by
@@ -39,11 +44,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use azure_databricks_sdk::models::{self, AclPermission, ClusterEventRequest, ListClustersRequest};
-use azure_databricks_sdk::{Auth, Client, RetryPolicy, SecretValue};
+use azure_databricks_sdk::{Auth, Client, RetryPolicy, SecretValue, defaults};
 use serde_json::{Value, json};
 
 /// The SDK's structs as serde derives them: the limit decodes into these. build.rs writes
@@ -64,11 +69,14 @@ struct Counting;
 
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// Off in the processes that measure CPU time or instructions per call (`--per-call`,
+/// `--load`, `--count`), so that no call pays for the counters (shared by every thread).
+static COUNTING: AtomicBool = AtomicBool::new(true);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
+        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
             let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
         }
@@ -76,11 +84,13 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         unsafe { System.dealloc(p, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
     }
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let q = unsafe { System.realloc(p, layout, new_size) };
-        if !q.is_null() {
+        if !q.is_null() && COUNTING.load(Ordering::Relaxed) {
             if new_size > layout.size() {
                 let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
                     - layout.size();
@@ -381,11 +391,52 @@ fn read(mut r: ureq::http::Response<ureq::Body>) -> Vec<u8> {
 
 impl Limit {
     fn new(base: &str) -> Self {
-        let agent = ureq::Agent::config_builder()
+        Self::with_agent(
+            base,
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .proxy(None)
+                .build()
+                .new_agent(),
+        )
+    }
+
+    /// The same with a pool keeping `idle` connections (the default keeps 3): `n` threads
+    /// sharing it keep `n` connections, as they do sharing an SDK client.
+    fn with_idle(base: &str, idle: usize) -> Self {
+        Self::with_agent(
+            base,
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .proxy(None)
+                .max_idle_connections(idle.max(10))
+                .max_idle_connections_per_host(idle.max(3))
+                .build()
+                .new_agent(),
+        )
+    }
+
+    /// The same with the SDK's default timeouts and pool (as `client::agent` sets them from
+    /// [`defaults`]): what the timeouts cost, without the rest of the SDK.
+    fn with_timeouts(base: &str) -> Self {
+        let phase = Some(defaults::TIMEOUT);
+        let idle = defaults::MAX_IDLE_CONNECTIONS_PER_HOST;
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .proxy(None)
-            .build()
-            .new_agent();
+            .max_idle_connections(idle * 4)
+            .max_idle_connections_per_host(idle)
+            .timeout_connect(Some(defaults::CONNECT_TIMEOUT))
+            .timeout_send_request(phase)
+            .timeout_send_body(phase)
+            .timeout_recv_response(phase)
+            .timeout_recv_body(phase)
+            .timeout_per_read(Some(defaults::TIMEOUT / 2))
+            .timeout_per_write(Some(defaults::TIMEOUT / 2));
+        Self::with_agent(base, config.build().new_agent())
+    }
+
+    fn with_agent(base: &str, agent: ureq::Agent) -> Self {
         Self {
             agent,
             base: base.to_string(),
@@ -621,41 +672,299 @@ fn report(name: &str, r: &Ratio, unit: &str) {
 /// Connections the server has accepted so far, asked through `probe` (whose own connection is
 /// kept alive, so asking opens none).
 fn accepted(probe: &Limit) -> usize {
-    probe
-        .get_json("/__accepted", &[])
-        .iter()
-        .fold(0, |n, d| n * 10 + usize::from(d - b'0'))
+    let answer = String::from_utf8(probe.get_json("/__accepted", &[])).unwrap();
+    // nginx's stub_status: "Active connections: 1\nserver accepts handled requests\n 5 5 9\n…".
+    let count = match answer.lines().nth(2) {
+        Some(line) => line.split_whitespace().next().unwrap(),
+        None => answer.trim(),
+    };
+    count.parse().unwrap()
 }
 
-/// `threads` threads each doing `calls` runs of `f(thread)`; calls per second in all, CPU per
-/// call of this process, and connections opened.
-fn threaded(
-    probe: &Limit,
+/// `threads` threads sharing `f`, `total` calls in all: calls per second, and the CPU time
+/// the threads ran per call in nanoseconds (see [`on_threads`]).
+fn threaded(threads: usize, total: usize, f: impl Fn() + Sync) -> (f64, f64) {
+    on_threads(threads, total, &[&f], &[0])[0]
+}
+
+/// Runs `sides[order[i]]` for run `i` on the same `threads` worker threads (started once, so
+/// that thread start-up, fresh stacks and new malloc arenas are not measured), `total` calls
+/// per run split over them. Gives per run the calls per second and the CPU time the workers
+/// ran per call in nanoseconds (each thread's own from `schedstat`, summed: user and kernel
+/// time, with nanosecond resolution, whatever else the machine runs).
+fn on_threads(
     threads: usize,
-    calls: usize,
-    f: impl Fn(usize) + Sync,
-) -> (f64, Duration, usize) {
-    let opened = accepted(probe);
-    let cpu = cpu_time();
-    let started = Instant::now();
+    total: usize,
+    sides: &[&(dyn Fn() + Sync)],
+    order: &[usize],
+) -> Vec<(f64, f64)> {
+    use std::sync::Barrier;
+    use std::sync::atomic::AtomicU64;
+    let calls = total / threads;
+    let (start, end) = (Barrier::new(threads + 1), Barrier::new(threads + 1));
+    let side = AtomicUsize::new(0);
+    let cpu = AtomicU64::new(0);
     std::thread::scope(|s| {
-        for t in 0..threads {
-            let f = &f;
-            s.spawn(move || {
-                for _ in 0..calls {
-                    f(t);
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    start.wait();
+                    let Some(f) = sides.get(side.load(Ordering::SeqCst)) else {
+                        return;
+                    };
+                    let before = thread_cpu_ns();
+                    for _ in 0..calls {
+                        f();
+                    }
+                    cpu.fetch_add(thread_cpu_ns() - before, Ordering::SeqCst);
+                    end.wait();
                 }
             });
         }
-    });
-    let total = threads * calls;
-    let elapsed = started.elapsed();
-    let cpu = cpu_time().saturating_sub(cpu);
-    (
-        total as f64 / elapsed.as_secs_f64(),
-        cpu / total as u32,
-        accepted(probe) - opened,
-    )
+        let runs = order
+            .iter()
+            .map(|&which| {
+                side.store(which, Ordering::SeqCst);
+                cpu.store(0, Ordering::SeqCst);
+                let started = Instant::now();
+                start.wait();
+                end.wait();
+                let elapsed = started.elapsed();
+                let done = (calls * threads) as f64;
+                (
+                    done / elapsed.as_secs_f64(),
+                    cpu.load(Ordering::SeqCst) as f64 / done,
+                )
+            })
+            .collect();
+        side.store(usize::MAX, Ordering::SeqCst);
+        start.wait();
+        runs
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Per-call cost with threads, against nginx.
+
+/// nginx serving the canned `clusters/get` answer on loopback for section 4: one process (no
+/// master, one worker), every connection kept alive for the whole run, no access log; pinned
+/// to CPU `cpu` when given. Stopped and its folder removed on drop.
+struct Nginx {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    base: String,
+}
+
+impl Nginx {
+    /// `None` when nginx is not installed (the README says how to install it).
+    fn start(cpu: Option<usize>) -> Option<Self> {
+        let binary = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())?;
+        let dir = std::env::temp_dir().join(format!("bench-nginx-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("tmp")).unwrap();
+        std::fs::write(dir.join("get.json"), &canned().get).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let d = dir.display();
+        let conf = format!(
+            "daemon off; master_process off; worker_processes 1;\n\
+             pid {d}/nginx.pid; error_log {d}/error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n\
+               access_log off; keepalive_requests 100000000; keepalive_timeout 600s; tcp_nodelay on;\n\
+               client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; fastcgi_temp_path {d}/tmp;\n\
+               uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;\n\
+               server {{\n\
+                 listen 127.0.0.1:{port}; root {d};\n\
+                 location = /api/2.1/clusters/get {{ default_type application/json; try_files /get.json =404; }}\n\
+                 location = /__accepted {{ stub_status; }}\n\
+               }}\n\
+             }}\n"
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let nginx_args = [
+            "-p".to_string(),
+            d.to_string(),
+            "-c".to_string(),
+            format!("{d}/nginx.conf"),
+            "-e".to_string(),
+            format!("{d}/error.log"),
+        ];
+        let mut command = match cpu {
+            Some(cpu) => {
+                let mut c = std::process::Command::new("taskset");
+                c.args(["-c", &cpu.to_string(), binary]);
+                c
+            }
+            None => std::process::Command::new(binary),
+        };
+        let child = command
+            .args(nginx_args)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut nginx = Nginx {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(nginx);
+            }
+            if let Ok(Some(status)) = nginx.child.try_wait() {
+                let log = std::fs::read_to_string(nginx.dir.join("error.log")).unwrap_or_default();
+                panic!("nginx exited ({status}): {log}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("nginx did not start listening on port {port}");
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Whether `taskset` (util-linux) can pin processes here, and the machine has 2 CPUs or more.
+fn can_pin() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+        && std::process::Command::new("taskset")
+            .args(["-c", "0", "true"])
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// Section 4: the server (nginx when installed, else the bench's own) on CPU 0 and this
+/// measurement in a child process on CPU 1, so that the client's CPU time per call is its own
+/// and the server never competes with it for a core.
+fn per_call_section(own_server: &str, rounds: usize, total: usize, first: &str) {
+    let pin = can_pin();
+    let nginx = Nginx::start(pin.then_some(0));
+    let (base, server) = match &nginx {
+        Some(n) => (n.base.as_str(), "nginx (one worker)"),
+        None => (
+            own_server,
+            "the bench's own server (nginx is not installed: see docs/performance.md)",
+        ),
+    };
+    let measured = match first {
+        "sdk" => "one Client",
+        "raw" => "a second such agent (A/A: the noise floor)",
+        "timeouts" => "an agent with the SDK's timeouts and pool",
+        _ => panic!("--against sdk|raw|timeouts, not {first}"),
+    };
+    println!(
+        "\n4. per-call cost: threads sharing {measured} vs threads sharing one ureq::Agent that keeps \
+         as many connections (raw)\n   clusters.get, {total} calls per run split over the threads, \
+         {rounds} alternating rounds, medians; server: {server}; client pinned: {}",
+        if pin {
+            "CPU 1, server CPU 0"
+        } else {
+            "no (needs taskset and 2 CPUs)"
+        }
+    );
+    let exe = std::env::current_exe().unwrap();
+    let args = [
+        "--per-call".to_string(),
+        base.to_string(),
+        rounds.to_string(),
+        total.to_string(),
+        first.to_string(),
+    ];
+    let status = if pin {
+        std::process::Command::new("taskset")
+            .args(["-c", "1"])
+            .arg(&exe)
+            .args(&args)
+            .status()
+    } else {
+        std::process::Command::new(&exe).args(&args).status()
+    };
+    assert!(status.unwrap().success(), "section 4 failed");
+}
+
+/// The child of section 4: at 1, 2, 4, 8 and 16 threads, `rounds` rounds of `total` calls on
+/// each side, alternating which side goes first; medians of the per-round ratios.
+fn per_call_child(base: &str, rounds: usize, total: usize, first: &str) {
+    println!(
+        "   threads   calls/s side     raw   side/raw (rounds)        cpu µs/call side   raw   side/raw (rounds)        connections opened (2 × threads: none reopened)"
+    );
+    // Its one connection is kept for the whole run (an idle one is otherwise closed after 15 s).
+    let probe = Limit::with_agent(
+        base,
+        ureq::Agent::config_builder()
+            .max_idle_age(Duration::from_secs(3600))
+            .build()
+            .new_agent(),
+    );
+    let connections = || accepted(&probe);
+    for threads in [1, 2, 4, 8, 16] {
+        let client = sdk_client(base);
+        let raw = Limit::with_idle(base, threads);
+        let twin = Limit::with_idle(base, threads);
+        let timed = Limit::with_timeouts(base);
+        let sdk = || drop(client.clusters().get(ID).unwrap());
+        let other = || drop(twin.get(ID));
+        let with_timeouts = || drop(timed.get(ID));
+        let limit = || drop(raw.get(ID));
+        let first: &(dyn Fn() + Sync) = match first {
+            "sdk" => &sdk,
+            "raw" => &other,
+            "timeouts" => &with_timeouts,
+            _ => panic!("--against sdk|raw|timeouts, not {first}"),
+        };
+        // A warm-up run of each side (opening its connections), then alternating rounds.
+        let mut order = vec![0, 1];
+        for round in 0..rounds {
+            order.extend(if round % 2 == 0 { [0, 1] } else { [1, 0] });
+        }
+        let before = connections();
+        let runs = on_threads(threads, total, &[first, &limit], &order);
+        let opened = connections() - before;
+        let (mut sdk_runs, mut raw_runs) = (Vec::new(), Vec::new());
+        for (&side, run) in order.iter().zip(runs).skip(2) {
+            if side == 0 {
+                &mut sdk_runs
+            } else {
+                &mut raw_runs
+            }
+            .push(run);
+        }
+        let per_round = |f: fn(&(f64, f64)) -> f64| -> Vec<f64> {
+            sdk_runs
+                .iter()
+                .zip(&raw_runs)
+                .map(|(s, r)| f(s) / f(r))
+                .collect()
+        };
+        let spread = |v: &[f64]| {
+            let low = v.iter().copied().fold(f64::MAX, f64::min);
+            let high = v.iter().copied().fold(0.0, f64::max);
+            format!("{:.3} ({low:.2}..{high:.2})", median(v.to_vec()))
+        };
+        let rates = per_round(|r| r.0);
+        let cpus = per_round(|r| r.1);
+        println!(
+            "   {threads:>7}   {:>11.0} {:>8.0}   {:<24} {:>8.1} {:>6.1}   {:<24} {} (2 × {})",
+            median(sdk_runs.iter().map(|r| r.0).collect()),
+            median(raw_runs.iter().map(|r| r.0).collect()),
+            spread(&rates),
+            median(sdk_runs.iter().map(|r| r.1 / 1e3).collect()),
+            median(raw_runs.iter().map(|r| r.1 / 1e3).collect()),
+            spread(&cpus),
+            opened,
+            threads,
+        );
+    }
 }
 
 /// Child mode: one call to `base`, then print and exit (for the start-to-first-call time).
@@ -691,6 +1000,14 @@ fn start_to_first_call(base: &str, runs: usize) -> Duration {
 /// cost of one call.
 fn count_mode(side: &str, call: &str, n: usize) {
     let (mut server, base) = start_server();
+    if call == "get-4-threads" {
+        // 4 threads share one client (one agent keeping 4 connections): a warm-up call each,
+        // then `n` calls in all.
+        load(side, 4, n, &base, 1);
+        drop(server.stdin.take());
+        let _ = server.wait();
+        return;
+    }
     let client = sdk_client(&base);
     let limit = Limit::new(&base);
     let page = list_request(100, 100);
@@ -724,13 +1041,38 @@ fn count_mode(side: &str, call: &str, n: usize) {
             let page: plain::ListClustersResponse = serde_json::from_slice(&decode_page).unwrap();
             assert_eq!(page.clusters.len(), 1000);
         }
-        _ => panic!("--count sdk|limit get|start|list|decode|decode-typical N (call {i})"),
+        _ => panic!(
+            "--count sdk|limit get|get-4-threads|start|list|decode|decode-typical N (call {i})"
+        ),
     };
     for i in 0..=n {
         once(i);
     }
     drop(server.stdin.take());
     let _ = server.wait();
+}
+
+/// `threads` threads sharing one side (`sdk`, or `limit` keeping as many connections) doing
+/// `clusters.get` against `base`: `warm_up` calls each, then `total` calls in all. For a
+/// profiler (`perf record`, `strace -f -c`, callgrind) against any server, nginx included.
+fn load(side: &str, threads: usize, total: usize, base: &str, warm_up: usize) {
+    let client = sdk_client(base);
+    let limit = Limit::with_idle(base, threads);
+    let timed = Limit::with_timeouts(base);
+    let one = || match side {
+        "sdk" => drop(client.clusters().get(ID).unwrap()),
+        "limit" => drop(limit.get(ID)),
+        "timed" => drop(timed.get(ID)),
+        _ => panic!("the side is sdk, limit or timed, not {side}"),
+    };
+    if warm_up > 0 {
+        threaded(threads, threads * warm_up, one);
+    }
+    let (rate, cpu) = threaded(threads, total, one);
+    eprintln!(
+        "{side}: {threads} threads, {total} calls: {rate:.0} calls/s, {:.1} µs CPU per call",
+        cpu / 1e3
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1011,14 +1353,33 @@ fn main() {
     if args.iter().any(|a| a == "--emulator") {
         return emulator_process();
     }
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "--per-call" | "--load" | "--count"))
+    {
+        COUNTING.store(false, Ordering::Relaxed);
+    }
+    if let Some(i) = args.iter().position(|a| a == "--load") {
+        let number = |k: usize| args[i + k].parse().unwrap();
+        return load(&args[i + 1], number(2), number(3), &args[i + 4], 20);
+    }
+    if let Some(i) = args.iter().position(|a| a == "--per-call") {
+        // The child of section 4: --per-call BASE ROUNDS CALLS sdk|raw|timeouts
+        let number = |k: usize| args[i + k].parse().unwrap();
+        return per_call_child(&args[i + 1], number(2), number(3), &args[i + 4]);
+    }
     if let Some(i) = args.iter().position(|a| a == "--count") {
         return count_mode(&args[i + 1], &args[i + 2], args[i + 3].parse().unwrap());
     }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
             "usage: bench [--quick] [--section 1-7]   compare the SDK with plain ureq + serde_json\n       \
-             bench --count sdk|limit get|start|list|decode|decode-typical N\n                                \
+             bench --section 4 [--rounds N] [--calls N] [--against sdk|raw|timeouts]\n                                \
+             per-call cost with threads (default 151 rounds of 600 calls, the SDK)\n       \
+             bench --count sdk|limit get|get-4-threads|start|list|decode|decode-typical N\n                                \
              N calls of one side, for an instruction counter (callgrind)\n       \
+             bench --load sdk|limit|timed THREADS CALLS BASE_URL\n                                \
+             one side against any server, for perf or strace\n       \
              bench --sizes                   sizes of models, SDK and plain"
         );
         return;
@@ -1029,11 +1390,7 @@ fn main() {
         .position(|a| a == "--section")
         .and_then(|i| args.get(i + 1)?.parse().ok());
     let want = |section: u32| only.is_none_or(|o| o == section);
-    let (rounds, small_n, list_n, thread_calls) = if quick {
-        (3, 300, 2, 100)
-    } else {
-        (9, 3000, 10, 1500)
-    };
+    let (rounds, small_n, list_n) = if quick { (3, 300, 2) } else { (9, 3000, 10) };
     let (mut server, base) = start_server();
     println!(
         "one cluster: {} bytes with every field of the schema; {rounds} rounds per measurement, interleaved",
@@ -1160,72 +1517,20 @@ fn main() {
     }
 
     if want(4) {
-        println!(
-            "\n4. threads doing clusters.get: one shared Client vs one shared ureq::Agent vs an agent per thread"
-        );
-        println!(
-            "   threads   sdk calls/s  shared calls/s  per-thread calls/s  sdk/shared  sdk/per-thread   cpu/call sdk  shared  per-thread   connections sdk/shared/per-thread"
-        );
-        let probe = Limit::new(&base);
-        accepted(&probe);
-        for threads in [1, 2, 4, 8, 16] {
-            let per_thread: Vec<Limit> = (0..threads).map(|_| Limit::new(&base)).collect();
-            let shared = Limit::new(&base);
-            // The same total work at every thread count.
-            let calls = (thread_calls * 4 / threads).max(50);
-            let mut sdk_runs = Vec::new();
-            let mut shared_runs = Vec::new();
-            let mut own_runs = Vec::new();
-            let fresh = sdk_client(&base);
-            for round in 0..rounds.min(5) {
-                let order: [usize; 3] = match round % 3 {
-                    0 => [0, 1, 2],
-                    1 => [1, 2, 0],
-                    _ => [2, 0, 1],
-                };
-                for side in order {
-                    match side {
-                        0 => sdk_runs.push(threaded(&probe, threads, calls, |_| {
-                            drop(fresh.clusters().get(ID).unwrap())
-                        })),
-                        1 => shared_runs
-                            .push(threaded(&probe, threads, calls, |_| drop(shared.get(ID)))),
-                        _ => own_runs.push(threaded(&probe, threads, calls, |t| {
-                            drop(per_thread[t].get(ID))
-                        })),
-                    }
-                }
-            }
-            let rate = |runs: &[(f64, Duration, usize)]| median(runs.iter().map(|r| r.0).collect());
-            let cpu = |runs: &[(f64, Duration, usize)]| {
-                median(runs.iter().map(|r| r.1.as_secs_f64() * 1e6).collect())
-            };
-            let conns = |runs: &[(f64, Duration, usize)]| runs.iter().map(|r| r.2).sum::<usize>();
-            let ratios: Vec<f64> = sdk_runs
-                .iter()
-                .zip(&shared_runs)
-                .map(|(s, l)| s.0 / l.0)
-                .collect();
-            let own_ratios: Vec<f64> = sdk_runs
-                .iter()
-                .zip(&own_runs)
-                .map(|(s, l)| s.0 / l.0)
-                .collect();
-            println!(
-                "   {threads:>7}   {:>11.0}  {:>14.0}  {:>18.0}  {:>10.3}  {:>14.3}   {:>9.1} µs {:>6.1}  {:>10.1}   {}/{}/{}",
-                rate(&sdk_runs),
-                rate(&shared_runs),
-                rate(&own_runs),
-                median(ratios),
-                median(own_ratios),
-                cpu(&sdk_runs),
-                cpu(&shared_runs),
-                cpu(&own_runs),
-                conns(&sdk_runs),
-                conns(&shared_runs),
-                conns(&own_runs),
-            );
-        }
+        let option = |name: &str, default: usize| {
+            args.iter()
+                .position(|a| a == name)
+                .map_or(default, |i| args[i + 1].parse().unwrap())
+        };
+        // Many short rounds: single rounds on a shared 2-core VM range ±50 %; the median of 151
+        // alternating pairs is stable to ±1 % (an A/A run, `--against raw`, shows it).
+        let rounds = option("--rounds", if quick { 5 } else { 151 });
+        let calls = option("--calls", if quick { 300 } else { 600 });
+        let first = args
+            .iter()
+            .position(|a| a == "--against")
+            .map_or("sdk", |i| args[i + 1].as_str());
+        per_call_section(&base, rounds, calls, first);
     }
 
     if want(5) {

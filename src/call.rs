@@ -284,7 +284,8 @@ impl Client {
         if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
             log::trace!(target: LOG_TARGET, "{method} {} query={:?} body={}", call.path, redact::query(call.query), redact::body(call.body.unwrap_or_default()));
         }
-        let sent = Instant::now();
+        // Timed only for the debug log (no clock read per call otherwise).
+        let sent = log::log_enabled!(target: LOG_TARGET, log::Level::Debug).then(Instant::now);
         let response = match (call.method, outgoing) {
             (HttpMethod::Get, Outgoing::Json) if call.body.is_none() => {
                 self.prepare(inner.agent.get(&url), call)?.call()
@@ -338,7 +339,7 @@ impl Client {
                 }
             }
         };
-        let took = sent.elapsed();
+        let took = sent.map(|sent| sent.elapsed()).unwrap_or_default();
         let mut response = match response {
             Ok(response) => response,
             Err(e) => {
@@ -564,19 +565,32 @@ pub(crate) fn decode<T: DeserializeOwned>(operation: &str, status: u16, body: &[
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|first| {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => (e.path().to_string(), e.into_inner()),
-            Ok(_) => (".".to_string(), first),
-        };
-        Error::Decode {
-            operation: operation.to_string(),
-            status,
-            path,
-            source,
-        }
-    })
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(first) => Err(decode_error::<T>(operation, status, body, first)),
+    }
+}
+
+/// The error of a body that did not decode, located (kept out of the fast path).
+#[cold]
+#[inline(never)]
+fn decode_error<T: DeserializeOwned>(
+    operation: &str,
+    status: u16,
+    body: &[u8],
+    first: serde_json::Error,
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => (e.path().to_string(), e.into_inner()),
+        Ok(_) => (".".to_string(), first),
+    };
+    Error::Decode {
+        operation: operation.to_string(),
+        status,
+        path,
+        source,
+    }
 }
 
 #[cfg(test)]

@@ -306,14 +306,14 @@ fn render_endpoint(
         (None, _) => (
             quote! { () },
             "Nothing: the service answers `{}` or an empty body.".to_string(),
-            quote! { Ok(()) },
+            Some(quote! { Ok(()) }),
         ),
         (Some(r), None) => {
             let ty = model(r.name());
             (
                 quote! { #ty },
                 format!("[`crate::models::{}`].", r.name()),
-                quote! { Ok(response) },
+                None,
             )
         }
         (Some(r), Some(field)) => {
@@ -337,7 +337,7 @@ fn render_endpoint(
                 format!(
                     "The `{field}` of the answer as a `Vec<`[`crate::models::{item}`]`>`, empty when the service omits the key."
                 ),
-                quote! { Ok(response.#f) },
+                Some(quote! { Ok(response.#f) }),
             )
         }
     };
@@ -460,27 +460,27 @@ fn render_endpoint(
             quote! { crate::Download },
             "The answer's body as a [`crate::Download`] to read, once its headers have arrived."
                 .to_string(),
-            quote! { Ok(response) },
+            None,
         ),
         BodyKind::Headers => (
             quote! { crate::Headers },
             "The answer's [`crate::Headers`].".to_string(),
-            quote! { Ok(response) },
+            None,
         ),
         BodyKind::Json => (ret, returns, finish),
     };
     let call = match (e.response_body, stream_in) {
         (BodyKind::Stream, _) => quote! {
-            self.client.send_download(&crate::call::Call::of(&#operation, #parts, #body_arg)?)?
+            self.client.send_download(&crate::call::Call::of(&#operation, #parts, #body_arg)?)
         },
         (BodyKind::Headers, _) => quote! {
-            self.client.send_head(&crate::call::Call::of(&#operation, #parts, None)?)?
+            self.client.send_head(&crate::call::Call::of(&#operation, #parts, None)?)
         },
         (BodyKind::Json, true) => quote! {{
             let mut body = body.into();
-            self.client.send_upload(&crate::call::Call::of(&#operation, #parts, None)?, &mut body)?
+            self.client.send_upload(&crate::call::Call::of(&#operation, #parts, None)?, &mut body)
         }},
-        (BodyKind::Json, false) => quote! { self.client.json(&#operation, #parts, #body_arg)? },
+        (BodyKind::Json, false) => quote! { self.client.json(&#operation, #parts, #body_arg) },
     };
     let response_ty = match e.response_body {
         BodyKind::Stream => quote! { crate::Download },
@@ -505,6 +505,14 @@ fn render_endpoint(
         quote! { response }
     } else {
         quote! { _ }
+    };
+    // An answer returned as it comes is the tail of the method (no move through a local).
+    let tail = match finish {
+        None => call,
+        Some(finish) => quote! {
+            let #binding: #response_ty = #call?;
+            #finish
+        },
     };
     let token = e.idempotency_token.as_ref().map(|field| {
         let field = field_ident(field);
@@ -534,8 +542,7 @@ fn render_endpoint(
             #(#conversions)*
             #(#checks)*
             #token
-            let #binding: #response_ty = #call;
-            #finish
+            #tail
         }
     };
     let first = crate::summary::first_paragraph_doc(&e.doc);
@@ -742,12 +749,31 @@ mod tests {
         assert!(
             has(
                 &code,
-                "self.client.json(&crate::operations::THINGS_LIST, &crate::call::Parts { path: &[], query: &[(\"owner\", owner)], headers: &[] }, None)?"
+                "let response: crate::models::ListThings = { self.client.json(&crate::operations::THINGS_LIST, &crate::call::Parts { path: &[], query: &[(\"owner\", owner)], headers: &[] }, None) }?;"
             ),
             "{code}"
         );
         assert!(has(&code, "Ok(response.things)"), "{code}");
         assert!(has(&code, "/// `GET /api/2.0/things/list`"), "{code}");
+    }
+
+    #[test]
+    fn a_model_answer_is_the_tail_of_the_method() {
+        // Returned as it comes: no move of the (possibly large) model through a local.
+        let code = render_one(json!({
+            "service": "things", "name": "get", "method": "GET", "path": "/api/2.0/things/get",
+            "doc": "Gets a thing.", "idempotent": true,
+            "params": [{"name": "id", "in": "query", "type": "string", "description": "Id."}],
+            "response": {"$ref": "m.json#/definitions/Thing"}
+        }));
+        assert!(
+            has(
+                &code,
+                "{ self.client.json(&crate::operations::THINGS_GET, &crate::call::Parts { path: &[], query: &[(\"id\", id)], headers: &[] }, None) } }"
+            ),
+            "{code}"
+        );
+        assert!(!code.contains("let response"), "{code}");
     }
 
     #[test]
@@ -774,7 +800,7 @@ mod tests {
         assert!(
             has(
                 &code,
-                "self.client.json(&crate::operations::THINGS_PARTS_DELETE, &crate::call::Parts { path: &[], query: &[], headers: &[] }, Some(&body))?"
+                "self.client.json(&crate::operations::THINGS_PARTS_DELETE, &crate::call::Parts { path: &[], query: &[], headers: &[] }, Some(&body)) }?; Ok(())"
             ),
             "{code}"
         );
