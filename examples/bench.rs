@@ -474,6 +474,12 @@ impl Limit {
             .unwrap()
     }
 
+    /// The same decoded into the SDK's (lossless) model.
+    fn get_model(&self, id: &str) -> models::ClusterInfo {
+        serde_json::from_slice(&self.get_json("/api/2.1/clusters/get", &[("cluster_id", id)]))
+            .unwrap()
+    }
+
     /// Every cluster of `total`, in pages of `size`, following `next_page_token`.
     fn list(&self, total: usize, size: usize) -> usize {
         let (total, size) = (total.to_string(), size.to_string());
@@ -860,7 +866,8 @@ fn per_call_section(own_server: &str, rounds: usize, total: usize, first: &str) 
         "sdk" => "one Client",
         "raw" => "a second such agent (A/A: the noise floor)",
         "timeouts" => "an agent with the SDK's timeouts and pool",
-        _ => panic!("--against sdk|raw|timeouts, not {first}"),
+        "models" => "an agent with the SDK's timeouts and pool, decoding into the SDK's models",
+        _ => panic!("--against sdk|raw|timeouts|models, not {first}"),
     };
     println!(
         "\n4. per-call cost: threads sharing {measured} vs threads sharing one ureq::Agent that keeps \
@@ -915,12 +922,14 @@ fn per_call_child(base: &str, rounds: usize, total: usize, first: &str) {
         let sdk = || drop(client.clusters().get(ID).unwrap());
         let other = || drop(twin.get(ID));
         let with_timeouts = || drop(timed.get(ID));
+        let with_models = || drop(timed.get_model(ID));
         let limit = || drop(raw.get(ID));
         let first: &(dyn Fn() + Sync) = match first {
             "sdk" => &sdk,
             "raw" => &other,
             "timeouts" => &with_timeouts,
-            _ => panic!("--against sdk|raw|timeouts, not {first}"),
+            "models" => &with_models,
+            _ => panic!("--against sdk|raw|timeouts|models, not {first}"),
         };
         // A warm-up run of each side (opening its connections), then alternating rounds.
         let mut order = vec![0, 1];

@@ -109,17 +109,19 @@ impl Client {
     /// success answer into `T`.
     pub(crate) fn execute<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T> {
         let inner = self.inner();
-        let (status, body) = crate::retry::run(
-            &inner.retry,
-            &*inner.clock,
-            call.operation,
-            call.idempotent,
-            |attempt| {
-                let response = self.exchange(call, Outgoing::Json, attempt)?;
-                read_json(call, response, inner.max_response_bytes)
-            },
-        )?;
-        decode(call.operation, status, &body)
+        crate::buffer::with(|body| {
+            let status = crate::retry::run(
+                &inner.retry,
+                &*inner.clock,
+                call.operation,
+                call.idempotent,
+                |attempt| {
+                    let response = self.exchange(call, Outgoing::Json, attempt)?;
+                    read_json(call, response, inner.max_response_bytes, body)
+                },
+            )?;
+            decode(call.operation, status, body)
+        })
     }
 
     /// A call whose request body is a byte stream, with a JSON answer. Each retry sends
@@ -131,39 +133,42 @@ impl Client {
         upload: &mut Upload<'_>,
     ) -> Result<T> {
         let inner = self.inner();
-        let (status, body) = crate::retry::run(
-            &inner.retry,
-            &*inner.clock,
-            call.operation,
-            call.idempotent,
-            |attempt| {
-                if attempt > 1 {
-                    upload.rewind().map_err(|e| {
-                        crate::streaming::io_error(
-                            call.operation,
-                            "rewinding the upload's source",
-                            e,
-                        )
-                    })?;
-                }
-                let sent = self.exchange(call, Outgoing::Stream(upload), attempt);
-                let answer = sent.and_then(|r| read_json(call, r, inner.max_response_bytes));
-                match answer {
-                    Err(error)
-                        if !upload.is_replayable()
-                            && upload.bytes_read() > 0
-                            && crate::retry::classify(&error).is_some() =>
-                    {
-                        Err(Error::NotReplayable {
-                            operation: call.operation.to_string(),
-                            source: Box::new(error),
-                        })
+        crate::buffer::with(|body| {
+            let status = crate::retry::run(
+                &inner.retry,
+                &*inner.clock,
+                call.operation,
+                call.idempotent,
+                |attempt| {
+                    if attempt > 1 {
+                        upload.rewind().map_err(|e| {
+                            crate::streaming::io_error(
+                                call.operation,
+                                "rewinding the upload's source",
+                                e,
+                            )
+                        })?;
                     }
-                    other => other,
-                }
-            },
-        )?;
-        decode(call.operation, status, &body)
+                    let sent = self.exchange(call, Outgoing::Stream(upload), attempt);
+                    let answer =
+                        sent.and_then(|r| read_json(call, r, inner.max_response_bytes, body));
+                    match answer {
+                        Err(error)
+                            if !upload.is_replayable()
+                                && upload.bytes_read() > 0
+                                && crate::retry::classify(&error).is_some() =>
+                        {
+                            Err(Error::NotReplayable {
+                                operation: call.operation.to_string(),
+                                source: Box::new(error),
+                            })
+                        }
+                        other => other,
+                    }
+                },
+            )?;
+            decode(call.operation, status, body)
+        })
     }
 
     /// A call whose answer is a byte stream, returned once its headers arrive (the request is
@@ -399,21 +404,24 @@ impl Client {
     }
 }
 
-/// Reads a success answer's JSON body (within the response limit).
+/// Reads a success answer's JSON body (within the response limit) into `body`, replacing what
+/// an earlier attempt left there; gives the status.
 fn read_json(
     call: &Call<'_>,
     mut response: Response<ureq::Body>,
     limit: u64,
-) -> Result<(u16, Vec<u8>)> {
+    body: &mut Vec<u8>,
+) -> Result<u16> {
     let status = response.status().as_u16();
-    let body = read_body(response.body_mut(), limit).map_err(|e| {
+    body.clear();
+    read_body_into(response.body_mut(), limit, body).map_err(|e| {
         let url = call.path.to_string();
         read_error(call, &url, e)
     })?;
     if log::log_enabled!(target: LOG_TARGET, log::Level::Trace) {
-        log::trace!(target: LOG_TARGET, "{} {} <- {}", call.method, call.path, redact::body(&body));
+        log::trace!(target: LOG_TARGET, "{} {} <- {}", call.method, call.path, redact::body(body));
     }
-    Ok((status, body))
+    Ok(status)
 }
 
 /// The error of reading an answer's body.
@@ -499,15 +507,26 @@ pub(crate) fn read(
 /// large answer is not copied through doubling reallocations (which briefly holds 1.5x to 3x
 /// its size).
 fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, ureq::Error> {
+    let mut buffer = Vec::new();
+    read_body_into(body, limit, &mut buffer)?;
+    Ok(buffer)
+}
+
+/// [`read_body`] into `buffer` (empty), which grows to the `Content-Length` at once.
+fn read_body_into(
+    body: &mut ureq::Body,
+    limit: u64,
+    buffer: &mut Vec<u8>,
+) -> std::result::Result<(), ureq::Error> {
     use std::io::Read;
     let expected = body.content_length().unwrap_or(0).min(limit);
-    let mut buffer = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).saturating_add(1));
+    buffer.reserve(usize::try_from(expected).unwrap_or(0).saturating_add(1));
     body.with_config()
         .limit(limit)
         .reader()
-        .read_to_end(&mut buffer)
+        .read_to_end(buffer)
         .map_err(ureq::Error::from)?;
-    Ok(buffer)
+    Ok(())
 }
 
 /// The SDK's view of an error of the HTTP library: what kind it is, whether the request may
@@ -565,7 +584,15 @@ pub(crate) fn decode<T: DeserializeOwned>(operation: &str, status: u16, body: &[
     } else {
         body
     };
-    match serde_json::from_slice(body) {
+    // Checked as UTF-8 once, the body decodes as text: serde_json then skips the check it
+    // makes of every string it reads from bytes (a call for each of hundreds of short
+    // strings, about an eighth of a `get`'s instructions). Invalid UTF-8 decodes from the
+    // bytes, so the error names the field that holds it.
+    let decoded = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    match decoded {
         Ok(value) => Ok(value),
         Err(first) => Err(decode_error::<T>(operation, status, body, first)),
     }

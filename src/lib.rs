@@ -93,6 +93,7 @@
 
 mod auth;
 mod azure;
+mod buffer;
 mod call;
 mod client;
 mod clock;

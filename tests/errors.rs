@@ -211,6 +211,49 @@ fn a_body_that_does_not_decode_names_the_failing_field() {
 }
 
 #[test]
+fn invalid_utf8_in_an_answer_is_a_decode_error_naming_the_field() {
+    // A body that is not UTF-8 is decoded from its bytes (not as text), so the error still
+    // locates the string that holds the bad byte.
+    let server = MockServer::start();
+    let mut body =
+        br#"{"clusters": [{"cluster_id": "a"}, {"cluster_id": "b", "cluster_name": "x"#.to_vec();
+    body.extend_from_slice(b"\xff\"}]}");
+    let mock = server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/list", &[]);
+        then.status(200).body(body);
+    });
+    let err = common::client(&server).clusters().list().unwrap_err();
+    mock.assert();
+    match &err {
+        Error::Decode { path, status, .. } => {
+            assert_eq!((path.as_str(), *status), ("clusters[1].cluster_name", 200))
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[test]
+fn non_ascii_text_in_an_answer_decodes() {
+    // The UTF-8 check of the whole body must accept every valid character, escaped or not.
+    let server = MockServer::start();
+    let body = r#"{"cluster_id": "a", "cluster_name": "Zürich — 東京 \u00e9\ud83d\ude00", "custom_tags": {"équipe": "données"}}"#;
+    let mock = server.mock(|when, then| {
+        common::get(when, "/api/2.1/clusters/get", &[("cluster_id", ID)]);
+        then.status(200).body(body);
+    });
+    let cluster = common::client(&server).clusters().get(ID).unwrap();
+    mock.assert();
+    assert_eq!(
+        cluster.cluster_name.as_deref(),
+        Some("Zürich — 東京 é\u{1f600}")
+    );
+    assert_eq!(
+        cluster.custom_tags.get("équipe").map(String::as_str),
+        Some("données")
+    );
+}
+
+#[test]
 fn a_truncated_body_is_a_decode_error_not_a_panic() {
     let server = MockServer::start();
     let mut body = common::fixture("clusters/get.json");
