@@ -108,19 +108,9 @@ impl Client {
     /// Sends the call, retrying as the client's [`crate::RetryPolicy`] allows, and decodes a
     /// success answer into `T`.
     pub(crate) fn execute<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T> {
-        let inner = self.inner();
-        crate::buffer::with(|body| {
-            let status = crate::retry::run(
-                &inner.retry,
-                &*inner.clock,
-                call.operation,
-                call.idempotent,
-                |attempt| {
-                    let response = self.exchange(call, Outgoing::Json, attempt)?;
-                    read_json(call, response, inner.max_response_bytes, body)
-                },
-            )?;
-            decode(call.operation, status, body)
+        self.json_answer(call, |attempt, body| {
+            let response = self.exchange(call, Outgoing::Json, attempt)?;
+            read_json(call, response, self.inner().max_response_bytes, body)
         })
     }
 
@@ -132,6 +122,39 @@ impl Client {
         call: &Call<'_>,
         upload: &mut Upload<'_>,
     ) -> Result<T> {
+        self.json_answer(call, |attempt, body| {
+            if attempt > 1 {
+                upload.rewind().map_err(|e| {
+                    crate::streaming::io_error(call.operation, "rewinding the upload's source", e)
+                })?;
+            }
+            let sent = self.exchange(call, Outgoing::Stream(upload), attempt);
+            let answer =
+                sent.and_then(|r| read_json(call, r, self.inner().max_response_bytes, body));
+            match answer {
+                Err(error)
+                    if !upload.is_replayable()
+                        && upload.bytes_read() > 0
+                        && crate::retry::classify(&error).is_some() =>
+                {
+                    Err(Error::NotReplayable {
+                        operation: call.operation.to_string(),
+                        source: Box::new(error),
+                    })
+                }
+                other => other,
+            }
+        })
+    }
+
+    /// The attempts of a call with a JSON answer, retried as the client's
+    /// [`crate::RetryPolicy`] allows: each reads its answer into this thread's answer buffer
+    /// ([`crate::buffer`]) and gives its status; the last is decoded into `T`.
+    fn json_answer<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        mut attempt: impl FnMut(u32, &mut Vec<u8>) -> Result<u16>,
+    ) -> Result<T> {
         let inner = self.inner();
         crate::buffer::with(|body| {
             let status = crate::retry::run(
@@ -139,33 +162,7 @@ impl Client {
                 &*inner.clock,
                 call.operation,
                 call.idempotent,
-                |attempt| {
-                    if attempt > 1 {
-                        upload.rewind().map_err(|e| {
-                            crate::streaming::io_error(
-                                call.operation,
-                                "rewinding the upload's source",
-                                e,
-                            )
-                        })?;
-                    }
-                    let sent = self.exchange(call, Outgoing::Stream(upload), attempt);
-                    let answer =
-                        sent.and_then(|r| read_json(call, r, inner.max_response_bytes, body));
-                    match answer {
-                        Err(error)
-                            if !upload.is_replayable()
-                                && upload.bytes_read() > 0
-                                && crate::retry::classify(&error).is_some() =>
-                        {
-                            Err(Error::NotReplayable {
-                                operation: call.operation.to_string(),
-                                source: Box::new(error),
-                            })
-                        }
-                        other => other,
-                    }
-                },
+                |number| attempt(number, body),
             )?;
             decode(call.operation, status, body)
         })
