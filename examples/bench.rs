@@ -345,7 +345,7 @@ fn server_process() {
 
 /// Starts the server process; returns it and its base URL.
 fn start_server() -> (std::process::Child, String) {
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+    let mut child = server_side(std::env::current_exe().unwrap())
         .arg("--serve")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -764,9 +764,13 @@ struct Nginx {
 impl Nginx {
     /// `None` when nginx is not installed (the README says how to install it).
     fn start(cpu: Option<usize>) -> Option<Self> {
-        let binary = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())?;
+        // On the PATH, or in an sbin folder (Debian puts it in /usr/sbin, often not on a
+        // user's PATH).
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let binary = std::env::split_paths(&path)
+            .chain(["/usr/sbin".into(), "/usr/local/sbin".into()])
+            .map(|dir| dir.join("nginx"))
+            .find(|candidate| candidate.is_file())?;
         let dir = std::env::temp_dir().join(format!("bench-nginx-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("tmp")).unwrap();
         std::fs::write(dir.join("get.json"), &canned().get).unwrap();
@@ -803,10 +807,10 @@ impl Nginx {
         let mut command = match cpu {
             Some(cpu) => {
                 let mut c = std::process::Command::new("taskset");
-                c.args(["-c", &cpu.to_string(), binary]);
+                c.args(["-c", &cpu.to_string()]).arg(&binary);
                 c
             }
-            None => std::process::Command::new(binary),
+            None => std::process::Command::new(&binary),
         };
         let child = command
             .args(nginx_args)
@@ -840,6 +844,21 @@ impl Drop for Nginx {
     }
 }
 
+/// A child process of the server side (this bench's server, the emulator): on CPU 0 when the
+/// benchmark runs pinned (the measuring process is then on CPU 1), else where the OS puts it.
+fn server_side(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    if std::env::var_os(PINNED).is_some() {
+        let mut command = std::process::Command::new("taskset");
+        command.args(["-c", "0"]).arg(program);
+        command
+    } else {
+        std::process::Command::new(program)
+    }
+}
+
+/// Set in the benchmark process that runs pinned to CPU 1 (see `main`).
+const PINNED: &str = "BENCH_PINNED";
+
 /// Whether `taskset` (util-linux) can pin processes here, and the machine has 2 CPUs or more.
 fn can_pin() -> bool {
     std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
@@ -850,10 +869,9 @@ fn can_pin() -> bool {
 }
 
 /// Section 4: the server (nginx when installed, else the bench's own) on CPU 0 and this
-/// measurement in a child process on CPU 1, so that the client's CPU time per call is its own
-/// and the server never competes with it for a core.
+/// measurement in a child process on CPU 1 (when the benchmark runs pinned, see `main`).
 fn per_call_section(own_server: &str, rounds: usize, total: usize, first: &str) {
-    let pin = can_pin();
+    let pin = std::env::var_os(PINNED).is_some();
     let nginx = Nginx::start(pin.then_some(0));
     let (base, server) = match &nginx {
         Some(n) => (n.base.as_str(), "nginx (one worker)"),
@@ -887,15 +905,9 @@ fn per_call_section(own_server: &str, rounds: usize, total: usize, first: &str) 
         total.to_string(),
         first.to_string(),
     ];
-    let status = if pin {
-        std::process::Command::new("taskset")
-            .args(["-c", "1"])
-            .arg(&exe)
-            .args(&args)
-            .status()
-    } else {
-        std::process::Command::new(&exe).args(&args).status()
-    };
+    // A process of its own (on CPU 1 too when pinned), so nothing of the other sections
+    // (their heap, the counting allocator) is in what it measures.
+    let status = std::process::Command::new(exe).args(&args).status();
     assert!(status.unwrap().success(), "section 4 failed");
 }
 
@@ -1147,7 +1159,7 @@ fn files_section(len: u64, rounds: usize) {
         "\n6. Files API, {} MiB to and from the emulator in another process",
         len >> 20
     );
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+    let mut child = server_side(std::env::current_exe().unwrap())
         .arg("--emulator")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -1393,16 +1405,31 @@ fn main() {
         );
         return;
     }
+    // The measuring process runs on CPU 1 and every server (this bench's, nginx, the
+    // emulator) on CPU 0, so that the CPU time a side uses is its own and the server never
+    // competes with it for a core.
+    if std::env::var_os(PINNED).is_none() && can_pin() {
+        let status = std::process::Command::new("taskset")
+            .args(["-c", "1"])
+            .arg(std::env::current_exe().unwrap())
+            .args(&args[1..])
+            .env(PINNED, "1")
+            .status()
+            .unwrap();
+        std::process::exit(status.code().unwrap_or(1));
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let only: Option<u32> = args
         .iter()
         .position(|a| a == "--section")
         .and_then(|i| args.get(i + 1)?.parse().ok());
     let want = |section: u32| only.is_none_or(|o| o == section);
-    let (rounds, small_n, list_n) = if quick { (3, 300, 2) } else { (9, 3000, 10) };
+    let (rounds, list_n) = if quick { (3, 2) } else { (9, 10) };
+    // Small calls: many short rounds (single rounds range ±50 % on a shared VM).
+    let (small_rounds, small_n) = if quick { (5, 100) } else { (151, 300) };
     let (mut server, base) = start_server();
     println!(
-        "one cluster: {} bytes with every field of the schema; {rounds} rounds per measurement, interleaved",
+        "one cluster: {} bytes with every field of the schema; sides interleaved, {rounds} rounds per measurement of sections 2, 3 and 7",
         serde_json::to_vec(&cluster(0)).unwrap().len()
     );
 
@@ -1413,7 +1440,10 @@ fn main() {
 
     let clusters = client.clusters();
     if want(1) {
-        println!("\n1. small calls, one thread, default timeouts (calls/s)");
+        println!(
+            "\n1. small calls, one thread, default timeouts (calls/s), {small_rounds} rounds of {small_n} calls; pinned: {}",
+            std::env::var_os(PINNED).is_some()
+        );
         type Side<'a> = Box<dyn Fn() + 'a>;
         let small: [(&str, Side, Side); 6] = [
             (
@@ -1471,7 +1501,7 @@ fn main() {
             ),
         ];
         for (name, sdk, lim) in &small {
-            report(name, &compare(rounds, small_n, sdk, lim), "/s");
+            report(name, &compare(small_rounds, small_n, sdk, lim), "/s");
         }
     }
 
