@@ -188,34 +188,31 @@ fn job(n: usize) -> Value {
 /// A page of `jobs/list` (2.2): `limit` jobs from the offset in `page_token`, out of
 /// `bench_total` (sent by the SDK as its request's unknown field).
 fn jobs_page(query: &str) -> Vec<u8> {
-    let param = |name: &str| {
-        query
-            .split('&')
-            .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
-            .and_then(|v| v.parse::<usize>().ok())
-    };
-    let total = param("bench_total").unwrap_or(1000);
-    let size = param("limit").unwrap_or(20);
-    let offset = param("page_token").unwrap_or(0);
-    let end = (offset + size).min(total);
-    let mut page = b"{\"jobs\":[".to_vec();
-    for (i, j) in canned().jobs[offset..end].iter().enumerate() {
-        if i > 0 {
-            page.push(b',');
-        }
-        page.extend_from_slice(j);
-    }
-    page.extend_from_slice(format!("],\"has_more\":{}", end < total).as_bytes());
-    if end < total {
-        page.extend_from_slice(format!(",\"next_page_token\":\"{end}\"").as_bytes());
-    }
-    page.push(b'}');
-    page
+    page_of(query, "jobs", &canned().jobs, ("limit", 20), true)
 }
 
 /// A page of `clusters/list` (2.1): `page_size` clusters from the offset in `page_token`, out
 /// of `bench_total` (a field the SDK sends along as its request's unknown field).
 fn clusters_page(query: &str) -> Vec<u8> {
+    page_of(
+        query,
+        "clusters",
+        &canned().clusters,
+        ("page_size", 100),
+        false,
+    )
+}
+
+/// A page of `items` as `{"<array>": [...], "next_page_token": "<offset>"}`: as many as the
+/// query's `size` parameter (name, default) asks for, from the offset in `page_token`, out of
+/// `bench_total`; with `has_more` too when the API sends it.
+fn page_of(
+    query: &str,
+    array: &str,
+    items: &[Vec<u8>],
+    (size_name, default_size): (&str, usize),
+    has_more: bool,
+) -> Vec<u8> {
     let param = |name: &str| {
         query
             .split('&')
@@ -223,17 +220,20 @@ fn clusters_page(query: &str) -> Vec<u8> {
             .and_then(|v| v.parse::<usize>().ok())
     };
     let total = param("bench_total").unwrap_or(1000);
-    let size = param("page_size").unwrap_or(100);
+    let size = param(size_name).unwrap_or(default_size);
     let offset = param("page_token").unwrap_or(0);
     let end = (offset + size).min(total);
-    let mut page = b"{\"clusters\":[".to_vec();
-    for (i, c) in canned().clusters[offset..end].iter().enumerate() {
+    let mut page = format!("{{\"{array}\":[").into_bytes();
+    for (i, item) in items[offset..end].iter().enumerate() {
         if i > 0 {
             page.push(b',');
         }
-        page.extend_from_slice(c);
+        page.extend_from_slice(item);
     }
     page.push(b']');
+    if has_more {
+        page.extend_from_slice(format!(",\"has_more\":{}", end < total).as_bytes());
+    }
     if end < total {
         page.extend_from_slice(format!(",\"next_page_token\":\"{end}\"").as_bytes());
     }

@@ -149,6 +149,26 @@ fn cut_arrays(object: &mut Map<String, Value>, names: &[&str], page: usize) -> b
     more
 }
 
+/// Says on `answer` whether its arrays continue on another page: `has_more`, and when they do
+/// the `next_page_token` of page `page + 1`.
+fn mark_more(answer: &mut Map<String, Value>, page: usize, more: bool) {
+    answer.insert("has_more".into(), json!(more));
+    if more {
+        answer.insert("next_page_token".into(), json!((page + 1).to_string()));
+    }
+}
+
+/// The `limit` of a listing: 1 to `max`, 20 when absent (the default of both job listings).
+fn listing_limit(params: &Params, max: i64) -> Result<i64, ApiError> {
+    let limit = opt_int(params, "limit")?.unwrap_or(20);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::invalid_parameter(format!(
+            "The limit must be between 1 and {max}, got {limit}."
+        )));
+    }
+    Ok(limit)
+}
+
 /// The settings of a job checked as the service checks them: each task has a unique
 /// `task_key`, `depends_on` and `job_cluster_key` name what the job has.
 fn check_settings(settings: &Map<String, Value>) -> Result<(), ApiError> {
@@ -281,22 +301,14 @@ pub(crate) fn get(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
     let names: Vec<&str> = JOB_ARRAYS.iter().map(|(name, _)| *name).collect();
     let more = cut_arrays(&mut settings, &names, page);
     answer.insert("settings".into(), Value::Object(settings));
-    answer.insert("has_more".into(), json!(more));
-    if more {
-        answer.insert("next_page_token".into(), json!((page + 1).to_string()));
-    }
+    mark_more(&mut answer, page, more);
     Ok(Value::Object(answer))
 }
 
 /// `GET jobs/list`: newest first, `limit` (1 to 100, 20 by default), exact `name`
 /// (case-insensitive), `expand_tasks`; paged by token (or the deprecated `offset`).
 pub(crate) fn list(ws: &mut Workspace, _: &Call, params: &Params) -> Answer {
-    let limit = opt_int(params, "limit")?.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_parameter(format!(
-            "The limit must be between 1 and 100, got {limit}."
-        )));
-    }
+    let limit = listing_limit(params, 100)?;
     let name = params.opt_str("name")?.map(str::to_lowercase);
     let expand = flag(params, "expand_tasks");
     let jobs: Vec<&StoredJob> = ws
@@ -578,22 +590,14 @@ pub(crate) fn get_run(ws: &mut Workspace, call: &Call, params: &Params) -> Answe
     let page = array_page(params)?;
     let mut run = object(ws.jobs.run(run_id)?.to_json(call.now, true));
     let more = cut_arrays(&mut run, RUN_ARRAYS, page);
-    run.insert("has_more".into(), json!(more));
-    if more {
-        run.insert("next_page_token".into(), json!((page + 1).to_string()));
-    }
+    mark_more(&mut run, page, more);
     Ok(Value::Object(run))
 }
 
 /// `GET jobs/runs/list`: newest first, filtered by `job_id`, `active_only` or
 /// `completed_only`, `run_type`, `start_time_from`/`_to`; `limit` 1 to 25 (20 by default).
 pub(crate) fn list_runs(ws: &mut Workspace, call: &Call, params: &Params) -> Answer {
-    let limit = opt_int(params, "limit")?.unwrap_or(20);
-    if !(1..=25).contains(&limit) {
-        return Err(ApiError::invalid_parameter(format!(
-            "The limit must be between 1 and 25, got {limit}."
-        )));
-    }
+    let limit = listing_limit(params, 25)?;
     let (active_only, completed_only) =
         (flag(params, "active_only"), flag(params, "completed_only"));
     if active_only && completed_only {
